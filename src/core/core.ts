@@ -1,0 +1,78 @@
+import { hostname, userInfo } from 'node:os';
+import type { EventName, EventPayload, EventSink, Handlers } from '../shared/api/contract';
+import type { EventSource } from '../shared/api/in-process';
+import { Emitter, type Disposable } from '../shared/util/event';
+import { resolveDirs, type CoreDirs } from './paths';
+import { RunService } from './runs/run-service';
+import { LocalPtySession } from './sessions/local-pty';
+import { SessionManager } from './sessions/session-manager';
+import type { TerminalSession } from './sessions/terminal-session';
+import { Workspace } from './workspace/workspace';
+
+export interface CoreOptions extends Partial<CoreDirs> {
+  /** The runbooks shipped with the app: the default workspace. */
+  bundledRunbooks: string;
+  version: string;
+  /** Makes the shell for a run; a local PTY unless a test or transport says otherwise. */
+  sessionFactory?: () => TerminalSession;
+}
+
+/** The core behind the contract: every transport binds these handlers and this event source. */
+export interface Core extends EventSource, Disposable {
+  readonly handlers: Handlers;
+  readonly dirs: CoreDirs;
+}
+
+type AnyEvent = { name: EventName; payload: EventPayload<EventName> };
+
+export function createCore(options: CoreOptions): Core {
+  const dirs = resolveDirs(options);
+  const events = new Emitter<AnyEvent>();
+  const emit: EventSink = (name, payload) => events.fire({ name, payload });
+  const workspace = new Workspace(dirs.workspaceDir);
+  const sessions = new SessionManager(options.sessionFactory ?? (() => new LocalPtySession()), emit);
+  const runs = new RunService({ dirs, workspace, sessions, emit });
+
+  const handlers: Handlers = {
+    'app.info': async () => ({
+      version: options.version,
+      ...dirs,
+      user: userInfo().username,
+      host: hostname(),
+    }),
+    'workspace.list': () => workspace.list(),
+    'runbook.open': async ({ runbookId }) => {
+      const { runbook, summary } = await workspace.open(runbookId);
+      return { runbook, summary, activeRun: runs.activeRunFor(runbookId) };
+    },
+    'run.start': ({ runbookId }) => runs.start(runbookId),
+    'run.get': async ({ runId }) => runs.get(runId),
+    'run.setChecked': async ({ runId, stepId, checked, note }) => runs.setChecked(runId, stepId, checked, note),
+    'run.skip': async ({ runId, stepId, reason }) => runs.skip(runId, stepId, reason),
+    'run.execute': ({ runId, stepId }) => runs.execute(runId, stepId),
+    'run.finish': async ({ runId }) => runs.finish(runId),
+    'session.write': async ({ sessionId, data }) => {
+      sessions.write(sessionId, data);
+      return null;
+    },
+    'session.snapshot': async ({ sessionId }) => sessions.snapshot(sessionId),
+    'session.resize': async ({ sessionId, cols, rows }) => {
+      sessions.resize(sessionId, cols, rows);
+      return null;
+    },
+  };
+
+  return {
+    handlers,
+    dirs,
+    onEvent(listener) {
+      const subscription = events.event(({ name, payload }) => listener(name, payload as never));
+      return () => subscription.dispose();
+    },
+    dispose() {
+      runs.dispose();
+      sessions.dispose();
+      events.dispose();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Streaming parser for OSC 133 shell-integration marks (FinalTerm's
+ * semantic prompts, as used by VS Code, iTerm2 and WezTerm):
+ *   ESC ] 133 ; A BEL   prompt start        ESC ] 133 ; B BEL   prompt end
+ *   ESC ] 133 ; C BEL   command output     ESC ] 133 ; D ; n BEL   command done, exit n
+ * ST (ESC \) is accepted as terminator too. Marks split across chunks are
+ * carried over; all other bytes pass through untouched, in order.
+ */
+export type Osc133Mark =
+  | { kind: 'A' | 'B' }
+  /** `tag` is Runsheet's own parameter (`C;runsheet=<script>`) marking where a step's output starts. */
+  | { kind: 'C'; tag: string | null }
+  | { kind: 'D'; exitCode: number | null };
+
+export type Segment = { type: 'data'; bytes: Uint8Array } | { type: 'mark'; mark: Osc133Mark };
+
+const PREFIX = Uint8Array.from(Buffer.from('\x1b]133;'));
+const ESC = 0x1b;
+const BEL = 0x07;
+/** A mark longer than this is not one of ours: pass it through as data. */
+const MAX_MARK = 64;
+
+export class Osc133Parser {
+  private carry: Uint8Array = new Uint8Array(0);
+
+  push(chunk: Uint8Array): Segment[] {
+    const buf = this.carry.length ? concat(this.carry, chunk) : chunk;
+    this.carry = new Uint8Array(0);
+    const out: Segment[] = [];
+    let dataStart = 0;
+    let i = buf.indexOf(ESC);
+    while (i !== -1 && i < buf.length) {
+      const match = matchPrefix(buf, i);
+      if (match === 'partial') {
+        this.carry = buf.slice(i);
+        break;
+      }
+      if (match === 'yes') {
+        const end = findTerminator(buf, i + PREFIX.length);
+        if (end === -1) {
+          if (buf.length - i < MAX_MARK) {
+            this.carry = buf.slice(i);
+            break;
+          }
+        } else {
+          if (i > dataStart) out.push({ type: 'data', bytes: buf.subarray(dataStart, i) });
+          const body = Buffer.from(buf.subarray(i + PREFIX.length, end.at)).toString('latin1');
+          const mark = parseBody(body);
+          if (mark) out.push({ type: 'mark', mark });
+          dataStart = end.at + end.length;
+          i = buf.indexOf(ESC, dataStart);
+          continue;
+        }
+      }
+      i = buf.indexOf(ESC, i + 1);
+    }
+    const dataEnd = this.carry.length ? buf.length - this.carry.length : buf.length;
+    if (dataEnd > dataStart) out.push({ type: 'data', bytes: buf.subarray(dataStart, dataEnd) });
+    return out;
+  }
+}
+
+function matchPrefix(buf: Uint8Array, at: number): 'yes' | 'no' | 'partial' {
+  for (let k = 0; k < PREFIX.length; k++) {
+    if (at + k >= buf.length) return 'partial';
+    if (buf[at + k] !== PREFIX[k]) return 'no';
+  }
+  return 'yes';
+}
+
+function findTerminator(buf: Uint8Array, from: number): { at: number; length: number } | -1 {
+  const limit = Math.min(buf.length, from + MAX_MARK);
+  for (let k = from; k < limit; k++) {
+    if (buf[k] === BEL) return { at: k, length: 1 };
+    if (buf[k] === ESC && k + 1 < buf.length && buf[k + 1] === 0x5c) return { at: k, length: 2 };
+  }
+  return -1;
+}
+
+function parseBody(body: string): Osc133Mark | null {
+  const [kind, arg] = body.split(';');
+  if (kind === 'A' || kind === 'B') return { kind };
+  if (kind === 'C') return { kind, tag: arg?.startsWith('runsheet=') ? arg.slice(9) : null };
+  if (kind === 'D') {
+    const code = arg === undefined || arg === '' ? null : Number.parseInt(arg, 10);
+    return { kind: 'D', exitCode: code === null || Number.isNaN(code) ? null : code };
+  }
+  return null;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,88 @@
+import type { EventSink } from '../../shared/api/contract';
+import { ApiError } from '../../shared/api/errors';
+import type { Disposable } from '../../shared/util/event';
+import { IntegratedShell } from './integrated-shell';
+import type { TerminalSession } from './terminal-session';
+
+/** Terminal output kept per session so a UI that attaches late sees the screen so far. */
+const BACKLOG_CHARS = 512 * 1024;
+
+export interface ManagedSession extends Disposable {
+  readonly id: string;
+  readonly shell: IntegratedShell;
+}
+
+/**
+ * Owns every terminal session: creates them through a factory (local PTY now,
+ * SSH later), forwards their output to clients as `session.didData` events and
+ * routes input and resizes to them by id.
+ */
+export class SessionManager implements Disposable {
+  private readonly sessions = new Map<
+    string,
+    { managed: ManagedSession; backlog: string[]; backlogChars: number; seq: number }
+  >();
+
+  constructor(
+    private readonly factory: () => TerminalSession,
+    private readonly emit: EventSink,
+  ) {}
+
+  create(): ManagedSession {
+    const session = this.factory();
+    const shell = new IntegratedShell(session);
+    const decoder = new TextDecoder('utf-8');
+    const managed: ManagedSession = {
+      id: session.id,
+      shell,
+      dispose: () => {
+        shell.dispose();
+        session.dispose();
+        this.sessions.delete(session.id);
+      },
+    };
+    const entry = { managed, backlog: [] as string[], backlogChars: 0, seq: 0 };
+    this.sessions.set(session.id, entry);
+    shell.onDidDisplay((bytes) => {
+      // Streaming decode: a UTF-8 character split across chunks arrives whole.
+      const data = decoder.decode(bytes, { stream: true });
+      if (!data) return;
+      entry.seq += 1;
+      entry.backlog.push(data);
+      entry.backlogChars += data.length;
+      while (entry.backlogChars > BACKLOG_CHARS && entry.backlog.length > 1) {
+        entry.backlogChars -= entry.backlog.shift()!.length;
+      }
+      this.emit('session.didData', { sessionId: session.id, data, seq: entry.seq });
+    });
+    session.onDidExit(({ exitCode }) => {
+      this.emit('session.didExit', { sessionId: session.id, exitCode });
+    });
+    return managed;
+  }
+
+  get(id: string): ManagedSession {
+    const entry = this.sessions.get(id);
+    if (!entry) throw new ApiError('not-found', `no terminal session ${id}`);
+    return entry.managed;
+  }
+
+  /** The output so far and the seq of its last chunk: events with a higher seq follow it. */
+  snapshot(id: string): { data: string; seq: number } {
+    const entry = this.sessions.get(id);
+    if (!entry) throw new ApiError('not-found', `no terminal session ${id}`);
+    return { data: entry.backlog.join(''), seq: entry.seq };
+  }
+
+  write(id: string, data: string): void {
+    this.get(id).shell.session.write(data);
+  }
+
+  resize(id: string, cols: number, rows: number): void {
+    this.get(id).shell.session.resize(cols, rows);
+  }
+
+  dispose(): void {
+    for (const { managed } of [...this.sessions.values()]) managed.dispose();
+  }
+}

@@ -1,0 +1,27 @@
+import type { Disposable, Event } from '../../shared/util/event';
+
+/** Where a session runs, as recorded in the log. */
+export interface SessionTarget {
+  kind: 'local' | 'ssh';
+  host: string;
+  user: string;
+  shell: string;
+}
+
+/**
+ * A long-lived interactive shell on one target. Local PTYs implement it now;
+ * SSH shells implement the same interface, so the engine never knows which it drives.
+ */
+export interface TerminalSession extends Disposable {
+  readonly id: string;
+  readonly target: SessionTarget;
+  readonly cols: number;
+  readonly rows: number;
+  /** Raw bytes from the terminal, exactly as the shell wrote them. */
+  readonly onDidData: Event<Uint8Array>;
+  readonly onDidExit: Event<{ exitCode: number | null; signal: number | null }>;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** Makes a file the shell can read (a step's script); returns its path on the target. */
+  writeFile(name: string, content: string): Promise<string>;
+}

@@ -1,0 +1,98 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { ApiError } from '../../shared/api/errors';
+import type { RunbookSummary } from '../../shared/api/contract';
+import { actionableSteps } from '../../shared/log/run-reducer';
+import { parseRunbook, type Runbook } from '../../shared/runbook';
+
+const MAX_DEPTH = 4;
+const SKIP_DIRS = new Set(['node_modules', '.git', 'maintenance-logs']);
+
+interface Cached {
+  mtimeMs: number;
+  size: number;
+  runbook: Runbook;
+}
+
+/** A folder of Markdown runbooks. Ids are paths relative to the folder. */
+export class Workspace {
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(readonly dir: string) {}
+
+  async list(): Promise<RunbookSummary[]> {
+    const files = await this.findRunbooks(this.dir, 0);
+    const summaries: RunbookSummary[] = [];
+    for (const file of files) {
+      const id = relative(this.dir, file).split(sep).join('/');
+      const runbook = await this.load(id);
+      summaries.push(summarize(id, runbook));
+    }
+    return summaries.sort((a, b) => rank(a.id) - rank(b.id) || a.title.localeCompare(b.title));
+  }
+
+  /** Reads and parses one runbook; errors name the file. */
+  async open(id: string): Promise<{ runbook: Runbook; summary: RunbookSummary; path: string }> {
+    const runbook = await this.load(id);
+    return { runbook, summary: summarize(id, runbook), path: this.pathOf(id) };
+  }
+
+  pathOf(id: string): string {
+    return join(this.dir, ...id.split('/'));
+  }
+
+  private async load(id: string): Promise<Runbook> {
+    const path = this.pathOf(id);
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new ApiError('not-found', `runbook not found: ${path}`);
+    }
+    const cached = this.cache.get(id);
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.runbook;
+    const source = await readFile(path, 'utf8');
+    const runbook = parseRunbook(source, id.replace(/\.md$/, ''));
+    this.cache.set(id, { mtimeMs: info.mtimeMs, size: info.size, runbook });
+    return runbook;
+  }
+
+  private async findRunbooks(dir: string, depth: number): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (depth === 0) throw new ApiError('not-found', `cannot read the workspace folder ${dir}: ${(error as Error).message}`);
+      return [];
+    }
+    const found: string[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory() && depth < MAX_DEPTH && !SKIP_DIRS.has(entry.name)) {
+        found.push(...(await this.findRunbooks(full, depth + 1)));
+      } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md') && entry.name.toLowerCase() !== 'readme.md') {
+        found.push(full);
+      }
+    }
+    return found;
+  }
+}
+
+/** Getting started first: it is the one a new user should open. */
+function rank(id: string): number {
+  return id === 'getting-started.md' ? 0 : 1;
+}
+
+function summarize(id: string, runbook: Runbook): RunbookSummary {
+  const description = runbook.frontmatter.description;
+  return {
+    id,
+    title: runbook.title,
+    description: typeof description === 'string' ? description : null,
+    cadence: runbook.cadence,
+    checks: runbook.steps.filter((s) => s.kind === 'check').length,
+    commands: actionableSteps(runbook).filter((s) => s.runnable).length,
+    warnings: runbook.warnings.length,
+  };
+}

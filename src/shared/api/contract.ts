@@ -1,0 +1,115 @@
+/**
+ * The one contract between the UI and the core. Every transport (Electron IPC,
+ * loopback WebSocket, in-process) validates every payload against these schemas.
+ */
+import { z } from 'zod';
+import * as S from './schemas';
+
+const empty = z.object({}).strict();
+
+/** Request/response methods: name -> input and output schemas. */
+export const methods = {
+  'app.info': { input: empty, output: S.AppInfo },
+  'workspace.list': { input: empty, output: z.array(S.RunbookSummary) },
+  'runbook.open': {
+    input: z.object({ runbookId: S.RunbookId }).strict(),
+    output: z.object({
+      summary: S.RunbookSummary,
+      runbook: S.Runbook,
+      activeRun: S.RunState.nullable(),
+    }),
+  },
+  'run.start': { input: z.object({ runbookId: S.RunbookId }).strict(), output: S.RunState },
+  'run.get': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
+  'run.setChecked': {
+    input: z
+      .object({
+        runId: S.RunId,
+        stepId: S.StepId,
+        checked: z.boolean(),
+        note: z.string().max(10_000).optional(),
+      })
+      .strict(),
+    output: S.RunState,
+  },
+  'run.skip': {
+    input: z
+      .object({ runId: S.RunId, stepId: S.StepId, reason: z.string().trim().min(1).max(10_000) })
+      .strict(),
+    output: S.RunState,
+  },
+  'run.execute': {
+    input: z.object({ runId: S.RunId, stepId: S.StepId }).strict(),
+    output: S.RunState,
+  },
+  'run.finish': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
+  'session.write': {
+    input: z
+      .object({ sessionId: S.SessionId, data: z.string().max(1 << 16) })
+      .strict(),
+    output: z.null(),
+  },
+  'session.snapshot': {
+    input: z.object({ sessionId: S.SessionId }).strict(),
+    output: z.object({ data: z.string(), seq: z.number().int().nonnegative() }),
+  },
+  'session.resize': {
+    input: z
+      .object({
+        sessionId: S.SessionId,
+        cols: z.number().int().min(2).max(1000),
+        rows: z.number().int().min(1).max(500),
+      })
+      .strict(),
+    output: z.null(),
+  },
+} as const;
+
+/** Events pushed from the core: name -> payload schema. */
+export const events = {
+  'run.didChange': S.RunState,
+  /** Terminal output; `seq` numbers the chunks of one session so a snapshot can be joined without gaps. */
+  'session.didData': z.object({
+    sessionId: S.SessionId,
+    data: z.string(),
+    seq: z.number().int().nonnegative(),
+  }),
+  'session.didExit': z.object({ sessionId: S.SessionId, exitCode: z.number().int().nullable() }),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type EventName = keyof typeof events;
+export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<(typeof methods)[M]['output']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}
+
+/** What the renderer (and any other client) holds. It cannot tell which transport is behind it. */
+export interface RunsheetApi {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** The core side: one handler per method, plus a stream of events. */
+export type Handlers = {
+  [M in MethodName]: (input: MethodOutputOf<M>) => Promise<MethodOutput<M>>;
+};
+type MethodOutputOf<M extends MethodName> = z.output<(typeof methods)[M]['input']>;
+
+export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export type RunState = z.output<typeof S.RunState>;
+export type StepResult = z.output<typeof S.StepResult>;
+export type StepStatus = z.output<typeof S.StepStatus>;
+export type RunbookSummary = z.output<typeof S.RunbookSummary>;
+export type AppInfo = z.output<typeof S.AppInfo>;

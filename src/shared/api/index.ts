@@ -1,0 +1,5 @@
+export * from './contract';
+export * from './errors';
+export * from './dispatch';
+export { createInProcessApi, type EventSource } from './in-process';
+export * as schemas from './schemas';

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/** Runbook ids are paths relative to the workspace: no absolute paths, no `..`. */
+export const RunbookId = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^(?!.*(?:^|\/)\.\.?(?:\/|$))[\w][\w .@+-]*(?:\/[\w][\w .@+-]*)*\.md$/, 'not a runbook id');
+export const RunId = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, 'not a run id');
+export const StepId = z.string().min(1).max(1024);
+export const SessionId = z.string().regex(/^[0-9A-Za-z_-]{4,80}$/, 'not a session id');
+
+export const Cadence = z.enum(['daily', 'weekly', 'monthly', 'quarterly', 'annual']);
+
+export const RunbookWarning = z.object({ line: z.number().int(), message: z.string() });
+
+export const Section = z.object({
+  id: z.string(),
+  title: z.string(),
+  level: z.number().int().min(1).max(6),
+  line: z.number().int(),
+  parentId: z.string().nullable(),
+  cadence: Cadence.nullable(),
+});
+
+export const Step = z.object({
+  id: z.string(),
+  kind: z.enum(['check', 'command']),
+  section: z.string().nullable(),
+  line: z.number().int(),
+  text: z.string(),
+  code: z.string().nullable(),
+  lang: z.string().nullable(),
+  runnable: z.boolean(),
+  checked: z.boolean(),
+  depth: z.number().int().min(0),
+});
+
+export const RunbookBlock = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('heading'), sectionId: z.string() }),
+  z.object({
+    kind: z.literal('prose'),
+    line: z.number().int(),
+    markdown: z.string(),
+    depth: z.number().int(),
+  }),
+  z.object({ kind: z.literal('step'), stepId: z.string() }),
+]);
+
+export const Runbook = z.object({
+  title: z.string(),
+  frontmatter: z.record(z.string(), z.unknown()),
+  cadence: Cadence.nullable(),
+  sections: z.array(Section),
+  steps: z.array(Step),
+  blocks: z.array(RunbookBlock),
+  warnings: z.array(RunbookWarning),
+});
+
+/** A runbook as listed in the workspace. */
+export const RunbookSummary = z.object({
+  id: RunbookId,
+  title: z.string(),
+  description: z.string().nullable(),
+  cadence: Cadence.nullable(),
+  checks: z.number().int(),
+  commands: z.number().int(),
+  warnings: z.number().int(),
+});
+
+export const StepStatus = z.enum([
+  'pending',
+  'running',
+  'passed',
+  'failed',
+  'checked',
+  'skipped',
+  'interrupted',
+]);
+
+/** What happened to one step in a run. */
+export const StepResult = z.object({
+  status: StepStatus,
+  exitCode: z.number().int().nullable(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nonnegative().nullable(),
+  note: z.string().nullable(),
+  skipReason: z.string().nullable(),
+  /** Plain-text output as a person saw it (tail, for display). */
+  output: z.string().nullable(),
+  outputBytes: z.number().int().nonnegative(),
+  host: z.string().nullable(),
+});
+
+/** A walk through a runbook. */
+export const RunState = z.object({
+  id: RunId,
+  runbookId: RunbookId,
+  runbookTitle: z.string(),
+  status: z.enum(['active', 'finished', 'interrupted']),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  maintainer: z.string(),
+  host: z.string(),
+  environment: z.string(),
+  sessionId: SessionId.nullable(),
+  runningStepId: StepId.nullable(),
+  steps: z.record(z.string(), StepResult),
+  done: z.number().int(),
+  total: z.number().int(),
+  logPath: z.string(),
+  journalPath: z.string(),
+});
+
+export const AppInfo = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  logDir: z.string(),
+  workspaceDir: z.string(),
+  user: z.string(),
+  host: z.string(),
+});

@@ -1,0 +1,40 @@
+import type { StepStatus } from '../api/contract';
+
+/** Journal record bodies, one JSON line each; the writer adds seq, ts, prev and hash. */
+export type JournalEntry =
+  | {
+      type: 'run.started';
+      runId: string;
+      runbookId: string;
+      runbookTitle: string;
+      runbookPath: string;
+      maintainer: string;
+      host: string;
+      environment: string;
+      logPath: string;
+    }
+  | { type: 'step.checked'; stepId: string; checked: boolean; note: string | null }
+  | { type: 'step.skipped'; stepId: string; reason: string }
+  | { type: 'step.started'; stepId: string; host: string; code: string }
+  /** Raw terminal bytes, base64, batched. */
+  | { type: 'step.output'; stepId: string; data: string }
+  | {
+      type: 'step.finished';
+      stepId: string;
+      status: Extract<StepStatus, 'passed' | 'failed' | 'interrupted'>;
+      exitCode: number | null;
+      durationMs: number;
+      bytes: number;
+      /** Plain text as a person saw it, rendered with a headless terminal. */
+      text: string;
+    }
+  | { type: 'run.finished' };
+
+/** A journal line as stored. */
+export type JournalRecord = JournalEntry & {
+  seq: number;
+  ts: string;
+  /** Hash of the previous record ('' for the first), chaining the file against edits. */
+  prev: string;
+  hash: string;
+};

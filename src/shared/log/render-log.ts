@@ -1,0 +1,123 @@
+import type { RunState, StepResult } from '../api/contract';
+import type { Runbook, Step } from '../runbook/types';
+import { fenced, formatDuration } from './format';
+
+const STATUS_LABEL: Record<StepResult['status'], string> = {
+  pending: 'not done',
+  running: 'running',
+  passed: 'passed',
+  failed: 'failed',
+  checked: 'done',
+  skipped: 'skipped',
+  interrupted: 'interrupted',
+};
+
+const CHECKBOX: Record<StepResult['status'], string> = {
+  pending: '[ ]',
+  running: '[ ]',
+  passed: '[x]',
+  failed: '[ ]',
+  checked: '[x]',
+  skipped: '[-]',
+  interrupted: '[ ]',
+};
+
+/** Output above this many characters is cut in the Markdown log; the journal keeps all of it. */
+const LOG_OUTPUT_CHARS = 32 * 1024;
+
+/**
+ * Renders the maintenance log in the seeds' template (Date, Maintainer, Task,
+ * Environment, Duration, Issues, Next Actions), then every step in runbook order.
+ */
+export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPath: string): string {
+  const started = new Date(run.startedAt);
+  const ended = run.endedAt ? new Date(run.endedAt) : null;
+  const failed = runbook.steps.filter((s) => run.steps[s.id]?.status === 'failed');
+  const out: string[] = [];
+
+  out.push(`# Maintenance log: ${run.runbookTitle}`, '');
+  out.push(`Date: ${started.toISOString().slice(0, 10)}`);
+  out.push(`Maintainer: ${run.maintainer}`);
+  out.push(`Task: ${run.runbookTitle} (${runbookPath})`);
+  out.push(`Environment: ${run.environment}`);
+  out.push(`Duration: ${ended ? formatDuration(ended.getTime() - started.getTime()) : 'in progress'}`);
+  out.push(`Issues: ${failed.length === 0 ? 'None recorded' : failed.map((s) => `${label(s)} failed (exit ${run.steps[s.id]?.exitCode ?? '?'})`).join('; ')}`);
+  out.push(`Next Actions: ${failed.length === 0 ? 'None recorded' : 'Investigate the failed steps listed above'}`);
+  out.push('');
+  out.push('| Run | Status | Host | Started | Ended | Progress |');
+  out.push('| --- | --- | --- | --- | --- | --- |');
+  out.push(
+    `| ${run.id} | ${run.status} | ${cell(run.host)} | ${run.startedAt} | ${run.endedAt ?? '—'} | ${run.done}/${run.total} done |`,
+  );
+  out.push('', '## Steps');
+
+  let section: string | null | undefined;
+  for (const step of runbook.steps) {
+    const result = run.steps[step.id];
+    if (!result) continue;
+    if (step.section !== section) {
+      section = step.section;
+      const title = runbook.sections.find((s) => s.id === section)?.title ?? 'Introduction';
+      out.push('', `### ${title}`, '');
+    }
+    out.push(...renderStep(step, result));
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+function renderStep(step: Step, result: StepResult): string[] {
+  const status = STATUS_LABEL[result.status];
+  if (!step.code) {
+    return [`- ${CHECKBOX[result.status]} ${step.text || '(untitled item)'} — ${status}${extras(result)}`];
+  }
+  const facts = [status];
+  if (result.exitCode !== null) facts.push(`exit ${result.exitCode}`);
+  if (result.durationMs !== null) facts.push(formatDuration(result.durationMs));
+  if (result.host) facts.push(`on ${result.host}`);
+  const lines = [
+    `- ${CHECKBOX[result.status]} **${label(step)}** — ${facts.join(', ')}${extras(result)}`,
+    '',
+    indent(fenced(step.code, step.lang ?? 'sh')),
+    '',
+  ];
+  if (result.startedAt && result.output !== null) {
+    const cut = result.output.length - LOG_OUTPUT_CHARS;
+    const text =
+      cut > 0
+        ? `… (${cut} earlier characters are in the run's journal)\n${result.output.slice(-LOG_OUTPUT_CHARS)}`
+        : result.output;
+    lines.push(
+      indent(`<details><summary>Output (${result.outputBytes} bytes)</summary>`),
+      '',
+      indent(fenced(text || '(no output)', 'text')),
+      '',
+      indent('</details>'),
+      '',
+    );
+  }
+  return lines;
+}
+
+function extras(result: StepResult): string {
+  const parts: string[] = [];
+  if (result.skipReason) parts.push(`reason: ${result.skipReason}`);
+  if (result.note) parts.push(`note: ${result.note}`);
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
+function label(step: Step): string {
+  const text = step.text || step.code?.split('\n').find((l) => l.trim()) || 'command';
+  return text.length > 100 ? `${text.slice(0, 97)}…` : text;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? `  ${l}` : l))
+    .join('\n');
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}

@@ -1,0 +1,123 @@
+import type { RunState, StepResult } from '../api/contract';
+import type { Runbook, Step } from '../runbook/types';
+import type { JournalRecord } from './journal-records';
+
+/** Output kept on the run state for display; the journal keeps everything. */
+export const OUTPUT_TAIL_CHARS = 64 * 1024;
+
+const DONE = new Set(['passed', 'checked', 'skipped']);
+
+/** Steps a person can act on: check items and runnable commands. */
+export function actionableSteps(runbook: Runbook): Step[] {
+  return runbook.steps.filter((s) => s.kind === 'check' || s.runnable);
+}
+
+export function emptyStepResult(): StepResult {
+  return {
+    status: 'pending',
+    exitCode: null,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    note: null,
+    skipReason: null,
+    output: null,
+    outputBytes: 0,
+    host: null,
+  };
+}
+
+/** Paths and ids that are not in the journal body but belong to the state. */
+export interface RunContext {
+  journalPath: string;
+  sessionId: string | null;
+}
+
+/**
+ * Folds journal records into the run state. The engine applies each record as
+ * it writes it, and a restart replays the file, so both see the same state.
+ */
+export function applyRecord(state: RunState | null, record: JournalRecord, runbook: Runbook, ctx: RunContext): RunState {
+  if (record.type === 'run.started') {
+    const steps: Record<string, StepResult> = {};
+    for (const step of actionableSteps(runbook)) {
+      steps[step.id] = { ...emptyStepResult(), status: step.checked ? 'checked' : 'pending' };
+    }
+    return withTotals(
+      {
+        id: record.runId,
+        runbookId: record.runbookId,
+        runbookTitle: record.runbookTitle,
+        status: 'active',
+        startedAt: record.ts,
+        endedAt: null,
+        maintainer: record.maintainer,
+        host: record.host,
+        environment: record.environment,
+        sessionId: ctx.sessionId,
+        runningStepId: null,
+        steps,
+        done: 0,
+        total: 0,
+        logPath: record.logPath,
+        journalPath: ctx.journalPath,
+      },
+    );
+  }
+  if (!state) throw new Error(`journal ${ctx.journalPath}: record ${record.seq} comes before run.started`);
+  const next: RunState = { ...state, steps: { ...state.steps }, sessionId: ctx.sessionId };
+  const current = (id: string): StepResult => next.steps[id] ?? emptyStepResult();
+  switch (record.type) {
+    case 'step.checked':
+      next.steps[record.stepId] = {
+        ...current(record.stepId),
+        status: record.checked ? 'checked' : 'pending',
+        endedAt: record.checked ? record.ts : null,
+        note: record.note ?? current(record.stepId).note,
+        skipReason: null,
+      };
+      break;
+    case 'step.skipped':
+      next.steps[record.stepId] = {
+        ...current(record.stepId),
+        status: 'skipped',
+        endedAt: record.ts,
+        skipReason: record.reason,
+      };
+      break;
+    case 'step.started':
+      next.runningStepId = record.stepId;
+      next.steps[record.stepId] = {
+        ...emptyStepResult(),
+        note: current(record.stepId).note,
+        status: 'running',
+        startedAt: record.ts,
+        host: record.host,
+      };
+      break;
+    case 'step.output':
+      break;
+    case 'step.finished':
+      if (next.runningStepId === record.stepId) next.runningStepId = null;
+      next.steps[record.stepId] = {
+        ...current(record.stepId),
+        status: record.status,
+        exitCode: record.exitCode,
+        endedAt: record.ts,
+        durationMs: record.durationMs,
+        outputBytes: record.bytes,
+        output: record.text.length > OUTPUT_TAIL_CHARS ? record.text.slice(-OUTPUT_TAIL_CHARS) : record.text,
+      };
+      break;
+    case 'run.finished':
+      next.status = 'finished';
+      next.endedAt = record.ts;
+      break;
+  }
+  return withTotals(next);
+}
+
+function withTotals(state: RunState): RunState {
+  const results = Object.values(state.steps);
+  return { ...state, total: results.length, done: results.filter((r) => DONE.has(r.status)).length };
+}

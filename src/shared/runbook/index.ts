@@ -1,0 +1,4 @@
+export * from './types';
+export { parseRunbook } from './parse';
+export { cadenceFromText, parseCadence } from './cadence';
+export { isRunnableBlock, looksLikeShell, SHELL_LANGS } from './shell-detect';
