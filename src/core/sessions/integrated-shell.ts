@@ -1,5 +1,5 @@
 import { Emitter, DisposableStore, type Disposable } from '../../shared/util/event';
-import { bashStepCommand } from './integration/bash';
+import { BASH_STEP_COMMAND, STEP_FILE_NAME, STEP_MARK_TAG } from './integration/bash';
 import { Osc133Parser } from './osc133';
 import type { TerminalSession } from './terminal-session';
 
@@ -37,12 +37,9 @@ export class IntegratedShell implements Disposable {
   private current: {
     output: Emitter<Uint8Array>;
     capturing: boolean;
-    /** The tag of the C mark that opens this step's output (its script's file name). */
-    tag: string;
     startedAt: number;
     resolve: (outcome: StepOutcome) => void;
   } | null = null;
-  private counter = 0;
   private exited = false;
 
   constructor(readonly session: TerminalSession) {
@@ -71,14 +68,13 @@ export class IntegratedShell implements Disposable {
     if (this.phase === 'running') throw new Error('a step is already running in this shell');
     await this.ready();
     this.phase = 'running';
-    const name = `step-${++this.counter}.sh`;
-    const file = await this.session.writeFile(name, code.endsWith('\n') ? code : `${code}\n`);
+    await this.session.writeFile(STEP_FILE_NAME, code.endsWith('\n') ? code : `${code}\n`);
     const output = new Emitter<Uint8Array>();
     const done = new Promise<StepOutcome>((resolve) => {
-      this.current = { output, capturing: false, tag: name, startedAt: Date.now(), resolve };
+      this.current = { output, capturing: false, startedAt: Date.now(), resolve };
     });
     // Ctrl-E Ctrl-U clears anything half-typed at the prompt so it cannot join the command.
-    this.session.write(`\x05\x15${bashStepCommand(file)}\r`);
+    this.session.write(`\x05\x15${BASH_STEP_COMMAND}\r`);
     return { onDidOutput: output.event, done };
   }
 
@@ -93,7 +89,7 @@ export class IntegratedShell implements Disposable {
       if (mark.kind === 'A' && this.phase === 'starting') {
         this.phase = 'idle';
         for (const waiter of this.readyWaiters.splice(0)) waiter();
-      } else if (mark.kind === 'C' && this.current && mark.tag === this.current.tag) {
+      } else if (mark.kind === 'C' && this.current && mark.tag === STEP_MARK_TAG) {
         // The typed line's own C (from PS0) comes first; the step's output starts at its tagged C.
         this.current.capturing = true;
       } else if (mark.kind === 'D' && this.current) {

@@ -4,7 +4,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import * as pty from 'node-pty';
 import { Emitter } from '../../shared/util/event';
-import { BASH_INTEGRATION } from './integration/bash';
+import { BASH_INTEGRATION, STEP_FILE_NAME } from './integration/bash';
 import type { SessionTarget, TerminalSession } from './terminal-session';
 
 export interface LocalPtyOptions {
@@ -53,6 +53,7 @@ export class LocalPtySession implements TerminalSession {
       COLORTERM: 'truecolor',
       TERM_PROGRAM: 'Runsheet',
       RUNSHEET: '1',
+      RUNSHEET_STEP_FILE: join(this.dir, STEP_FILE_NAME),
     };
     // Variables of the app itself must not leak into the user's shell.
     delete env.ELECTRON_RUN_AS_NODE;

@@ -200,7 +200,7 @@ class RunbookBuilder {
   /** The label of a bare code block: the prose right before it, else its section's title. */
   private introFor(parent: Nodes): string {
     if (this.lastProse && this.lastProse.parent === parent) {
-      return this.lastProse.text.replace(/:\s*$/, '');
+      return firstSentence(this.lastProse.text);
     }
     return this.stack[this.stack.length - 1]?.title ?? '';
   }
@@ -252,6 +252,13 @@ class RunbookBuilder {
       .join(' ')
       .trim();
   }
+}
+
+/** "Archive the data and record a checksum…: more" -> its first clause, for a short label. */
+function firstSentence(text: string): string {
+  const match = /^(.+?)(?:[.:;!?](?:\s|$)|\s[—–]\s)/.exec(text);
+  const sentence = (match?.[1] ?? text).trim();
+  return sentence.length > 120 ? `${sentence.slice(0, 117)}…` : sentence;
 }
 
 function line(node: Nodes): number {

@@ -34,9 +34,14 @@ __runsheet_show() {
   local __runsheet_line
   while IFS= read -r __runsheet_line || [ -n "$__runsheet_line" ]; do
     builtin printf '\e[2m%s\e[0m\n' "$__runsheet_line"
-  done < "$1"
-  builtin printf '\e]133;C;runsheet=%s\a' "${1##*/}"
+  done < "$RUNSHEET_STEP_FILE"
+  builtin printf '\e]133;C;runsheet=step\a'
 }
+
+# What Runsheet types to run a step: an alias, so the script is sourced at top level
+# (exactly as if typed: `declare`, `cd`, `export` and functions all persist), and the
+# terminal shows one short word instead of a temp-file path.
+alias runsheet_step='__runsheet_show; . "$RUNSHEET_STEP_FILE"'
 
 PS0="$PS0"'\e]133;C\a'
 if [ -n "$PROMPT_COMMAND" ]; then

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseRunbook, type Runbook } from '../shared/runbook';
+
+/** The `inspect --json` document: stable keys for scripts and tests. */
+export function inspectJson(runbook: Runbook): unknown {
+  return {
+    title: runbook.title,
+    frontmatter: runbook.frontmatter,
+    cadence: runbook.cadence,
+    sections: runbook.sections.map(({ id, title, level, line, cadence }) => ({ id, title, level, line, cadence })),
+    steps: runbook.steps.map(({ id, kind, section, line, text, code, lang, runnable, checked }) => ({
+      id,
+      kind,
+      section,
+      line,
+      text,
+      code,
+      lang,
+      runnable,
+      checked,
+    })),
+    warnings: runbook.warnings,
+  };
+}
+
+/** A readable outline for people. */
+export function inspectText(runbook: Runbook, file: string): string {
+  const out = [`${runbook.title}  (${file})`];
+  for (const section of runbook.sections) {
+    const steps = runbook.steps.filter((s) => s.section === section.id);
+    out.push(`${'  '.repeat(section.level - 1)}${section.title}  [line ${section.line}]`);
+    for (const step of steps) {
+      const mark = step.kind === 'check' ? (step.checked ? '[x]' : '[ ]') : step.runnable ? ' $ ' : ' · ';
+      const label = step.kind === 'check' ? step.text : (step.code?.split('\n').find((l) => l.trim()) ?? '');
+      out.push(`${'  '.repeat(section.level)}${mark} ${label.slice(0, 90)}  [line ${step.line}]`);
+    }
+  }
+  for (const w of runbook.warnings) out.push(`warning: ${file}:${w.line}: ${w.message}`);
+  return out.join('\n');
+}
+
+export function loadRunbookFile(file: string): Runbook {
+  return parseRunbook(readFileSync(file, 'utf8'), basename(file, '.md'));
+}

@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useMemo, useReducer } from 'react';
+import type { RunsheetApi } from '../../shared/api';
+import type { Step } from '../../shared/runbook/types';
+import { Checklist } from './components/Checklist';
+import { RunHeader } from './components/RunHeader';
+import { Sidebar } from './components/Sidebar';
+import type { StepActions } from './components/StepCard';
+import { TerminalPanel } from './components/TerminalPanel';
+import { initialState, reduce } from './state/store';
+
+export function App({ api, disconnected }: { api: RunsheetApi; disconnected: string | null }) {
+  const [state, dispatch] = useReducer(reduce, initialState);
+  const { opened, run } = state;
+
+  const fail = useCallback((error: unknown) => {
+    dispatch({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }, []);
+
+  useEffect(() => {
+    api.call('app.info', {}).then((info) => dispatch({ type: 'info', info }), fail);
+    api.call('workspace.list', {}).then((runbooks) => {
+      dispatch({ type: 'runbooks', runbooks });
+      const first = runbooks[0];
+      if (first) dispatch({ type: 'select', id: first.id });
+    }, fail);
+    return api.on('run.didChange', (run) => dispatch({ type: 'run', run }));
+  }, [api, fail]);
+
+  useEffect(() => {
+    if (!state.selectedId) return;
+    api.call('runbook.open', { runbookId: state.selectedId }).then(
+      ({ summary, runbook, activeRun }) => dispatch({ type: 'opened', summary, runbook, run: activeRun }),
+      fail,
+    );
+  }, [api, state.selectedId, fail]);
+
+  useEffect(() => {
+    if (disconnected) dispatch({ type: 'disconnected', reason: disconnected });
+  }, [disconnected]);
+
+  /** Any action on a step starts a run if none is active, so ticking the first item just works. */
+  const ensureRun = useCallback(async () => {
+    if (run?.status === 'active') return run;
+    if (!opened) throw new Error('no runbook is open');
+    const started = await api.call('run.start', { runbookId: opened.summary.id });
+    dispatch({ type: 'run', run: started });
+    return started;
+  }, [api, opened, run]);
+
+  const withStep = useCallback(
+    (step: Step, action: (runId: string) => Promise<unknown>) => {
+      dispatch({ type: 'busy', stepId: step.id, busy: true });
+      ensureRun()
+        .then((r) => action(r.id))
+        .catch(fail)
+        .finally(() => dispatch({ type: 'busy', stepId: step.id, busy: false }));
+    },
+    [ensureRun, fail],
+  );
+
+  const actions: StepActions = useMemo(
+    () => ({
+      toggle: (step, checked) =>
+        withStep(step, (runId) => api.call('run.setChecked', { runId, stepId: step.id, checked })),
+      run: (step) => withStep(step, (runId) => api.call('run.execute', { runId, stepId: step.id })),
+      skip: (step, reason) => withStep(step, (runId) => api.call('run.skip', { runId, stepId: step.id, reason })),
+    }),
+    [api, withStep],
+  );
+
+  const start = (): void => {
+    if (!opened) return;
+    api.call('run.start', { runbookId: opened.summary.id }).then((r) => dispatch({ type: 'run', run: r }), fail);
+  };
+  const finish = (): void => {
+    if (run) api.call('run.finish', { runId: run.id }).then((r) => dispatch({ type: 'run', run: r }), fail);
+  };
+
+  return (
+    <div className="app">
+      <Sidebar
+        runbooks={state.runbooks}
+        selectedId={state.selectedId}
+        info={state.info}
+        onSelect={(id) => dispatch({ type: 'select', id })}
+      />
+      <main className="main">
+        {state.disconnected && <div className="banner banner-error">Disconnected: {state.disconnected}</div>}
+        {state.error && (
+          <div className="banner banner-error" role="alert">
+            <span>{state.error}</span>
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => dispatch({ type: 'dismissError' })}>
+              Dismiss
+            </button>
+          </div>
+        )}
+        {opened ? (
+          <>
+            <RunHeader summary={opened.summary} run={run} onStart={start} onFinish={finish} />
+            <div className="main-scroll">
+              <Checklist runbook={opened.runbook} run={run} busySteps={state.busySteps} actions={actions} />
+            </div>
+          </>
+        ) : (
+          <div className="empty">{state.runbooks.length === 0 ? 'Loading runbooks…' : 'Opening…'}</div>
+        )}
+      </main>
+      <TerminalPanel
+        api={api}
+        sessionId={run?.status === 'active' ? run.sessionId : null}
+        idleText={
+          run?.status === 'finished'
+            ? 'This run is finished. Its log is on disk; start a new run to open a shell.'
+            : run?.status === 'active'
+              ? 'The shell has exited. Running the next step starts a new one.'
+              : 'Start a run (or tick an item, or run a step) to open a shell here. Every step runs in this one shell, so cd and export carry over.'
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { useMemo } from 'react';
+import type { RunState } from '../../../shared/api';
+import type { Runbook, Section } from '../../../shared/runbook/types';
+import { Prose } from './Prose';
+import { StepCard, type StepActions } from './StepCard';
+
+interface Props {
+  runbook: Runbook;
+  run: RunState | null;
+  busySteps: string[];
+  actions: StepActions;
+}
+
+/** The runbook in reading order: headings, prose, and every step with its state in the run. */
+export function Checklist({ runbook, run, busySteps, actions }: Props) {
+  const steps = useMemo(() => new Map(runbook.steps.map((s) => [s.id, s])), [runbook]);
+  const sections = useMemo(() => new Map(runbook.sections.map((s) => [s.id, s])), [runbook]);
+  const runLocked = Boolean(run?.runningStepId) || run?.status !== undefined && run.status !== 'active';
+
+  return (
+    <article className="checklist" data-testid="checklist">
+      {runbook.warnings.length > 0 && (
+        <div className="banner banner-warn">
+          {runbook.warnings.map((w) => (
+            <div key={`${w.line}-${w.message}`}>
+              Line {w.line}: {w.message}
+            </div>
+          ))}
+        </div>
+      )}
+      {runbook.blocks.map((block, index) => {
+        if (block.kind === 'heading') {
+          const section = sections.get(block.sectionId);
+          if (!section || (section.level === 1 && index === firstHeadingIndex(runbook))) return null;
+          return <SectionHeading key={block.sectionId} section={section} runbook={runbook} run={run} />;
+        }
+        if (block.kind === 'prose') {
+          return <Prose key={`p-${block.line}-${index}`} markdown={block.markdown} depth={block.depth} />;
+        }
+        const step = steps.get(block.stepId);
+        if (!step) return null;
+        return (
+          <StepCard
+            key={step.id}
+            step={step}
+            result={run?.steps[step.id] ?? null}
+            runLocked={runLocked}
+            busy={busySteps.includes(step.id) || run?.status === 'finished'}
+            actions={actions}
+          />
+        );
+      })}
+    </article>
+  );
+}
+
+function firstHeadingIndex(runbook: Runbook): number {
+  return runbook.blocks.findIndex((b) => b.kind === 'heading');
+}
+
+function SectionHeading({ section, runbook, run }: { section: Section; runbook: Runbook; run: RunState | null }) {
+  const Tag = `h${Math.min(section.level + 1, 6)}` as 'h2';
+  const own = runbook.steps.filter((s) => s.section === section.id && (s.kind === 'check' || s.runnable));
+  const done = run ? own.filter((s) => ['checked', 'passed', 'skipped'].includes(run.steps[s.id]?.status ?? '')).length : 0;
+  return (
+    <Tag className={`section-heading level-${section.level}`} id={`section-${section.id}`}>
+      <span>{section.title}</span>
+      {section.cadence && <span className="badge">{section.cadence}</span>}
+      {own.length > 0 && run && (
+        <span className={`section-count${done === own.length ? ' is-complete' : ''}`}>
+          {done}/{own.length}
+        </span>
+      )}
+    </Tag>
+  );
+}

@@ -1,0 +1,89 @@
+import { useEffect, useState } from 'react';
+import type { RunbookSummary, RunState } from '../../../shared/api';
+import { formatDuration } from '../../../shared/log/format';
+
+interface Props {
+  summary: RunbookSummary;
+  run: RunState | null;
+  onStart(): void;
+  onFinish(): void;
+}
+
+/** Title, the run's progress (done / total), elapsed time, and where the log is. */
+export function RunHeader({ summary, run, onStart, onFinish }: Props) {
+  const now = useNow(run?.status === 'active');
+  const percent = run && run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
+  const elapsed = run ? (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt) : 0;
+  const failed = run ? Object.values(run.steps).filter((s) => s.status === 'failed').length : 0;
+
+  return (
+    <header className="run-header" data-testid="run-header">
+      <div className="run-title-row">
+        <div>
+          <h1 className="run-title">{summary.title}</h1>
+          {summary.description && <p className="run-description">{summary.description}</p>}
+        </div>
+        <div className="run-buttons">
+          {!run && (
+            <button type="button" className="btn btn-primary" onClick={onStart} data-testid="start-run">
+              Start run
+            </button>
+          )}
+          {run?.status === 'active' && (
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={onFinish}
+              disabled={Boolean(run.runningStepId)}
+              data-testid="finish-run"
+            >
+              Finish run
+            </button>
+          )}
+          {run && run.status !== 'active' && (
+            <button type="button" className="btn btn-primary" onClick={onStart} data-testid="start-run">
+              New run
+            </button>
+          )}
+        </div>
+      </div>
+      {run ? (
+        <div className="run-meta">
+          <div className="progress" role="progressbar" aria-valuenow={run.done} aria-valuemax={run.total}>
+            <div className={`progress-bar${failed ? ' has-failures' : ''}`} style={{ width: `${percent}%` }} />
+          </div>
+          <div className="run-facts">
+            <span className={`run-status run-status-${run.status}`}>{run.status === 'active' ? 'In progress' : run.status === 'finished' ? 'Finished' : 'Interrupted'}</span>
+            <span data-testid="run-progress">
+              <strong>{run.done}</strong> / {run.total} done
+            </span>
+            {failed > 0 && <span className="text-failed">{failed} failed</span>}
+            <span>{formatDuration(elapsed)}</span>
+            <span>
+              {run.maintainer}@{run.host}
+            </span>
+            <span className="log-path" title={run.logPath} data-testid="log-path">
+              Log: <code>{run.logPath}</code>
+            </span>
+          </div>
+        </div>
+      ) : (
+        <div className="run-meta run-meta-idle">
+          {summary.checks} checklist items · {summary.commands} runnable commands
+          {summary.cadence ? ` · ${summary.cadence}` : ''} — start a run to tick items and run commands; everything
+          is recorded in a maintenance log.
+        </div>
+      )}
+    </header>
+  );
+}
+
+function useNow(ticking: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!ticking) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [ticking]);
+  return now;
+}

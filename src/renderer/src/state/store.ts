@@ -1,0 +1,74 @@
+import type { AppInfo, RunbookSummary, RunState } from '../../../shared/api';
+import type { Runbook } from '../../../shared/runbook/types';
+
+/** Everything the UI shows, in one place; changed only through `reduce`. */
+export interface AppState {
+  info: AppInfo | null;
+  runbooks: RunbookSummary[];
+  selectedId: string | null;
+  opened: { summary: RunbookSummary; runbook: Runbook } | null;
+  run: RunState | null;
+  /** Steps waiting for an answer from the core, so buttons do not fire twice. */
+  busySteps: string[];
+  error: string | null;
+  disconnected: string | null;
+}
+
+export type Action =
+  | { type: 'info'; info: AppInfo }
+  | { type: 'runbooks'; runbooks: RunbookSummary[] }
+  | { type: 'select'; id: string }
+  | { type: 'opened'; summary: RunbookSummary; runbook: Runbook; run: RunState | null }
+  | { type: 'run'; run: RunState }
+  | { type: 'busy'; stepId: string; busy: boolean }
+  | { type: 'error'; message: string }
+  | { type: 'dismissError' }
+  | { type: 'disconnected'; reason: string };
+
+export const initialState: AppState = {
+  info: null,
+  runbooks: [],
+  selectedId: null,
+  opened: null,
+  run: null,
+  busySteps: [],
+  error: null,
+  disconnected: null,
+};
+
+export function reduce(state: AppState, action: Action): AppState {
+  switch (action.type) {
+    case 'info':
+      return { ...state, info: action.info };
+    case 'runbooks':
+      return { ...state, runbooks: action.runbooks };
+    case 'select':
+      return action.id === state.selectedId
+        ? state
+        : { ...state, selectedId: action.id, opened: null, run: null, busySteps: [] };
+    case 'opened':
+      if (action.summary.id !== state.selectedId) return state;
+      return { ...state, opened: { summary: action.summary, runbook: action.runbook }, run: action.run };
+    case 'run': {
+      // Events for other runbooks' runs do not concern the open view.
+      if (action.run.runbookId !== state.selectedId) return state;
+      if (state.run && state.run.id !== action.run.id && state.run.status === 'active' && action.run.status !== 'active') {
+        return state;
+      }
+      return { ...state, run: action.run };
+    }
+    case 'busy':
+      return {
+        ...state,
+        busySteps: action.busy
+          ? [...state.busySteps, action.stepId]
+          : state.busySteps.filter((id) => id !== action.stepId),
+      };
+    case 'error':
+      return { ...state, error: action.message };
+    case 'dismissError':
+      return { ...state, error: null };
+    case 'disconnected':
+      return { ...state, disconnected: action.reason };
+  }
+}
