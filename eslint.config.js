@@ -30,16 +30,30 @@ function layer(files, forbiddenFolders, extra = []) {
 }
 
 const noNode = { group: NODE_BUILTINS, message: 'layering: no Node APIs here' };
-const noElectron = { group: ['electron'], message: 'layering: only src/main and src/preload use Electron' };
+const noElectron = {
+  group: ['electron'],
+  message: 'layering: only src/main and src/preload use Electron',
+};
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.test-output/**'] },
+  {
+    ignores: [
+      'out/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.test-output/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
@@ -50,16 +64,27 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: { ...reactHooks.configs.recommended.rules },
   },
-  layer(['src/shared/**'], ['core', 'main', 'preload', 'renderer', 'server', 'cli'], [noNode, noElectron]),
+  layer(
+    ['src/shared/**'],
+    ['core', 'main', 'preload', 'renderer', 'server', 'cli'],
+    [noNode, noElectron],
+  ),
   layer(['src/core/**'], ['main', 'preload', 'renderer', 'server', 'cli'], [noElectron]),
   layer(['src/server/**', 'src/cli/**'], ['main', 'preload', 'renderer'], [noElectron]),
   layer(['src/main/**'], ['preload', 'renderer', 'server', 'cli']),
   layer(['src/preload/**'], ['core', 'main', 'renderer', 'server', 'cli'], [noNode]),
-  layer(['src/renderer/**'], ['core', 'main', 'server', 'cli'], [
-    noNode,
-    noElectron,
-    { group: ['**/preload/index*'], message: 'layering: the renderer may use the preload types only' },
-  ]),
+  layer(
+    ['src/renderer/**'],
+    ['core', 'main', 'server', 'cli'],
+    [
+      noNode,
+      noElectron,
+      {
+        group: ['**/preload/index*'],
+        message: 'layering: the renderer may use the preload types only',
+      },
+    ],
+  ),
   {
     files: ['scripts/**', 'bin/**', 'tests/**', 'bench/**'],
     rules: { 'no-console': 'off' },

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const cli = new URL('../out/main/cli.js', import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {
-  process.stderr.write('runsheet: the app is not built yet; run `npm run build` in its folder first\n');
+  process.stderr.write(
+    'runsheet: the app is not built yet; run `npm run build` in its folder first\n',
+  );
   process.exit(2);
 }
 await import(cli.href);

@@ -11,7 +11,8 @@ function fail(message: string): never {
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('not a port number');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('not a port number');
   return n;
 }
 
@@ -34,49 +35,55 @@ program
       fail(`cannot read ${file}: ${(error as Error).message}`);
     }
     process.stdout.write(
-      opts.json ? `${JSON.stringify(inspectJson(runbook), null, 2)}\n` : `${inspectText(runbook, file)}\n`,
+      opts.json
+        ? `${JSON.stringify(inspectJson(runbook), null, 2)}\n`
+        : `${inspectText(runbook, file)}\n`,
     );
   });
 
 program
   .command('serve')
-  .description('serve the app on 127.0.0.1 for a browser (the browser harness and offline fallback)')
+  .description(
+    'serve the app on 127.0.0.1 for a browser (the browser harness and offline fallback)',
+  )
   .option('--port <n>', 'port to listen on (default: any free port)', port)
   .option('--workspace <dir>', 'folder of runbooks (default: the bundled runbooks)')
   .option('--log-dir <dir>', 'where maintenance logs go (default: <data dir>/maintenance-logs)')
   .option('--data-dir <dir>', 'where journals go (default: the app data folder)')
-  .action(async (opts: { port?: number; workspace?: string; logDir?: string; dataDir?: string }) => {
-    const core = createCore({
-      bundledRunbooks: paths.runbooks,
-      version: paths.version,
-      workspaceDir: opts.workspace,
-      logDir: opts.logDir,
-      dataDir: opts.dataDir,
-    });
-    let server;
-    try {
-      server = await startServer({ core, staticDir: paths.renderer, port: opts.port });
-    } catch (error) {
-      core.dispose();
-      fail(`cannot listen on 127.0.0.1:${opts.port ?? 0}: ${(error as Error).message}`);
-    }
-    process.stdout.write(
-      [
-        `Runsheet ${paths.version} is serving on 127.0.0.1 only.`,
-        `  workspace: ${core.dirs.workspaceDir}`,
-        `  logs:      ${core.dirs.logDir}`,
-        `Open this URL (it carries this launch's access token):`,
-        `  ${server.url}`,
-        '',
-      ].join('\n'),
-    );
-    const stop = async (): Promise<void> => {
-      await server.close();
-      core.dispose();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
-  });
+  .action(
+    async (opts: { port?: number; workspace?: string; logDir?: string; dataDir?: string }) => {
+      const core = createCore({
+        bundledRunbooks: paths.runbooks,
+        version: paths.version,
+        workspaceDir: opts.workspace,
+        logDir: opts.logDir,
+        dataDir: opts.dataDir,
+      });
+      let server;
+      try {
+        server = await startServer({ core, staticDir: paths.renderer, port: opts.port });
+      } catch (error) {
+        core.dispose();
+        fail(`cannot listen on 127.0.0.1:${opts.port ?? 0}: ${(error as Error).message}`);
+      }
+      process.stdout.write(
+        [
+          `Runsheet ${paths.version} is serving on 127.0.0.1 only.`,
+          `  workspace: ${core.dirs.workspaceDir}`,
+          `  logs:      ${core.dirs.logDir}`,
+          `Open this URL (it carries this launch's access token):`,
+          `  ${server.url}`,
+          '',
+        ].join('\n'),
+      );
+      const stop = async (): Promise<void> => {
+        await server.close();
+        core.dispose();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    },
+  );
 
 program.parseAsync().catch((error: unknown) => fail((error as Error).message));

@@ -8,18 +8,26 @@ export function inspectJson(runbook: Runbook): unknown {
     title: runbook.title,
     frontmatter: runbook.frontmatter,
     cadence: runbook.cadence,
-    sections: runbook.sections.map(({ id, title, level, line, cadence }) => ({ id, title, level, line, cadence })),
-    steps: runbook.steps.map(({ id, kind, section, line, text, code, lang, runnable, checked }) => ({
+    sections: runbook.sections.map(({ id, title, level, line, cadence }) => ({
       id,
-      kind,
-      section,
+      title,
+      level,
       line,
-      text,
-      code,
-      lang,
-      runnable,
-      checked,
+      cadence,
     })),
+    steps: runbook.steps.map(
+      ({ id, kind, section, line, text, code, lang, runnable, checked }) => ({
+        id,
+        kind,
+        section,
+        line,
+        text,
+        code,
+        lang,
+        runnable,
+        checked,
+      }),
+    ),
     warnings: runbook.warnings,
   };
 }
@@ -31,8 +39,10 @@ export function inspectText(runbook: Runbook, file: string): string {
     const steps = runbook.steps.filter((s) => s.section === section.id);
     out.push(`${'  '.repeat(section.level - 1)}${section.title}  [line ${section.line}]`);
     for (const step of steps) {
-      const mark = step.kind === 'check' ? (step.checked ? '[x]' : '[ ]') : step.runnable ? ' $ ' : ' · ';
-      const label = step.kind === 'check' ? step.text : (step.code?.split('\n').find((l) => l.trim()) ?? '');
+      const mark =
+        step.kind === 'check' ? (step.checked ? '[x]' : '[ ]') : step.runnable ? ' $ ' : ' · ';
+      const label =
+        step.kind === 'check' ? step.text : (step.code?.split('\n').find((l) => l.trim()) ?? '');
       out.push(`${'  '.repeat(section.level)}${mark} ${label.slice(0, 90)}  [line ${step.line}]`);
     }
   }

@@ -30,7 +30,10 @@ export function createCore(options: CoreOptions): Core {
   const events = new Emitter<AnyEvent>();
   const emit: EventSink = (name, payload) => events.fire({ name, payload });
   const workspace = new Workspace(dirs.workspaceDir);
-  const sessions = new SessionManager(options.sessionFactory ?? (() => new LocalPtySession()), emit);
+  const sessions = new SessionManager(
+    options.sessionFactory ?? (() => new LocalPtySession()),
+    emit,
+  );
   const runs = new RunService({ dirs, workspace, sessions, emit });
 
   const handlers: Handlers = {
@@ -47,7 +50,8 @@ export function createCore(options: CoreOptions): Core {
     },
     'run.start': ({ runbookId }) => runs.start(runbookId),
     'run.get': async ({ runId }) => runs.get(runId),
-    'run.setChecked': async ({ runId, stepId, checked, note }) => runs.setChecked(runId, stepId, checked, note),
+    'run.setChecked': async ({ runId, stepId, checked, note }) =>
+      runs.setChecked(runId, stepId, checked, note),
     'run.skip': async ({ runId, stepId, reason }) => runs.skip(runId, stepId, reason),
     'run.execute': ({ runId, stepId }) => runs.execute(runId, stepId),
     'run.finish': async ({ runId }) => runs.finish(runId),

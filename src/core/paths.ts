@@ -39,6 +39,8 @@ export function resolveDirs(
   return {
     dataDir,
     logDir: resolve(options.logDir ?? env.RUNSHEET_LOG_DIR ?? join(dataDir, 'maintenance-logs')),
-    workspaceDir: resolve(options.workspaceDir ?? env.RUNSHEET_WORKSPACE ?? options.bundledRunbooks),
+    workspaceDir: resolve(
+      options.workspaceDir ?? env.RUNSHEET_WORKSPACE ?? options.bundledRunbooks,
+    ),
   };
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Core } from '../core/core';
 import type { Handlers } from '../shared/api/contract';
-import { createInvokeHandler, createSenderPolicy, INVOKE_CHANNEL, setupIpcGateway, type WindowRegistry } from './ipc-gateway';
+import {
+  createInvokeHandler,
+  createSenderPolicy,
+  INVOKE_CHANNEL,
+  setupIpcGateway,
+  type WindowRegistry,
+} from './ipc-gateway';
 
 // Electron's objects reduced to the fields the gateway reads: identity of
 // webContents and frames, and the frame's URL.
@@ -19,7 +25,14 @@ const core = {
   handlers: {
     'app.info': async () => {
       calls.push('app.info');
-      return { version: '1', dataDir: '/d', logDir: '/l', workspaceDir: '/w', user: 'u', host: 'h' };
+      return {
+        version: '1',
+        dataDir: '/d',
+        logDir: '/l',
+        workspaceDir: '/w',
+        user: 'u',
+        host: 'h',
+      };
     },
   } as unknown as Handlers,
   onEvent: () => () => undefined,
@@ -37,23 +50,37 @@ describe('IPC gateway', () => {
   it.each([
     ['a window that is not ours', event({ id: 2 }, mainFrame)],
     ['a subframe of our window', event(ourContents, { url: APP_URL })],
-    ['our main frame after it navigated elsewhere', event(ourContents, { url: 'https://evil.example/' })],
+    [
+      'our main frame after it navigated elsewhere',
+      event(ourContents, { url: 'https://evil.example/' }),
+    ],
     ['a sender with no frame', event(ourContents, null)],
   ])('refuses %s', async (_name, e) => {
     calls.length = 0;
     if (_name.includes('navigated')) mainFrame.url = 'https://evil.example/';
     const result = await handler(e, { method: 'app.info', params: {} });
     mainFrame.url = APP_URL;
-    expect(result).toEqual({ ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame was refused' } });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'IPC from an untrusted frame was refused' },
+    });
     expect(calls).toEqual([]);
   });
 
   it('refuses unknown methods and malformed requests from a trusted frame', async () => {
-    for (const request of [{ method: 'shell.exec', params: {} }, 'app.info', null, { params: {} }]) {
+    for (const request of [
+      { method: 'shell.exec', params: {} },
+      'app.info',
+      null,
+      { params: {} },
+    ]) {
       const result = await handler(event(ourContents, mainFrame), request);
       expect(result).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     }
-    const bad = await handler(event(ourContents, mainFrame), { method: 'app.info', params: { x: 1 } });
+    const bad = await handler(event(ourContents, mainFrame), {
+      method: 'app.info',
+      params: { x: 1 },
+    });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 
@@ -63,7 +90,12 @@ describe('IPC gateway', () => {
       handle: (channel: string, listener: unknown) => channels.set(channel, listener),
       removeHandler: (channel: string) => channels.delete(channel),
     };
-    const dispose = setupIpcGateway(ipcMain as never, core, createSenderPolicy(registry), () => undefined);
+    const dispose = setupIpcGateway(
+      ipcMain as never,
+      core,
+      createSenderPolicy(registry),
+      () => undefined,
+    );
     expect([...channels.keys()]).toEqual([INVOKE_CHANNEL]);
     dispose();
     expect(channels.size).toBe(0);

@@ -39,9 +39,15 @@ export function createSenderPolicy(registry: WindowRegistry): SenderPolicy {
  * payload with its schema. Errors come back as values, never as thrown IPC.
  */
 export function createInvokeHandler(core: Core, policy: SenderPolicy) {
-  return async (event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, request: unknown): Promise<InvokeResult> => {
+  return async (
+    event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
+    request: unknown,
+  ): Promise<InvokeResult> => {
     if (!policy.isTrusted(event)) {
-      return { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame was refused' } };
+      return {
+        ok: false,
+        error: { code: 'forbidden', message: 'IPC from an untrusted frame was refused' },
+      };
     }
     const { method, params } = (request && typeof request === 'object' ? request : {}) as {
       method?: unknown;

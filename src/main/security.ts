@@ -13,5 +13,7 @@ export function setupSecurity(): void {
     });
   });
   // The renderer asks for nothing: no camera, no notifications prompt, no geolocation.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
+    callback(false),
+  );
 }

@@ -20,8 +20,13 @@ export const windowRegistry: WindowRegistry = {
   },
   isAppUrl(url) {
     const base = rendererUrl();
-    return url === base || url.startsWith(`${base}#`) || url.startsWith(`${base}?`) ||
-      (process.env.ELECTRON_RENDERER_URL !== undefined && url.startsWith(process.env.ELECTRON_RENDERER_URL));
+    return (
+      url === base ||
+      url.startsWith(`${base}#`) ||
+      url.startsWith(`${base}?`) ||
+      (process.env.ELECTRON_RENDERER_URL !== undefined &&
+        url.startsWith(process.env.ELECTRON_RENDERER_URL))
+    );
   },
 };
 

@@ -11,7 +11,10 @@ let server: RunningServer;
 
 beforeAll(async () => {
   dir = tempDir();
-  writeFiles(dir.path, { 'a.md': '# A\n\n- [ ] one\n', 'index.html': '<!doctype html><title>t</title>' });
+  writeFiles(dir.path, {
+    'a.md': '# A\n\n- [ ] one\n',
+    'index.html': '<!doctype html><title>t</title>',
+  });
   core = createCore({ bundledRunbooks: dir.path, dataDir: dir.path, version: 'test' });
   server = await startServer({ core, staticDir: dir.path });
 });
@@ -23,7 +26,10 @@ afterAll(async () => {
 });
 
 /** Opens a socket; resolves with the HTTP status of a refusal, or 101 when it connects. */
-function connect(query: string, headers: Record<string, string> = {}): Promise<{ status: number; ws?: WebSocket }> {
+function connect(
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; ws?: WebSocket }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api${query}`, { headers });
     ws.on('open', () => resolve({ status: 101, ws }));
@@ -54,15 +60,36 @@ describe('loopback WebSocket adapter', () => {
   });
 
   it('serves calls with the token and validates payloads', async () => {
-    const { status, ws } = await connect(`?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port}` });
+    const { status, ws } = await connect(`?token=${server.token}`, {
+      Origin: `http://127.0.0.1:${server.port}`,
+    });
     expect(status).toBe(101);
     const replies: unknown[] = [];
     ws!.on('message', (m) => replies.push(JSON.parse(String(m))));
     ws!.send(JSON.stringify({ type: 'call', id: 1, method: 'workspace.list', params: {} }));
-    ws!.send(JSON.stringify({ type: 'call', id: 2, method: 'runbook.open', params: { runbookId: '../x.md' } }));
+    ws!.send(
+      JSON.stringify({
+        type: 'call',
+        id: 2,
+        method: 'runbook.open',
+        params: { runbookId: '../x.md' },
+      }),
+    );
     await new Promise((r) => setTimeout(r, 300));
-    expect(replies).toContainEqual(expect.objectContaining({ id: 1, ok: true, value: [expect.objectContaining({ id: 'a.md', checks: 1 })] }));
-    expect(replies).toContainEqual(expect.objectContaining({ id: 2, ok: false, error: expect.objectContaining({ code: 'invalid-input' }) }));
+    expect(replies).toContainEqual(
+      expect.objectContaining({
+        id: 1,
+        ok: true,
+        value: [expect.objectContaining({ id: 'a.md', checks: 1 })],
+      }),
+    );
+    expect(replies).toContainEqual(
+      expect.objectContaining({
+        id: 2,
+        ok: false,
+        error: expect.objectContaining({ code: 'invalid-input' }),
+      }),
+    );
     ws!.close();
   });
 
@@ -76,10 +103,13 @@ describe('loopback WebSocket adapter', () => {
   it('refuses static requests with a foreign Host header (DNS rebinding) and path traversal', async () => {
     const status = (path: string, host?: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: server.port, path, headers: host ? { Host: host } : {} }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          { host: '127.0.0.1', port: server.port, path, headers: host ? { Host: host } : {} },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end();
       });

@@ -105,7 +105,8 @@ function serveClient(ws: WebSocket, core: Core): void {
     }
     dispatch(core.handlers, message.method, message.params).then(
       (value) => send({ type: 'result', id: message.id, ok: true, value }),
-      (error: unknown) => send({ type: 'result', id: message.id, ok: false, error: toWireError(error) }),
+      (error: unknown) =>
+        send({ type: 'result', id: message.id, ok: false, error: toWireError(error) }),
     );
   });
 }

@@ -72,7 +72,10 @@ describe('a run on a real PTY (bash)', () => {
     const afterPass = await waitFor('the passing step to finish', () =>
       latest?.steps[pass!.id]?.status === 'passed' ? latest : null,
     );
-    expect(afterPass.steps[pass!.id]).toMatchObject({ exitCode: 0, output: 'hello from kept-across-steps' });
+    expect(afterPass.steps[pass!.id]).toMatchObject({
+      exitCode: 0,
+      output: 'hello from kept-across-steps',
+    });
 
     await api.call('run.execute', { runId: run.id, stepId: fail!.id });
     const afterFail = await waitFor('the failing step to finish', () =>
@@ -95,13 +98,23 @@ describe('a run on a real PTY (bash)', () => {
     const ends = journal.records.filter((r) => r.type === 'step.finished');
     expect(ends.map((r) => (r.type === 'step.finished' ? r.exitCode : null))).toEqual([0, 2]);
     const raw = Buffer.concat(
-      journal.records.flatMap((r) => (r.type === 'step.output' && r.stepId === fail!.id ? [Buffer.from(r.data, 'base64')] : [])),
+      journal.records.flatMap((r) =>
+        r.type === 'step.output' && r.stepId === fail!.id ? [Buffer.from(r.data, 'base64')] : [],
+      ),
     ).toString();
     expect(raw).toContain('progress 10%\rprogress 100%');
 
     expect(existsSync(finished.logPath)).toBe(true);
     const log = readFileSync(finished.logPath, 'utf8');
-    for (const field of ['Date:', 'Maintainer:', 'Task: Pass and fail', 'Environment: test', 'Duration:', 'Issues:', 'Next Actions:']) {
+    for (const field of [
+      'Date:',
+      'Maintainer:',
+      'Task: Pass and fail',
+      'Environment: test',
+      'Duration:',
+      'Issues:',
+      'Next Actions:',
+    ]) {
       expect(log).toContain(field);
     }
     expect(log).toContain('- [x] Look around first — done');
@@ -112,22 +125,29 @@ describe('a run on a real PTY (bash)', () => {
 
   it('refuses a second step while one runs, and records a shell that exits mid-step', async () => {
     writeFiles(dirs.path, {
-      'exit.md': '# Exit\n\n```bash\nsleep 0.3\n```\n\n```bash\nexit 3\n```\n\n```bash\necho back\n```\n',
+      'exit.md':
+        '# Exit\n\n```bash\nsleep 0.3\n```\n\n```bash\nexit 3\n```\n\n```bash\necho back\n```\n',
     });
     const { runbook } = await api.call('runbook.open', { runbookId: 'exit.md' });
     const [sleep, exit, back] = runbook.steps;
     const run = await api.call('run.start', { runbookId: 'exit.md' });
     await api.call('run.execute', { runId: run.id, stepId: sleep!.id });
-    await expect(api.call('run.execute', { runId: run.id, stepId: exit!.id })).rejects.toThrow(/still running/);
+    await expect(api.call('run.execute', { runId: run.id, stepId: exit!.id })).rejects.toThrow(
+      /still running/,
+    );
     await waitFor('sleep to pass', () => latest?.steps[sleep!.id]?.status === 'passed');
 
     await api.call('run.execute', { runId: run.id, stepId: exit!.id });
-    const state = await waitFor('exit to fail', () => (latest?.steps[exit!.id]?.status === 'failed' ? latest : null));
+    const state = await waitFor('exit to fail', () =>
+      latest?.steps[exit!.id]?.status === 'failed' ? latest : null,
+    );
     expect(state.steps[exit!.id]!.exitCode).toBe(3);
 
     // The next step gets a fresh shell.
     await api.call('run.execute', { runId: run.id, stepId: back!.id });
-    const after = await waitFor('echo to pass', () => (latest?.steps[back!.id]?.status === 'passed' ? latest : null));
+    const after = await waitFor('echo to pass', () =>
+      latest?.steps[back!.id]?.status === 'passed' ? latest : null,
+    );
     expect(after.steps[back!.id]!.output).toBe('back');
   });
 });

@@ -12,7 +12,12 @@ const SCROLLBACK = 50_000;
  */
 export async function renderPlainText(bytes: Uint8Array, cols: number): Promise<string> {
   if (bytes.length === 0) return '';
-  const term = new Terminal({ cols: Math.max(cols, 20), rows: 24, scrollback: SCROLLBACK, allowProposedApi: true });
+  const term = new Terminal({
+    cols: Math.max(cols, 20),
+    rows: 24,
+    scrollback: SCROLLBACK,
+    allowProposedApi: true,
+  });
   try {
     await new Promise<void>((resolve) => term.write(bytes, resolve));
     const buffer = term.buffer.active;

@@ -68,7 +68,8 @@ export function readJournal(path: string): JournalReadResult {
       return;
     }
     const { hash, ...body } = record;
-    if (record.seq !== records.length + 1) errors.push(`${where}: sequence ${record.seq}, expected ${records.length + 1}`);
+    if (record.seq !== records.length + 1)
+      errors.push(`${where}: sequence ${record.seq}, expected ${records.length + 1}`);
     if (record.prev !== prev) errors.push(`${where}: does not chain to the previous record`);
     if (hashOf(body) !== hash) errors.push(`${where}: checksum mismatch (record was changed)`);
     prev = hash;

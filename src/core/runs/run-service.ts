@@ -54,10 +54,16 @@ export class RunService {
     const now = new Date();
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const id = `${stamp}-${randomBytes(4).toString('hex')}`;
-    const logPath = join(this.deps.dirs.logDir, `${now.toISOString().slice(0, 10)}-${stamp.slice(9)}-${slugify(runbookId.replace(/\.md$/, ''))}.md`);
+    const logPath = join(
+      this.deps.dirs.logDir,
+      `${now.toISOString().slice(0, 10)}-${stamp.slice(9)}-${slugify(runbookId.replace(/\.md$/, ''))}.md`,
+    );
     const journal = new JournalWriter(join(this.deps.dirs.dataDir, 'journals', `${id}.jsonl`));
     const session = this.deps.sessions.create();
-    const environment = typeof runbook.frontmatter.environment === 'string' ? runbook.frontmatter.environment : 'local';
+    const environment =
+      typeof runbook.frontmatter.environment === 'string'
+        ? runbook.frontmatter.environment
+        : 'local';
     const run: ActiveRun = {
       state: null as unknown as RunState,
       runbook,
@@ -115,7 +121,10 @@ export class RunService {
       throw new ApiError('invalid-input', `step at line ${step.line} is not a runnable command`);
     }
     if (run.state.runningStepId) {
-      throw new ApiError('conflict', 'another step is still running; wait for it or cancel it first');
+      throw new ApiError(
+        'conflict',
+        'another step is still running; wait for it or cancel it first',
+      );
     }
     if (!run.session || !run.session.shell.alive) {
       run.session = this.deps.sessions.create();
@@ -123,7 +132,12 @@ export class RunService {
     }
     const session = run.session;
     const running = await session.shell.run(step.code);
-    this.record(run, { type: 'step.started', stepId, host: session.shell.session.target.host, code: step.code });
+    this.record(run, {
+      type: 'step.started',
+      stepId,
+      host: session.shell.session.target.host,
+      code: step.code,
+    });
     run.journal.sync();
 
     const chunks: Uint8Array[] = [];
@@ -156,7 +170,9 @@ export class RunService {
         exitCode: outcome.exitCode,
         durationMs: outcome.endedAt - outcome.startedAt,
         bytes,
-        text: outcome.shellExited ? `${text}\n[the shell exited during this step; a new shell starts with the next step]`.trimStart() : text,
+        text: outcome.shellExited
+          ? `${text}\n[the shell exited during this step; a new shell starts with the next step]`.trimStart()
+          : text,
       });
       run.journal.sync();
       this.writeLog(run);
@@ -221,7 +237,8 @@ export class RunService {
 
   private findActive(runId: string): ActiveRun {
     const run = this.find(runId);
-    if (run.state.status !== 'active') throw new ApiError('conflict', `run ${runId} is ${run.state.status}`);
+    if (run.state.status !== 'active')
+      throw new ApiError('conflict', `run ${runId} is ${run.state.status}`);
     return run;
   }
 

@@ -19,10 +19,17 @@ export interface LocalPtyOptions {
 /** Finds bash: the user's $SHELL when it is bash, else the usual locations. */
 export function findBash(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SHELL && basename(env.SHELL) === 'bash' && existsSync(env.SHELL)) return env.SHELL;
-  for (const candidate of ['/bin/bash', '/usr/bin/bash', '/usr/local/bin/bash', '/opt/homebrew/bin/bash']) {
+  for (const candidate of [
+    '/bin/bash',
+    '/usr/bin/bash',
+    '/usr/local/bin/bash',
+    '/opt/homebrew/bin/bash',
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
-  throw new Error('bash was not found (looked at $SHELL, /bin/bash, /usr/bin/bash, /usr/local/bin/bash)');
+  throw new Error(
+    'bash was not found (looked at $SHELL, /bin/bash, /usr/bin/bash, /usr/local/bin/bash)',
+  );
 }
 
 /** A shell on this machine in a real pseudo-terminal (node-pty), with shell integration loaded. */
@@ -30,7 +37,10 @@ export class LocalPtySession implements TerminalSession {
   readonly id = `pty-${randomBytes(6).toString('hex')}`;
   readonly target: SessionTarget;
   private readonly onDidDataEmitter = new Emitter<Uint8Array>();
-  private readonly onDidExitEmitter = new Emitter<{ exitCode: number | null; signal: number | null }>();
+  private readonly onDidExitEmitter = new Emitter<{
+    exitCode: number | null;
+    signal: number | null;
+  }>();
   readonly onDidData = this.onDidDataEmitter.event;
   readonly onDidExit = this.onDidExitEmitter.event;
   private readonly proc: pty.IPty;

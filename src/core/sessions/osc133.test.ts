@@ -2,12 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { Osc133Parser, type Segment } from './osc133';
 
 const text = (segments: Segment[]) =>
-  segments.map((s) => (s.type === 'data' ? Buffer.from(s.bytes).toString() : `<${s.mark.kind}${'exitCode' in s.mark ? s.mark.exitCode : ''}>`)).join('');
+  segments
+    .map((s) =>
+      s.type === 'data'
+        ? Buffer.from(s.bytes).toString()
+        : `<${s.mark.kind}${'exitCode' in s.mark ? s.mark.exitCode : ''}>`,
+    )
+    .join('');
 
 describe('OSC 133 parser', () => {
   it('finds marks and passes other bytes through, in order', () => {
     const p = new Osc133Parser();
-    const out = p.push(Buffer.from('a\x1b]133;A\x07$ \x1b]133;B\x07ls\r\n\x1b]133;C\x07out\x1b]133;D;2\x1b\\z'));
+    const out = p.push(
+      Buffer.from('a\x1b]133;A\x07$ \x1b]133;B\x07ls\r\n\x1b]133;C\x07out\x1b]133;D;2\x1b\\z'),
+    );
     expect(text(out)).toBe('a<A>$ <B>ls\r\n<C>out<D2>z');
   });
 
@@ -15,13 +23,18 @@ describe('OSC 133 parser', () => {
     const input = 'x\x1b]133;D;130\x07y\x1b[31mred\x1b[0m';
     for (let cut = 1; cut < input.length; cut++) {
       const p = new Osc133Parser();
-      const out = [...p.push(Buffer.from(input.slice(0, cut))), ...p.push(Buffer.from(input.slice(cut)))];
+      const out = [
+        ...p.push(Buffer.from(input.slice(0, cut))),
+        ...p.push(Buffer.from(input.slice(cut))),
+      ];
       expect(text(out)).toBe('x<D130>y\x1b[31mred\x1b[0m');
     }
   });
 
   it('leaves other OSC sequences alone', () => {
     const p = new Osc133Parser();
-    expect(text(p.push(Buffer.from('\x1b]0;title\x07\x1b]1337;x\x07')))).toBe('\x1b]0;title\x07\x1b]1337;x\x07');
+    expect(text(p.push(Buffer.from('\x1b]0;title\x07\x1b]1337;x\x07')))).toBe(
+      '\x1b]0;title\x07\x1b]1337;x\x07',
+    );
   });
 });

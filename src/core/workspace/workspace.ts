@@ -50,7 +50,8 @@ export class Workspace {
       throw new ApiError('not-found', `runbook not found: ${path}`);
     }
     const cached = this.cache.get(id);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.runbook;
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size)
+      return cached.runbook;
     const source = await readFile(path, 'utf8');
     const runbook = parseRunbook(source, id.replace(/\.md$/, ''));
     this.cache.set(id, { mtimeMs: info.mtimeMs, size: info.size, runbook });
@@ -62,7 +63,11 @@ export class Workspace {
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      if (depth === 0) throw new ApiError('not-found', `cannot read the workspace folder ${dir}: ${(error as Error).message}`);
+      if (depth === 0)
+        throw new ApiError(
+          'not-found',
+          `cannot read the workspace folder ${dir}: ${(error as Error).message}`,
+        );
       return [];
     }
     const found: string[] = [];
@@ -71,7 +76,11 @@ export class Workspace {
       const full = join(dir, entry.name);
       if (entry.isDirectory() && depth < MAX_DEPTH && !SKIP_DIRS.has(entry.name)) {
         found.push(...(await this.findRunbooks(full, depth + 1)));
-      } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md') && entry.name.toLowerCase() !== 'readme.md') {
+      } else if (
+        entry.isFile() &&
+        entry.name.toLowerCase().endsWith('.md') &&
+        entry.name.toLowerCase() !== 'readme.md'
+      ) {
         found.push(full);
       }
     }

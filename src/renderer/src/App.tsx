@@ -28,10 +28,13 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
 
   useEffect(() => {
     if (!state.selectedId) return;
-    api.call('runbook.open', { runbookId: state.selectedId }).then(
-      ({ summary, runbook, activeRun }) => dispatch({ type: 'opened', summary, runbook, run: activeRun }),
-      fail,
-    );
+    api
+      .call('runbook.open', { runbookId: state.selectedId })
+      .then(
+        ({ summary, runbook, activeRun }) =>
+          dispatch({ type: 'opened', summary, runbook, run: activeRun }),
+        fail,
+      );
   }, [api, state.selectedId, fail]);
 
   useEffect(() => {
@@ -63,17 +66,23 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       toggle: (step, checked) =>
         withStep(step, (runId) => api.call('run.setChecked', { runId, stepId: step.id, checked })),
       run: (step) => withStep(step, (runId) => api.call('run.execute', { runId, stepId: step.id })),
-      skip: (step, reason) => withStep(step, (runId) => api.call('run.skip', { runId, stepId: step.id, reason })),
+      skip: (step, reason) =>
+        withStep(step, (runId) => api.call('run.skip', { runId, stepId: step.id, reason })),
     }),
     [api, withStep],
   );
 
   const start = (): void => {
     if (!opened) return;
-    api.call('run.start', { runbookId: opened.summary.id }).then((r) => dispatch({ type: 'run', run: r }), fail);
+    api
+      .call('run.start', { runbookId: opened.summary.id })
+      .then((r) => dispatch({ type: 'run', run: r }), fail);
   };
   const finish = (): void => {
-    if (run) api.call('run.finish', { runId: run.id }).then((r) => dispatch({ type: 'run', run: r }), fail);
+    if (run)
+      api
+        .call('run.finish', { runId: run.id })
+        .then((r) => dispatch({ type: 'run', run: r }), fail);
   };
 
   return (
@@ -85,11 +94,17 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         onSelect={(id) => dispatch({ type: 'select', id })}
       />
       <main className="main">
-        {state.disconnected && <div className="banner banner-error">Disconnected: {state.disconnected}</div>}
+        {state.disconnected && (
+          <div className="banner banner-error">Disconnected: {state.disconnected}</div>
+        )}
         {state.error && (
           <div className="banner banner-error" role="alert">
             <span>{state.error}</span>
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => dispatch({ type: 'dismissError' })}>
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => dispatch({ type: 'dismissError' })}
+            >
               Dismiss
             </button>
           </div>
@@ -98,11 +113,18 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
           <>
             <RunHeader summary={opened.summary} run={run} onStart={start} onFinish={finish} />
             <div className="main-scroll">
-              <Checklist runbook={opened.runbook} run={run} busySteps={state.busySteps} actions={actions} />
+              <Checklist
+                runbook={opened.runbook}
+                run={run}
+                busySteps={state.busySteps}
+                actions={actions}
+              />
             </div>
           </>
         ) : (
-          <div className="empty">{state.runbooks.length === 0 ? 'Loading runbooks…' : 'Opening…'}</div>
+          <div className="empty">
+            {state.runbooks.length === 0 ? 'Loading runbooks…' : 'Opening…'}
+          </div>
         )}
       </main>
       <TerminalPanel

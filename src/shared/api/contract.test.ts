@@ -25,15 +25,40 @@ describe('contract validation', () => {
     ['a prototype key as method', '__proto__', {}, 'forbidden'],
     ['a non-string method', 42, {}, 'forbidden'],
     ['extra keys', 'app.info', { evil: true }, 'invalid-input'],
-    ['a runbook id that climbs out of the workspace', 'runbook.open', { runbookId: '../etc/passwd.md' }, 'invalid-input'],
+    [
+      'a runbook id that climbs out of the workspace',
+      'runbook.open',
+      { runbookId: '../etc/passwd.md' },
+      'invalid-input',
+    ],
     ['an absolute runbook path', 'runbook.open', { runbookId: '/etc/x.md' }, 'invalid-input'],
     ['a non-Markdown runbook id', 'runbook.open', { runbookId: 'notes.txt' }, 'invalid-input'],
     ['a malformed run id', 'run.get', { runId: 'x;rm -rf /' }, 'invalid-input'],
     ['a missing field', 'run.execute', { runId: 'abcdefgh12' }, 'invalid-input'],
-    ['a blank skip reason', 'run.skip', { runId: 'abcdefgh12', stepId: 's', reason: '   ' }, 'invalid-input'],
-    ['a wrong type', 'run.setChecked', { runId: 'abcdefgh12', stepId: 's', checked: 'yes' }, 'invalid-input'],
-    ['oversized terminal input', 'session.write', { sessionId: 'pty-abc', data: 'x'.repeat(70_000) }, 'invalid-input'],
-    ['an absurd terminal size', 'session.resize', { sessionId: 'pty-abc', cols: 0, rows: 10_000 }, 'invalid-input'],
+    [
+      'a blank skip reason',
+      'run.skip',
+      { runId: 'abcdefgh12', stepId: 's', reason: '   ' },
+      'invalid-input',
+    ],
+    [
+      'a wrong type',
+      'run.setChecked',
+      { runId: 'abcdefgh12', stepId: 's', checked: 'yes' },
+      'invalid-input',
+    ],
+    [
+      'oversized terminal input',
+      'session.write',
+      { sessionId: 'pty-abc', data: 'x'.repeat(70_000) },
+      'invalid-input',
+    ],
+    [
+      'an absurd terminal size',
+      'session.resize',
+      { sessionId: 'pty-abc', cols: 0, rows: 10_000 },
+      'invalid-input',
+    ],
     ['a non-object payload', 'run.start', 'getting-started.md', 'invalid-input'],
   ])('rejects %s', async (_name, method, params, code) => {
     const error = await rejection(method, params);
@@ -46,8 +71,12 @@ describe('contract validation', () => {
       'run.get': async () => ({ nonsense: true }),
       'session.resize': async () => null,
     } as unknown as Handlers;
-    await expect(dispatch(handlers, 'session.resize', { sessionId: 'pty-abc', cols: 80, rows: 24 })).resolves.toBeNull();
+    await expect(
+      dispatch(handlers, 'session.resize', { sessionId: 'pty-abc', cols: 80, rows: 24 }),
+    ).resolves.toBeNull();
     // A handler returning something outside the contract is an internal error, not data for the UI.
-    await expect(dispatch(handlers, 'run.get', { runId: 'abcdefgh12' })).rejects.toMatchObject({ code: 'internal' });
+    await expect(dispatch(handlers, 'run.get', { runId: 'abcdefgh12' })).rejects.toMatchObject({
+      code: 'internal',
+    });
   });
 });

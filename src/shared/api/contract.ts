@@ -44,9 +44,7 @@ export const methods = {
   },
   'run.finish': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
   'session.write': {
-    input: z
-      .object({ sessionId: S.SessionId, data: z.string().max(1 << 16) })
-      .strict(),
+    input: z.object({ sessionId: S.SessionId, data: z.string().max(1 << 16) }).strict(),
     output: z.null(),
   },
   'session.snapshot': {

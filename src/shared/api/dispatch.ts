@@ -30,7 +30,10 @@ export async function dispatch(
   params: unknown,
 ): Promise<unknown> {
   if (!isMethodName(method)) {
-    throw new ApiError('forbidden', `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`);
+    throw new ApiError(
+      'forbidden',
+      `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`,
+    );
   }
   const spec = methods[method];
   const input = spec.input.safeParse(params ?? {});
@@ -46,7 +49,10 @@ export async function dispatch(
 export function parseOutput<M extends MethodName>(method: M, value: unknown): MethodOutput<M> {
   const parsed = methods[method].output.safeParse(value);
   if (!parsed.success) {
-    throw new ApiError('internal', `${method} returned an invalid result: ${describeIssues(parsed.error)}`);
+    throw new ApiError(
+      'internal',
+      `${method} returned an invalid result: ${describeIssues(parsed.error)}`,
+    );
   }
   return parsed.data as MethodOutput<M>;
 }

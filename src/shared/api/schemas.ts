@@ -5,7 +5,10 @@ export const RunbookId = z
   .string()
   .min(1)
   .max(512)
-  .regex(/^(?!.*(?:^|\/)\.\.?(?:\/|$))[\w][\w .@+-]*(?:\/[\w][\w .@+-]*)*\.md$/, 'not a runbook id');
+  .regex(
+    /^(?!.*(?:^|\/)\.\.?(?:\/|$))[\w][\w .@+-]*(?:\/[\w][\w .@+-]*)*\.md$/,
+    'not a runbook id',
+  );
 export const RunId = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, 'not a run id');
 export const StepId = z.string().min(1).max(1024);
 export const SessionId = z.string().regex(/^[0-9A-Za-z_-]{4,80}$/, 'not a session id');

@@ -9,7 +9,12 @@ export const ClientMessage = z.object({
 });
 
 export const ServerMessage = z.union([
-  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+  z.object({
+    type: z.literal('result'),
+    id: z.number().int(),
+    ok: z.literal(true),
+    value: z.unknown(),
+  }),
   z.object({
     type: z.literal('result'),
     id: z.number().int(),

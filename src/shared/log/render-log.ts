@@ -40,9 +40,15 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
   out.push(`Maintainer: ${run.maintainer}`);
   out.push(`Task: ${run.runbookTitle} (${runbookPath})`);
   out.push(`Environment: ${run.environment}`);
-  out.push(`Duration: ${ended ? formatDuration(ended.getTime() - started.getTime()) : 'in progress'}`);
-  out.push(`Issues: ${failed.length === 0 ? 'None recorded' : failed.map((s) => `${label(s)} failed (exit ${run.steps[s.id]?.exitCode ?? '?'})`).join('; ')}`);
-  out.push(`Next Actions: ${failed.length === 0 ? 'None recorded' : 'Investigate the failed steps listed above'}`);
+  out.push(
+    `Duration: ${ended ? formatDuration(ended.getTime() - started.getTime()) : 'in progress'}`,
+  );
+  out.push(
+    `Issues: ${failed.length === 0 ? 'None recorded' : failed.map((s) => `${label(s)} failed (exit ${run.steps[s.id]?.exitCode ?? '?'})`).join('; ')}`,
+  );
+  out.push(
+    `Next Actions: ${failed.length === 0 ? 'None recorded' : 'Investigate the failed steps listed above'}`,
+  );
   out.push('');
   out.push('| Run | Status | Host | Started | Ended | Progress |');
   out.push('| --- | --- | --- | --- | --- | --- |');
@@ -69,7 +75,9 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
 function renderStep(step: Step, result: StepResult): string[] {
   const status = STATUS_LABEL[result.status];
   if (!step.code) {
-    return [`- ${CHECKBOX[result.status]} ${step.text || '(untitled item)'} — ${status}${extras(result)}`];
+    return [
+      `- ${CHECKBOX[result.status]} ${step.text || '(untitled item)'} — ${status}${extras(result)}`,
+    ];
   }
   const facts = [status];
   if (result.exitCode !== null) facts.push(`exit ${result.exitCode}`);

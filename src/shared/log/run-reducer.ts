@@ -37,34 +37,38 @@ export interface RunContext {
  * Folds journal records into the run state. The engine applies each record as
  * it writes it, and a restart replays the file, so both see the same state.
  */
-export function applyRecord(state: RunState | null, record: JournalRecord, runbook: Runbook, ctx: RunContext): RunState {
+export function applyRecord(
+  state: RunState | null,
+  record: JournalRecord,
+  runbook: Runbook,
+  ctx: RunContext,
+): RunState {
   if (record.type === 'run.started') {
     const steps: Record<string, StepResult> = {};
     for (const step of actionableSteps(runbook)) {
       steps[step.id] = { ...emptyStepResult(), status: step.checked ? 'checked' : 'pending' };
     }
-    return withTotals(
-      {
-        id: record.runId,
-        runbookId: record.runbookId,
-        runbookTitle: record.runbookTitle,
-        status: 'active',
-        startedAt: record.ts,
-        endedAt: null,
-        maintainer: record.maintainer,
-        host: record.host,
-        environment: record.environment,
-        sessionId: ctx.sessionId,
-        runningStepId: null,
-        steps,
-        done: 0,
-        total: 0,
-        logPath: record.logPath,
-        journalPath: ctx.journalPath,
-      },
-    );
+    return withTotals({
+      id: record.runId,
+      runbookId: record.runbookId,
+      runbookTitle: record.runbookTitle,
+      status: 'active',
+      startedAt: record.ts,
+      endedAt: null,
+      maintainer: record.maintainer,
+      host: record.host,
+      environment: record.environment,
+      sessionId: ctx.sessionId,
+      runningStepId: null,
+      steps,
+      done: 0,
+      total: 0,
+      logPath: record.logPath,
+      journalPath: ctx.journalPath,
+    });
   }
-  if (!state) throw new Error(`journal ${ctx.journalPath}: record ${record.seq} comes before run.started`);
+  if (!state)
+    throw new Error(`journal ${ctx.journalPath}: record ${record.seq} comes before run.started`);
   const next: RunState = { ...state, steps: { ...state.steps }, sessionId: ctx.sessionId };
   const current = (id: string): StepResult => next.steps[id] ?? emptyStepResult();
   switch (record.type) {
@@ -106,7 +110,10 @@ export function applyRecord(state: RunState | null, record: JournalRecord, runbo
         endedAt: record.ts,
         durationMs: record.durationMs,
         outputBytes: record.bytes,
-        output: record.text.length > OUTPUT_TAIL_CHARS ? record.text.slice(-OUTPUT_TAIL_CHARS) : record.text,
+        output:
+          record.text.length > OUTPUT_TAIL_CHARS
+            ? record.text.slice(-OUTPUT_TAIL_CHARS)
+            : record.text,
       };
       break;
     case 'run.finished':
@@ -119,5 +126,9 @@ export function applyRecord(state: RunState | null, record: JournalRecord, runbo
 
 function withTotals(state: RunState): RunState {
   const results = Object.values(state.steps);
-  return { ...state, total: results.length, done: results.filter((r) => DONE.has(r.status)).length };
+  return {
+    ...state,
+    total: results.length,
+    done: results.filter((r) => DONE.has(r.status)).length,
+  };
 }

@@ -90,7 +90,10 @@ class RunbookBuilder {
         this.warnings.push({ line: at, message: 'frontmatter is not a mapping; ignored' });
       }
     } catch (error) {
-      this.warnings.push({ line: at, message: `frontmatter is not valid YAML: ${firstLine(error)}` });
+      this.warnings.push({
+        line: at,
+        message: `frontmatter is not valid YAML: ${firstLine(error)}`,
+      });
     }
   }
 
@@ -193,8 +196,7 @@ class RunbookBuilder {
 
   private addProse(node: RootContent, parent: Nodes, depth: number): void {
     this.blocks.push({ kind: 'prose', line: line(node), markdown: this.source(node), depth });
-    this.lastProse =
-      node.type === 'paragraph' ? { text: this.inlineText(node), parent } : null;
+    this.lastProse = node.type === 'paragraph' ? { text: this.inlineText(node), parent } : null;
   }
 
   /** The label of a bare code block: the prose right before it, else its section's title. */

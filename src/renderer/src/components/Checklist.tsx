@@ -15,7 +15,8 @@ interface Props {
 export function Checklist({ runbook, run, busySteps, actions }: Props) {
   const steps = useMemo(() => new Map(runbook.steps.map((s) => [s.id, s])), [runbook]);
   const sections = useMemo(() => new Map(runbook.sections.map((s) => [s.id, s])), [runbook]);
-  const runLocked = Boolean(run?.runningStepId) || run?.status !== undefined && run.status !== 'active';
+  const runLocked =
+    Boolean(run?.runningStepId) || (run?.status !== undefined && run.status !== 'active');
 
   return (
     <article className="checklist" data-testid="checklist">
@@ -31,11 +32,16 @@ export function Checklist({ runbook, run, busySteps, actions }: Props) {
       {runbook.blocks.map((block, index) => {
         if (block.kind === 'heading') {
           const section = sections.get(block.sectionId);
-          if (!section || (section.level === 1 && index === firstHeadingIndex(runbook))) return null;
-          return <SectionHeading key={block.sectionId} section={section} runbook={runbook} run={run} />;
+          if (!section || (section.level === 1 && index === firstHeadingIndex(runbook)))
+            return null;
+          return (
+            <SectionHeading key={block.sectionId} section={section} runbook={runbook} run={run} />
+          );
         }
         if (block.kind === 'prose') {
-          return <Prose key={`p-${block.line}-${index}`} markdown={block.markdown} depth={block.depth} />;
+          return (
+            <Prose key={`p-${block.line}-${index}`} markdown={block.markdown} depth={block.depth} />
+          );
         }
         const step = steps.get(block.stepId);
         if (!step) return null;
@@ -58,10 +64,23 @@ function firstHeadingIndex(runbook: Runbook): number {
   return runbook.blocks.findIndex((b) => b.kind === 'heading');
 }
 
-function SectionHeading({ section, runbook, run }: { section: Section; runbook: Runbook; run: RunState | null }) {
+function SectionHeading({
+  section,
+  runbook,
+  run,
+}: {
+  section: Section;
+  runbook: Runbook;
+  run: RunState | null;
+}) {
   const Tag = `h${Math.min(section.level + 1, 6)}` as 'h2';
-  const own = runbook.steps.filter((s) => s.section === section.id && (s.kind === 'check' || s.runnable));
-  const done = run ? own.filter((s) => ['checked', 'passed', 'skipped'].includes(run.steps[s.id]?.status ?? '')).length : 0;
+  const own = runbook.steps.filter(
+    (s) => s.section === section.id && (s.kind === 'check' || s.runnable),
+  );
+  const done = run
+    ? own.filter((s) => ['checked', 'passed', 'skipped'].includes(run.steps[s.id]?.status ?? ''))
+        .length
+    : 0;
   return (
     <Tag className={`section-heading level-${section.level}`} id={`section-${section.id}`}>
       <span>{section.title}</span>

@@ -7,7 +7,8 @@ import type { ReactNode } from 'react';
  */
 export function InlineMarkdown({ text }: { text: string }): ReactNode {
   const out: ReactNode[] = [];
-  const pattern = /(`+)([\s\S]*?)\1|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+  const pattern =
+    /(`+)([\s\S]*?)\1|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
   let last = 0;
   let key = 0;
   for (const match of text.matchAll(pattern)) {

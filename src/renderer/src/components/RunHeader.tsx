@@ -13,7 +13,9 @@ interface Props {
 export function RunHeader({ summary, run, onStart, onFinish }: Props) {
   const now = useNow(run?.status === 'active');
   const percent = run && run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
-  const elapsed = run ? (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt) : 0;
+  const elapsed = run
+    ? (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt)
+    : 0;
   const failed = run ? Object.values(run.steps).filter((s) => s.status === 'failed').length : 0;
 
   return (
@@ -25,7 +27,12 @@ export function RunHeader({ summary, run, onStart, onFinish }: Props) {
         </div>
         <div className="run-buttons">
           {!run && (
-            <button type="button" className="btn btn-primary" onClick={onStart} data-testid="start-run">
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={onStart}
+              data-testid="start-run"
+            >
               Start run
             </button>
           )}
@@ -41,7 +48,12 @@ export function RunHeader({ summary, run, onStart, onFinish }: Props) {
             </button>
           )}
           {run && run.status !== 'active' && (
-            <button type="button" className="btn btn-primary" onClick={onStart} data-testid="start-run">
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={onStart}
+              data-testid="start-run"
+            >
               New run
             </button>
           )}
@@ -49,11 +61,25 @@ export function RunHeader({ summary, run, onStart, onFinish }: Props) {
       </div>
       {run ? (
         <div className="run-meta">
-          <div className="progress" role="progressbar" aria-valuenow={run.done} aria-valuemax={run.total}>
-            <div className={`progress-bar${failed ? ' has-failures' : ''}`} style={{ width: `${percent}%` }} />
+          <div
+            className="progress"
+            role="progressbar"
+            aria-valuenow={run.done}
+            aria-valuemax={run.total}
+          >
+            <div
+              className={`progress-bar${failed ? ' has-failures' : ''}`}
+              style={{ width: `${percent}%` }}
+            />
           </div>
           <div className="run-facts">
-            <span className={`run-status run-status-${run.status}`}>{run.status === 'active' ? 'In progress' : run.status === 'finished' ? 'Finished' : 'Interrupted'}</span>
+            <span className={`run-status run-status-${run.status}`}>
+              {run.status === 'active'
+                ? 'In progress'
+                : run.status === 'finished'
+                  ? 'Finished'
+                  : 'Interrupted'}
+            </span>
             <span data-testid="run-progress">
               <strong>{run.done}</strong> / {run.total} done
             </span>
@@ -70,8 +96,8 @@ export function RunHeader({ summary, run, onStart, onFinish }: Props) {
       ) : (
         <div className="run-meta run-meta-idle">
           {summary.checks} checklist items · {summary.commands} runnable commands
-          {summary.cadence ? ` · ${summary.cadence}` : ''} — start a run to tick items and run commands; everything
-          is recorded in a maintenance log.
+          {summary.cadence ? ` · ${summary.cadence}` : ''} — start a run to tick items and run
+          commands; everything is recorded in a maintenance log.
         </div>
       )}
     </header>

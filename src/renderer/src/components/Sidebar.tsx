@@ -31,14 +31,19 @@ export function Sidebar({ runbooks, selectedId, info, onSelect }: Props) {
               <span className="runbook-counts">
                 {rb.checks} checks · {rb.commands} commands
                 {rb.cadence && <span className="badge badge-small">{rb.cadence}</span>}
-                {rb.warnings > 0 && <span className="badge badge-warn badge-small">{rb.warnings} warnings</span>}
+                {rb.warnings > 0 && (
+                  <span className="badge badge-warn badge-small">{rb.warnings} warnings</span>
+                )}
               </span>
             </button>
           </li>
         ))}
       </ul>
       {info && (
-        <div className="sidebar-footer" title={`Workspace: ${info.workspaceDir}\nLogs: ${info.logDir}`}>
+        <div
+          className="sidebar-footer"
+          title={`Workspace: ${info.workspaceDir}\nLogs: ${info.logDir}`}
+        >
           <div>
             {info.user}@{info.host}
           </div>

@@ -60,7 +60,7 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
           </label>
         ) : (
           <div className="step-title">
-            <span className="step-kind">{step.runnable ? '$' : step.lang ?? 'text'}</span>
+            <span className="step-kind">{step.runnable ? '$' : (step.lang ?? 'text')}</span>
             <span className="step-label" title={step.text}>
               <InlineMarkdown text={step.text || 'Command'} />
             </span>
@@ -69,7 +69,12 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
         <div className="step-actions">
           {result && <StatusChip result={result} kind={step.kind} />}
           {actionable && result && !done && !running && (
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => setSkipping((v) => !v)} disabled={busy}>
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => setSkipping((v) => !v)}
+              disabled={busy}
+            >
               Skip…
             </button>
           )}
@@ -79,10 +84,18 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
               className={`btn btn-small ${status === 'failed' || status === 'passed' ? 'btn-secondary' : 'btn-primary'}`}
               onClick={() => actions.run(step)}
               disabled={busy || running || runLocked}
-              title={runLocked && !running ? 'Another step is running' : `Run in the terminal (line ${step.line})`}
+              title={
+                runLocked && !running
+                  ? 'Another step is running'
+                  : `Run in the terminal (line ${step.line})`
+              }
               data-testid="run-step"
             >
-              {running ? 'Running…' : status === 'failed' || status === 'passed' ? 'Run again' : 'Run'}
+              {running
+                ? 'Running…'
+                : status === 'failed' || status === 'passed'
+                  ? 'Run again'
+                  : 'Run'}
             </button>
           )}
         </div>
@@ -93,9 +106,13 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
         </pre>
       )}
       {!step.runnable && step.code !== null && (
-        <div className="step-note">{step.lang ? `${step.lang} block` : 'Text block'}: shown, not run</div>
+        <div className="step-note">
+          {step.lang ? `${step.lang} block` : 'Text block'}: shown, not run
+        </div>
       )}
-      {result?.skipReason && status === 'skipped' && <div className="step-note">Skipped: {result.skipReason}</div>}
+      {result?.skipReason && status === 'skipped' && (
+        <div className="step-note">Skipped: {result.skipReason}</div>
+      )}
       {skipping && (
         <form
           className="skip-form"
@@ -131,5 +148,7 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
 
 function lastLines(text: string, n: number): string {
   const lines = text.split('\n');
-  return lines.length <= n ? text : `… ${lines.length - n} more lines above\n${lines.slice(-n).join('\n')}`;
+  return lines.length <= n
+    ? text
+    : `… ${lines.length - n} more lines above\n${lines.slice(-n).join('\n')}`;
 }

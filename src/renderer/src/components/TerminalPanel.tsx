@@ -87,7 +87,9 @@ export function TerminalPanel({ api, sessionId, idleText }: Props) {
     const resize = (): void => {
       if (host.clientWidth === 0 || host.clientHeight === 0) return;
       fit.fit();
-      void api.call('session.resize', { sessionId, cols: term.cols, rows: term.rows }).catch(() => undefined);
+      void api
+        .call('session.resize', { sessionId, cols: term.cols, rows: term.rows })
+        .catch(() => undefined);
     };
     const observer = new ResizeObserver(() => resize());
     observer.observe(host);

@@ -16,7 +16,9 @@ describe('renderer store', () => {
     let state = reduce(initialState, { type: 'select', id: 'a.md' });
     state = reduce(state, { type: 'select', id: 'b.md' });
     const summary = { id: 'a.md' } as never;
-    expect(reduce(state, { type: 'opened', summary, runbook: {} as never, run: null }).opened).toBeNull();
+    expect(
+      reduce(state, { type: 'opened', summary, runbook: {} as never, run: null }).opened,
+    ).toBeNull();
   });
 
   it('tracks busy steps', () => {

@@ -48,11 +48,20 @@ export function reduce(state: AppState, action: Action): AppState {
         : { ...state, selectedId: action.id, opened: null, run: null, busySteps: [] };
     case 'opened':
       if (action.summary.id !== state.selectedId) return state;
-      return { ...state, opened: { summary: action.summary, runbook: action.runbook }, run: action.run };
+      return {
+        ...state,
+        opened: { summary: action.summary, runbook: action.runbook },
+        run: action.run,
+      };
     case 'run': {
       // Events for other runbooks' runs do not concern the open view.
       if (action.run.runbookId !== state.selectedId) return state;
-      if (state.run && state.run.id !== action.run.id && state.run.status === 'active' && action.run.status !== 'active') {
+      if (
+        state.run &&
+        state.run.id !== action.run.id &&
+        state.run.status === 'active' &&
+        action.run.status !== 'active'
+      ) {
         return state;
       }
       return { ...state, run: action.run };

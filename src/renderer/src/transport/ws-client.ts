@@ -17,19 +17,36 @@ export async function connectWebSocketApi(
   location: Location,
   onClose: (reason: string) => void,
 ): Promise<RunsheetApi> {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? sessionStorage.getItem('runsheet.token');
-  if (!token) throw new Error('This page needs the URL printed by `runsheet serve` (it carries an access token).');
+  const token =
+    new URLSearchParams(location.hash.slice(1)).get('token') ??
+    sessionStorage.getItem('runsheet.token');
+  if (!token)
+    throw new Error(
+      'This page needs the URL printed by `runsheet serve` (it carries an access token).',
+    );
   sessionStorage.setItem('runsheet.token', token);
   history.replaceState(null, '', location.pathname);
 
   const ws = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token)}`);
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve(), { once: true });
-    ws.addEventListener('error', () => reject(new Error('Could not connect to the Runsheet server (is `runsheet serve` still running, and is the token current?)')), { once: true });
+    ws.addEventListener(
+      'error',
+      () =>
+        reject(
+          new Error(
+            'Could not connect to the Runsheet server (is `runsheet serve` still running, and is the token current?)',
+          ),
+        ),
+      { once: true },
+    );
   });
 
   let nextId = 1;
-  const pending = new Map<number, { method: MethodName; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const pending = new Map<
+    number,
+    { method: MethodName; resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
 
   ws.addEventListener('message', (event) => {
@@ -61,7 +78,8 @@ export async function connectWebSocketApi(
     }
   });
   ws.addEventListener('close', (event) => {
-    for (const call of pending.values()) call.reject(new Error('connection to the Runsheet server closed'));
+    for (const call of pending.values())
+      call.reject(new Error('connection to the Runsheet server closed'));
     pending.clear();
     onClose(event.reason || 'the Runsheet server closed the connection');
   });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRunbook } from './parse';
-import type { Runbook } from './types';
+import { parseRunbook } from '../../src/shared/runbook/parse';
+import type { Runbook } from '../../src/shared/runbook/types';
 
 // Expected counts were read off the seed documents by hand (../shared/seeds):
 // C = check items, R = runnable blocks, N = blocks shown but not run.
@@ -15,7 +15,8 @@ function tally(runbook: Runbook): Record<string, string> {
   return out;
 }
 
-const load = (name: string) => parseRunbook(readFileSync(join(__dirname, '../../../runbooks', name), 'utf8'));
+const load = (name: string) =>
+  parseRunbook(readFileSync(join(__dirname, '../../runbooks', name), 'utf8'));
 
 describe('bundled seed runbooks', () => {
   it('infrastructure-maintenance.md: checklists per cadence, commands, and two blocks that are not run', () => {
@@ -42,7 +43,9 @@ describe('bundled seed runbooks', () => {
       'Log Template': 'N',
       'CI/CD Integration': 'N',
     });
-    const commandsSections = rb.sections.filter((s) => s.title === 'Commands').map((s) => t[s.title]);
+    const commandsSections = rb.sections
+      .filter((s) => s.title === 'Commands')
+      .map((s) => t[s.title]);
     expect(commandsSections).toHaveLength(2);
     const yaml = rb.steps.find((s) => s.lang === 'yaml')!;
     expect(yaml.runnable).toBe(false);
@@ -75,7 +78,9 @@ describe('bundled seed runbooks', () => {
     expect(rb.sections.find((s) => s.title === 'Weekly Tasks')?.cadence).toBe('weekly');
     // The multi-line python -c block stays one step, exactly as written.
     const python = rb.steps.find((s) => s.code?.includes('python -c "'))!;
-    expect(python.code).toContain("print(f'Virtual memory: {memory_info.vms / 1024 / 1024:.2f} MB')\n\"");
+    expect(python.code).toContain(
+      "print(f'Virtual memory: {memory_info.vms / 1024 / 1024:.2f} MB')\n\"",
+    );
   });
 
   it('getting-started.md: checklist items, runnable steps and a heredoc kept byte for byte', () => {
@@ -83,13 +88,20 @@ describe('bundled seed runbooks', () => {
     expect(rb.cadence).toBe('monthly');
     expect(rb.steps.filter((s) => s.kind === 'check')).toHaveLength(6);
     expect(rb.steps.filter((s) => s.runnable)).toHaveLength(6);
-    expect(rb.steps.find((s) => s.code?.includes("<<'CONF'"))?.code).toContain("<<'CONF'\nretention_days=30\nowner=ops\nCONF\n");
+    expect(rb.steps.find((s) => s.code?.includes("<<'CONF'"))?.code).toContain(
+      "<<'CONF'\nretention_days=30\nowner=ops\nCONF\n",
+    );
   });
 
   it('keeps step ids when another part of the file changes', () => {
-    const source = readFileSync(join(__dirname, '../../../runbooks/getting-started.md'), 'utf8');
+    const source = readFileSync(join(__dirname, '../../runbooks/getting-started.md'), 'utf8');
     const before = parseRunbook(source).steps.map((s) => s.id);
-    const edited = parseRunbook(source.replace('## Before you start', '## Before you start\n\nA new paragraph.\n\n- [ ] A new item'));
+    const edited = parseRunbook(
+      source.replace(
+        '## Before you start',
+        '## Before you start\n\nA new paragraph.\n\n- [ ] A new item',
+      ),
+    );
     const after = new Set(edited.steps.map((s) => s.id));
     expect(before.every((id) => after.has(id))).toBe(true);
     expect(edited.steps).toHaveLength(before.length + 1);
