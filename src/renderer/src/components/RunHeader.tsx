@@ -13,8 +13,9 @@ interface Props {
 export function RunHeader({ summary, run, onStart, onFinish }: Props) {
   const now = useNow(run?.status === 'active');
   const percent = run && run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
+  // Clamped: the core's clock and this one may differ by a few milliseconds.
   const elapsed = run
-    ? (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt)
+    ? Math.max(0, (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt))
     : 0;
   const failed = run ? Object.values(run.steps).filter((s) => s.status === 'failed').length : 0;
 
@@ -104,6 +105,7 @@ export function RunHeader({ summary, run, onStart, onFinish }: Props) {
   );
 }
 
+/** The current time, refreshed every second while `ticking`, so the elapsed time moves. */
 function useNow(ticking: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
