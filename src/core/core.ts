@@ -35,6 +35,10 @@ export function createCore(options: CoreOptions): Core {
     emit,
   );
   const runs = new RunService({ dirs, workspace, sessions, emit });
+  workspace.watch((_id, runbook, summary) => {
+    runs.reload(summary.id, runbook);
+    emit('runbook.didChange', { summary, runbook });
+  });
 
   const handlers: Handlers = {
     'app.info': async () => ({
@@ -54,6 +58,7 @@ export function createCore(options: CoreOptions): Core {
       runs.setChecked(runId, stepId, checked, note),
     'run.skip': async ({ runId, stepId, reason }) => runs.skip(runId, stepId, reason),
     'run.execute': ({ runId, stepId }) => runs.execute(runId, stepId),
+    'run.setVariables': async ({ runId, values }) => runs.setVariables(runId, values),
     'run.finish': async ({ runId }) => runs.finish(runId),
     'session.write': async ({ sessionId, data }) => {
       sessions.write(sessionId, data);
@@ -74,6 +79,7 @@ export function createCore(options: CoreOptions): Core {
       return () => subscription.dispose();
     },
     dispose() {
+      workspace.unwatch();
       runs.dispose();
       sessions.dispose();
       events.dispose();

@@ -5,7 +5,8 @@ import type { EventSink, RunState } from '../../shared/api/contract';
 import { ApiError } from '../../shared/api/errors';
 import type { JournalEntry } from '../../shared/log/journal-records';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
-import { applyRecord } from '../../shared/log/run-reducer';
+import { actionableSteps, applyRecord } from '../../shared/log/run-reducer';
+import { substitutePlaceholders } from '../../shared/runbook/placeholders';
 import type { Runbook, Step } from '../../shared/runbook/types';
 import { slugify } from '../../shared/util/hash';
 import { renderPlainText } from '../capture/plain-text';
@@ -113,6 +114,28 @@ export class RunService {
     return run.state;
   }
 
+  /** Fills placeholder values for the rest of the run (remembered, editable). */
+  setVariables(runId: string, values: Record<string, string>): RunState {
+    const run = this.findActive(runId);
+    this.record(run, { type: 'vars.set', values });
+    run.journal.sync();
+    return run.state;
+  }
+
+  /**
+   * The runbook changed on disk: the run follows the new text, keeping the
+   * results of every step whose id survived the edit.
+   */
+  reload(runbookId: string, runbook: Runbook): void {
+    for (const run of this.runs.values()) {
+      if (run.state.runbookId !== runbookId || run.state.status !== 'active') continue;
+      run.runbook = runbook;
+      const steps = actionableSteps(runbook).map((s) => ({ id: s.id, checked: s.checked }));
+      this.record(run, { type: 'runbook.reloaded', steps });
+      this.writeLog(run);
+    }
+  }
+
   /** Starts a step in the run's shell; returns at once, progress arrives as run.didChange events. */
   async execute(runId: string, stepId: string): Promise<RunState> {
     const run = this.findActive(runId);
@@ -120,6 +143,16 @@ export class RunService {
     if (!step.runnable || step.code === null) {
       throw new ApiError('invalid-input', `step at line ${step.line} is not a runnable command`);
     }
+    const missing = step.placeholders
+      .filter((p) => !(p.name in run.state.variables))
+      .map((p) => p.tokens[0]);
+    if (missing.length > 0) {
+      throw new ApiError(
+        'invalid-input',
+        `fill in ${missing.join(', ')} before running the step at line ${step.line}`,
+      );
+    }
+    const code = commandFor(step, run.state.variables);
     if (run.state.runningStepId) {
       throw new ApiError(
         'conflict',
@@ -249,6 +282,17 @@ export class RunService {
     }
     return step;
   }
+}
+
+/** What runs for a step: placeholders filled, and a non-shell block handed to its interpreter. */
+export function commandFor(step: Step, variables: Record<string, string>): string {
+  const code = substitutePlaceholders(step.code ?? '', variables);
+  const interpreter = step.attrs.interpreter;
+  if (!interpreter) return code;
+  // A quoted heredoc passes the block to the interpreter byte for byte.
+  let delimiter = 'RUNSHEET_EOF';
+  while (code.includes(delimiter)) delimiter += '_';
+  return `${interpreter} <<'${delimiter}'\n${code.endsWith('\n') ? code : `${code}\n`}${delimiter}\n`;
 }
 
 /** The OS user's name; git config and a settings field refine this later (issue 6). */

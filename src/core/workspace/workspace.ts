@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
@@ -18,7 +19,50 @@ interface Cached {
 export class Workspace {
   private readonly cache = new Map<string, Cached>();
 
+  private watcher: FSWatcher | null = null;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
   constructor(readonly dir: string) {}
+
+  /**
+   * Calls back with the new parse when a runbook changes on disk (debounced:
+   * editors write in several steps). Only runbooks that were opened are watched for.
+   */
+  watch(onChange: (id: string, runbook: Runbook, summary: RunbookSummary) => void): void {
+    if (this.watcher) return;
+    try {
+      this.watcher = watch(this.dir, { recursive: true }, (_event, name) => {
+        if (!name) return;
+        const id = name.toString().split(sep).join('/');
+        if (!this.cache.has(id)) return;
+        clearTimeout(this.timers.get(id));
+        this.timers.set(
+          id,
+          setTimeout(() => {
+            this.timers.delete(id);
+            const before = this.cache.get(id);
+            this.load(id).then(
+              (runbook) => {
+                if (runbook !== before?.runbook) onChange(id, runbook, summarize(id, runbook));
+              },
+              () => undefined, // deleted or unreadable: the next open reports it, naming the file
+            );
+          }, 80),
+        );
+      });
+      this.watcher.on('error', () => this.unwatch());
+    } catch {
+      // No file watching on this platform or folder: runbooks still reload when opened.
+      this.watcher = null;
+    }
+  }
+
+  unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
 
   async list(): Promise<RunbookSummary[]> {
     const files = await this.findRunbooks(this.dir, 0);

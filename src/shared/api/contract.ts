@@ -42,6 +42,15 @@ export const methods = {
     input: z.object({ runId: S.RunId, stepId: S.StepId }).strict(),
     output: S.RunState,
   },
+  'run.setVariables': {
+    input: z
+      .object({
+        runId: S.RunId,
+        values: z.record(z.string().min(1).max(200), z.string().max(10_000)),
+      })
+      .strict(),
+    output: S.RunState,
+  },
   'run.finish': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
   'session.write': {
     input: z.object({ sessionId: S.SessionId, data: z.string().max(1 << 16) }).strict(),
@@ -66,6 +75,8 @@ export const methods = {
 /** Events pushed from the core: name -> payload schema. */
 export const events = {
   'run.didChange': S.RunState,
+  /** A runbook changed on disk; the open view updates and a run keeps the steps whose ids survived. */
+  'runbook.didChange': z.object({ summary: S.RunbookSummary, runbook: S.Runbook }),
   /** Terminal output; `seq` numbers the chunks of one session so a snapshot can be joined without gaps. */
   'session.didData': z.object({
     sessionId: S.SessionId,

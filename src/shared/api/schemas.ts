@@ -26,6 +26,32 @@ export const Section = z.object({
   cadence: Cadence.nullable(),
 });
 
+export const StepAttributes = z
+  .object({
+    name: z.string(),
+    host: z.string(),
+    hosts: z.array(z.string()),
+    confirm: z.boolean(),
+    timeout: z.number().nonnegative(),
+    interactive: z.boolean(),
+    cwd: z.string(),
+    interpreter: z.string(),
+    continueOnError: z.boolean(),
+    excludeFromRunAll: z.boolean(),
+    background: z.boolean(),
+    safe: z.boolean(),
+    id: z.string(),
+    terminalRows: z.string(),
+    promptEnv: z.boolean(),
+  })
+  .partial();
+
+export const Placeholder = z.object({
+  name: z.string(),
+  tokens: z.array(z.string()),
+  example: z.string().nullable(),
+});
+
 export const Step = z.object({
   id: z.string(),
   kind: z.enum(['check', 'command']),
@@ -33,10 +59,33 @@ export const Step = z.object({
   line: z.number().int(),
   text: z.string(),
   code: z.string().nullable(),
+  source: z.string().nullable(),
   lang: z.string().nullable(),
+  expectedOutput: z.string().nullable(),
   runnable: z.boolean(),
   checked: z.boolean(),
   depth: z.number().int().min(0),
+  attrs: StepAttributes,
+  placeholders: z.array(Placeholder),
+  env: z.array(z.string()),
+  cadence: Cadence.nullable(),
+});
+
+export const ScheduleEntry = z.object({
+  line: z.number().int(),
+  task: z.string(),
+  frequency: z.string(),
+  cadence: Cadence.nullable(),
+  preferredTime: z.string().nullable(),
+  duration: z.string().nullable(),
+});
+
+export const MaintenanceWindow = z.object({
+  line: z.number().int(),
+  environment: z.string(),
+  window: z.string(),
+  duration: z.string().nullable(),
+  frequency: z.string().nullable(),
 });
 
 export const RunbookBlock = z.discriminatedUnion('kind', [
@@ -57,6 +106,8 @@ export const Runbook = z.object({
   sections: z.array(Section),
   steps: z.array(Step),
   blocks: z.array(RunbookBlock),
+  schedule: z.array(ScheduleEntry),
+  windows: z.array(MaintenanceWindow),
   warnings: z.array(RunbookWarning),
 });
 
@@ -110,6 +161,8 @@ export const RunState = z.object({
   sessionId: SessionId.nullable(),
   runningStepId: StepId.nullable(),
   steps: z.record(z.string(), StepResult),
+  /** Placeholder values filled in this run, by placeholder name. */
+  variables: z.record(z.string(), z.string()),
   done: z.number().int(),
   total: z.number().int(),
   logPath: z.string(),

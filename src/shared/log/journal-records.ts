@@ -28,6 +28,10 @@ export type JournalEntry =
       /** Plain text as a person saw it, rendered with a headless terminal. */
       text: string;
     }
+  /** Placeholder values filled in (merged into the run's variables). */
+  | { type: 'vars.set'; values: Record<string, string> }
+  /** The runbook changed on disk: its actionable steps now (results of surviving ids are kept). */
+  | { type: 'runbook.reloaded'; steps: Array<{ id: string; checked: boolean }> }
   | { type: 'run.finished' };
 
 /** A journal line as stored. */

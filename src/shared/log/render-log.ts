@@ -68,6 +68,16 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
     }
     out.push(...renderStep(step, result));
   }
+  const known = new Set(runbook.steps.map((s) => s.id));
+  const gone = Object.entries(run.steps).filter(([id]) => !known.has(id));
+  if (gone.length > 0) {
+    out.push('', '### Steps no longer in the runbook', '');
+    for (const [id, result] of gone) {
+      out.push(
+        `- ${CHECKBOX[result.status]} \`${id}\` — ${STATUS_LABEL[result.status]}${extras(result)}`,
+      );
+    }
+  }
   out.push('');
   return out.join('\n');
 }

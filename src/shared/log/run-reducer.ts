@@ -61,6 +61,7 @@ export function applyRecord(
       sessionId: ctx.sessionId,
       runningStepId: null,
       steps,
+      variables: {},
       done: 0,
       total: 0,
       logPath: record.logPath,
@@ -116,16 +117,36 @@ export function applyRecord(
             : record.text,
       };
       break;
+    case 'vars.set':
+      next.variables = { ...next.variables, ...record.values };
+      break;
+    case 'runbook.reloaded': {
+      const steps: Record<string, StepResult> = {};
+      for (const { id, checked } of record.steps) {
+        steps[id] = next.steps[id] ?? {
+          ...emptyStepResult(),
+          status: checked ? 'checked' : 'pending',
+        };
+      }
+      // Work already done on steps that left the runbook stays on record.
+      for (const [id, result] of Object.entries(next.steps)) {
+        if (!(id in steps) && result.status !== 'pending') steps[id] = result;
+      }
+      next.steps = steps;
+      break;
+    }
     case 'run.finished':
       next.status = 'finished';
       next.endedAt = record.ts;
       break;
   }
-  return withTotals(next);
+  return withTotals(next, new Set(actionableSteps(runbook).map((s) => s.id)));
 }
 
-function withTotals(state: RunState): RunState {
-  const results = Object.values(state.steps);
+function withTotals(state: RunState, current?: ReadonlySet<string>): RunState {
+  const results = Object.entries(state.steps)
+    .filter(([id]) => !current || current.has(id))
+    .map(([, result]) => result);
   return {
     ...state,
     total: results.length,

@@ -59,7 +59,10 @@ export function looksLikeShell(code: string): boolean {
     .filter((l) => l.length > 0 && !l.startsWith('#'));
   if (lines.length === 0) return false;
   const first = lines[0]!;
-  if (/^[{[<|]/.test(first)) return false;
+  if (/^[{[<|+]/.test(first)) return false;
+  // Command output: a column header row (NAME   READY   STATUS) or a log line with a timestamp.
+  if (/^[A-Z][A-Z0-9_-]*(?: {2,}[A-Z][A-Z0-9_ -]*)+$/.test(first)) return false;
+  if (/^\[?\d{4}-\d{2}-\d{2}[T ]\d/.test(first)) return false;
   if (first.startsWith('$ ')) return true;
   const keyValues = lines.filter((l) => KEY_VALUE.test(l)).length;
   if (keyValues * 2 > lines.length) return false;

@@ -1,0 +1,224 @@
+import type { RunbookWarning, StepAttributes } from './types';
+
+/** Languages we recognise in a fence's info string; anything else reads as prose. */
+const KNOWN_LANGS = new Set([
+  'bash',
+  'sh',
+  'shell',
+  'zsh',
+  'fish',
+  'console',
+  'shell-session',
+  'shellsession',
+  'terminal',
+  'ps1',
+  'powershell',
+  'text',
+  'txt',
+  'plain',
+  'plaintext',
+  'output',
+  'log',
+  'yaml',
+  'yml',
+  'json',
+  'jsonc',
+  'json5',
+  'toml',
+  'ini',
+  'conf',
+  'sql',
+  'psql',
+  'python',
+  'py',
+  'python3',
+  'ruby',
+  'rb',
+  'perl',
+  'js',
+  'javascript',
+  'ts',
+  'typescript',
+  'go',
+  'golang',
+  'rust',
+  'java',
+  'c',
+  'cpp',
+  'hcl',
+  'terraform',
+  'tf',
+  'xml',
+  'html',
+  'css',
+  'markdown',
+  'md',
+  'diff',
+  'patch',
+  'dockerfile',
+  'docker',
+  'makefile',
+  'make',
+  'csv',
+  'nginx',
+  'apache',
+  'properties',
+  'env',
+  'dotenv',
+  'graphql',
+  'promql',
+  'lua',
+  'php',
+  'awk',
+  'sed',
+  'jq',
+  'cron',
+  'crontab',
+  'systemd',
+  'http',
+  'proto',
+  'protobuf',
+  'kotlin',
+  'scala',
+  'swift',
+]);
+
+type AttrType = 'string' | 'boolean' | 'duration' | 'list';
+
+/** Runme-compatible fence attributes and their types. */
+export const ATTRIBUTES: Record<keyof StepAttributes, AttrType> = {
+  name: 'string',
+  host: 'string',
+  hosts: 'list',
+  confirm: 'boolean',
+  timeout: 'duration',
+  interactive: 'boolean',
+  cwd: 'string',
+  interpreter: 'string',
+  continueOnError: 'boolean',
+  excludeFromRunAll: 'boolean',
+  background: 'boolean',
+  safe: 'boolean',
+  id: 'string',
+  terminalRows: 'string',
+  promptEnv: 'boolean',
+};
+
+export interface ParsedInfo {
+  lang: string | null;
+  attrs: StepAttributes;
+  /** The info string was prose ("```Execute this command."): judge the block by its content. */
+  prose: boolean;
+  warnings: RunbookWarning[];
+}
+
+/**
+ * Reads a fence's info string: a language, then optional attributes in either
+ * Runme form, `{ name=x confirm=true }` or `{"name":"x","confirm":true}`.
+ */
+export function parseInfo(info: string, line: number): ParsedInfo {
+  const warnings: RunbookWarning[] = [];
+  const trimmed = info.trim();
+  const brace = trimmed.indexOf('{');
+  const head = (brace >= 0 ? trimmed.slice(0, brace) : trimmed).trim();
+  const attrText = brace >= 0 ? trimmed.slice(brace) : '';
+  const words = head.split(/\s+/).filter(Boolean);
+  const candidate = (words[0] ?? '').toLowerCase();
+  let lang: string | null = null;
+  let prose = false;
+  if (candidate) {
+    if (KNOWN_LANGS.has(candidate) && words.length === 1) lang = candidate;
+    else if (/^[a-z][\w+#.-]*$/.test(words[0]!) && words.length === 1) lang = candidate;
+    else prose = true;
+  }
+  const attrs = attrText ? parseAttributes(attrText, line, warnings) : {};
+  return { lang, attrs, prose, warnings };
+}
+
+function parseAttributes(text: string, line: number, warnings: RunbookWarning[]): StepAttributes {
+  let raw: Record<string, unknown> = {};
+  const body = text.replace(/^\{/, '').replace(/\}\s*$/, '');
+  if (text.trimEnd().endsWith('}') && /^\{\s*"/.test(text)) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        raw = parsed as Record<string, unknown>;
+    } catch {
+      warnings.push({ line, message: 'fence attributes look like JSON but do not parse' });
+    }
+  } else {
+    if (!text.trimEnd().endsWith('}'))
+      warnings.push({ line, message: 'fence attributes are missing their closing }' });
+    for (const match of body.matchAll(
+      /([A-Za-z_][\w-]*)\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}]+)|(\S+)/g,
+    )) {
+      if (match[3]) {
+        warnings.push({
+          line,
+          message: `cannot read fence attribute "${match[3]}" (expected key=value)`,
+        });
+        continue;
+      }
+      const value = match[2]!;
+      raw[match[1]!] = /^["']/.test(value) ? value.slice(1, -1).replace(/\\"/g, '"') : value;
+    }
+  }
+  const attrs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const type = ATTRIBUTES[key as keyof StepAttributes];
+    if (!type) {
+      warnings.push({ line, message: `unknown fence attribute "${key}"` });
+      continue;
+    }
+    const converted = convert(type, value);
+    if (converted === undefined) {
+      warnings.push({
+        line,
+        message: `fence attribute ${key}=${String(value)} is not a valid ${type}`,
+      });
+    } else {
+      attrs[key] = converted;
+    }
+  }
+  return attrs as StepAttributes;
+}
+
+function convert(type: AttrType, value: unknown): unknown {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (value === 'true' || value === 'yes') return true;
+      if (value === 'false' || value === 'no') return false;
+      return undefined;
+    case 'duration':
+      return parseDurationMs(value) ?? undefined;
+    case 'list':
+      if (Array.isArray(value)) return value.map(String);
+      return typeof value === 'string'
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
+  }
+}
+
+/** "30s", "5m", "1h30m", "250ms", or a bare number of seconds -> milliseconds. */
+export function parseDurationMs(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value * 1000;
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = text;
+  while (rest.length > 0) {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!match) return null;
+    total += Number(match[1]) * units[match[2]!]!;
+    rest = rest.slice(match[0].length);
+  }
+  return text.length > 0 ? total : null;
+}
