@@ -164,12 +164,12 @@ export class RunService {
       this.watchSession(run, run.session);
     }
     const session = run.session;
-    const running = await session.shell.run(step.code);
+    const running = await session.shell.run(code);
     this.record(run, {
       type: 'step.started',
       stepId,
       host: session.shell.session.target.host,
-      code: step.code,
+      code,
     });
     run.journal.sync();
 
