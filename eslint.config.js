@@ -18,7 +18,8 @@ function layer(files, forbiddenFolders, extra = []) {
         {
           patterns: [
             ...forbiddenFolders.map((folder) => ({
-              group: [`**/${folder}/**`, `**/${folder}`],
+              // Relative imports only: a package path like highlight.js/lib/core is not our src/core.
+              regex: `^\\.{1,2}/(?:.*/)?${folder}(?:/|$)`,
               message: `layering (DESIGN.md): this folder may not import from src/${folder}`,
             })),
             ...extra,

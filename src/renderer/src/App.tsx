@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useMemo, useReducer } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import type { RunsheetApi } from '../../shared/api';
 import type { Step } from '../../shared/runbook/types';
 import { Checklist } from './components/Checklist';
+import { LinkDialog } from './components/LinkDialog';
 import { RunHeader } from './components/RunHeader';
 import { Sidebar } from './components/Sidebar';
 import type { StepActions } from './components/StepCard';
@@ -11,6 +12,7 @@ import { initialState, reduce } from './state/store';
 export function App({ api, disconnected }: { api: RunsheetApi; disconnected: string | null }) {
   const [state, dispatch] = useReducer(reduce, initialState);
   const { opened, run } = state;
+  const [link, setLink] = useState<string | null>(null);
 
   const fail = useCallback((error: unknown) => {
     dispatch({ type: 'error', message: error instanceof Error ? error.message : String(error) });
@@ -23,7 +25,14 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       const first = runbooks[0];
       if (first) dispatch({ type: 'select', id: first.id });
     }, fail);
-    return api.on('run.didChange', (run) => dispatch({ type: 'run', run }));
+    const offRun = api.on('run.didChange', (run) => dispatch({ type: 'run', run }));
+    const offRunbook = api.on('runbook.didChange', ({ summary, runbook }) =>
+      dispatch({ type: 'reloaded', summary, runbook }),
+    );
+    return () => {
+      offRun();
+      offRunbook();
+    };
   }, [api, fail]);
 
   useEffect(() => {
@@ -66,6 +75,11 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       toggle: (step, checked) =>
         withStep(step, (runId) => api.call('run.setChecked', { runId, stepId: step.id, checked })),
       run: (step) => withStep(step, (runId) => api.call('run.execute', { runId, stepId: step.id })),
+      setVariable: (step, name, value) =>
+        withStep(step, (runId) =>
+          api.call('run.setVariables', { runId, values: { [name]: value } }),
+        ),
+      openLink: (href) => setLink(href),
       skip: (step, reason) =>
         withStep(step, (runId) => api.call('run.skip', { runId, stepId: step.id, reason })),
     }),
@@ -87,6 +101,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
 
   return (
     <div className="app">
+      {link !== null && <LinkDialog href={link} onClose={() => setLink(null)} />}
       <Sidebar
         runbooks={state.runbooks}
         selectedId={state.selectedId}

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { RunState } from '../../../shared/api';
 import type { Runbook, Section } from '../../../shared/runbook/types';
-import { Prose } from './Prose';
+import { Markdown } from './Markdown';
 import { StepCard, type StepActions } from './StepCard';
 
 interface Props {
@@ -40,7 +40,13 @@ export function Checklist({ runbook, run, busySteps, actions }: Props) {
         }
         if (block.kind === 'prose') {
           return (
-            <Prose key={`p-${block.line}-${index}`} markdown={block.markdown} depth={block.depth} />
+            <div
+              key={`p-${block.line}-${index}`}
+              className="prose"
+              style={{ marginLeft: `${block.depth * 20}px` }}
+            >
+              <Markdown source={block.markdown} onLink={actions.openLink} />
+            </div>
           );
         }
         const step = steps.get(block.stepId);
@@ -50,6 +56,7 @@ export function Checklist({ runbook, run, busySteps, actions }: Props) {
             key={step.id}
             step={step}
             result={run?.steps[step.id] ?? null}
+            variables={run?.variables ?? {}}
             runLocked={runLocked}
             busy={busySteps.includes(step.id) || run?.status === 'finished'}
             actions={actions}

@@ -1,18 +1,23 @@
 import { useState } from 'react';
 import type { StepResult } from '../../../shared/api';
 import type { Step } from '../../../shared/runbook/types';
-import { InlineMarkdown } from './InlineMarkdown';
+import { CodeBlock } from './CodeBlock';
+import { Markdown } from './Markdown';
 import { StatusChip } from './StatusChip';
 
 export interface StepActions {
   toggle(step: Step, checked: boolean): void;
   run(step: Step): void;
   skip(step: Step, reason: string): void;
+  setVariable(step: Step, name: string, value: string): void;
+  openLink(href: string): void;
 }
 
 interface Props {
   step: Step;
   result: StepResult | null;
+  /** Values filled in this run, by placeholder name. */
+  variables: Record<string, string>;
   /** Another step of the run is running: Run buttons wait. */
   runLocked: boolean;
   busy: boolean;
@@ -20,13 +25,14 @@ interface Props {
 }
 
 /** One step: a checklist item, a runnable command, or a block that is only shown. */
-export function StepCard({ step, result, runLocked, busy, actions }: Props) {
+export function StepCard({ step, result, variables, runLocked, busy, actions }: Props) {
   const [skipping, setSkipping] = useState(false);
   const [reason, setReason] = useState('');
   const status = result?.status ?? 'pending';
   const actionable = step.kind === 'check' || step.runnable;
   const running = status === 'running';
   const done = status === 'checked' || status === 'passed' || status === 'skipped';
+  const missing = step.placeholders.filter((p) => !(p.name in variables));
 
   const submitSkip = (): void => {
     if (!reason.trim()) return;
@@ -37,7 +43,7 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
 
   return (
     <div
-      className={`step step-${step.kind} step-${status}${step.runnable ? ' step-runnable' : ''}`}
+      className={`step step-${step.kind} step-${status}${step.runnable ? ' step-runnable' : ''}${step.code !== null ? ' has-code' : ''}`}
       style={{ marginLeft: `${step.depth * 20}px` }}
       data-testid="step"
       data-step-id={step.id}
@@ -54,21 +60,30 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
               aria-label={step.text || 'checklist item'}
             />
             <span className="check-box" aria-hidden />
-            <span className={`check-text${done ? ' is-done' : ''}`}>
-              <InlineMarkdown text={step.text || '(untitled item)'} />
-            </span>
+            <Markdown
+              inline
+              className={`check-text${done ? ' is-done' : ''}`}
+              source={step.text || '(untitled item)'}
+              onLink={actions.openLink}
+            />
           </label>
         ) : (
           <div className="step-title">
-            <span className="step-kind">{step.runnable ? '$' : (step.lang ?? 'text')}</span>
+            <span className="step-kind">
+              {step.runnable ? (step.attrs.interpreter ?? '$') : (step.lang ?? 'text')}
+            </span>
             <span className="step-label" title={step.text}>
-              <InlineMarkdown text={step.text || 'Command'} />
+              <Markdown
+                inline
+                source={step.attrs.name ?? (step.text || 'Command')}
+                onLink={actions.openLink}
+              />
             </span>
           </div>
         )}
         <div className="step-actions">
           {result && <StatusChip result={result} kind={step.kind} />}
-          {actionable && result && !done && !running && (
+          {actionable && !done && !running && (
             <button
               type="button"
               className="btn btn-ghost btn-small"
@@ -83,11 +98,13 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
               type="button"
               className={`btn btn-small ${status === 'failed' || status === 'passed' ? 'btn-secondary' : 'btn-primary'}`}
               onClick={() => actions.run(step)}
-              disabled={busy || running || runLocked}
+              disabled={busy || running || runLocked || missing.length > 0}
               title={
-                runLocked && !running
-                  ? 'Another step is running'
-                  : `Run in the terminal (line ${step.line})`
+                missing.length > 0
+                  ? `Fill in ${missing.map((p) => p.tokens[0]).join(', ')} first`
+                  : runLocked && !running
+                    ? 'Another step is running'
+                    : `Run in the terminal (line ${step.line})`
               }
               data-testid="run-step"
             >
@@ -101,9 +118,43 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
         </div>
       </div>
       {step.code !== null && (
-        <pre className={`code${step.runnable ? '' : ' code-static'}`} data-lang={step.lang ?? ''}>
-          <code>{step.code}</code>
-        </pre>
+        <CodeBlock
+          code={step.code}
+          lang={step.lang}
+          runnable={step.runnable}
+          placeholders={step.placeholders}
+          className={step.runnable ? '' : 'code-static'}
+        />
+      )}
+      {step.expectedOutput !== null && (
+        <div className="expected">
+          <div className="expected-label">Expected output</div>
+          <CodeBlock
+            code={step.expectedOutput}
+            lang="text"
+            runnable={false}
+            className="code-expected"
+          />
+        </div>
+      )}
+      {step.placeholders.length > 0 && (
+        <div className="variables" data-testid="placeholders">
+          {step.placeholders.map((p) => (
+            <VariableInput
+              key={p.name}
+              label={p.tokens[0] ?? p.name}
+              example={p.example}
+              value={variables[p.name]}
+              onCommit={(value) => actions.setVariable(step, p.name, value)}
+            />
+          ))}
+        </div>
+      )}
+      {step.env.length > 0 && step.runnable && (
+        <div className="step-note">
+          Reads {step.env.map((name) => `$${name}`).join(', ')} from the shell: set{' '}
+          {step.env.length > 1 ? 'them' : 'it'} in the terminal first if your environment does not.
+        </div>
       )}
       {!step.runnable && step.code !== null && (
         <div className="step-note">
@@ -143,6 +194,40 @@ export function StepCard({ step, result, runLocked, busy, actions }: Props) {
         </details>
       )}
     </div>
+  );
+}
+
+/** A placeholder's value: edited locally, sent to the run when the field is left or Enter is pressed. */
+function VariableInput({
+  label,
+  example,
+  value,
+  onCommit,
+}: {
+  label: string;
+  example: string | null;
+  value: string | undefined;
+  onCommit(value: string): void;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const shown = draft ?? value ?? '';
+  const commit = (): void => {
+    if (draft !== null && draft !== value) onCommit(draft);
+    setDraft(null);
+  };
+  return (
+    <label className={`variable${value === undefined ? ' is-missing' : ''}`}>
+      <span className="variable-name">{label}</span>
+      <input
+        className="input input-small"
+        value={shown}
+        placeholder={example ? `e.g. ${example}` : 'value'}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+        data-placeholder-input={label}
+      />
+    </label>
   );
 }
 

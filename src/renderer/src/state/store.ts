@@ -20,6 +20,8 @@ export type Action =
   | { type: 'select'; id: string }
   | { type: 'opened'; summary: RunbookSummary; runbook: Runbook; run: RunState | null }
   | { type: 'run'; run: RunState }
+  /** The open runbook changed on disk. */
+  | { type: 'reloaded'; summary: RunbookSummary; runbook: Runbook }
   | { type: 'busy'; stepId: string; busy: boolean }
   | { type: 'error'; message: string }
   | { type: 'dismissError' }
@@ -53,6 +55,11 @@ export function reduce(state: AppState, action: Action): AppState {
         opened: { summary: action.summary, runbook: action.runbook },
         run: action.run,
       };
+    case 'reloaded': {
+      const runbooks = state.runbooks.map((r) => (r.id === action.summary.id ? action.summary : r));
+      if (action.summary.id !== state.selectedId) return { ...state, runbooks };
+      return { ...state, runbooks, opened: { summary: action.summary, runbook: action.runbook } };
+    }
     case 'run': {
       // Events for other runbooks' runs do not concern the open view.
       if (action.run.runbookId !== state.selectedId) return state;
