@@ -32,7 +32,7 @@ const PATTERNS: Array<{
       HTML_TAGS.has(m[1]!.toLowerCase()) ? null : { name: m[1]!.trim(), example: null },
   },
   {
-    re: /\[replace with ([^\]]+?)(?:,?\s*(?:e\.g\.|eg\.?|for example)[:,]?\s*([^\]]+))?\]/gi,
+    re: /\[replace with ([^\]]+?)(?:,?\s+(?:e\.g\.|eg\.|for example)[:,]?\s*([^\]]+))?\]/gi,
     read: (m) => ({ name: m[1]!.trim(), example: m[2]?.trim() ?? null }),
   },
   { re: /\bCHANGE_?ME\b/g, read: (m) => ({ name: m[0], example: null }) },
