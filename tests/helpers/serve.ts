@@ -10,13 +10,21 @@ export interface ServedApp {
 }
 
 /** Starts `runsheet serve` (the built CLI) with temporary data and log folders. */
-export async function serveApp(): Promise<ServedApp> {
+export async function serveApp(options: { workspace?: string } = {}): Promise<ServedApp> {
   const dir = tempDir('runsheet-e2e-');
   const logDir = join(dir.path, 'logs');
   const dataDir = join(dir.path, 'data');
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/runsheet.js', 'serve', '--log-dir', logDir, '--data-dir', dataDir],
+    [
+      'bin/runsheet.js',
+      'serve',
+      '--log-dir',
+      logDir,
+      '--data-dir',
+      dataDir,
+      ...(options.workspace ? ['--workspace', options.workspace] : []),
+    ],
     { env: { ...process.env, HOME: dir.path }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
