@@ -51,6 +51,23 @@ describe('bundled seed runbooks', () => {
     expect(yaml.runnable).toBe(false);
     const template = rb.steps.find((s) => s.code?.startsWith('Date: YYYY-MM-DD'))!;
     expect([template.lang, template.runnable]).toEqual([null, false]);
+    // The schedule and maintenance-window tables become structured data.
+    expect(rb.schedule.map((e) => [e.task, e.cadence, e.preferredTime, e.duration])).toEqual([
+      ['Security scans', 'daily', 'Automated', '15 min'],
+      ['Resource review', 'weekly', 'Monday 9 AM', '30 min'],
+      ['Version updates', 'monthly', 'First Friday', '2 hours'],
+      ['Architecture review', 'quarterly', 'End of quarter', '4 hours'],
+      ['DR testing', 'annual', 'Planned maintenance window', '8 hours'],
+    ]);
+    expect(rb.windows.map((w) => [w.environment, w.window, w.duration, w.frequency])).toEqual([
+      ['Local', 'Anytime', 'N/A', 'As needed'],
+      ['Dev', 'Weekdays 6-8 AM', '2 hours', 'Weekly'],
+      ['Staging', 'Weekends 2-4 AM', '2 hours', 'Monthly'],
+      ['Production', 'Sundays 2-6 AM', '4 hours', 'Quarterly'],
+    ]);
+    // `<pod-name>` in the debugging commands is a value to fill in.
+    const debug = rb.steps.find((s) => s.code?.includes('kubectl describe pod'))!;
+    expect(debug.placeholders).toEqual([{ name: 'pod-name', tokens: ['<pod-name>'], example: null }]);
     // Cadence comes from the headings.
     expect(rb.sections.find((s) => s.title === 'Security Review')?.cadence).toBe('monthly');
     expect(rb.sections.find((s) => s.title === 'Security Audit')?.cadence).toBe('annual');
