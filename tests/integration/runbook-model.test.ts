@@ -77,7 +77,10 @@ describe('runbook model in a real run', () => {
     await expect(api.call('run.execute', { runId: run.id, stepId: greet!.id })).rejects.toThrow(
       /fill in <name>, \[replace with region e\.g\. eu-west-1\]/,
     );
-    await api.call('run.setVariables', { runId: run.id, values: { name: `it's "me" $HOME`, region: 'us-east-2' } });
+    await api.call('run.setVariables', {
+      runId: run.id,
+      values: { name: `it's "me" $HOME`, region: 'us-east-2' },
+    });
     await api.call('run.execute', { runId: run.id, stepId: greet!.id });
     expect((await finished(greet!.id)).output).toBe(`hello it's "me" $HOME from us-east-2`);
 
@@ -101,14 +104,19 @@ describe('runbook model in a real run', () => {
     // Add an item at the top and change the greet step; the other steps keep their ids.
     writeFileSync(
       join(dir.path, 'model.md'),
-      RUNBOOK.replace('- [ ] Read first', '- [ ] A new first item\n- [ ] Read first').replace('echo "hello', 'echo "hi'),
+      RUNBOOK.replace('- [ ] Read first', '- [ ] A new first item\n- [ ] Read first').replace(
+        'echo "hello',
+        'echo "hi',
+      ),
     );
     const reloaded = await waitFor('the reload event', () => reloads[reloads.length - 1]);
     const ids = reloaded.steps.map((s) => s.id);
     expect(ids).toContain(read!.id);
     expect(ids).toContain(transcript!.id);
     expect(ids).not.toContain(greet!.id);
-    const state = await waitFor('the run to follow', () => (latest && Object.keys(latest.steps).length === 5 ? latest : null));
+    const state = await waitFor('the run to follow', () =>
+      latest && Object.keys(latest.steps).length === 5 ? latest : null,
+    );
     expect(state.steps[read!.id]!.status).toBe('checked');
     expect(state.steps[transcript!.id]!.status).toBe('passed');
     expect(state.steps[reloaded.steps[0]!.id]!.status).toBe('pending');

@@ -67,7 +67,9 @@ describe('bundled seed runbooks', () => {
     ]);
     // `<pod-name>` in the debugging commands is a value to fill in.
     const debug = rb.steps.find((s) => s.code?.includes('kubectl describe pod'))!;
-    expect(debug.placeholders).toEqual([{ name: 'pod-name', tokens: ['<pod-name>'], example: null }]);
+    expect(debug.placeholders).toEqual([
+      { name: 'pod-name', tokens: ['<pod-name>'], example: null },
+    ]);
     // Cadence comes from the headings.
     expect(rb.sections.find((s) => s.title === 'Security Review')?.cadence).toBe('monthly');
     expect(rb.sections.find((s) => s.title === 'Security Audit')?.cadence).toBe('annual');

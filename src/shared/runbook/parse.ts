@@ -33,28 +33,43 @@ export function parseRunbook(source: string, fallbackTitle = 'Untitled runbook')
 }
 
 /**
- * A top-level fence that is never closed would swallow the rest of the file.
- * When a heading follows it after a blank line, end the block at that blank
- * line (line numbers stay the same) and say so.
+ * A top-level fence that is never closed would swallow the rest of the file,
+ * or pair up with the closing line of a later block (a later opener such as
+ * ```bash inside it gives that away). When a heading follows it after a blank
+ * line, end the block at that blank line (line numbers stay the same) and say so.
  */
 function repairFences(body: string): { body: string; tokens: Token[]; warnings: RunbookWarning[] } {
   const warnings: RunbookWarning[] = [];
+  const reported = new Set<number>();
   let current = body;
   let tokens = md.parse(current, {});
   for (let i = 0; i < MAX_REPAIRS; i++) {
     const lines = current.split('\n');
-    const open = tokens.find((t) => t.type === 'fence' && t.level === 0 && !fenceClosed(t, lines));
-    if (!open || !open.map) break;
-    const start = open.map[0];
-    const heading = lines.findIndex(
-      (l, n) => n > start + 1 && /^#{1,6}\s/.test(l) && lines[n - 1]!.trim() === '',
+    const open = tokens.find(
+      (t) =>
+        t.type === 'fence' &&
+        t.level === 0 &&
+        !reported.has(t.map?.[0] ?? -1) &&
+        (!fenceClosed(t, lines) || hidesOpener(t, lines)),
     );
+    if (!open || !open.map) break;
+    const [start, end] = open.map;
+    reported.add(start);
+    let heading = -1;
+    for (let n = start + 2; n < end; n++) {
+      if (/^#{1,6}\s/.test(lines[n]!) && lines[n - 1]!.trim() === '') {
+        heading = n;
+        break;
+      }
+    }
     if (heading < 0) {
       warnings.push({
         line: start + 1,
-        message: 'code fence opened here is never closed; everything after it is read as code',
+        message: fenceClosed(open, lines)
+          ? 'code fence opened here seems never closed (another block opens inside it); check its closing fence'
+          : 'code fence opened here is never closed; everything after it is read as code',
       });
-      break;
+      continue;
     }
     warnings.push({
       line: start + 1,
@@ -65,6 +80,17 @@ function repairFences(body: string): { body: string; tokens: Token[]; warnings: 
     tokens = md.parse(current, {});
   }
   return { body: current, tokens, warnings };
+}
+
+/** A line inside the block that opens a new block of the same fence (```bash): the outer one was left open. */
+function hidesOpener(token: Token, lines: string[]): boolean {
+  const [start, end] = token.map!;
+  const char = token.markup[0]!;
+  for (let n = start + 1; n < end - 1; n++) {
+    const m = /^(`{3,}|~{3,})[ \t]*[^`~\s]/.exec(lines[n]!);
+    if (m && m[1]![0] === char && m[1]!.length >= token.markup.length) return true;
+  }
+  return false;
 }
 
 function fenceClosed(token: Token, lines: string[]): boolean {
@@ -79,6 +105,8 @@ function fenceClosed(token: Token, lines: string[]): boolean {
 interface ItemContext {
   level: number;
   step: Step | null;
+  /** The item's entry in `blocks`, updated when code joins the item and its id changes. */
+  block: { kind: 'step'; stepId: string } | null;
   /** A nested list has started: later code belongs to the nested items, not this one. */
   nested: boolean;
   sawContent: boolean;
@@ -101,7 +129,9 @@ class RunbookBuilder {
   private stack: Array<{ section: Section; path: string }> = [];
   private items: ItemContext[] = [];
   private listDepth = 0;
-  private h1Count = 0;
+  /** The first H1 (the document's title) has been read. */
+  private titleSeen = false;
+  private expanding = false;
   private lastProse: { text: string; level: number } | null = null;
 
   constructor(
@@ -113,7 +143,6 @@ class RunbookBuilder {
   }
 
   build(tokens: Token[]): Runbook {
-    this.h1Count = tokens.filter((t) => t.type === 'heading_open' && t.tag === 'h1').length;
     for (let i = 0; i < tokens.length; i++) i = this.visit(tokens, i);
     const fmTitle = typeof this.frontmatter.title === 'string' ? this.frontmatter.title : null;
     const firstH1 = this.sections.find((s) => s.level === 1);
@@ -152,9 +181,11 @@ class RunbookBuilder {
         this.items.push({
           level: token.level,
           step: null,
+          block: null,
           nested: false,
           sawContent: false,
-          marker: token.markup || token.info,
+          // Ordered items carry their number in `info` and "." or ")" in `markup`.
+          marker: token.info ? `${token.info}${token.markup}` : '-',
         });
         return i;
       case 'list_item_close':
@@ -177,14 +208,16 @@ class RunbookBuilder {
           !item.nested &&
           token.level === item.level + 1
         ) {
-          this.attachCode(item.step, token);
+          this.attachCode(item, item.step, token);
         } else {
           this.addCommand(token);
         }
         if (item) item.sawContent = true;
         return i;
       case 'html_block':
-        this.addProse(this.sourceOf(token), token, this.depth());
+        if (!this.expanding && /^\s*(`{3,}|~{3,})/m.test(token.content)) this.expandHtml(token);
+        else this.addProse(this.sourceOf(token), token, this.depth(), false);
+        this.labelFromSummary(token);
         return i;
       case 'table_open':
         return this.readTable(tokens, i);
@@ -203,8 +236,10 @@ class RunbookBuilder {
     while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.section.level >= level)
       this.stack.pop();
     const parent = this.stack[this.stack.length - 1] ?? null;
-    // A lone H1 is the document's title: leave it out of the id path so ids stay short.
-    const inPath = !(level === 1 && this.h1Count === 1);
+    // The first H1 is the document's title: leave it out of the id path so ids stay
+    // short, and stay the same when an appendix with its own H1 is added later.
+    const inPath = !(level === 1 && !this.titleSeen);
+    if (level === 1) this.titleSeen = true;
     const path = [parent?.path ?? '', inPath ? slugify(title) : ''].filter(Boolean).join('/');
     const section: Section = {
       id: unique(path || 'document', this.sectionIds),
@@ -225,8 +260,9 @@ class RunbookBuilder {
     const check = /^\[([ xX])\](?:[ \t]+|$)/.exec(inline.content);
     const depth = Math.max(0, this.listDepth - 1);
     if (!check) {
-      const marker = /^\d/.test(item.marker) ? `${item.marker}.` : '-';
-      this.addProse(`${marker} ${inline.content}`, open, depth);
+      this.addProse(`${item.marker} ${inline.content}`, open, depth);
+      // A block under this item is labelled with the item's text, not its marker.
+      this.lastProse = { text: oneLine(inline.content), level: open.level };
       return;
     }
     const text = oneLine(inline.content.slice(check[0].length));
@@ -237,13 +273,14 @@ class RunbookBuilder {
       checked: check[1] !== ' ',
       depth,
     });
-    this.blocks.push({ kind: 'step', stepId: item.step.id });
+    item.block = { kind: 'step', stepId: item.step.id };
+    this.blocks.push(item.block);
   }
 
-  private attachCode(step: Step, token: Token): void {
-    const block = this.readBlock(token);
-    Object.assign(step, block);
+  private attachCode(item: ItemContext, step: Step, token: Token): void {
+    Object.assign(step, this.readBlock(token));
     step.id = this.rekey(step);
+    if (item.block) item.block.stepId = step.id;
     this.trackEnv(step);
   }
 
@@ -334,10 +371,43 @@ class RunbookBuilder {
     for (const name of assigns) this.assigned.add(name);
   }
 
-  private addProse(markdown: string, token: Token, depth: number): void {
+  /** Prose; only a paragraph can label the block after it (not HTML, not a table). */
+  private addProse(markdown: string, token: Token, depth: number, labels = true): void {
     if (!markdown.trim()) return;
     this.blocks.push({ kind: 'prose', line: lineOf(token), markdown, depth });
-    this.lastProse = { text: oneLine(markdown), level: token.level };
+    this.lastProse = labels ? { text: oneLine(markdown), level: token.level } : null;
+  }
+
+  /** A `<summary>` labels the block that follows it inside `<details>`. */
+  private labelFromSummary(token: Token): void {
+    const summary = /<summary>([^<]*)<\/summary>/i.exec(token.content)?.[1]?.trim();
+    if (summary) this.lastProse = { text: summary, level: token.level };
+  }
+
+  /**
+   * An HTML block swallows everything up to a blank line, fences included
+   * (`<details><summary>…</summary>` right above a block). Read its tag lines as
+   * HTML and the rest as Markdown again, so the block inside is still a step.
+   */
+  private expandHtml(token: Token): void {
+    const offset = token.map?.[0] ?? 0;
+    const lines = token.content.replace(/\n$/, '').split('\n');
+    // Lines made of tags and their text only (`<details><summary>Why</summary>`, `</details>`).
+    const tagLine = /^\s*(?:<\/?[A-Za-z][^>]*>[^<`]*)+$/;
+    this.addProse(lines.filter((l) => tagLine.test(l)).join('\n'), token, this.depth(), false);
+    this.labelFromSummary(token);
+    const inner = md.parse(lines.map((l) => (tagLine.test(l) ? '' : l)).join('\n'), {});
+    for (const t of inner) {
+      if (t.map) t.map = [t.map[0] + offset, t.map[1] + offset];
+      t.level += token.level;
+    }
+    // One level only: HTML that still hides a fence after this is shown as it is.
+    this.expanding = true;
+    try {
+      for (let j = 0; j < inner.length; j++) j = this.visit(inner, j);
+    } finally {
+      this.expanding = false;
+    }
   }
 
   private readTable(tokens: Token[], start: number): number {
@@ -360,7 +430,7 @@ class RunbookBuilder {
     const windows = readWindows(table);
     if (schedule) this.schedule.push(...schedule);
     if (windows) this.windows.push(...windows);
-    this.addProse(this.sourceOf(tokens[start]!), tokens[start]!, this.depth());
+    this.addProse(this.sourceOf(tokens[start]!), tokens[start]!, this.depth(), false);
     return i;
   }
 

@@ -80,29 +80,79 @@ export function findPlaceholders(code: string): Placeholder[] {
 /**
  * Replaces placeholders with their values, quoted for where they stand: inside
  * single quotes, inside double quotes, or bare (single-quoted when needed).
+ * Comments and heredoc bodies are text: their apostrophes open no quotes, and
+ * a heredoc body gets the value as it is.
  */
 export function substitutePlaceholders(code: string, values: Record<string, string>): string {
   const at = new Map(matches(code).map((m) => [m.index, m]));
   let out = '';
   let quote: "'" | '"' | null = null;
+  let comment = false;
+  let heredoc: { word: string; dash: boolean } | null = null;
+  let pendingHeredoc: { word: string; dash: boolean } | null = null;
+  let lineStart = 0;
   for (let i = 0; i < code.length; i++) {
+    if (i === lineStart && heredoc) {
+      const end = code.indexOf('\n', i);
+      const line = code.slice(i, end < 0 ? code.length : end);
+      if ((heredoc.dash ? line.replace(/^\t+/, '') : line) === heredoc.word) heredoc = null;
+    }
     const m = at.get(i);
     if (m && m.name in values) {
-      out += quoteFor(values[m.name]!, quote);
+      out += heredoc ? values[m.name]! : quoteFor(values[m.name]!, comment ? null : quote);
       i += m.token.length - 1;
       continue;
     }
     const c = code[i]!;
+    if (c === '\n') {
+      out += c;
+      lineStart = i + 1;
+      comment = false;
+      if (quote === null && pendingHeredoc) {
+        heredoc = pendingHeredoc;
+        pendingHeredoc = null;
+      }
+      continue;
+    }
+    if (heredoc || comment) {
+      out += c;
+      continue;
+    }
     if (c === '\\' && quote !== "'") {
       out += c + (code[i + 1] ?? '');
       i++;
       continue;
+    }
+    if (quote === null && c === '#' && (i === 0 || /[\s;&|(]/.test(code[i - 1]!))) comment = true;
+    else if (quote === null && c === '<') {
+      const h = HEREDOC.exec(
+        code.slice(i, code.indexOf('\n', i) < 0 ? undefined : code.indexOf('\n', i)),
+      );
+      if (h) pendingHeredoc = { word: h[3]!, dash: h[1] === '-' };
     }
     if (quote === null && (c === "'" || c === '"')) quote = c;
     else if (c === quote) quote = null;
     out += c;
   }
   return out;
+}
+
+const HEREDOC = /^<<(-?)\s*(['"]?)([A-Za-z_]\w*)\2/;
+
+/** Drops the bodies of quoted heredocs (`<<'EOF'`): the shell expands nothing in them. */
+function withoutQuotedHeredocs(code: string): string {
+  const out: string[] = [];
+  let end: { word: string; dash: boolean } | null = null;
+  for (const line of code.split('\n')) {
+    if (end) {
+      if ((end.dash ? line.replace(/^\t+/, '') : line) === end.word) end = null;
+      continue;
+    }
+    out.push(line);
+    const m = /<<(-?)\s*(['"])([A-Za-z_]\w*)\2/.exec(line);
+    if (m) end = { word: m[3]!, dash: m[1] === '-' };
+  }
+  return out.join('\n');
 }
 
 function quoteFor(value: string, quote: "'" | '"' | null): string {
@@ -114,21 +164,39 @@ function quoteFor(value: string, quote: "'" | '"' | null): string {
 /** Names the code reads as `$VAR` / `${VAR}` (outside single quotes), for the user to set. */
 export function envReferences(code: string): string[] {
   const names = new Set<string>();
-  const unquoted = code.replace(/'[^'\n]*'/g, '').replace(/\{\{[\s\S]*?\}\}/g, '');
+  const unquoted = withoutQuotedHeredocs(code)
+    .replace(/\\\$/g, '')
+    .replace(/'[^'\n]*'/g, '')
+    .replace(/\{\{[\s\S]*?\}\}/g, '');
   for (const m of unquoted.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
     if (!SHELL_VARS.has(m[1]!)) names.add(m[1]!);
   }
   return [...names];
 }
 
-/** Names the code assigns (`X=`, `export X=`, `read X`, `for X in`, `local X`). */
+/** Names the code assigns (`X=`, `export X=`, `read [-r] [-p "…"] X Y`, `for X in`, `local X`). */
 export function envAssignments(code: string): string[] {
   const names = new Set<string>();
   for (const m of code.matchAll(
     /(?:^|[\s;&|(])(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*|readonly\s+)?([A-Za-z_]\w*)=/gm,
-  ))
+  )) {
     names.add(m[1]!);
-  for (const m of code.matchAll(/\b(?:read(?:\s+-\w+(?:\s+\S+)?)*|for)\s+([A-Za-z_]\w*)/g))
-    names.add(m[1]!);
+  }
+  for (const m of code.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\b/g)) names.add(m[1]!);
+  for (const m of code.matchAll(/(?:^|[\s;&|(])read\b([^;&|\n]*)/gm)) {
+    const words = m[1]!
+      .replace(/"[^"]*"|'[^']*'/g, 'X')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    for (let k = 0; k < words.length; k++) {
+      const word = words[k]!;
+      // Options of `read` that take an argument: -a -d -i -n -N -p -t -u.
+      if (word === '-a' && words[k + 1])
+        names.add(words[++k]!); // read -a ARRAY
+      else if (/^-[dinNptu]$/.test(word)) k++;
+      else if (!word.startsWith('-') && /^[A-Za-z_]\w*$/.test(word)) names.add(word);
+    }
+  }
   return [...names];
 }

@@ -10,7 +10,8 @@ export interface Transcript {
   transcript: boolean;
 }
 
-const DOLLAR = /^\s*\$ ?(.*)$/;
+// `$ cmd` or a lone `$`; not `$HOME/bin/x`, which is a command starting with a variable.
+const DOLLAR = /^\s*\$(?: (.*)|$)/;
 const HASH = /^\s*# (.*)$/;
 const USER_PROMPT = /^[\w.-]+@[\w.-]+(?::[^\s$#]*)?[$#] (.*)$/;
 const HEREDOC = /<<(-?)\s*(['"]?)([A-Za-z_][\w]*)\2/;
