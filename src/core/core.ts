@@ -6,7 +6,7 @@ import { resolveDirs, type CoreDirs } from './paths';
 import { RunService } from './runs/run-service';
 import { LocalPtySession } from './sessions/local-pty';
 import { SessionManager } from './sessions/session-manager';
-import type { TerminalSession } from './sessions/terminal-session';
+import type { SessionFactory } from './sessions/terminal-session';
 import { Workspace } from './workspace/workspace';
 
 export interface CoreOptions extends Partial<CoreDirs> {
@@ -14,7 +14,7 @@ export interface CoreOptions extends Partial<CoreDirs> {
   bundledRunbooks: string;
   version: string;
   /** Makes the shell for a run; a local PTY unless a test or transport says otherwise. */
-  sessionFactory?: () => TerminalSession;
+  sessionFactory?: SessionFactory;
 }
 
 /** The core behind the contract: every transport binds these handlers and this event source. */
@@ -31,7 +31,7 @@ export function createCore(options: CoreOptions): Core {
   const emit: EventSink = (name, payload) => events.fire({ name, payload });
   const workspace = new Workspace(dirs.workspaceDir);
   const sessions = new SessionManager(
-    options.sessionFactory ?? (() => new LocalPtySession()),
+    options.sessionFactory ?? ((request) => new LocalPtySession(request)),
     emit,
   );
   const runs = new RunService({ dirs, workspace, sessions, emit });
@@ -57,7 +57,10 @@ export function createCore(options: CoreOptions): Core {
     'run.setChecked': async ({ runId, stepId, checked, note }) =>
       runs.setChecked(runId, stepId, checked, note),
     'run.skip': async ({ runId, stepId, reason }) => runs.skip(runId, stepId, reason),
-    'run.execute': ({ runId, stepId }) => runs.execute(runId, stepId),
+    'run.execute': ({ runId, stepId, confirmed, andFollowing }) =>
+      runs.execute(runId, stepId, { confirmed, andFollowing }),
+    'run.cancel': async ({ runId, force }) => runs.cancel(runId, force),
+    'run.markDone': async ({ runId, stepId, note }) => runs.markDone(runId, stepId, note),
     'run.setVariables': async ({ runId, values }) => runs.setVariables(runId, values),
     'run.finish': async ({ runId }) => runs.finish(runId),
     'session.write': async ({ sessionId, data }) => {

@@ -30,8 +30,10 @@ export async function renderPlainText(bytes: Uint8Array, cols: number): Promise<
       if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
       else lines.push(text);
     }
-    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    return lines.join('\n');
+    // Trailing blanks are invisible to a person (zsh's PROMPT_SP pads a line with them).
+    const text = lines.map((l) => l.trimEnd());
+    while (text.length > 0 && text[text.length - 1] === '') text.pop();
+    return text.join('\n');
   } finally {
     term.dispose();
   }

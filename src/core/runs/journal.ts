@@ -33,6 +33,10 @@ export class JournalWriter {
     return record;
   }
 
+  get closed(): boolean {
+    return this.fd === null;
+  }
+
   sync(): void {
     if (this.fd !== null) fdatasyncSync(this.fd);
   }

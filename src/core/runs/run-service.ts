@@ -1,30 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { EventSink, RunState } from '../../shared/api/contract';
+import type { EventSink, RunState, StepResult } from '../../shared/api/contract';
 import { ApiError } from '../../shared/api/errors';
 import type { JournalEntry } from '../../shared/log/journal-records';
+import { formatDuration } from '../../shared/log/format';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
 import { actionableSteps, applyRecord } from '../../shared/log/run-reducer';
-import { substitutePlaceholders } from '../../shared/runbook/placeholders';
 import type { Runbook, Step } from '../../shared/runbook/types';
 import { slugify } from '../../shared/util/hash';
 import { renderPlainText } from '../capture/plain-text';
 import type { CoreDirs } from '../paths';
-import type { SessionManager, ManagedSession } from '../sessions/session-manager';
+import type { ManagedSession, SessionManager } from '../sessions/session-manager';
 import type { Workspace } from '../workspace/workspace';
 import { writeFileAtomic } from './atomic-write';
 import { JournalWriter } from './journal';
+import { StepCapture } from './step-capture';
+import { commandFor, missingValues } from './step-command';
 
-/** Output is journaled in batches at most this old, so a crash loses at most this much. */
-const OUTPUT_BATCH_MS = 100;
+/** After a timeout's Ctrl-C, how long a step has to stop before its shell is killed. */
+const KILL_GRACE_MS = 3000;
 
 interface ActiveRun {
   state: RunState;
   runbook: Runbook;
-  runbookPath: string;
   journal: JournalWriter;
   session: ManagedSession | null;
+  /** Shell state (cwd, exports) saved before each step, restored into a replacement shell. */
+  stateDir: string;
+  /** The running step's cancel state. */
+  cancel: { requested: boolean; killed: boolean; timedOut: number | null } | null;
+  /** "Run all from here" in progress. */
+  sequence: boolean;
 }
 
 /** Runs: start, tick, skip, execute steps in the run's shell, finish; journal and log on disk. */
@@ -55,24 +63,18 @@ export class RunService {
     const now = new Date();
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const id = `${stamp}-${randomBytes(4).toString('hex')}`;
-    const logPath = join(
-      this.deps.dirs.logDir,
-      `${now.toISOString().slice(0, 10)}-${stamp.slice(9)}-${slugify(runbookId.replace(/\.md$/, ''))}.md`,
-    );
-    const journal = new JournalWriter(join(this.deps.dirs.dataDir, 'journals', `${id}.jsonl`));
-    const session = this.deps.sessions.create();
-    const environment =
-      typeof runbook.frontmatter.environment === 'string'
-        ? runbook.frontmatter.environment
-        : 'local';
+    const logName = `${now.toISOString().slice(0, 10)}-${stamp.slice(9)}-${slugify(runbookId.replace(/\.md$/, ''))}.md`;
     const run: ActiveRun = {
       state: null as unknown as RunState,
       runbook,
-      runbookPath: path,
-      journal,
-      session,
+      journal: new JournalWriter(join(this.deps.dirs.dataDir, 'journals', `${id}.jsonl`)),
+      session: null,
+      stateDir: mkdtempSync(join(tmpdir(), 'runsheet-state-')),
+      cancel: null,
+      sequence: false,
     };
     this.runs.set(id, run);
+    this.openSession(run, false);
     this.record(run, {
       type: 'run.started',
       runId: id,
@@ -81,11 +83,13 @@ export class RunService {
       runbookPath: path,
       maintainer: maintainerName(),
       host: hostname(),
-      environment,
-      logPath,
+      environment:
+        typeof runbook.frontmatter.environment === 'string'
+          ? runbook.frontmatter.environment
+          : 'local',
+      logPath: join(this.deps.dirs.logDir, logName),
     });
-    this.watchSession(run, session);
-    journal.sync();
+    run.journal.sync();
     this.writeLog(run);
     return run.state;
   }
@@ -95,23 +99,22 @@ export class RunService {
   }
 
   setChecked(runId: string, stepId: string, checked: boolean, note?: string): RunState {
-    const run = this.findActive(runId);
-    const step = this.step(run, stepId);
-    if (run.state.runningStepId === step.id) throw new ApiError('conflict', 'the step is running');
+    const run = this.findIdle(runId, stepId);
     this.record(run, { type: 'step.checked', stepId, checked, note: note ?? null });
-    run.journal.sync();
-    this.writeLog(run);
-    return run.state;
+    return this.settle(run);
   }
 
   skip(runId: string, stepId: string, reason: string): RunState {
-    const run = this.findActive(runId);
-    const step = this.step(run, stepId);
-    if (run.state.runningStepId === step.id) throw new ApiError('conflict', 'the step is running');
+    const run = this.findIdle(runId, stepId);
     this.record(run, { type: 'step.skipped', stepId, reason });
-    run.journal.sync();
-    this.writeLog(run);
-    return run.state;
+    return this.settle(run);
+  }
+
+  /** "Mark done manually": the user ran the step another way. */
+  markDone(runId: string, stepId: string, note?: string): RunState {
+    const run = this.findIdle(runId, stepId);
+    this.record(run, { type: 'step.manual', stepId, note: note ?? null });
+    return this.settle(run);
   }
 
   /** Fills placeholder values for the rest of the run (remembered, editable). */
@@ -136,114 +139,234 @@ export class RunService {
     }
   }
 
-  /** Starts a step in the run's shell; returns at once, progress arrives as run.didChange events. */
-  async execute(runId: string, stepId: string): Promise<RunState> {
+  /**
+   * Starts a step (or, with `andFollowing`, it and every runnable step after it)
+   * in the run's shell. Returns at once; progress arrives as run.didChange events.
+   * Missing placeholder values and unconfirmed `confirm=true` steps are refused
+   * up front, naming them, before anything runs.
+   */
+  async execute(
+    runId: string,
+    stepId: string,
+    options: { confirmed?: boolean; andFollowing?: boolean } = {},
+  ): Promise<RunState> {
     const run = this.findActive(runId);
-    const step = this.step(run, stepId);
-    if (!step.runnable || step.code === null) {
-      throw new ApiError('invalid-input', `step at line ${step.line} is not a runnable command`);
+    const first = this.step(run, stepId);
+    if (!first.runnable || first.code === null) {
+      throw new ApiError('invalid-input', `step at line ${first.line} is not a runnable command`);
     }
-    const missing = step.placeholders
-      .filter((p) => !(p.name in run.state.variables))
-      .map((p) => p.tokens[0]);
-    if (missing.length > 0) {
-      throw new ApiError(
-        'invalid-input',
-        `fill in ${missing.join(', ')} before running the step at line ${step.line}`,
-      );
-    }
-    const code = commandFor(step, run.state.variables);
-    if (run.state.runningStepId) {
+    if (run.state.runningStepId || run.sequence) {
       throw new ApiError(
         'conflict',
         'another step is still running; wait for it or cancel it first',
       );
     }
-    if (!run.session || !run.session.shell.alive) {
-      run.session = this.deps.sessions.create();
-      this.watchSession(run, run.session);
+    const steps = options.andFollowing ? this.stepsFrom(run, first) : [first];
+    const missing = [...new Set(steps.flatMap((s) => missingValues(s, run.state.variables)))];
+    if (missing.length > 0) {
+      throw new ApiError(
+        'invalid-input',
+        `fill in ${missing.join(', ')} before running the step at line ${first.line}`,
+      );
     }
-    const session = run.session;
-    const running = await session.shell.run(code);
-    this.record(run, {
-      type: 'step.started',
-      stepId,
-      host: session.shell.session.target.host,
-      code,
-    });
-    run.journal.sync();
-
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    let pending: Uint8Array[] = [];
-    let timer: NodeJS.Timeout | null = null;
-    const flush = (): void => {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      if (pending.length === 0) return;
-      const data = Buffer.concat(pending).toString('base64');
-      pending = [];
-      this.record(run, { type: 'step.output', stepId, data }, false);
-    };
-    running.onDidOutput((chunk) => {
-      // Capture happens here, before the bytes are shown; the journal never waits on the UI.
-      const copy = Uint8Array.from(chunk);
-      chunks.push(copy);
-      pending.push(copy);
-      bytes += copy.length;
-      timer ??= setTimeout(flush, OUTPUT_BATCH_MS);
-    });
-    void running.done.then(async (outcome) => {
-      flush();
-      const text = await renderPlainText(Buffer.concat(chunks), session.shell.session.cols);
-      this.record(run, {
-        type: 'step.finished',
-        stepId,
-        status: outcome.exitCode === 0 && !outcome.shellExited ? 'passed' : 'failed',
-        exitCode: outcome.exitCode,
-        durationMs: outcome.endedAt - outcome.startedAt,
-        bytes,
-        text: outcome.shellExited
-          ? `${text}\n[the shell exited during this step; a new shell starts with the next step]`.trimStart()
-          : text,
+    const unconfirmed = steps.filter((s) => s.attrs.confirm);
+    if (unconfirmed.length > 0 && !options.confirmed) {
+      throw new ApiError(
+        'forbidden',
+        `confirmation needed for the step${unconfirmed.length > 1 ? 's' : ''} at line ${unconfirmed.map((s) => s.line).join(', ')}`,
+      );
+    }
+    const { done: firstDone } = await this.startStep(run, first);
+    if (steps.length > 1) {
+      run.sequence = true;
+      void this.continueSequence(run, steps.slice(1), firstDone, first).finally(() => {
+        run.sequence = false;
+        this.publish(run);
       });
-      run.journal.sync();
-      this.writeLog(run);
-    });
+    }
+    return run.state;
+  }
+
+  /** Ctrl-C to the running step; with `force`, kill its shell (a fresh one is restored for the next step). */
+  cancel(runId: string, force = false): RunState {
+    const run = this.findActive(runId);
+    if (!run.state.runningStepId || !run.session || !run.cancel) {
+      throw new ApiError('conflict', 'no step is running');
+    }
+    run.cancel.requested = true;
+    if (force) {
+      run.cancel.killed = true;
+      run.session.dispose();
+    } else {
+      run.session.shell.interrupt();
+    }
     return run.state;
   }
 
   finish(runId: string): RunState {
     const run = this.findActive(runId);
-    if (run.state.runningStepId) throw new ApiError('conflict', 'a step is still running');
+    if (run.state.runningStepId || run.sequence)
+      throw new ApiError('conflict', 'a step is still running');
     this.record(run, { type: 'run.finished' });
     run.journal.close();
     this.writeLog(run);
-    run.session?.dispose();
-    run.session = null;
+    this.closeSession(run);
+    rmSync(run.stateDir, { recursive: true, force: true });
     this.publish(run);
     return run.state;
   }
 
   dispose(): void {
     for (const run of this.runs.values()) {
-      run.session?.dispose();
+      this.closeSession(run);
       run.journal.close();
+      rmSync(run.stateDir, { recursive: true, force: true });
     }
     this.runs.clear();
   }
 
-  /** When a run's shell exits, the run shows no session until the next step starts a new one. */
-  private watchSession(run: ActiveRun, session: ManagedSession): void {
+  /** Runnable steps from `first` on, in order, that are not already done. */
+  private stepsFrom(run: ActiveRun, first: Step): Step[] {
+    const all = run.runbook.steps;
+    return all.slice(all.indexOf(first)).filter((s, i) => {
+      if (!s.runnable || s.attrs.excludeFromRunAll) return i === 0;
+      const status = run.state.steps[s.id]?.status;
+      return i === 0 || !['passed', 'checked', 'skipped', 'manual'].includes(status ?? '');
+    });
+  }
+
+  private async continueSequence(
+    run: ActiveRun,
+    rest: Step[],
+    done: Promise<StepResult>,
+    previous: Step,
+  ): Promise<void> {
+    let result = await done;
+    let last = previous;
+    for (const step of rest) {
+      if (result.status !== 'passed' && !last.attrs.continueOnError) return;
+      if (run.state.status !== 'active') return;
+      result = await (await this.startStep(run, step)).done;
+      last = step;
+    }
+  }
+
+  /** Runs one step; resolves once it has started, with a promise of its result. */
+  private async startStep(run: ActiveRun, step: Step): Promise<{ done: Promise<StepResult> }> {
+    const code = commandFor(step, run.state.variables);
+    if (!run.session || !run.session.shell.alive) this.openSession(run, true);
+    const session = run.session!;
+    const running = await session.shell.run(code);
+    const cancel = { requested: false, killed: false, timedOut: null as number | null };
+    run.cancel = cancel;
+    this.record(run, {
+      type: 'step.started',
+      stepId: step.id,
+      host: session.shell.session.target.host,
+      code,
+    });
+    run.journal.sync();
+
+    const capture = new StepCapture((data) =>
+      this.record(run, { type: 'step.output', stepId: step.id, data }, false),
+    );
+    // Capture happens here, before the bytes are shown; the journal never waits on the UI.
+    running.onDidOutput((chunk) => capture.push(chunk));
+    const timers: NodeJS.Timeout[] = [];
+    if (step.attrs.timeout) {
+      const timeout = step.attrs.timeout;
+      timers.push(
+        setTimeout(() => {
+          cancel.timedOut = timeout;
+          cancel.requested = true;
+          session.shell.interrupt();
+          timers.push(
+            setTimeout(() => {
+              cancel.killed = true;
+              session.dispose();
+            }, KILL_GRACE_MS),
+          );
+        }, timeout),
+      );
+    }
+    const done = running.done.then(async (outcome) => {
+      for (const timer of timers) clearTimeout(timer);
+      run.cancel = null;
+      const text = await capture.finish(session.shell.session.cols);
+      let status: 'passed' | 'failed' | 'cancelled' =
+        outcome.exitCode === 0 && !outcome.shellExited ? 'passed' : 'failed';
+      let detail: string | null = null;
+      if (cancel.timedOut !== null) {
+        detail = `timed out after ${formatDuration(cancel.timedOut)}${cancel.killed ? '; the shell was killed' : ''}`;
+      } else if (cancel.requested) {
+        status = 'cancelled';
+        detail = cancel.killed ? 'cancelled; the shell was killed' : 'cancelled with Ctrl-C';
+      }
+      if (outcome.shellExited && !cancel.killed) {
+        detail = `${detail ? `${detail}; ` : ''}the step ended its shell (exit ${outcome.exitCode ?? '?'}); the next step starts a new shell in the same directory with the same exports`;
+      }
+      this.record(run, {
+        type: 'step.finished',
+        stepId: step.id,
+        status,
+        detail,
+        exitCode: cancel.killed ? null : outcome.exitCode,
+        durationMs: outcome.endedAt - outcome.startedAt,
+        bytes: capture.bytes,
+        text,
+      });
+      if (!run.journal.closed) {
+        run.journal.sync();
+        this.writeLog(run);
+      }
+      return run.state.steps[step.id]!;
+    });
+    return { done };
+  }
+
+  private openSession(run: ActiveRun, restore: boolean): void {
+    const shell =
+      typeof run.runbook.frontmatter.shell === 'string' ? run.runbook.frontmatter.shell : undefined;
+    const session = this.deps.sessions.create({ shell, stateDir: run.stateDir, restore });
+    run.session = session;
     session.shell.session.onDidExit(() => {
       if (run.session !== session) return;
       run.session = null;
       // Let a step that the exit ended record its result first.
       setImmediate(() => this.publish(run));
     });
+    session.shell.onDidManualCommand(async (command) => {
+      const text = await renderPlainText(Buffer.concat(command.output), session.shell.session.cols);
+      if (run.state.status !== 'active') return;
+      this.record(run, {
+        type: 'manual.command',
+        command: command.command,
+        exitCode: command.exitCode,
+        durationMs: command.endedAt - command.startedAt,
+        host: session.shell.session.target.host,
+        text,
+      });
+      run.journal.sync();
+      this.writeLog(run);
+    });
+  }
+
+  private closeSession(run: ActiveRun): void {
+    const session = run.session;
+    run.session = null;
+    session?.dispose();
+  }
+
+  /** After a tick, skip or mark: make it durable, rewrite the log, and return the state. */
+  private settle(run: ActiveRun): RunState {
+    run.journal.sync();
+    this.writeLog(run);
+    return run.state;
   }
 
   private record(run: ActiveRun, entry: JournalEntry, publish = true): void {
+    // A step that ends after its run was finished or the app shut down has nowhere to go.
+    if (run.journal.closed) return;
     const record = run.journal.append(entry);
     run.state = applyRecord(run.state, record, run.runbook, {
       journalPath: run.journal.path,
@@ -258,8 +381,10 @@ export class RunService {
   }
 
   private writeLog(run: ActiveRun): void {
-    const relative = run.state.runbookId;
-    writeFileAtomic(run.state.logPath, renderMaintenanceLog(run.state, run.runbook, relative));
+    writeFileAtomic(
+      run.state.logPath,
+      renderMaintenanceLog(run.state, run.runbook, run.state.runbookId),
+    );
   }
 
   private find(runId: string): ActiveRun {
@@ -275,6 +400,14 @@ export class RunService {
     return run;
   }
 
+  /** An active run whose step exists and is not running. */
+  private findIdle(runId: string, stepId: string): ActiveRun {
+    const run = this.findActive(runId);
+    const step = this.step(run, stepId);
+    if (run.state.runningStepId === step.id) throw new ApiError('conflict', 'the step is running');
+    return run;
+  }
+
   private step(run: ActiveRun, stepId: string): Step {
     const step = run.runbook.steps.find((s) => s.id === stepId);
     if (!step || !(stepId in run.state.steps)) {
@@ -282,17 +415,6 @@ export class RunService {
     }
     return step;
   }
-}
-
-/** What runs for a step: placeholders filled, and a non-shell block handed to its interpreter. */
-export function commandFor(step: Step, variables: Record<string, string>): string {
-  const code = substitutePlaceholders(step.code ?? '', variables);
-  const interpreter = step.attrs.interpreter;
-  if (!interpreter) return code;
-  // A quoted heredoc passes the block to the interpreter byte for byte.
-  let delimiter = 'RUNSHEET_EOF';
-  while (code.includes(delimiter)) delimiter += '_';
-  return `${interpreter} <<'${delimiter}'\n${code.endsWith('\n') ? code : `${code}\n`}${delimiter}\n`;
 }
 
 /** The OS user's name; git config and a settings field refine this later (issue 6). */

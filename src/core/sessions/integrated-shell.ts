@@ -1,35 +1,50 @@
-import { Emitter, DisposableStore, type Disposable } from '../../shared/util/event';
-import { BASH_STEP_COMMAND, STEP_FILE_NAME, STEP_MARK_TAG } from './integration/bash';
+import { DisposableStore, Emitter, type Disposable } from '../../shared/util/event';
+import { STEP_COMMAND, STEP_FILE_NAME, STEP_MARK_TAG } from './integration/shells';
 import { Osc133Parser } from './osc133';
 import type { TerminalSession } from './terminal-session';
 
 /** What a step produced, read from the shell-integration marks. */
 export interface StepOutcome {
-  /** The shell's status for the step; null when the shell died before reporting one. */
+  /** The shell's status for the step; for a shell that exited, its exit status. */
   exitCode: number | null;
-  /** The shell exited while the step ran (e.g. `exit 3`). */
+  /** The shell exited while the step ran (`exit 3`, `set -e`, a kill). */
   shellExited: boolean;
   startedAt: number;
   endedAt: number;
 }
 
 export interface RunningStep {
-  /** Raw output bytes between the C and D marks, as they arrive (before display). */
+  /** Raw output bytes between the step's C and D marks, as they arrive (before display). */
   readonly onDidOutput: Emitter<Uint8Array>['event'];
   readonly done: Promise<StepOutcome>;
 }
 
+/** A command a person typed at the prompt, between steps. */
+export interface ManualCommand {
+  command: string;
+  exitCode: number | null;
+  startedAt: number;
+  endedAt: number;
+  output: Uint8Array[];
+}
+
 type Phase = 'starting' | 'idle' | 'running';
+
+/** Output kept for one manual command; a person reading the log needs the end of it. */
+const MANUAL_OUTPUT_BYTES = 256 * 1024;
 
 /**
  * Drives a TerminalSession through its shell integration: knows when the shell
  * is at a prompt, types a step's command, and reads the step's output and exit
- * code from the OSC 133 marks (never from the prompt text).
+ * code from the OSC 133 marks (never from the prompt text). Commands typed by
+ * hand between steps are reported too.
  */
 export class IntegratedShell implements Disposable {
   /** Terminal bytes for display, after capture has seen them. */
   readonly onDidDisplay: Emitter<Uint8Array>['event'];
+  readonly onDidManualCommand: Emitter<ManualCommand>['event'];
   private readonly displayEmitter = new Emitter<Uint8Array>();
+  private readonly manualEmitter = new Emitter<ManualCommand>();
   private readonly parser = new Osc133Parser();
   private readonly store = new DisposableStore();
   private phase: Phase = 'starting';
@@ -40,10 +55,18 @@ export class IntegratedShell implements Disposable {
     startedAt: number;
     resolve: (outcome: StepOutcome) => void;
   } | null = null;
+  private manual: {
+    command: string;
+    startedAt: number;
+    output: Uint8Array[];
+    bytes: number;
+  } | null = null;
+  private lastCommandLine = '';
   private exited = false;
 
   constructor(readonly session: TerminalSession) {
     this.onDidDisplay = this.displayEmitter.event;
+    this.onDidManualCommand = this.manualEmitter.event;
     this.store.add(session.onDidData((chunk) => this.handle(chunk)));
     this.store.add(session.onDidExit(({ exitCode }) => this.handleExit(exitCode)));
   }
@@ -67,6 +90,7 @@ export class IntegratedShell implements Disposable {
     if (this.exited) throw new Error('the shell has exited');
     if (this.phase === 'running') throw new Error('a step is already running in this shell');
     await this.ready();
+    if (this.exited) throw new Error('the shell exited before its first prompt');
     this.phase = 'running';
     await this.session.writeFile(STEP_FILE_NAME, code.endsWith('\n') ? code : `${code}\n`);
     const output = new Emitter<Uint8Array>();
@@ -74,28 +98,78 @@ export class IntegratedShell implements Disposable {
       this.current = { output, capturing: false, startedAt: Date.now(), resolve };
     });
     // Ctrl-E Ctrl-U clears anything half-typed at the prompt so it cannot join the command.
-    this.session.write(`\x05\x15${BASH_STEP_COMMAND}\r`);
+    this.session.write(`\x05\x15${STEP_COMMAND}\r`);
     return { onDidOutput: output.event, done };
+  }
+
+  /** Ctrl-C: the terminal sends SIGINT to the foreground job, as when a person presses it. */
+  interrupt(): void {
+    this.session.write('\x03');
   }
 
   private handle(chunk: Uint8Array): void {
     for (const segment of this.parser.push(chunk)) {
       if (segment.type === 'data') {
         if (this.current?.capturing) this.current.output.fire(segment.bytes);
+        else if (this.manual) this.keepManualOutput(segment.bytes);
         this.displayEmitter.fire(segment.bytes);
         continue;
       }
       const { mark } = segment;
-      if (mark.kind === 'A' && this.phase === 'starting') {
-        this.phase = 'idle';
-        for (const waiter of this.readyWaiters.splice(0)) waiter();
-      } else if (mark.kind === 'C' && this.current && mark.tag === STEP_MARK_TAG) {
-        // The typed line's own C (from PS0) comes first; the step's output starts at its tagged C.
-        this.current.capturing = true;
-      } else if (mark.kind === 'D' && this.current) {
-        this.finish(mark.exitCode, false);
+      switch (mark.kind) {
+        case 'A':
+          if (this.phase === 'starting') {
+            this.phase = 'idle';
+            for (const waiter of this.readyWaiters.splice(0)) waiter();
+          }
+          break;
+        case 'E':
+          this.lastCommandLine = mark.commandLine;
+          break;
+        case 'C':
+          if (this.current && mark.tag === STEP_MARK_TAG) {
+            // The typed line's own C (from PS0) comes first; the step's output starts at its tagged C.
+            this.current.capturing = true;
+          } else if (!this.current && this.phase === 'idle') {
+            this.manual = {
+              command: this.lastCommandLine,
+              startedAt: Date.now(),
+              output: [],
+              bytes: 0,
+            };
+          }
+          this.lastCommandLine = '';
+          break;
+        case 'D':
+          if (this.current) this.finish(mark.exitCode, false);
+          else if (this.manual) this.finishManual(mark.exitCode);
+          break;
+        default:
+          break;
       }
     }
+  }
+
+  private keepManualOutput(bytes: Uint8Array): void {
+    const manual = this.manual!;
+    manual.output.push(Uint8Array.from(bytes));
+    manual.bytes += bytes.length;
+    while (manual.bytes > MANUAL_OUTPUT_BYTES && manual.output.length > 1) {
+      manual.bytes -= manual.output.shift()!.length;
+    }
+  }
+
+  private finishManual(exitCode: number | null): void {
+    const manual = this.manual!;
+    this.manual = null;
+    if (!manual.command.trim()) return;
+    this.manualEmitter.fire({
+      command: manual.command,
+      exitCode,
+      startedAt: manual.startedAt,
+      endedAt: Date.now(),
+      output: manual.output,
+    });
   }
 
   private finish(exitCode: number | null, shellExited: boolean): void {
@@ -117,6 +191,7 @@ export class IntegratedShell implements Disposable {
   dispose(): void {
     this.store.dispose();
     this.displayEmitter.dispose();
+    this.manualEmitter.dispose();
     this.finish(null, true);
   }
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { Emitter } from '../../shared/util/event';
-import { BASH_INTEGRATION, STEP_FILE_NAME } from './integration/bash';
+import { findShell, shellLaunch, STEP_FILE_NAME } from './integration/shells';
 import type { SessionTarget, TerminalSession } from './terminal-session';
 
 export interface LocalPtyOptions {
@@ -12,24 +12,12 @@ export interface LocalPtyOptions {
   rows?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Shell to start; defaults to the user's bash. */
+  /** Shell to start (a path or a name on PATH); defaults to the user's bash or zsh. */
   shell?: string;
-}
-
-/** Finds bash: the user's $SHELL when it is bash, else the usual locations. */
-export function findBash(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SHELL && basename(env.SHELL) === 'bash' && existsSync(env.SHELL)) return env.SHELL;
-  for (const candidate of [
-    '/bin/bash',
-    '/usr/bin/bash',
-    '/usr/local/bin/bash',
-    '/opt/homebrew/bin/bash',
-  ]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(
-    'bash was not found (looked at $SHELL, /bin/bash, /usr/bin/bash, /usr/local/bin/bash)',
-  );
+  /** Where the shell saves its directory and exports before each step (kept across shells of a run). */
+  stateDir?: string;
+  /** This shell replaces one a step ended: start in its directory with its exports. */
+  restore?: boolean;
 }
 
 /** A shell on this machine in a real pseudo-terminal (node-pty), with shell integration loaded. */
@@ -51,24 +39,29 @@ export class LocalPtySession implements TerminalSession {
   private size: { cols: number; rows: number };
 
   constructor(options: LocalPtyOptions = {}) {
-    const shell = options.shell ?? findBash(options.env);
+    const userEnv = options.env ?? process.env;
+    const shell = findShell(options.shell, userEnv);
     this.dir = mkdtempSync(join(tmpdir(), 'runsheet-'));
-    const rcFile = join(this.dir, 'bashrc');
-    writeFileSync(rcFile, BASH_INTEGRATION, { mode: 0o600 });
+    const launch = shellLaunch(shell, this.dir, userEnv);
+    for (const [name, content] of launch.files)
+      writeFileSync(join(this.dir, name), content, { mode: 0o600 });
     this.size = { cols: options.cols ?? 100, rows: options.rows ?? 30 };
     this.target = { kind: 'local', host: hostname(), user: userInfo().username, shell };
     const env: NodeJS.ProcessEnv = {
-      ...(options.env ?? process.env),
+      ...userEnv,
+      ...launch.env,
       TERM: 'xterm-256color',
       COLORTERM: 'truecolor',
       TERM_PROGRAM: 'Runsheet',
       RUNSHEET: '1',
       RUNSHEET_STEP_FILE: join(this.dir, STEP_FILE_NAME),
+      ...(options.stateDir ? { RUNSHEET_STATE_DIR: options.stateDir } : {}),
+      ...(options.restore ? { RUNSHEET_RESTORE: '1' } : {}),
     };
     // Variables of the app itself must not leak into the user's shell.
     delete env.ELECTRON_RUN_AS_NODE;
     delete env.RUNSHEET_TOKEN;
-    this.proc = pty.spawn(shell, ['--rcfile', rcFile, '-i'], {
+    this.proc = pty.spawn(shell, launch.args, {
       name: 'xterm-256color',
       cols: this.size.cols,
       rows: this.size.rows,

@@ -8,6 +8,8 @@
  */
 export type Osc133Mark =
   | { kind: 'A' | 'B' }
+  /** VS Code's OSC 633;E: the command line about to run (escaped as \\, \x3b, \xNN). */
+  | { kind: 'E'; commandLine: string }
   /** `tag` is Runsheet's own parameter (`C;runsheet=<script>`) marking where a step's output starts. */
   | { kind: 'C'; tag: string | null }
   | { kind: 'D'; exitCode: number | null };
@@ -15,10 +17,12 @@ export type Osc133Mark =
 export type Segment = { type: 'data'; bytes: Uint8Array } | { type: 'mark'; mark: Osc133Mark };
 
 const PREFIX = Uint8Array.from(Buffer.from('\x1b]133;'));
+/** OSC 633 (VS Code's extension of 133) has the same length; only E is read from it. */
+const PREFIX_633 = Uint8Array.from(Buffer.from('\x1b]633;'));
 const ESC = 0x1b;
 const BEL = 0x07;
 /** A mark longer than this is not one of ours: pass it through as data. */
-const MAX_MARK = 64;
+const MAX_MARK = 8192;
 
 export class Osc133Parser {
   private carry: Uint8Array = new Uint8Array(0);
@@ -44,8 +48,11 @@ export class Osc133Parser {
           }
         } else {
           if (i > dataStart) out.push({ type: 'data', bytes: buf.subarray(dataStart, i) });
-          const body = Buffer.from(buf.subarray(i + PREFIX.length, end.at)).toString('latin1');
-          const mark = parseBody(body);
+          const is633 = buf[i + 2] === 0x36;
+          const body = Buffer.from(buf.subarray(i + PREFIX.length, end.at)).toString(
+            is633 ? 'utf8' : 'latin1',
+          );
+          const mark = is633 ? parse633(body) : parseBody(body);
           if (mark) out.push({ type: 'mark', mark });
           dataStart = end.at + end.length;
           i = buf.indexOf(ESC, dataStart);
@@ -61,11 +68,24 @@ export class Osc133Parser {
 }
 
 function matchPrefix(buf: Uint8Array, at: number): 'yes' | 'no' | 'partial' {
+  let a = true;
+  let b = true;
   for (let k = 0; k < PREFIX.length; k++) {
-    if (at + k >= buf.length) return 'partial';
-    if (buf[at + k] !== PREFIX[k]) return 'no';
+    if (at + k >= buf.length) return a || b ? 'partial' : 'no';
+    a &&= buf[at + k] === PREFIX[k];
+    b &&= buf[at + k] === PREFIX_633[k];
+    if (!a && !b) return 'no';
   }
   return 'yes';
+}
+
+function parse633(body: string): Osc133Mark | null {
+  if (!body.startsWith('E;')) return null;
+  const raw = body.slice(2).split(';')[0] ?? '';
+  const commandLine = raw.replace(/\\(\\|x([0-9a-fA-F]{2}))/g, (_m, what: string, hex?: string) =>
+    hex ? String.fromCharCode(parseInt(hex, 16)) : what,
+  );
+  return { kind: 'E', commandLine };
 }
 
 function findTerminator(buf: Uint8Array, from: number): { at: number; length: number } | -1 {

@@ -2,7 +2,7 @@ import type { EventSink } from '../../shared/api/contract';
 import { ApiError } from '../../shared/api/errors';
 import type { Disposable } from '../../shared/util/event';
 import { IntegratedShell } from './integrated-shell';
-import type { TerminalSession } from './terminal-session';
+import type { SessionFactory, SessionRequest } from './terminal-session';
 
 /** Terminal output kept per session so a UI that attaches late sees the screen so far. */
 const BACKLOG_CHARS = 512 * 1024;
@@ -24,12 +24,12 @@ export class SessionManager implements Disposable {
   >();
 
   constructor(
-    private readonly factory: () => TerminalSession,
+    private readonly factory: SessionFactory,
     private readonly emit: EventSink,
   ) {}
 
-  create(): ManagedSession {
-    const session = this.factory();
+  create(request: SessionRequest = {}): ManagedSession {
+    const session = this.factory(request);
     const shell = new IntegratedShell(session);
     const decoder = new TextDecoder('utf-8');
     const managed: ManagedSession = {

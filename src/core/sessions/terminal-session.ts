@@ -25,3 +25,15 @@ export interface TerminalSession extends Disposable {
   /** Makes a file the shell can read (a step's script); returns its path on the target. */
   writeFile(name: string, content: string): Promise<string>;
 }
+
+/** What the engine asks of a new session. */
+export interface SessionRequest {
+  /** Shell to use (path or name), e.g. from the runbook's `shell` frontmatter. */
+  shell?: string;
+  /** Folder kept across the shells of one run, for saving and restoring shell state. */
+  stateDir?: string;
+  /** This session replaces one that a step ended. */
+  restore?: boolean;
+}
+
+export type SessionFactory = (request: SessionRequest) => TerminalSession;

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import type { RunsheetApi } from '../../shared/api';
 import type { Step } from '../../shared/runbook/types';
 import { Checklist } from './components/Checklist';
+import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { LinkDialog } from './components/LinkDialog';
 import { RunHeader } from './components/RunHeader';
 import { Sidebar } from './components/Sidebar';
@@ -13,6 +14,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const [state, dispatch] = useReducer(reduce, initialState);
   const { opened, run } = state;
   const [link, setLink] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<{ steps: Step[]; run(): void } | null>(null);
 
   const fail = useCallback((error: unknown) => {
     dispatch({ type: 'error', message: error instanceof Error ? error.message : String(error) });
@@ -74,7 +76,24 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
     () => ({
       toggle: (step, checked) =>
         withStep(step, (runId) => api.call('run.setChecked', { runId, stepId: step.id, checked })),
-      run: (step) => withStep(step, (runId) => api.call('run.execute', { runId, stepId: step.id })),
+      run: (step, andFollowing = false) => {
+        const go = (confirmed: boolean) =>
+          withStep(step, (runId) =>
+            api.call('run.execute', { runId, stepId: step.id, andFollowing, confirmed }),
+          );
+        const all = opened?.runbook.steps ?? [];
+        const range = andFollowing
+          ? all.slice(all.indexOf(step)).filter((s) => s.runnable)
+          : [step];
+        const asking = range.filter((s) => s.attrs.confirm);
+        if (asking.length > 0) setConfirming({ steps: asking, run: () => go(true) });
+        else go(false);
+      },
+      cancel: (force) => {
+        if (run) api.call('run.cancel', { runId: run.id, force }).catch(fail);
+      },
+      markDone: (step) =>
+        withStep(step, (runId) => api.call('run.markDone', { runId, stepId: step.id })),
       setVariable: (step, name, value) =>
         withStep(step, (runId) =>
           api.call('run.setVariables', { runId, values: { [name]: value } }),
@@ -83,7 +102,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       skip: (step, reason) =>
         withStep(step, (runId) => api.call('run.skip', { runId, stepId: step.id, reason })),
     }),
-    [api, withStep],
+    [api, withStep, opened, run, fail],
   );
 
   const start = (): void => {
@@ -102,6 +121,13 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   return (
     <div className="app">
       {link !== null && <LinkDialog href={link} onClose={() => setLink(null)} />}
+      {confirming && (
+        <ConfirmRunDialog
+          steps={confirming.steps}
+          onConfirm={confirming.run}
+          onClose={() => setConfirming(null)}
+        />
+      )}
       <Sidebar
         runbooks={state.runbooks}
         selectedId={state.selectedId}

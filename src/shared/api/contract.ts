@@ -39,7 +39,32 @@ export const methods = {
     output: S.RunState,
   },
   'run.execute': {
-    input: z.object({ runId: S.RunId, stepId: S.StepId }).strict(),
+    input: z
+      .object({
+        runId: S.RunId,
+        stepId: S.StepId,
+        /** The user confirmed steps marked `confirm=true`. */
+        confirmed: z.boolean().optional(),
+        /** Run this step and every runnable step after it, stopping at the first failure. */
+        andFollowing: z.boolean().optional(),
+      })
+      .strict(),
+    output: S.RunState,
+  },
+  'run.cancel': {
+    input: z
+      .object({
+        runId: S.RunId,
+        /** Kill the shell instead of sending Ctrl-C (after a cancel did not stop the step). */
+        force: z.boolean().optional(),
+      })
+      .strict(),
+    output: S.RunState,
+  },
+  'run.markDone': {
+    input: z
+      .object({ runId: S.RunId, stepId: S.StepId, note: z.string().max(10_000).optional() })
+      .strict(),
     output: S.RunState,
   },
   'run.setVariables': {

@@ -129,6 +129,9 @@ export const StepStatus = z.enum([
   'failed',
   'checked',
   'skipped',
+  'cancelled',
+  /** The user ran it another way and marked it done. */
+  'manual',
   'interrupted',
 ]);
 
@@ -141,6 +144,8 @@ export const StepResult = z.object({
   durationMs: z.number().nonnegative().nullable(),
   note: z.string().nullable(),
   skipReason: z.string().nullable(),
+  /** Why a step ended the way it did, when the exit code does not say (timeout, cancel, shell exit). */
+  detail: z.string().nullable(),
   /** Plain-text output as a person saw it (tail, for display). */
   output: z.string().nullable(),
   outputBytes: z.number().int().nonnegative(),
@@ -161,6 +166,17 @@ export const RunState = z.object({
   sessionId: SessionId.nullable(),
   runningStepId: StepId.nullable(),
   steps: z.record(z.string(), StepResult),
+  /** Commands typed by hand in the run's shell between steps. */
+  manualCommands: z.array(
+    z.object({
+      command: z.string(),
+      exitCode: z.number().int().nullable(),
+      durationMs: z.number().nonnegative(),
+      host: z.string(),
+      at: z.string(),
+      output: z.string(),
+    }),
+  ),
   /** Placeholder values filled in this run, by placeholder name. */
   variables: z.record(z.string(), z.string()),
   done: z.number().int(),

@@ -15,13 +15,26 @@ export type JournalEntry =
     }
   | { type: 'step.checked'; stepId: string; checked: boolean; note: string | null }
   | { type: 'step.skipped'; stepId: string; reason: string }
+  /** Done another way, marked by hand. */
+  | { type: 'step.manual'; stepId: string; note: string | null }
+  /** A command typed by hand in the run's shell, between steps. */
+  | {
+      type: 'manual.command';
+      command: string;
+      exitCode: number | null;
+      durationMs: number;
+      host: string;
+      text: string;
+    }
   | { type: 'step.started'; stepId: string; host: string; code: string }
   /** Raw terminal bytes, base64, batched. */
   | { type: 'step.output'; stepId: string; data: string }
   | {
       type: 'step.finished';
       stepId: string;
-      status: Extract<StepStatus, 'passed' | 'failed' | 'interrupted'>;
+      status: Extract<StepStatus, 'passed' | 'failed' | 'cancelled' | 'interrupted'>;
+      /** Why, when the exit code does not say (timeout, cancel, shell exit). */
+      detail: string | null;
       exitCode: number | null;
       durationMs: number;
       bytes: number;

@@ -9,6 +9,8 @@ const STATUS_LABEL: Record<StepResult['status'], string> = {
   failed: 'failed',
   checked: 'done',
   skipped: 'skipped',
+  cancelled: 'cancelled',
+  manual: 'done manually',
   interrupted: 'interrupted',
 };
 
@@ -19,6 +21,8 @@ const CHECKBOX: Record<StepResult['status'], string> = {
   failed: '[ ]',
   checked: '[x]',
   skipped: '[-]',
+  cancelled: '[ ]',
+  manual: '[x]',
   interrupted: '[ ]',
 };
 
@@ -67,6 +71,15 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
       out.push('', `### ${title}`, '');
     }
     out.push(...renderStep(step, result));
+  }
+  if (run.manualCommands.length > 0) {
+    out.push('', '## Manual commands', '', "Typed by hand in the run's shell between steps.", '');
+    for (const c of run.manualCommands) {
+      out.push(
+        `- \`${c.command.replace(/`/g, "'")}\` — exit ${c.exitCode ?? '?'}, ${formatDuration(c.durationMs)}, on ${c.host} at ${c.at}`,
+      );
+      if (c.output) out.push('', indent(fenced(c.output, 'text')), '');
+    }
   }
   const known = new Set(runbook.steps.map((s) => s.id));
   const gone = Object.entries(run.steps).filter(([id]) => !known.has(id));
@@ -120,6 +133,7 @@ function renderStep(step: Step, result: StepResult): string[] {
 function extras(result: StepResult): string {
   const parts: string[] = [];
   if (result.skipReason) parts.push(`reason: ${result.skipReason}`);
+  if (result.detail) parts.push(result.detail);
   if (result.note) parts.push(`note: ${result.note}`);
   return parts.length ? ` (${parts.join('; ')})` : '';
 }

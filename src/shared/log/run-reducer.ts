@@ -5,7 +5,7 @@ import type { JournalRecord } from './journal-records';
 /** Output kept on the run state for display; the journal keeps everything. */
 export const OUTPUT_TAIL_CHARS = 64 * 1024;
 
-const DONE = new Set(['passed', 'checked', 'skipped']);
+const DONE = new Set(['passed', 'checked', 'skipped', 'manual']);
 
 /** Steps a person can act on: check items and runnable commands. */
 export function actionableSteps(runbook: Runbook): Step[] {
@@ -21,6 +21,7 @@ export function emptyStepResult(): StepResult {
     durationMs: null,
     note: null,
     skipReason: null,
+    detail: null,
     output: null,
     outputBytes: 0,
     host: null,
@@ -62,6 +63,7 @@ export function applyRecord(
       runningStepId: null,
       steps,
       variables: {},
+      manualCommands: [],
       done: 0,
       total: 0,
       logPath: record.logPath,
@@ -100,6 +102,27 @@ export function applyRecord(
         host: record.host,
       };
       break;
+    case 'step.manual':
+      next.steps[record.stepId] = {
+        ...current(record.stepId),
+        status: 'manual',
+        endedAt: record.ts,
+        note: record.note ?? current(record.stepId).note,
+      };
+      break;
+    case 'manual.command':
+      next.manualCommands = [
+        ...next.manualCommands,
+        {
+          command: record.command,
+          exitCode: record.exitCode,
+          durationMs: record.durationMs,
+          host: record.host,
+          at: record.ts,
+          output: record.text.length > 4096 ? record.text.slice(-4096) : record.text,
+        },
+      ];
+      break;
     case 'step.output':
       break;
     case 'step.finished':
@@ -110,6 +133,7 @@ export function applyRecord(
         exitCode: record.exitCode,
         endedAt: record.ts,
         durationMs: record.durationMs,
+        detail: record.detail,
         outputBytes: record.bytes,
         output:
           record.text.length > OUTPUT_TAIL_CHARS

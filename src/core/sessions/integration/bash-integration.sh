@@ -38,12 +38,43 @@ __runsheet_show() {
   builtin printf '\e]133;C;runsheet=step\a'
 }
 
+# Saves the working directory and exported variables before each step, so that if
+# the step ends the shell (`exit 3`, `set -e`), the next shell starts where this one was.
+__runsheet_save() {
+  [ -n "$RUNSHEET_STATE_DIR" ] || return 0
+  builtin pwd > "$RUNSHEET_STATE_DIR/cwd"
+  builtin export -p > "$RUNSHEET_STATE_DIR/env"
+}
+
 # What Runsheet types to run a step: an alias, so the script is sourced at top level
 # (exactly as if typed: `declare`, `cd`, `export` and functions all persist), and the
 # terminal shows one short word instead of a temp-file path.
-alias runsheet_step='__runsheet_show; . "$RUNSHEET_STEP_FILE"'
+alias runsheet_step='__runsheet_save; __runsheet_show; . "$RUNSHEET_STEP_FILE"'
 
-PS0="$PS0"'\e]133;C\a'
+# A shell started to replace one that a step ended: restore its directory and exports.
+if [ -n "$RUNSHEET_RESTORE" ] && [ -r "$RUNSHEET_STATE_DIR/cwd" ]; then
+  __runsheet_keep="$RUNSHEET_STEP_FILE"
+  builtin cd -- "$(< "$RUNSHEET_STATE_DIR/cwd")" 2>/dev/null
+  . "$RUNSHEET_STATE_DIR/env" 2>/dev/null
+  RUNSHEET_STEP_FILE="$__runsheet_keep"
+  unset __runsheet_keep RUNSHEET_RESTORE
+fi
+
+# The command line a person typed, for the log's manual commands (VS Code's OSC 633;E,
+# with \\, ; and control characters escaped as \xNN). Runs in PS0's subshell.
+__runsheet_cmdline() {
+  local c
+  c=$(HISTTIMEFORMAT= builtin history 1 2>/dev/null)
+  [[ $c =~ ^[[:space:]]*[0-9]+[*]?[[:space:]]+(.*)$ ]] && c=${BASH_REMATCH[1]}
+  c=${c//\\/\\\\}
+  c=${c//;/\\x3b}
+  c=${c//$'\n'/\\x0a}
+  c=${c//$'\a'/\\x07}
+  c=${c//$'\e'/\\x1b}
+  builtin printf '\e]633;E;%s\a' "$c"
+}
+
+PS0="$PS0"'$(__runsheet_cmdline)\e]133;C\a'
 if [ -n "$PROMPT_COMMAND" ]; then
   PROMPT_COMMAND="__runsheet_precmd
 $PROMPT_COMMAND"

@@ -8,6 +8,8 @@ const LABEL: Record<StepResult['status'], string> = {
   failed: 'Failed',
   checked: 'Done',
   skipped: 'Skipped',
+  cancelled: 'Cancelled',
+  manual: 'Done manually',
   interrupted: 'Interrupted',
 };
 

@@ -7,7 +7,9 @@ import { StatusChip } from './StatusChip';
 
 export interface StepActions {
   toggle(step: Step, checked: boolean): void;
-  run(step: Step): void;
+  run(step: Step, andFollowing?: boolean): void;
+  cancel(force: boolean): void;
+  markDone(step: Step): void;
   skip(step: Step, reason: string): void;
   setVariable(step: Step, name: string, value: string): void;
   openLink(href: string): void;
@@ -27,11 +29,12 @@ interface Props {
 /** One step: a checklist item, a runnable command, or a block that is only shown. */
 export function StepCard({ step, result, variables, runLocked, busy, actions }: Props) {
   const [skipping, setSkipping] = useState(false);
+  const [cancelSent, setCancelSent] = useState(false);
   const [reason, setReason] = useState('');
   const status = result?.status ?? 'pending';
   const actionable = step.kind === 'check' || step.runnable;
   const running = status === 'running';
-  const done = status === 'checked' || status === 'passed' || status === 'skipped';
+  const done = ['checked', 'passed', 'skipped', 'manual'].includes(status);
   const missing = step.placeholders.filter((p) => !(p.name in variables));
 
   const submitSkip = (): void => {
@@ -93,27 +96,69 @@ export function StepCard({ step, result, variables, runLocked, busy, actions }: 
               Skip…
             </button>
           )}
-          {step.runnable && (
+          {step.runnable && running && (
             <button
               type="button"
-              className={`btn btn-small ${status === 'failed' || status === 'passed' ? 'btn-secondary' : 'btn-primary'}`}
-              onClick={() => actions.run(step)}
-              disabled={busy || running || runLocked || missing.length > 0}
+              className="btn btn-small btn-danger"
+              onClick={() => {
+                actions.cancel(cancelSent);
+                setCancelSent(true);
+              }}
+              data-testid="cancel-step"
               title={
-                missing.length > 0
-                  ? `Fill in ${missing.map((p) => p.tokens[0]).join(', ')} first`
-                  : runLocked && !running
-                    ? 'Another step is running'
-                    : `Run in the terminal (line ${step.line})`
+                cancelSent
+                  ? 'Kill the shell (a new one starts in the same directory)'
+                  : 'Send Ctrl-C'
               }
-              data-testid="run-step"
             >
-              {running
-                ? 'Running…'
-                : status === 'failed' || status === 'passed'
+              {cancelSent ? 'Kill' : 'Cancel'}
+            </button>
+          )}
+          {step.runnable && !running && (
+            <>
+              {!done && (
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-small"
+                  onClick={() => actions.markDone(step)}
+                  disabled={busy}
+                  title="I ran this another way"
+                >
+                  Mark done
+                </button>
+              )}
+              <button
+                type="button"
+                className="btn btn-ghost btn-small"
+                onClick={() => actions.run(step, true)}
+                disabled={busy || runLocked || missing.length > 0}
+                title="Run this step and the runnable steps after it; stops at the first failure"
+                data-testid="run-from-here"
+              >
+                Run from here
+              </button>
+              <button
+                type="button"
+                className={`btn btn-small ${status === 'failed' || status === 'passed' ? 'btn-secondary' : 'btn-primary'}`}
+                onClick={() => {
+                  setCancelSent(false);
+                  actions.run(step);
+                }}
+                disabled={busy || runLocked || missing.length > 0}
+                title={
+                  missing.length > 0
+                    ? `Fill in ${missing.map((p) => p.tokens[0]).join(', ')} first`
+                    : runLocked
+                      ? 'Another step is running'
+                      : `Run in the terminal (line ${step.line})`
+                }
+                data-testid="run-step"
+              >
+                {status === 'failed' || status === 'passed' || status === 'cancelled'
                   ? 'Run again'
                   : 'Run'}
-            </button>
+              </button>
+            </>
           )}
         </div>
       </div>
@@ -164,6 +209,14 @@ export function StepCard({ step, result, variables, runLocked, busy, actions }: 
       {result?.skipReason && status === 'skipped' && (
         <div className="step-note">Skipped: {result.skipReason}</div>
       )}
+      {result?.detail && (
+        <div className="step-note step-detail" data-testid="step-detail">
+          {result.detail}
+        </div>
+      )}
+      {step.attrs.confirm && step.runnable && !done && (
+        <div className="step-note">Asks for confirmation before it runs.</div>
+      )}
       {skipping && (
         <form
           className="skip-form"
@@ -185,7 +238,7 @@ export function StepCard({ step, result, variables, runLocked, busy, actions }: 
           </button>
         </form>
       )}
-      {result?.output && (status === 'passed' || status === 'failed') && (
+      {result?.output && ['passed', 'failed', 'cancelled'].includes(status) && (
         <details className="output" open={status === 'failed'}>
           <summary>
             Output <span className="muted">({result.outputBytes} bytes)</span>

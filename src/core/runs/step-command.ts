@@ -1,0 +1,18 @@
+import { substitutePlaceholders } from '../../shared/runbook/placeholders';
+import type { Step } from '../../shared/runbook/types';
+
+/** What runs for a step: placeholders filled, and a non-shell block handed to its interpreter. */
+export function commandFor(step: Step, variables: Record<string, string>): string {
+  const code = substitutePlaceholders(step.code ?? '', variables);
+  const interpreter = step.attrs.interpreter;
+  if (!interpreter) return code;
+  // A quoted heredoc passes the block to the interpreter byte for byte.
+  let delimiter = 'RUNSHEET_EOF';
+  while (code.includes(delimiter)) delimiter += '_';
+  return `${interpreter} <<'${delimiter}'\n${code.endsWith('\n') ? code : `${code}\n`}${delimiter}\n`;
+}
+
+/** Placeholders of a step that have no value yet, as written in the runbook. */
+export function missingValues(step: Step, variables: Record<string, string>): string[] {
+  return step.placeholders.filter((p) => !(p.name in variables)).map((p) => p.tokens[0] ?? p.name);
+}

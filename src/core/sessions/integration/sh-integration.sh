@@ -1,0 +1,36 @@
+# Runsheet shell integration for POSIX sh (dash, busybox ash), loaded through $ENV.
+# These shells have no prompt hooks, so the marks come from the prompt string itself:
+# D;$? (the last status, expanded at each prompt), A and B around the prompt; the
+# step wrapper emits C before a step's output. A step that Ctrl-C aborts still ends
+# with a prompt, so its D;130 is never lost.
+if [ -n "$RUNSHEET_USER_ENV" ] && [ -r "$RUNSHEET_USER_ENV" ]; then
+  . "$RUNSHEET_USER_ENV"
+fi
+
+__runsheet_esc=$(printf '\033')
+__runsheet_bel=$(printf '\007')
+PS1="${__runsheet_esc}]133;D;"'$?'"${__runsheet_bel}${__runsheet_esc}]133;A${__runsheet_bel}${PS1:-\$ }${__runsheet_esc}]133;B${__runsheet_bel}"
+
+__runsheet_show() {
+  while IFS= read -r __runsheet_line || [ -n "$__runsheet_line" ]; do
+    printf '\033[2m%s\033[0m\n' "$__runsheet_line"
+  done < "$RUNSHEET_STEP_FILE"
+  unset __runsheet_line
+  printf '\033]133;C;runsheet=step\007'
+}
+
+__runsheet_save() {
+  [ -n "$RUNSHEET_STATE_DIR" ] || return 0
+  pwd > "$RUNSHEET_STATE_DIR/cwd"
+  export -p > "$RUNSHEET_STATE_DIR/env"
+}
+
+alias runsheet_step='__runsheet_save; __runsheet_show; . "$RUNSHEET_STEP_FILE"'
+
+if [ -n "$RUNSHEET_RESTORE" ] && [ -r "$RUNSHEET_STATE_DIR/cwd" ]; then
+  __runsheet_keep="$RUNSHEET_STEP_FILE"
+  cd "$(cat "$RUNSHEET_STATE_DIR/cwd")" 2>/dev/null
+  . "$RUNSHEET_STATE_DIR/env" 2>/dev/null
+  RUNSHEET_STEP_FILE="$__runsheet_keep"
+  unset __runsheet_keep RUNSHEET_RESTORE
+fi

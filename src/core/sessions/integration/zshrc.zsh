@@ -1,0 +1,57 @@
+# Runsheet shell integration for zsh, part 2 ($ZDOTDIR/.zshrc). Sources the user's
+# .zshrc, then emits OSC 133 marks: A at prompt start, B at prompt end, C when a
+# command starts, D;<status> when it ends (as VS Code, iTerm2 and WezTerm do).
+ZDOTDIR="$RUNSHEET_USER_ZDOTDIR"
+[[ -r "$ZDOTDIR/.zshrc" ]] && source "$ZDOTDIR/.zshrc"
+
+# Commands typed by Runsheet start with a space: keep them out of the user's history.
+setopt HIST_IGNORE_SPACE
+
+__runsheet_prompted=
+__runsheet_precmd() {
+  local __runsheet_status=$?
+  if [[ -n "$__runsheet_prompted" ]]; then
+    printf '\e]133;D;%s\a' "$__runsheet_status"
+  fi
+  __runsheet_prompted=1
+  printf '\e]133;A\a'
+  [[ "$PS1" == *'133;B'* ]] || PS1="$PS1"$'%{\e]133;B\a%}'
+  return $__runsheet_status
+}
+__runsheet_preexec() {
+  # The command line as typed, for the log's manual commands (VS Code's OSC 633;E escaping).
+  local c="$1"
+  c=${c//\\/\\\\}
+  c=${c//;/\\x3b}
+  c=${c//$'\n'/\\x0a}
+  c=${c//$'\a'/\\x07}
+  c=${c//$'\e'/\\x1b}
+  printf '\e]633;E;%s\a\e]133;C\a' "$c"
+}
+# First in line, so no other hook changes $? before the D mark reads it.
+precmd_functions=(__runsheet_precmd $precmd_functions)
+preexec_functions=(__runsheet_preexec $preexec_functions)
+
+__runsheet_show() {
+  local __runsheet_line
+  while IFS= read -r __runsheet_line || [[ -n "$__runsheet_line" ]]; do
+    printf '\e[2m%s\e[0m\n' "$__runsheet_line"
+  done < "$RUNSHEET_STEP_FILE"
+  printf '\e]133;C;runsheet=step\a'
+}
+
+__runsheet_save() {
+  [[ -n "$RUNSHEET_STATE_DIR" ]] || return 0
+  builtin pwd > "$RUNSHEET_STATE_DIR/cwd"
+  export -p > "$RUNSHEET_STATE_DIR/env"
+}
+
+alias runsheet_step='__runsheet_save; __runsheet_show; . "$RUNSHEET_STEP_FILE"'
+
+if [[ -n "$RUNSHEET_RESTORE" && -r "$RUNSHEET_STATE_DIR/cwd" ]]; then
+  __runsheet_keep="$RUNSHEET_STEP_FILE"
+  builtin cd -- "$(< "$RUNSHEET_STATE_DIR/cwd")" 2>/dev/null
+  source "$RUNSHEET_STATE_DIR/env" 2>/dev/null
+  RUNSHEET_STEP_FILE="$__runsheet_keep"
+  unset __runsheet_keep RUNSHEET_RESTORE
+fi

@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { createCore, type Core } from '../../src/core/core';
+import { LocalPtySession } from '../../src/core/sessions/local-pty';
+import {
+  createInProcessApi,
+  type RunState,
+  type RunsheetApi,
+  type StepResult,
+} from '../../src/shared/api';
+import type { Runbook } from '../../src/shared/runbook/types';
+import { tempDir, waitFor, writeFiles } from './temp';
+
+/**
+ * A real core over the in-process transport, with a workspace of one runbook,
+ * a clean HOME (so the developer's rc files do not change what tests see) and
+ * the shell under test.
+ */
+export class RunHarness {
+  readonly dir = tempDir('runsheet-harness-');
+  readonly core: Core;
+  readonly api: RunsheetApi;
+  latest: RunState | null = null;
+  runbook!: Runbook;
+  run!: RunState;
+  /** Terminal output of the run's sessions, as the UI would receive it. */
+  screen = '';
+
+  constructor(source: string, shell?: string) {
+    writeFiles(this.dir.path, { 'runbook.md': source });
+    this.core = createCore({
+      bundledRunbooks: this.dir.path,
+      dataDir: join(this.dir.path, '.data'),
+      logDir: join(this.dir.path, '.logs'),
+      version: 'test',
+      sessionFactory: (request) =>
+        new LocalPtySession({
+          ...request,
+          shell: shell ?? request.shell,
+          env: { ...process.env, HOME: this.dir.path, ENV: '' },
+        }),
+    });
+    this.api = createInProcessApi(this.core.handlers, this.core);
+    this.api.on('run.didChange', (state) => (this.latest = state));
+    this.api.on('session.didData', ({ data }) => (this.screen += data));
+  }
+
+  async start(): Promise<this> {
+    this.runbook = (await this.api.call('runbook.open', { runbookId: 'runbook.md' })).runbook;
+    this.run = await this.api.call('run.start', { runbookId: 'runbook.md' });
+    return this;
+  }
+
+  /** The n-th runnable step. */
+  step(n: number) {
+    const step = this.runbook.steps.filter((s) => s.runnable)[n];
+    if (!step) throw new Error(`no runnable step ${n}`);
+    return step;
+  }
+
+  /** Runs a step and waits for its result. */
+  async exec(
+    n: number,
+    options: { confirmed?: boolean } = {},
+    timeoutMs = 20_000,
+  ): Promise<StepResult> {
+    const step = this.step(n);
+    await this.api.call('run.execute', { runId: this.run.id, stepId: step.id, ...options });
+    return this.result(n, timeoutMs);
+  }
+
+  /** Waits until step n is no longer pending or running. */
+  result(n: number, timeoutMs = 20_000): Promise<StepResult> {
+    const id = this.step(n).id;
+    return waitFor(
+      `step ${n} to finish`,
+      () => {
+        const r = this.latest?.steps[id];
+        return r && !['pending', 'running'].includes(r.status) && this.latest?.runningStepId !== id
+          ? r
+          : null;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Types into the run's current shell, as a person at the keyboard would. */
+  async type(data: string): Promise<void> {
+    const sessionId = this.latest?.sessionId ?? this.run.sessionId;
+    if (!sessionId) throw new Error('the run has no shell');
+    await this.api.call('session.write', { sessionId, data });
+  }
+
+  dispose(): void {
+    this.core.dispose();
+    this.dir.cleanup();
+  }
+}
