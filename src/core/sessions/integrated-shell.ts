@@ -28,7 +28,13 @@ export interface ManualCommand {
   output: Uint8Array[];
 }
 
-type Phase = 'starting' | 'idle' | 'running';
+/**
+ * starting: no prompt yet; prompting: a command ended, the next prompt is being
+ * drawn; idle: the prompt is complete (B mark) and the line editor reads keys;
+ * running: a step runs. Typing before the prompt is complete would be echoed
+ * by the terminal ahead of the prompt, so steps are typed only when idle.
+ */
+type Phase = 'starting' | 'prompting' | 'idle' | 'running';
 
 /** Output kept for one manual command; a person reading the log needs the end of it. */
 const MANUAL_OUTPUT_BYTES = 256 * 1024;
@@ -79,18 +85,20 @@ export class IntegratedShell implements Disposable {
     return !this.exited;
   }
 
-  /** Resolves when the shell has shown its first prompt. */
+  /** Resolves when the shell shows a complete prompt (or has exited). */
   ready(): Promise<void> {
-    if (this.phase !== 'starting') return Promise.resolve();
+    if (this.phase === 'idle' || this.exited) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   /** Runs `code` exactly as written, in this shell, so its state carries to the next step. */
   async run(code: string): Promise<RunningStep> {
     if (this.exited) throw new Error('the shell has exited');
-    if (this.phase === 'running') throw new Error('a step is already running in this shell');
+    if (this.phase === 'running' || this.current) throw new Error('a step is already running in this shell');
     await this.ready();
-    if (this.exited) throw new Error('the shell exited before its first prompt');
+    if (this.exited) throw new Error('the shell exited before showing a prompt');
+    // Another caller may have taken the prompt while this one waited.
+    if ((this.phase as Phase) === 'running' || this.current) throw new Error('a step is already running in this shell');
     this.phase = 'running';
     await this.session.writeFile(STEP_FILE_NAME, code.endsWith('\n') ? code : `${code}\n`);
     const output = new Emitter<Uint8Array>();
@@ -118,7 +126,10 @@ export class IntegratedShell implements Disposable {
       const { mark } = segment;
       switch (mark.kind) {
         case 'A':
-          if (this.phase === 'starting') {
+          if (this.phase === 'idle') this.phase = 'prompting';
+          break;
+        case 'B':
+          if (this.phase === 'starting' || this.phase === 'prompting') {
             this.phase = 'idle';
             for (const waiter of this.readyWaiters.splice(0)) waiter();
           }
@@ -130,7 +141,7 @@ export class IntegratedShell implements Disposable {
           if (this.current && mark.tag === STEP_MARK_TAG) {
             // The typed line's own C (from PS0) comes first; the step's output starts at its tagged C.
             this.current.capturing = true;
-          } else if (!this.current && this.phase === 'idle') {
+          } else if (!this.current && (this.phase === 'idle' || this.phase === 'prompting')) {
             this.manual = {
               command: this.lastCommandLine,
               startedAt: Date.now(),
@@ -176,7 +187,7 @@ export class IntegratedShell implements Disposable {
     const current = this.current;
     if (!current) return;
     this.current = null;
-    this.phase = 'idle';
+    if (!this.exited) this.phase = 'prompting';
     current.output.dispose();
     current.resolve({ exitCode, shellExited, startedAt: current.startedAt, endedAt: Date.now() });
   }

@@ -96,6 +96,43 @@ export function StepCard({ step, result, variables, runLocked, busy, actions }: 
               Skip…
             </button>
           )}
+        </div>
+      </div>
+      {step.code !== null && (
+        <CodeBlock
+          code={step.code}
+          lang={step.lang}
+          runnable={step.runnable}
+          placeholders={step.placeholders}
+          className={step.runnable ? '' : 'code-static'}
+        />
+      )}
+      {step.expectedOutput !== null && (
+        <div className="expected">
+          <div className="expected-label">Expected output</div>
+          <CodeBlock
+            code={step.expectedOutput}
+            lang="text"
+            runnable={false}
+            className="code-expected"
+          />
+        </div>
+      )}
+      {step.placeholders.length > 0 && (
+        <div className="variables" data-testid="placeholders">
+          {step.placeholders.map((p) => (
+            <VariableInput
+              key={p.name}
+              label={p.tokens[0] ?? p.name}
+              example={p.example}
+              value={variables[p.name]}
+              onCommit={(value) => actions.setVariable(step, p.name, value)}
+            />
+          ))}
+        </div>
+      )}
+      {step.runnable && (
+        <div className="step-toolbar">
           {step.runnable && running && (
             <button
               type="button"
@@ -160,39 +197,6 @@ export function StepCard({ step, result, variables, runLocked, busy, actions }: 
               </button>
             </>
           )}
-        </div>
-      </div>
-      {step.code !== null && (
-        <CodeBlock
-          code={step.code}
-          lang={step.lang}
-          runnable={step.runnable}
-          placeholders={step.placeholders}
-          className={step.runnable ? '' : 'code-static'}
-        />
-      )}
-      {step.expectedOutput !== null && (
-        <div className="expected">
-          <div className="expected-label">Expected output</div>
-          <CodeBlock
-            code={step.expectedOutput}
-            lang="text"
-            runnable={false}
-            className="code-expected"
-          />
-        </div>
-      )}
-      {step.placeholders.length > 0 && (
-        <div className="variables" data-testid="placeholders">
-          {step.placeholders.map((p) => (
-            <VariableInput
-              key={p.name}
-              label={p.tokens[0] ?? p.name}
-              example={p.example}
-              value={variables[p.name]}
-              onCommit={(value) => actions.setVariable(step, p.name, value)}
-            />
-          ))}
         </div>
       )}
       {step.env.length > 0 && step.runnable && (
