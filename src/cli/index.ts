@@ -3,6 +3,7 @@ import { createCore } from '../core/core';
 import { startServer } from '../server/ws-server';
 import { appPaths } from './app-paths';
 import { inspectJson, inspectText, loadRunbookFile } from './inspect';
+import { runHeadless, UsageError, type RunOptions } from './run';
 
 function fail(message: string): never {
   process.stderr.write(`runsheet: ${message}\n`);
@@ -39,6 +40,32 @@ program
         ? `${JSON.stringify(inspectJson(runbook), null, 2)}\n`
         : `${inspectText(runbook, file)}\n`,
     );
+  });
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+program
+  .command('run')
+  .description("run a runbook's steps without a window: same engine, journal and maintenance log")
+  .argument('<runbook>', 'a Markdown runbook')
+  .option(
+    '--section <section>',
+    'only the steps of this section (id or title; repeatable)',
+    collect,
+  )
+  .option('--step <id>', 'only this step (id or name; repeatable)', collect)
+  .option('--var <name=value>', 'a placeholder value (repeatable)', collect)
+  .option('--yes', 'run steps marked confirm=true without asking')
+  .option('--log-dir <dir>', 'where the maintenance log goes')
+  .option('--data-dir <dir>', 'where the journal goes')
+  .option('--json', 'one JSON object per step, then a summary')
+  .action(async (file: string, opts: RunOptions) => {
+    try {
+      process.exitCode = await runHeadless(file, opts, paths.version);
+    } catch (error) {
+      if (error instanceof UsageError) fail(error.message);
+      fail((error as Error).message);
+    }
   });
 
 program

@@ -1,0 +1,237 @@
+import { createInterface } from 'node:readline/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { createCore } from '../core/core';
+import { createInProcessApi, type RunState, type StepResult } from '../shared/api';
+import { formatDuration } from '../shared/log/format';
+import type { Runbook, Step } from '../shared/runbook/types';
+
+export interface RunOptions {
+  section?: string[];
+  step?: string[];
+  var?: string[];
+  yes?: boolean;
+  json?: boolean;
+  logDir?: string;
+  dataDir?: string;
+}
+
+/** A problem with the command line itself: exit 2, nothing was run. */
+export class UsageError extends Error {}
+
+/**
+ * `runsheet run`: the same engine, journal and log as the app, without a window.
+ * Never prompts unless stdin is a terminal; then it asks for missing values and
+ * confirmations, and forwards keystrokes to interactive steps.
+ */
+export async function runHeadless(
+  file: string,
+  options: RunOptions,
+  version: string,
+): Promise<number> {
+  const path = resolve(file);
+  const core = createCore({
+    bundledRunbooks: dirname(path),
+    workspaceDir: dirname(path),
+    logDir: options.logDir,
+    dataDir: options.dataDir,
+    version,
+  });
+  const api = createInProcessApi(core.handlers, core);
+  const interactive = Boolean(process.stdin.isTTY) && !options.json;
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  try {
+    const { runbook } = await api.call('runbook.open', { runbookId: basename(path) });
+    const steps = selectSteps(runbook, options);
+    const values = parseVars(options.var ?? []);
+    await askMissing(steps, values, interactive);
+    await confirmSteps(steps, Boolean(options.yes), interactive);
+
+    let state: RunState = await api.call('run.start', { runbookId: basename(path) });
+    const results: Array<{ step: Step; result: StepResult }> = [];
+    api.on('run.didChange', (next) => (state = next));
+    if (Object.keys(values).length > 0)
+      state = await api.call('run.setVariables', { runId: state.id, values });
+    let live: (() => void) | null = null;
+    if (interactive) live = attachTerminal(api, () => state.sessionId);
+
+    for (const [index, step] of steps.entries()) {
+      if (!options.json)
+        out(`\n▶ [${index + 1}/${steps.length}] ${label(step)}  (line ${step.line})`);
+      await api.call('run.execute', { runId: state.id, stepId: step.id, confirmed: true });
+      const result = await new Promise<StepResult>((done) => {
+        const check = (): void => {
+          const r = state.steps[step.id];
+          if (r && !['pending', 'running'].includes(r.status) && state.runningStepId !== step.id) {
+            off();
+            done(r);
+          }
+        };
+        const off = api.on('run.didChange', check);
+        check();
+      });
+      results.push({ step, result });
+      if (options.json) {
+        out(
+          JSON.stringify({
+            id: step.id,
+            status: result.status,
+            exitCode: result.exitCode,
+            durationMs: result.durationMs,
+            host: result.host,
+            output: result.output ?? '',
+          }),
+        );
+      } else {
+        if (!interactive && result.output) out(indent(result.output));
+        out(
+          `${result.status === 'passed' ? '✓' : '✗'} ${result.status} · exit ${result.exitCode ?? '?'} · ${formatDuration(result.durationMs)}${result.detail ? ` · ${result.detail}` : ''}`,
+        );
+      }
+      if (result.status !== 'passed' && !step.attrs.continueOnError) break;
+    }
+    live?.();
+    state = await api.call('run.finish', { runId: state.id });
+    const failed = results.filter((r) => r.result.status !== 'passed').length;
+    const summary = {
+      runbook: runbook.title,
+      passed: results.length - failed,
+      failed,
+      notRun: steps.length - results.length,
+      logPath: state.logPath,
+      journalPath: state.journalPath,
+    };
+    if (options.json) out(JSON.stringify({ summary }));
+    else {
+      out(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.notRun} not run`);
+      out(`log: ${summary.logPath}`);
+    }
+    return failed > 0 ? 1 : 0;
+  } finally {
+    core.dispose();
+  }
+}
+
+function selectSteps(runbook: Runbook, options: RunOptions): Step[] {
+  const runnable = runbook.steps.filter((s) => s.runnable);
+  if (options.step?.length) {
+    return options.step.map((wanted) => {
+      const step = runnable.find(
+        (s) => s.id === wanted || s.attrs.name === wanted || s.attrs.id === wanted,
+      );
+      if (!step)
+        throw new UsageError(
+          `no runnable step "${wanted}" in ${runbook.title} (see \`runsheet inspect --json\` for ids)`,
+        );
+      return step;
+    });
+  }
+  if (options.section?.length) {
+    const chosen = new Set<string>();
+    for (const wanted of options.section) {
+      const section = runbook.sections.find(
+        (s) => s.id === wanted || s.title.toLowerCase() === wanted.toLowerCase(),
+      );
+      if (!section) throw new UsageError(`no section "${wanted}" in ${runbook.title}`);
+      chosen.add(section.id);
+    }
+    // A section includes its subsections.
+    for (const s of runbook.sections) if (s.parentId && chosen.has(s.parentId)) chosen.add(s.id);
+    return runnable.filter((s) => s.section && chosen.has(s.section));
+  }
+  return runnable.filter((s) => !s.attrs.excludeFromRunAll);
+}
+
+function parseVars(pairs: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--var takes name=value, got "${pair}"`);
+    values[pair.slice(0, at).replace(/^<(.*)>$/, '$1')] = pair.slice(at + 1);
+  }
+  return values;
+}
+
+async function askMissing(
+  steps: Step[],
+  values: Record<string, string>,
+  interactive: boolean,
+): Promise<void> {
+  const missing = new Map<string, { token: string; line: number; example: string | null }>();
+  for (const step of steps) {
+    for (const p of step.placeholders) {
+      if (!(p.name in values) && !missing.has(p.name))
+        missing.set(p.name, { token: p.tokens[0] ?? p.name, line: step.line, example: p.example });
+    }
+  }
+  if (missing.size === 0) return;
+  if (!interactive) {
+    const list = [...missing]
+      .map(([name, m]) => `${m.token} (line ${m.line}; --var '${name}=…')`)
+      .join(', ');
+    throw new UsageError(`missing values for ${list}`);
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    for (const [name, m] of missing) {
+      values[name] = await rl.question(`${m.token}${m.example ? ` (e.g. ${m.example})` : ''}: `);
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+async function confirmSteps(steps: Step[], yes: boolean, interactive: boolean): Promise<void> {
+  const asking = steps.filter((s) => s.attrs.confirm);
+  if (asking.length === 0 || yes) return;
+  if (!interactive) {
+    throw new UsageError(
+      `steps at line ${asking.map((s) => s.line).join(', ')} ask for confirmation; pass --yes to run them`,
+    );
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    for (const step of asking) {
+      const answer = await rl.question(`\n${step.code}\nRun the step at line ${step.line}? [y/N] `);
+      if (!/^y(es)?$/i.test(answer.trim()))
+        throw new UsageError(`not confirmed: the step at line ${step.line}`);
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+/** In a terminal: show the shell live and pass keystrokes to it, for interactive steps. */
+function attachTerminal(
+  api: ReturnType<typeof createInProcessApi>,
+  sessionId: () => string | null,
+): () => void {
+  const offData = api.on('session.didData', ({ sessionId: id, data }) => {
+    if (id === sessionId()) process.stdout.write(data);
+  });
+  const onInput = (chunk: Buffer): void => {
+    const id = sessionId();
+    if (id)
+      void api
+        .call('session.write', { sessionId: id, data: chunk.toString() })
+        .catch(() => undefined);
+  };
+  process.stdin.setRawMode?.(true);
+  process.stdin.on('data', onInput);
+  return () => {
+    offData();
+    process.stdin.off('data', onInput);
+    process.stdin.setRawMode?.(false);
+    process.stdin.pause();
+  };
+}
+
+function label(step: Step): string {
+  return step.attrs.name ?? (step.text || step.code?.split('\n')[0] || 'command');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

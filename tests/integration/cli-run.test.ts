@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectLogTemplate } from '../helpers/log';
+import { tempDir, writeFiles } from '../helpers/temp';
+
+// The built CLI (npm test builds before vitest runs).
+const CLI = join(__dirname, '../../bin/runsheet.js');
+
+function cli(args: string[], home: string) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    input: '', // stdin is not a terminal: the CLI must never prompt
+    env: { ...process.env, HOME: home },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('runsheet run (headless)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  afterEach(() => dir?.cleanup());
+
+  it('runs getting-started end to end with --json and writes the same log format', () => {
+    dir = tempDir();
+    const logs = join(dir.path, 'logs');
+    const r = cli(
+      [
+        'run',
+        'runbooks/getting-started.md',
+        '--json',
+        '--log-dir',
+        logs,
+        '--data-dir',
+        join(dir.path, 'data'),
+      ],
+      dir.path,
+    );
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const steps = lines.slice(0, -1);
+    expect(steps.map((s) => [s.status, s.exitCode])).toEqual([
+      ['passed', 0],
+      ['passed', 0],
+      ['passed', 0],
+      ['failed', 2],
+      ['passed', 0],
+      ['passed', 0],
+    ]);
+    for (const s of steps)
+      expect(Object.keys(s)).toEqual(['id', 'status', 'exitCode', 'durationMs', 'host', 'output']);
+    expect(String(steps[4]!.output)).toMatch(/restore verified: 6 files match/);
+    const { summary } = lines[lines.length - 1] as {
+      summary: { passed: number; failed: number; logPath: string; journalPath: string };
+    };
+    expect([summary.passed, summary.failed]).toEqual([5, 1]);
+    expect(r.code).toBe(1); // a step failed
+    const log = readFileSync(summary.logPath, 'utf8');
+    expectLogTemplate(log, {
+      task: 'Getting started: a backup-and-restore rehearsal (getting-started.md)',
+      environment: 'local',
+    });
+    expect(log).toMatch(/failed, exit 2, [\d.]+ s/);
+    expect(existsSync(summary.journalPath)).toBe(true);
+  });
+
+  it('never prompts without a terminal: missing values and confirmations fail, naming them', () => {
+    dir = tempDir();
+    writeFiles(dir.path, {
+      'ops.md':
+        '# Ops\n\n```bash\necho "restart <service>"\n```\n\n```bash {confirm=true name=reboot}\necho rebooting\n```\n',
+    });
+    const file = join(dir.path, 'ops.md');
+    const logs = ['--log-dir', join(dir.path, 'logs'), '--data-dir', join(dir.path, 'data')];
+    const missing = cli(['run', file, ...logs], dir.path);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing values for <service> (line 3; --var 'service=…')");
+    const unconfirmed = cli(['run', file, '--var', 'service=nginx', ...logs], dir.path);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('steps at line 7 ask for confirmation; pass --yes');
+    const ok = cli(['run', file, '--var', 'service=nginx', '--yes', ...logs], dir.path);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('restart nginx');
+    expect(ok.stdout).toContain('2 passed, 0 failed, 0 not run');
+    const only = cli(['run', file, '--step', 'reboot', '--yes', '--json', ...logs], dir.path);
+    expect(only.stdout.trim().split('\n')).toHaveLength(2);
+  });
+});
