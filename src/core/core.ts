@@ -68,6 +68,14 @@ export function createCore(options: CoreOptions): Core {
       return null;
     },
     'session.snapshot': async ({ sessionId }) => sessions.snapshot(sessionId),
+    'session.ack': async ({ sessionId, chars }) => {
+      sessions.ack(sessionId, chars);
+      return null;
+    },
+    'session.detach': async ({ sessionId }) => {
+      sessions.detach(sessionId);
+      return null;
+    },
     'session.resize': async ({ sessionId, cols, rows }) => {
       sessions.resize(sessionId, cols, rows);
       return null;

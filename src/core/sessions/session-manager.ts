@@ -1,6 +1,7 @@
 import type { EventSink } from '../../shared/api/contract';
 import { ApiError } from '../../shared/api/errors';
 import type { Disposable } from '../../shared/util/event';
+import { FlowControl } from './flow-control';
 import { IntegratedShell } from './integrated-shell';
 import type { SessionFactory, SessionRequest } from './terminal-session';
 
@@ -20,7 +21,13 @@ export interface ManagedSession extends Disposable {
 export class SessionManager implements Disposable {
   private readonly sessions = new Map<
     string,
-    { managed: ManagedSession; backlog: string[]; backlogChars: number; seq: number }
+    {
+      managed: ManagedSession;
+      backlog: string[];
+      backlogChars: number;
+      seq: number;
+      flow: FlowControl;
+    }
   >();
 
   constructor(
@@ -36,12 +43,17 @@ export class SessionManager implements Disposable {
       id: session.id,
       shell,
       dispose: () => {
+        this.sessions.get(session.id)?.flow.dispose();
         shell.dispose();
         session.dispose();
         this.sessions.delete(session.id);
       },
     };
-    const entry = { managed, backlog: [] as string[], backlogChars: 0, seq: 0 };
+    const flow = new FlowControl(
+      () => session.pause(),
+      () => session.resume(),
+    );
+    const entry = { managed, backlog: [] as string[], backlogChars: 0, seq: 0, flow };
     this.sessions.set(session.id, entry);
     shell.onDidDisplay((bytes) => {
       // Streaming decode: a UTF-8 character split across chunks arrives whole.
@@ -54,6 +66,7 @@ export class SessionManager implements Disposable {
         entry.backlogChars -= entry.backlog.shift()!.length;
       }
       this.emit('session.didData', { sessionId: session.id, data, seq: entry.seq });
+      flow.sent(data.length);
     });
     session.onDidExit(({ exitCode }) => {
       this.emit('session.didExit', { sessionId: session.id, exitCode });
@@ -67,11 +80,29 @@ export class SessionManager implements Disposable {
     return entry.managed;
   }
 
-  /** The output so far and the seq of its last chunk: events with a higher seq follow it. */
+  /**
+   * The output so far and the seq of its last chunk: events with a higher seq
+   * follow it. Taking a snapshot attaches the caller as the session's renderer
+   * for flow control.
+   */
   snapshot(id: string): { data: string; seq: number } {
+    const entry = this.entry(id);
+    entry.flow.attach();
+    return { data: entry.backlog.join(''), seq: entry.seq };
+  }
+
+  ack(id: string, chars: number): void {
+    this.entry(id).flow.acked(chars);
+  }
+
+  detach(id: string): void {
+    this.sessions.get(id)?.flow.detach();
+  }
+
+  private entry(id: string) {
     const entry = this.sessions.get(id);
     if (!entry) throw new ApiError('not-found', `no terminal session ${id}`);
-    return { data: entry.backlog.join(''), seq: entry.seq };
+    return entry;
   }
 
   write(id: string, data: string): void {

@@ -85,6 +85,25 @@ export const methods = {
     input: z.object({ sessionId: S.SessionId }).strict(),
     output: z.object({ data: z.string(), seq: z.number().int().nonnegative() }),
   },
+  /** The renderer has drawn this many characters of the session's output (flow control). */
+  'session.ack': {
+    input: z
+      .object({
+        sessionId: S.SessionId,
+        chars: z
+          .number()
+          .int()
+          .positive()
+          .max(1 << 30),
+      })
+      .strict(),
+    output: z.null(),
+  },
+  /** The renderer stops showing this session (its terminal closed). */
+  'session.detach': {
+    input: z.object({ sessionId: S.SessionId }).strict(),
+    output: z.null(),
+  },
   'session.resize': {
     input: z
       .object({

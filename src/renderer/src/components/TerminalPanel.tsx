@@ -16,6 +16,9 @@ export interface TerminalHost extends HTMLDivElement {
   xterm?: Terminal;
 }
 
+/** Characters drawn between acks to the core. */
+const ACK_BATCH_CHARS = 20_000;
+
 const THEME = {
   background: '#0b0d11',
   foreground: '#d7dce5',
@@ -60,13 +63,25 @@ export function TerminalPanel({ api, sessionId, idleText }: Props) {
     term.open(host);
     host.xterm = term;
 
+    // Flow control: tell the core how much has been drawn, in batches (see core/sessions/flow-control.ts).
+    let drawn = 0;
+    const draw = (data: string): void => {
+      term.write(data, () => {
+        drawn += data.length;
+        if (drawn >= ACK_BATCH_CHARS) {
+          void api.call('session.ack', { sessionId, chars: drawn }).catch(() => undefined);
+          drawn = 0;
+        }
+      });
+    };
+
     // Join the snapshot and the live stream without gaps or repeats: events carry a seq.
     let snapshotSeq: number | null = null;
     const early: Array<{ data: string; seq: number }> = [];
     const unsubscribe = api.on('session.didData', (event) => {
       if (event.sessionId !== sessionId) return;
       if (snapshotSeq === null) early.push(event);
-      else if (event.seq > snapshotSeq) term.write(event.data);
+      else if (event.seq > snapshotSeq) draw(event.data);
     });
     let disposed = false;
     void api.call('session.snapshot', { sessionId }).then(
@@ -74,7 +89,7 @@ export function TerminalPanel({ api, sessionId, idleText }: Props) {
         if (disposed) return;
         term.write(data);
         snapshotSeq = seq;
-        for (const event of early.splice(0)) if (event.seq > seq) term.write(event.data);
+        for (const event of early.splice(0)) if (event.seq > seq) draw(event.data);
       },
       () => {
         snapshotSeq = 0;
@@ -98,6 +113,7 @@ export function TerminalPanel({ api, sessionId, idleText }: Props) {
 
     return () => {
       disposed = true;
+      void api.call('session.detach', { sessionId }).catch(() => undefined);
       observer.disconnect();
       unsubscribe();
       input.dispose();
