@@ -34,11 +34,17 @@ test('a 30 MB flood keeps the UI responsive and is captured completely', async (
   const item = page.getByTestId('step').filter({ hasText: 'Watch the flood' });
   const started = Date.now();
   await item.locator('.check-text').click();
-  await expect(item.getByTestId('step-status')).toHaveAttribute('data-status', 'checked', { timeout: 5_000 });
+  await expect(item.getByTestId('step-status')).toHaveAttribute('data-status', 'checked', {
+    timeout: 5_000,
+  });
   const roundTrip = Date.now() - started;
   expect(roundTrip).toBeLessThan(5_000);
 
-  await expect(flood.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', { timeout: 150_000 });
-  await expect(flood.locator('.output summary')).toContainText(`(${BYTES + 'flood-done'.length + 4} bytes)`);
+  await expect(flood.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
+    timeout: 150_000,
+  });
+  await expect(flood.locator('.output summary')).toContainText(
+    `(${BYTES + 'flood-done'.length + 4} bytes)`,
+  );
   await expect.poll(() => terminalText(page), { timeout: 30_000 }).toContain('flood-done');
 });

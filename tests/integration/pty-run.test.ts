@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/core/core';
-import { readJournal } from '../../src/core/runs/journal';
+import { readJournal, readStepOutput } from '../../src/core/runs/journal';
 import { LocalPtySession } from '../../src/core/sessions/local-pty';
 import { createInProcessApi, type RunState, type RunsheetApi } from '../../src/shared/api';
 import { expectLogTemplate } from '../helpers/log';
@@ -98,11 +98,7 @@ describe('a run on a real PTY (bash)', () => {
     expect(journal.errors).toEqual([]);
     const ends = journal.records.filter((r) => r.type === 'step.finished');
     expect(ends.map((r) => (r.type === 'step.finished' ? r.exitCode : null))).toEqual([0, 2]);
-    const raw = Buffer.concat(
-      journal.records.flatMap((r) =>
-        r.type === 'step.output' && r.stepId === fail!.id ? [Buffer.from(r.data, 'base64')] : [],
-      ),
-    ).toString();
+    const raw = readStepOutput(finished.journalPath, fail!.id).toString();
     expect(raw).toContain('progress 10%\rprogress 100%');
 
     expect(existsSync(finished.logPath)).toBe(true);

@@ -4,7 +4,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { EventSink, RunState, StepResult } from '../../shared/api/contract';
 import { ApiError } from '../../shared/api/errors';
-import type { JournalEntry } from '../../shared/log/journal-records';
+import type { JournalEntry, JournalRecord } from '../../shared/log/journal-records';
 import { formatDuration } from '../../shared/log/format';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
 import { actionableSteps, applyRecord } from '../../shared/log/run-reducer';
@@ -267,8 +267,10 @@ export class RunService {
     });
     run.journal.sync();
 
-    const capture = new StepCapture((data) =>
-      this.record(run, { type: 'step.output', stepId: step.id, data }, false),
+    const capture = new StepCapture((chunks) =>
+      run.journal.appendOutput(step.id, chunks).then((record) => {
+        if (record) this.applyRecord(run, record, false);
+      }),
     );
     // Capture happens here, before the bytes are shown; the journal never waits on the UI.
     running.onDidOutput((chunk) => capture.push(chunk));
@@ -367,7 +369,10 @@ export class RunService {
   private record(run: ActiveRun, entry: JournalEntry, publish = true): void {
     // A step that ends after its run was finished or the app shut down has nowhere to go.
     if (run.journal.closed) return;
-    const record = run.journal.append(entry);
+    this.applyRecord(run, run.journal.append(entry), publish);
+  }
+
+  private applyRecord(run: ActiveRun, record: JournalRecord, publish: boolean): void {
     run.state = applyRecord(run.state, record, run.runbook, {
       journalPath: run.journal.path,
       sessionId: run.session?.id ?? null,

@@ -3,46 +3,56 @@ import { renderPlainText } from '../capture/plain-text';
 /** Output is journaled in batches at most this old, so a crash loses at most this much. */
 export const OUTPUT_BATCH_MS = 100;
 
+/** Pending output above this is journaled at once, so a burst never piles up in memory. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+
 /** Raw bytes kept in memory for the plain-text rendering; everything is in the journal. */
 const TEXT_TAIL_BYTES = 2 * 1024 * 1024;
 
 /**
  * Captures one step's output before it is displayed: every byte goes to the
- * journal (base64, batched ≤ 100 ms), and the last 2 MB are kept to render the
+ * journal (batched ≤ 100 ms or 4 MB), and the last 2 MB are kept to render the
  * plain text a person saw. Memory stays bounded however much a step prints.
  */
 export class StepCapture {
   private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
   private tail: Uint8Array[] = [];
   private tailBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   bytes = 0;
 
-  constructor(private readonly journal: (base64: string) => void) {}
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly journal: (chunks: Uint8Array[]) => Promise<unknown>) {}
 
   push(chunk: Uint8Array): void {
     this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
     this.tail.push(chunk);
     this.bytes += chunk.length;
     this.tailBytes += chunk.length;
     while (this.tailBytes - this.tail[0]!.length >= TEXT_TAIL_BYTES) {
       this.tailBytes -= this.tail.shift()!.length;
     }
-    this.timer ??= setTimeout(() => this.flush(), OUTPUT_BATCH_MS);
+    if (this.pendingBytes >= BATCH_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), OUTPUT_BATCH_MS);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.length === 0) return;
-    const data = Buffer.concat(this.pending).toString('base64');
+    const chunks = this.pending;
     this.pending = [];
-    this.journal(data);
+    this.pendingBytes = 0;
+    this.writing = this.journal(chunks);
   }
 
   /** Flushes the journal and renders the text; a cut start is said in the text. */
   async finish(cols: number): Promise<string> {
     this.flush();
+    await this.writing;
     const text = await renderPlainText(Buffer.concat(this.tail), cols);
     const cut = this.bytes - this.tailBytes;
     return cut > 0 ? `[${cut} earlier bytes are in the run's journal]\n${text}` : text;

@@ -19,49 +19,65 @@ interface Cached {
 export class Workspace {
   private readonly cache = new Map<string, Cached>();
 
-  private watcher: FSWatcher | null = null;
+  /** One watcher per runbook that was opened (cheap and exact, unlike watching the whole tree). */
+  private readonly watchers = new Map<string, FSWatcher>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private onChange: ((id: string, runbook: Runbook, summary: RunbookSummary) => void) | null = null;
 
   constructor(readonly dir: string) {}
 
   /**
-   * Calls back with the new parse when a runbook changes on disk (debounced:
-   * editors write in several steps). Only runbooks that were opened are watched for.
+   * Calls back with the new parse when an opened runbook changes on disk
+   * (debounced: editors write in several steps, or replace the file).
    */
   watch(onChange: (id: string, runbook: Runbook, summary: RunbookSummary) => void): void {
-    if (this.watcher) return;
-    try {
-      this.watcher = watch(this.dir, { recursive: true }, (_event, name) => {
-        if (!name) return;
-        const id = name.toString().split(sep).join('/');
-        if (!this.cache.has(id)) return;
-        clearTimeout(this.timers.get(id));
-        this.timers.set(
-          id,
-          setTimeout(() => {
-            this.timers.delete(id);
-            const before = this.cache.get(id);
-            this.load(id).then(
-              (runbook) => {
-                if (runbook !== before?.runbook) onChange(id, runbook, summarize(id, runbook));
-              },
-              () => undefined, // deleted or unreadable: the next open reports it, naming the file
-            );
-          }, 80),
-        );
-      });
-      this.watcher.on('error', () => this.unwatch());
-    } catch {
-      // No file watching on this platform or folder: runbooks still reload when opened.
-      this.watcher = null;
-    }
+    this.onChange = onChange;
   }
 
   unwatch(): void {
-    this.watcher?.close();
-    this.watcher = null;
+    this.onChange = null;
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  private watchFile(id: string): void {
+    if (!this.onChange || this.watchers.has(id)) return;
+    try {
+      const watcher = watch(this.pathOf(id), (event) => {
+        // An editor that saves by rename replaces the file: watch the new one.
+        if (event === 'rename') {
+          watcher.close();
+          this.watchers.delete(id);
+        }
+        this.scheduleReload(id);
+      });
+      watcher.on('error', () => {
+        watcher.close();
+        this.watchers.delete(id);
+      });
+      this.watchers.set(id, watcher);
+    } catch {
+      // Not watchable (gone, or no inotify): the runbook still reloads when opened again.
+    }
+  }
+
+  private scheduleReload(id: string): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.set(
+      id,
+      setTimeout(() => {
+        this.timers.delete(id);
+        const before = this.cache.get(id);
+        this.load(id).then(
+          (runbook) => {
+            if (runbook !== before?.runbook) this.onChange?.(id, runbook, summarize(id, runbook));
+          },
+          () => undefined, // deleted or unreadable: the next open reports it, naming the file
+        );
+      }, 80),
+    );
   }
 
   async list(): Promise<RunbookSummary[]> {
@@ -96,6 +112,7 @@ export class Workspace {
     const cached = this.cache.get(id);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size)
       return cached.runbook;
+    this.watchFile(id);
     const source = await readFile(path, 'utf8');
     const runbook = parseRunbook(source, id.replace(/\.md$/, ''));
     this.cache.set(id, { mtimeMs: info.mtimeMs, size: info.size, runbook });

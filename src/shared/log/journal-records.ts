@@ -27,8 +27,11 @@ export type JournalEntry =
       text: string;
     }
   | { type: 'step.started'; stepId: string; host: string; code: string }
-  /** Raw terminal bytes, base64, batched. */
-  | { type: 'step.output'; stepId: string; data: string }
+  /**
+   * Raw terminal bytes, batched: stored byte for byte in the run's `.out` file
+   * beside the journal, at this offset, with their SHA-256 in the hash chain.
+   */
+  | { type: 'step.output'; stepId: string; offset: number; length: number; sha256: string }
   | {
       type: 'step.finished';
       stepId: string;

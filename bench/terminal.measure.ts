@@ -1,0 +1,140 @@
+// Terminal throughput, measured side by side in one run (issue 4):
+//  1. PTY -> renderer with capture on (the core: OSC parser, journal, decode, events,
+//     flow-control acks from a consumer that draws instantly) against raw node-pty
+//     into a byte counter, on the same command, each timed until its consumer has
+//     the last byte (the step's fdatasync and text rendering come after). Target: >= 90 %.
+//  2. Capture alone (OSC 133 parser + journal capture into a real file), in-process.
+//     Target: >= 300 MB/s.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import { expect, test } from 'vitest';
+import { createCore } from '../src/core/core';
+import { JournalWriter } from '../src/core/runs/journal';
+import { StepCapture } from '../src/core/runs/step-capture';
+import { Osc133Parser } from '../src/core/sessions/osc133';
+import { LocalPtySession } from '../src/core/sessions/local-pty';
+import { createInProcessApi } from '../src/shared/api';
+
+const MB = 1024 * 1024;
+const FLOOD_BYTES = 200 * MB;
+const FLOOD = `head -c ${FLOOD_BYTES} /dev/zero | tr '\\0' x`;
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+async function rawPty(): Promise<number> {
+  const start = performance.now();
+  let bytes = 0;
+  let last = start;
+  await new Promise<void>((resolve) => {
+    const p = pty.spawn('/bin/bash', ['-c', FLOOD], {
+      cols: 120,
+      rows: 30,
+      encoding: null,
+    } as pty.IPtyForkOptions);
+    p.onData((d) => {
+      bytes += (d as unknown as Buffer).length;
+      last = performance.now();
+    });
+    p.onExit(() => resolve());
+  });
+  // Until the counter had every byte: the same end point as the renderer below.
+  const ms = last - start;
+  expect(bytes).toBeGreaterThanOrEqual(FLOOD_BYTES);
+  return ms;
+}
+
+async function throughCore(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'runsheet-bench-'));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'flood.md'), `# Flood\n\n\`\`\`bash\n${FLOOD}\n\`\`\`\n`);
+  const core = createCore({
+    bundledRunbooks: dir,
+    dataDir: join(dir, 'data'),
+    logDir: join(dir, 'logs'),
+    version: 'bench',
+    sessionFactory: (r) =>
+      new LocalPtySession({ ...r, cols: 120, rows: 30, env: { ...process.env, HOME: dir } }),
+  });
+  const api = createInProcessApi(core.handlers, core);
+  try {
+    const { runbook } = await api.call('runbook.open', { runbookId: 'flood.md' });
+    const run = await api.call('run.start', { runbookId: 'flood.md' });
+    const sessionId = run.sessionId!;
+    // A renderer that draws instantly: it attaches (snapshot) and acks every chunk.
+    await api.call('session.snapshot', { sessionId });
+    let received = 0;
+    let last = 0;
+    let unacked = 0;
+    api.on('session.didData', ({ data }) => {
+      received += data.length;
+      last = performance.now();
+      // Acks in batches, as the renderer sends them (TerminalPanel: every 20 000 chars).
+      unacked += data.length;
+      if (unacked >= 20_000) {
+        void api.call('session.ack', { sessionId, chars: unacked });
+        unacked = 0;
+      }
+    });
+    let finished: (() => void) | null = null;
+    const done = new Promise<void>((r) => (finished = r));
+    api.on('run.didChange', (s) => {
+      const status = s.steps[runbook.steps[0]!.id]?.status;
+      if (status === 'passed' || status === 'failed') finished!();
+    });
+    const start = performance.now();
+    await api.call('run.execute', { runId: run.id, stepId: runbook.steps[0]!.id });
+    await done;
+    // Time until the renderer had every byte; the step's end (fdatasync, text) comes after.
+    const ms = last - start;
+    expect(received).toBeGreaterThanOrEqual(FLOOD_BYTES);
+    return ms;
+  } finally {
+    core.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('PTY -> renderer with capture on vs raw node-pty (>= 90%)', async () => {
+  const raw: number[] = [];
+  const core: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    raw.push(await rawPty());
+    core.push(await throughCore());
+  }
+  const rawMs = median(raw);
+  const coreMs = median(core);
+  const mbps = (ms: number) => (FLOOD_BYTES / 1e6 / (ms / 1000)).toFixed(1);
+  console.log(
+    `\nthroughput (200 MiB, median of 5): raw node-pty ${mbps(rawMs)} MB/s, core with capture ${mbps(coreMs)} MB/s, ratio ${((rawMs / coreMs) * 100).toFixed(1)} % (target >= 90 %)`,
+  );
+}, 300_000);
+
+test('capture alone: OSC 133 parser + journal capture (>= 300 MB/s)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runsheet-bench-'));
+  const journal = new JournalWriter(join(dir, 'capture.jsonl'));
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  const total = 512 * MB;
+  const runs: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const parser = new Osc133Parser();
+    const capture = new StepCapture((chunks) => journal.appendOutput('s', chunks));
+    const start = performance.now();
+    for (let sent = 0; sent < total; sent += chunk.length) {
+      for (const segment of parser.push(chunk))
+        if (segment.type === 'data') capture.push(segment.bytes);
+    }
+    capture.flush();
+    await journal.drain();
+    runs.push(performance.now() - start);
+  }
+  journal.close();
+  rmSync(dir, { recursive: true, force: true });
+  const ms = median(runs);
+  console.log(
+    `\ncapture alone (512 MiB in 64 KiB chunks, median of 3): ${(total / 1e6 / (ms / 1000)).toFixed(0)} MB/s (target >= 300 MB/s)`,
+  );
+}, 300_000);
