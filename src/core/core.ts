@@ -53,6 +53,7 @@ export function createCore(options: CoreOptions): Core {
       return { runbook, summary, activeRun: runs.activeRunFor(runbookId) };
     },
     'run.start': ({ runbookId }) => runs.start(runbookId),
+    'run.active': async () => runs.active(),
     'run.get': async ({ runId }) => runs.get(runId),
     'run.setChecked': async ({ runId, stepId, checked, note }) =>
       runs.setChecked(runId, stepId, checked, note),

@@ -12,8 +12,10 @@ export function setupSecurity(): void {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] },
     });
   });
-  // The renderer asks for nothing: no camera, no notifications prompt, no geolocation.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
-    callback(false),
+  // The renderer may notify (a long step finished in the background) and use the
+  // clipboard (copy and paste in the terminal); nothing else: no camera, no geolocation.
+  const allowed = new Set(['notifications', 'clipboard-sanitized-write', 'clipboard-read']);
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(allowed.has(permission)),
   );
 }

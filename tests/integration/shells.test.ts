@@ -135,6 +135,8 @@ describe('bash specifics', () => {
     expect(result.outputBytes).toBe(200_000_000);
     const journal = readJournal(h.latest!.journalPath);
     expect(journal.errors).toEqual([]);
-    expect(readStepOutput(h.latest!.journalPath, h.step(0).id, journal.records).length).toBe(200_000_000);
+    expect(readStepOutput(h.latest!.journalPath, h.step(0).id, journal.records).length).toBe(
+      200_000_000,
+    );
   }, 180_000);
 });

@@ -48,6 +48,10 @@ export class RunService {
     },
   ) {}
 
+  active(): RunState[] {
+    return [...this.runs.values()].filter((r) => r.state.status === 'active').map((r) => r.state);
+  }
+
   activeRunFor(runbookId: string): RunState | null {
     for (const run of this.runs.values()) {
       if (run.state.runbookId === runbookId && run.state.status === 'active') return run.state;

@@ -4,6 +4,8 @@ import type { Step } from '../../shared/runbook/types';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { LinkDialog } from './components/LinkDialog';
+import { PasteDialog } from './components/PasteDialog';
+import { useStepNotifications } from './state/notifications';
 import { RunHeader } from './components/RunHeader';
 import { Sidebar } from './components/Sidebar';
 import type { StepActions } from './components/StepCard';
@@ -12,8 +14,10 @@ import { initialState, reduce } from './state/store';
 
 export function App({ api, disconnected }: { api: RunsheetApi; disconnected: string | null }) {
   const [state, dispatch] = useReducer(reduce, initialState);
+  useStepNotifications(api);
   const { opened, run } = state;
   const [link, setLink] = useState<string | null>(null);
+  const [pasting, setPasting] = useState<{ text: string; paste(): void } | null>(null);
   const [confirming, setConfirming] = useState<{ steps: Step[]; run(): void } | null>(null);
 
   const fail = useCallback((error: unknown) => {
@@ -22,6 +26,9 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
 
   useEffect(() => {
     api.call('app.info', {}).then((info) => dispatch({ type: 'info', info }), fail);
+    api
+      .call('run.active', {})
+      .then((runs) => runs.forEach((r) => dispatch({ type: 'run', run: r })), fail);
     api.call('workspace.list', {}).then((runbooks) => {
       dispatch({ type: 'runbooks', runbooks });
       const first = runbooks[0];
@@ -168,9 +175,15 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
           </div>
         )}
       </main>
+      {pasting && (
+        <PasteDialog text={pasting.text} onPaste={pasting.paste} onClose={() => setPasting(null)} />
+      )}
       <TerminalPanel
         api={api}
-        sessionId={run?.status === 'active' ? run.sessionId : null}
+        tabs={Object.values(state.shells)}
+        preferred={run?.status === 'active' ? run.sessionId : null}
+        onLink={setLink}
+        onMultilinePaste={(text, paste) => setPasting({ text, paste })}
         idleText={
           run?.status === 'finished'
             ? 'This run is finished. Its log is on disk; start a new run to open a shell.'

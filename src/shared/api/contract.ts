@@ -20,6 +20,8 @@ export const methods = {
     }),
   },
   'run.start': { input: z.object({ runbookId: S.RunbookId }).strict(), output: S.RunState },
+  /** Every run in progress, whatever runbook it walks (for the terminal tabs). */
+  'run.active': { input: empty, output: z.array(S.RunState) },
   'run.get': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
   'run.setChecked': {
     input: z

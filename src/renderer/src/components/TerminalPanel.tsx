@@ -1,138 +1,172 @@
-import { useEffect, useRef } from 'react';
-import { Terminal } from '@xterm/xterm';
-import { FitAddon } from '@xterm/addon-fit';
-import '@xterm/xterm/css/xterm.css';
+import { useRef, useState } from 'react';
 import type { RunsheetApi } from '../../../shared/api';
+import { SCROLLBACK_CHOICES, saveScrollback, savedScrollback } from './terminal-theme';
+import { TerminalView, type TerminalHandle } from './TerminalView';
+
+/** A shell the panel can show: one per active run. */
+export interface TerminalTab {
+  sessionId: string;
+  title: string;
+}
 
 interface Props {
   api: RunsheetApi;
-  sessionId: string | null;
-  /** Shown when there is no shell. */
+  tabs: TerminalTab[];
+  /** The tab of the open runbook's run, shown unless the user picked another. */
+  preferred: string | null;
   idleText: string;
+  onLink(url: string): void;
+  onMultilinePaste(text: string, paste: () => void): void;
 }
 
-/** Element property through which automation reads the xterm buffer (not the DOM). */
-export interface TerminalHost extends HTMLDivElement {
-  xterm?: Terminal;
-}
+/** The terminal panel: tabs per live shell, search, copy-all, scrollback. */
+export function TerminalPanel({ api, tabs, preferred, idleText, onLink, onMultilinePaste }: Props) {
+  const [picked, setPicked] = useState<string | null>(null);
+  const [scrollback, setScrollback] = useState(savedScrollback);
+  const [searching, setSearching] = useState(false);
+  const [query, setQuery] = useState('');
+  const handle = useRef<TerminalHandle | null>(null);
+  const active =
+    tabs.find((t) => t.sessionId === picked)?.sessionId ??
+    tabs.find((t) => t.sessionId === preferred)?.sessionId ??
+    tabs[0]?.sessionId ??
+    null;
 
-/** Characters drawn between acks to the core. */
-const ACK_BATCH_CHARS = 20_000;
-
-const THEME = {
-  background: '#0b0d11',
-  foreground: '#d7dce5',
-  cursor: '#5b9cff',
-  selectionBackground: '#2b4a7a',
-  black: '#1c2028',
-  red: '#f47067',
-  green: '#57c26b',
-  yellow: '#d8a84e',
-  blue: '#5b9cff',
-  magenta: '#c58af9',
-  cyan: '#4fc1d9',
-  white: '#c9d1d9',
-  brightBlack: '#6e7681',
-  brightRed: '#ff8b84',
-  brightGreen: '#7ee08c',
-  brightYellow: '#f0c674',
-  brightBlue: '#82b4ff',
-  brightMagenta: '#d9a8ff',
-  brightCyan: '#7fd8ea',
-  brightWhite: '#f0f3f6',
-};
-
-/** The run's shell in xterm.js: output from the core, keystrokes and size back to it. */
-export function TerminalPanel({ api, sessionId, idleText }: Props) {
-  const hostRef = useRef<TerminalHost>(null);
-
-  useEffect(() => {
-    const host = hostRef.current;
-    if (!host || !sessionId) return;
-    const term = new Terminal({
-      fontFamily: '"JetBrains Mono", "SF Mono", Menlo, "DejaVu Sans Mono", monospace',
-      fontSize: 13,
-      lineHeight: 1.15,
-      scrollback: 10_000,
-      cursorBlink: true,
-      allowProposedApi: false,
-      theme: THEME,
-    });
-    const fit = new FitAddon();
-    term.loadAddon(fit);
-    term.open(host);
-    host.xterm = term;
-
-    // Flow control: tell the core how much has been drawn, in batches (see core/sessions/flow-control.ts).
-    let drawn = 0;
-    const draw = (data: string): void => {
-      term.write(data, () => {
-        drawn += data.length;
-        if (drawn >= ACK_BATCH_CHARS) {
-          void api.call('session.ack', { sessionId, chars: drawn }).catch(() => undefined);
-          drawn = 0;
-        }
-      });
+  const find = (backwards = false): void => {
+    if (!handle.current || !query) return;
+    const options = {
+      caseSensitive: false,
+      decorations: { activeMatchColorOverviewRuler: '#5b9cff', matchOverviewRuler: '#d9a441' },
     };
-
-    // Join the snapshot and the live stream without gaps or repeats: events carry a seq.
-    let snapshotSeq: number | null = null;
-    const early: Array<{ data: string; seq: number }> = [];
-    const unsubscribe = api.on('session.didData', (event) => {
-      if (event.sessionId !== sessionId) return;
-      if (snapshotSeq === null) early.push(event);
-      else if (event.seq > snapshotSeq) draw(event.data);
-    });
-    let disposed = false;
-    void api.call('session.snapshot', { sessionId }).then(
-      ({ data, seq }) => {
-        if (disposed) return;
-        term.write(data);
-        snapshotSeq = seq;
-        for (const event of early.splice(0)) if (event.seq > seq) draw(event.data);
-      },
-      () => {
-        snapshotSeq = 0;
-      },
-    );
-
-    const input = term.onData((data) => {
-      void api.call('session.write', { sessionId, data }).catch(() => undefined);
-    });
-    const resize = (): void => {
-      if (host.clientWidth === 0 || host.clientHeight === 0) return;
-      fit.fit();
-      void api
-        .call('session.resize', { sessionId, cols: term.cols, rows: term.rows })
-        .catch(() => undefined);
-    };
-    const observer = new ResizeObserver(() => resize());
-    observer.observe(host);
-    resize();
-    term.focus();
-
-    return () => {
-      disposed = true;
-      void api.call('session.detach', { sessionId }).catch(() => undefined);
-      observer.disconnect();
-      unsubscribe();
-      input.dispose();
-      delete host.xterm;
-      term.dispose();
-    };
-  }, [api, sessionId]);
+    if (backwards) handle.current.search.findPrevious(query, options);
+    else handle.current.search.findNext(query, options);
+  };
 
   return (
-    <section className="terminal-panel" aria-label="Terminal">
+    <section
+      className="terminal-panel"
+      aria-label="Terminal"
+      onKeyDown={(e) => {
+        if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.code === 'KeyF') {
+          e.preventDefault();
+          setSearching(true);
+        }
+      }}
+    >
       <div className="terminal-tabs">
-        <span className={`terminal-tab${sessionId ? ' is-live' : ''}`}>
-          <span className="dot" aria-hidden />
-          {sessionId ? 'Local shell' : 'No shell'}
-        </span>
+        {tabs.length === 0 && (
+          <span className="terminal-tab">
+            <span className="dot" aria-hidden />
+            No shell
+          </span>
+        )}
+        {tabs.map((tab) => (
+          <button
+            type="button"
+            key={tab.sessionId}
+            className={`terminal-tab${tab.sessionId === active ? ' is-live' : ''}`}
+            onClick={() => setPicked(tab.sessionId)}
+            data-testid="terminal-tab"
+          >
+            <span className="dot" aria-hidden />
+            {tab.title}
+          </button>
+        ))}
+        <div className="terminal-tools">
+          {active && (
+            <>
+              <button
+                type="button"
+                className="btn btn-ghost btn-small"
+                onClick={() => setSearching((v) => !v)}
+                title="Find (Ctrl+Shift+F)"
+              >
+                Find
+              </button>
+              <button
+                type="button"
+                className="btn btn-ghost btn-small"
+                title="Copy the whole terminal, as text"
+                onClick={() => {
+                  const term = handle.current?.term;
+                  if (!term) return;
+                  term.selectAll();
+                  void navigator.clipboard?.writeText(term.getSelection());
+                  term.clearSelection();
+                }}
+              >
+                Copy all
+              </button>
+            </>
+          )}
+          <label
+            className="scrollback"
+            title="Lines kept in the terminal (the journal keeps everything)"
+          >
+            <select
+              value={scrollback}
+              onChange={(e) => {
+                const lines = Number(e.target.value);
+                setScrollback(lines);
+                saveScrollback(lines);
+              }}
+            >
+              {SCROLLBACK_CHOICES.map((n) => (
+                <option key={n} value={n}>
+                  {n.toLocaleString()} lines
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
       </div>
+      {searching && active && (
+        <form
+          className="terminal-search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            find();
+          }}
+        >
+          <input
+            autoFocus
+            className="input input-small"
+            placeholder="Find in terminal"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                handle.current?.search.clearDecorations();
+                setSearching(false);
+              }
+              if (e.key === 'Enter' && e.shiftKey) {
+                e.preventDefault();
+                find(true);
+              }
+            }}
+            data-testid="terminal-search"
+          />
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => find(true)}>
+            ↑
+          </button>
+          <button type="submit" className="btn btn-ghost btn-small">
+            ↓
+          </button>
+        </form>
+      )}
       <div className="terminal-body">
-        {!sessionId && <div className="terminal-idle">{idleText}</div>}
-        <div ref={hostRef} className="terminal-host" data-testid="terminal" hidden={!sessionId} />
+        {!active && <div className="terminal-idle">{idleText}</div>}
+        {active && (
+          <TerminalView
+            key={active}
+            api={api}
+            sessionId={active}
+            scrollback={scrollback}
+            onLink={onLink}
+            onMultilinePaste={onMultilinePaste}
+            onReady={(h) => (handle.current = h)}
+          />
+        )}
       </div>
     </section>
   );

@@ -8,6 +8,8 @@ export interface AppState {
   selectedId: string | null;
   opened: { summary: RunbookSummary; runbook: Runbook } | null;
   run: RunState | null;
+  /** Every active run's shell, for the terminal tabs (runs of other runbooks included). */
+  shells: Record<string, { sessionId: string; title: string }>;
   /** Steps waiting for an answer from the core, so buttons do not fire twice. */
   busySteps: string[];
   error: string | null;
@@ -33,6 +35,7 @@ export const initialState: AppState = {
   selectedId: null,
   opened: null,
   run: null,
+  shells: {},
   busySteps: [],
   error: null,
   disconnected: null,
@@ -51,7 +54,7 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'opened':
       if (action.summary.id !== state.selectedId) return state;
       return {
-        ...state,
+        ...withShell(state, action.run),
         opened: { summary: action.summary, runbook: action.runbook },
         run: action.run,
       };
@@ -61,6 +64,7 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, runbooks, opened: { summary: action.summary, runbook: action.runbook } };
     }
     case 'run': {
+      state = withShell(state, action.run);
       // Events for other runbooks' runs do not concern the open view.
       if (action.run.runbookId !== state.selectedId) return state;
       if (
@@ -87,4 +91,16 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'disconnected':
       return { ...state, disconnected: action.reason };
   }
+}
+
+/** Keeps the terminal tabs in step with a run: its shell while it is active and has one. */
+function withShell(state: AppState, run: RunState | null): AppState {
+  if (!run) return state;
+  const shells = { ...state.shells };
+  if (run.status === 'active' && run.sessionId) {
+    shells[run.id] = { sessionId: run.sessionId, title: run.runbookTitle };
+  } else {
+    delete shells[run.id];
+  }
+  return { ...state, shells };
 }

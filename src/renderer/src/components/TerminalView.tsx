@@ -1,0 +1,191 @@
+import { useEffect, useRef } from 'react';
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { SerializeAddon } from '@xterm/addon-serialize';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { WebglAddon } from '@xterm/addon-webgl';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import '@xterm/xterm/css/xterm.css';
+import type { RunsheetApi } from '../../../shared/api';
+import { TERMINAL_THEME } from './terminal-theme';
+
+/** Element property through which automation reads the xterm buffer (not the DOM). */
+export interface TerminalHost extends HTMLDivElement {
+  xterm?: Terminal;
+}
+
+/** What the panel around the view can ask of it. */
+export interface TerminalHandle {
+  search: SearchAddon;
+  serialize: SerializeAddon;
+  term: Terminal;
+}
+
+interface Props {
+  api: RunsheetApi;
+  sessionId: string;
+  scrollback: number;
+  /** A link in the output was clicked: the app asks before opening it. */
+  onLink(url: string): void;
+  /** Text with several lines is about to be pasted: the app asks first. */
+  onMultilinePaste(text: string, paste: () => void): void;
+  onReady(handle: TerminalHandle | null): void;
+}
+
+/** Characters drawn between acks to the core (flow control, see core/sessions/flow-control.ts). */
+const ACK_BATCH_CHARS = 20_000;
+
+/** One session in xterm.js: output from the core, keystrokes and size back to it. */
+export function TerminalView({
+  api,
+  sessionId,
+  scrollback,
+  onLink,
+  onMultilinePaste,
+  onReady,
+}: Props) {
+  const hostRef = useRef<TerminalHost>(null);
+  const termRef = useRef<Terminal | null>(null);
+  const callbacks = useRef({ onLink, onMultilinePaste, onReady });
+  // The latest callbacks, for handlers registered once per terminal.
+  useEffect(() => {
+    callbacks.current = { onLink, onMultilinePaste, onReady };
+  });
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    const term = new Terminal({
+      fontFamily: '"JetBrains Mono", "SF Mono", Menlo, "DejaVu Sans Mono", monospace',
+      fontSize: 13,
+      lineHeight: 1.15,
+      scrollback,
+      cursorBlink: true,
+      allowProposedApi: true, // unicode11
+      theme: TERMINAL_THEME,
+    });
+    termRef.current = term;
+    const fit = new FitAddon();
+    const search = new SearchAddon();
+    const serialize = new SerializeAddon();
+    term.loadAddon(fit);
+    term.loadAddon(search);
+    term.loadAddon(serialize);
+    term.loadAddon(new Unicode11Addon());
+    term.unicode.activeVersion = '11';
+    term.loadAddon(
+      new WebLinksAddon((event, uri) => {
+        event.preventDefault();
+        callbacks.current.onLink(uri);
+      }),
+    );
+    term.open(host);
+    // The GPU renderer where WebGL works; the DOM renderer otherwise, or when the context is lost.
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => {
+        webgl.dispose();
+        host.dataset.renderer = 'dom';
+      });
+      term.loadAddon(webgl);
+      host.dataset.renderer = 'webgl';
+    } catch {
+      host.dataset.renderer = 'dom';
+    }
+    host.xterm = term;
+    callbacks.current.onReady({ search, serialize, term });
+
+    // Ctrl+Shift+C / Ctrl+Shift+V copy and paste (plain Ctrl+C stays SIGINT for the shell).
+    term.attachCustomKeyEventHandler((event) => {
+      if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
+      if (event.code === 'KeyC' && term.hasSelection()) {
+        void navigator.clipboard?.writeText(term.getSelection());
+        return false;
+      }
+      if (event.code === 'KeyV') {
+        void navigator.clipboard?.readText().then((text) => guardedPaste(text));
+        return false;
+      }
+      return true;
+    });
+    const guardedPaste = (text: string): void => {
+      if (/\r|\n/.test(text.replace(/\r?\n$/, '')))
+        callbacks.current.onMultilinePaste(text, () => term.paste(text));
+      else term.paste(text);
+    };
+    const onPaste = (event: ClipboardEvent): void => {
+      const text = event.clipboardData?.getData('text/plain') ?? '';
+      event.preventDefault();
+      event.stopPropagation();
+      guardedPaste(text);
+    };
+    host.addEventListener('paste', onPaste, true);
+
+    let drawn = 0;
+    const draw = (data: string): void => {
+      term.write(data, () => {
+        drawn += data.length;
+        if (drawn >= ACK_BATCH_CHARS) {
+          void api.call('session.ack', { sessionId, chars: drawn }).catch(() => undefined);
+          drawn = 0;
+        }
+      });
+    };
+    // Join the snapshot and the live stream without gaps or repeats: events carry a seq.
+    let snapshotSeq: number | null = null;
+    const early: Array<{ data: string; seq: number }> = [];
+    const unsubscribe = api.on('session.didData', (event) => {
+      if (event.sessionId !== sessionId) return;
+      if (snapshotSeq === null) early.push(event);
+      else if (event.seq > snapshotSeq) draw(event.data);
+    });
+    let disposed = false;
+    void api.call('session.snapshot', { sessionId }).then(
+      ({ data, seq }) => {
+        if (disposed) return;
+        term.write(data);
+        snapshotSeq = seq;
+        for (const event of early.splice(0)) if (event.seq > seq) draw(event.data);
+      },
+      () => {
+        snapshotSeq = 0;
+      },
+    );
+    const input = term.onData((data) => {
+      void api.call('session.write', { sessionId, data }).catch(() => undefined);
+    });
+    const resize = (): void => {
+      if (host.clientWidth === 0 || host.clientHeight === 0) return;
+      fit.fit();
+      void api
+        .call('session.resize', { sessionId, cols: term.cols, rows: term.rows })
+        .catch(() => undefined);
+    };
+    const observer = new ResizeObserver(() => resize());
+    observer.observe(host);
+    resize();
+    term.focus();
+
+    return () => {
+      disposed = true;
+      void api.call('session.detach', { sessionId }).catch(() => undefined);
+      observer.disconnect();
+      host.removeEventListener('paste', onPaste, true);
+      unsubscribe();
+      input.dispose();
+      callbacks.current.onReady(null);
+      delete host.xterm;
+      termRef.current = null;
+      term.dispose();
+    };
+    // The scrollback is applied live below; a new session makes a new terminal.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, sessionId]);
+
+  useEffect(() => {
+    if (termRef.current) termRef.current.options.scrollback = scrollback;
+  }, [scrollback]);
+
+  return <div ref={hostRef} className="terminal-host" data-testid="terminal" />;
+}

@@ -1,0 +1,179 @@
+import { expect, test, type Page } from '@playwright/test';
+import { serveApp, type ServedApp } from '../helpers/serve';
+import { tempDir, writeFiles } from '../helpers/temp';
+import { terminalText } from '../helpers/walk';
+
+const STEPS = `# Steps
+
+\`\`\`bash
+cd "$(mktemp -d)" && export STAGE=one && echo "stage $STAGE"
+\`\`\`
+
+\`\`\`bash
+export STAGE=two && echo "stage $STAGE in $(basename "$PWD")"
+\`\`\`
+
+\`\`\`bash {confirm=true}
+echo "confirmed stage after $STAGE"
+\`\`\`
+
+\`\`\`bash
+echo "see https://example.com/runbook-docs for more"
+\`\`\`
+`;
+
+let app: ServedApp;
+let workspace: ReturnType<typeof tempDir>;
+
+test.beforeAll(async () => {
+  workspace = tempDir('runsheet-term-');
+  writeFiles(workspace.path, {
+    'a-steps.md': STEPS,
+    'b-other.md': '# Other\n\n```bash\necho other\n```\n',
+  });
+  app = await serveApp({ workspace: workspace.path });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  workspace?.cleanup();
+});
+
+async function xterm(page: Page, expression: string): Promise<unknown> {
+  return page.evaluate((expr) => {
+    const host = (
+      globalThis as unknown as { document: { querySelector(s: string): { xterm: unknown } } }
+    ).document.querySelector('[data-testid=terminal]');
+    return new Function('term', `return ${expr}`)(host.xterm);
+  }, expression);
+}
+
+test('run from here: a multi-step run in one shell, with a confirmation on the way', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.locator('[data-runbook-id="a-steps.md"]').click();
+  const steps = page.getByTestId('step');
+  await steps.nth(0).getByTestId('run-from-here').click();
+  // The third step asks first, before anything runs.
+  await expect(page.getByTestId('confirm-dialog')).toContainText(
+    'echo "confirmed stage after $STAGE"',
+  );
+  await page.getByTestId('confirm-run').click();
+  for (let i = 0; i < 4; i++) {
+    await expect(steps.nth(i).getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
+      timeout: 20_000,
+    });
+  }
+  await expect(steps.nth(1).getByTestId('step-output')).toHaveText(/stage two in tmp\.\w+/);
+  await expect.poll(() => terminalText(page)).toContain('confirmed stage after two');
+  await expect(page.getByTestId('run-progress')).toContainText('4 / 4 done');
+});
+
+test('terminal: renderer, scrollback setting, search, links and multi-line paste ask first', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.locator('[data-runbook-id="a-steps.md"]').click();
+  const last = page.getByTestId('step').nth(3);
+  await last.getByTestId('run-step').click();
+  await expect(last.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
+    timeout: 20_000,
+  });
+  await expect(page.getByTestId('terminal')).toBeVisible();
+  expect(['webgl', 'dom']).toContain(
+    await page.getByTestId('terminal').getAttribute('data-renderer'),
+  );
+
+  await page.locator('.scrollback select').selectOption('50000');
+  expect(await xterm(page, 'term.options.scrollback')).toBe(50000);
+
+  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByTestId('terminal-search').fill('for more');
+  await page.getByTestId('terminal-search').press('Enter');
+  await expect.poll(() => xterm(page, 'term.getSelection()')).toBe('for more');
+
+  // A link printed in the terminal opens only after the same confirmation as runbook links.
+  const row = (await terminalText(page))
+    .split('\n')
+    .findIndex((l) => l.startsWith('see https://example.com'));
+  expect(row).toBeGreaterThanOrEqual(0);
+  const cell = await page.evaluate((r) => {
+    const doc = (
+      globalThis as unknown as {
+        document: {
+          querySelector(s: string): {
+            getBoundingClientRect(): { left: number; top: number };
+            xterm: { buffer: { active: { viewportY: number } }; rows: number };
+          };
+        };
+      }
+    ).document;
+    const host = doc.querySelector('[data-testid=terminal]');
+    const screen = (
+      doc as unknown as {
+        querySelector(s: string): {
+          getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+        };
+      }
+    ).querySelector('.xterm-screen');
+    const box = screen.getBoundingClientRect();
+    const term = host.xterm;
+    const cellH = box.height / term.rows;
+    const cellW = box.width / (term as unknown as { cols: number }).cols;
+    return {
+      x: box.left + cellW * 8,
+      y: box.top + cellH * (r - term.buffer.active.viewportY) + cellH / 2,
+    };
+  }, row);
+  await page.mouse.move(cell.x, cell.y);
+  await page.mouse.click(cell.x, cell.y);
+  await expect(page.getByTestId('link-dialog')).toContainText('https://example.com/runbook-docs');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByTestId('terminal').click();
+  await page.evaluate(() => {
+    const doc = (
+      globalThis as unknown as {
+        document: { querySelector(s: string): { dispatchEvent(e: unknown): void } };
+      }
+    ).document;
+    const g = globalThis as unknown as {
+      DataTransfer: new () => { setData(type: string, value: string): void };
+      ClipboardEvent: new (type: string, init: unknown) => unknown;
+    };
+    const data = new g.DataTransfer();
+    data.setData('text/plain', 'echo pasted-one\necho pasted-two\n');
+    doc
+      .querySelector('.xterm-helper-textarea')
+      .dispatchEvent(
+        new g.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+  });
+  await expect(page.getByTestId('paste-dialog')).toContainText('Paste 2 lines into the shell?');
+  await page.getByTestId('confirm-paste').click();
+  await expect.poll(() => terminalText(page)).toContain('pasted-two');
+});
+
+test('each active run has a terminal tab', async ({ page }) => {
+  await page.goto(app.url);
+  await page.locator('[data-runbook-id="a-steps.md"]').click();
+  const start = page.getByTestId('start-run');
+  if (await start.isVisible()) await start.click();
+  await expect(page.getByTestId('terminal-tab')).toHaveCount(1);
+  await page.locator('[data-runbook-id="b-other.md"]').click();
+  await page.getByTestId('start-run').click();
+  await expect(page.getByTestId('terminal-tab')).toHaveCount(2);
+  await expect(page.getByTestId('terminal-tab').filter({ hasText: 'Other' })).toHaveClass(
+    /is-live/,
+  );
+  await page.getByTestId('terminal-tab').filter({ hasText: 'Steps' }).click();
+  await expect(page.getByTestId('terminal-tab').filter({ hasText: 'Steps' })).toHaveClass(
+    /is-live/,
+  );
+  await page.getByTestId('terminal').click();
+  await page.keyboard.press('Control+C');
+  await page.keyboard.type('echo tab-$((40+2))');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => terminalText(page)).toContain('tab-42');
+});
