@@ -3,8 +3,8 @@ import { renderPlainText } from '../capture/plain-text';
 /** Output is journaled in batches at most this old, so a crash loses at most this much. */
 export const OUTPUT_BATCH_MS = 100;
 
-/** Pending output above this is journaled at once, so a burst never piles up in memory. */
-const BATCH_BYTES = 4 * 1024 * 1024;
+/** Pending output above this is journaled at once: a burst never piles up in memory, and each synchronous write stays short (keystrokes of other terminals wait behind it). */
+const BATCH_BYTES = 1024 * 1024;
 
 /** Raw bytes kept in memory for the plain-text rendering; everything is in the journal. */
 const TEXT_TAIL_BYTES = 2 * 1024 * 1024;

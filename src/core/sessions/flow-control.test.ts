@@ -47,3 +47,40 @@ describe('flow control', () => {
     expect(calls).toEqual(['pause', 'resume']);
   });
 });
+
+describe('input priority', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('yields for a moment after a keystroke elsewhere, then resumes', () => {
+    vi.useFakeTimers();
+    const calls: string[] = [];
+    const flow = new FlowControl(
+      () => calls.push('pause'),
+      () => calls.push('resume'),
+    );
+    flow.yieldFor(40);
+    flow.yieldFor(40); // more typing extends the pause, without a second pause call
+    expect(calls).toEqual(['pause']);
+    vi.advanceTimersByTime(39);
+    expect(calls).toEqual(['pause']);
+    vi.advanceTimersByTime(1);
+    expect(calls).toEqual(['pause', 'resume']);
+  });
+
+  it('stays paused after the yield while the renderer is still behind', () => {
+    vi.useFakeTimers();
+    const calls: string[] = [];
+    const flow = new FlowControl(
+      () => calls.push('pause'),
+      () => calls.push('resume'),
+    );
+    flow.attach();
+    flow.sent(HIGH_WATERMARK_CHARS + 1);
+    flow.yieldFor(40);
+    vi.advanceTimersByTime(40);
+    expect(calls).toEqual(['pause']);
+    flow.acked(HIGH_WATERMARK_CHARS);
+    expect(calls).toEqual(['pause', 'resume']);
+    flow.dispose();
+  });
+});

@@ -107,6 +107,8 @@ export class SessionManager implements Disposable {
 
   write(id: string, data: string): void {
     this.get(id).shell.session.write(data);
+    // Typing has priority: other sessions hold their output back for a moment.
+    for (const [other, entry] of this.sessions) if (other !== id) entry.flow.yieldFor();
   }
 
   resize(id: string, cols: number, rows: number): void {

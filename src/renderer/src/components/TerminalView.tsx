@@ -34,7 +34,7 @@ interface Props {
 }
 
 /** Characters drawn between acks to the core (flow control, see core/sessions/flow-control.ts). */
-const ACK_BATCH_CHARS = 20_000;
+const ACK_BATCH_CHARS = 5_000;
 
 /** One session in xterm.js: output from the core, keystrokes and size back to it. */
 export function TerminalView({
