@@ -11,7 +11,7 @@ export const SHELL_LANGS = new Set([
 ]);
 
 /** Languages that are known not to be shell: shown, never run. */
-const NON_SHELL_LANGS = new Set([
+export const NON_SHELL_LANGS = new Set([
   'text',
   'txt',
   'plain',

@@ -1,5 +1,5 @@
-import { useEffect, useRef } from 'react';
 import type { Step } from '../../../shared/runbook/types';
+import { ModalDialog } from './ModalDialog';
 
 /** Steps marked `confirm=true` ask before they run; the dialog shows exactly what will run. */
 export function ConfirmRunDialog({
@@ -11,20 +11,31 @@ export function ConfirmRunDialog({
   onConfirm(): void;
   onClose(): void;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    dialog.current?.showModal();
-  }, []);
   return (
-    <dialog
-      ref={dialog}
-      className="dialog dialog-wide"
+    <ModalDialog
+      title={`Run ${steps.length > 1 ? `${steps.length} steps that ask` : 'this step'} for confirmation?`}
       onClose={onClose}
-      data-testid="confirm-dialog"
+      wide
+      testId="confirm-dialog"
+      actions={
+        <>
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn btn-danger"
+            onClick={() => {
+              onConfirm();
+              onClose();
+            }}
+            data-testid="confirm-run"
+          >
+            Run
+          </button>
+        </>
+      }
     >
-      <h2>
-        Run {steps.length > 1 ? `${steps.length} steps that ask` : 'this step'} for confirmation?
-      </h2>
       {steps.map((step) => (
         <div key={step.id} className="confirm-step">
           <div className="muted">
@@ -35,22 +46,6 @@ export function ConfirmRunDialog({
           </pre>
         </div>
       ))}
-      <div className="dialog-buttons">
-        <button type="button" className="btn btn-ghost" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="btn btn-danger"
-          onClick={() => {
-            onConfirm();
-            onClose();
-          }}
-          data-testid="confirm-run"
-        >
-          Run
-        </button>
-      </div>
-    </dialog>
+    </ModalDialog>
   );
 }

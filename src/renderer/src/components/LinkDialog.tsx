@@ -1,11 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { ModalDialog } from './ModalDialog';
 
-/** Asks before a runbook's link leaves the app; only web and mail links can be opened. */
+/** Asks before a link leaves the app; only web and mail links can be opened. */
 export function LinkDialog({ href, onClose }: { href: string; onClose(): void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    dialog.current?.showModal();
-  }, []);
   let url: URL | null = null;
   try {
     url = new URL(href);
@@ -19,10 +15,25 @@ export function LinkDialog({ href, onClose }: { href: string; onClose(): void })
     onClose();
   };
   return (
-    <dialog ref={dialog} className="dialog" onClose={onClose} data-testid="link-dialog">
-      <h2>
-        {openable ? 'Open this link in your browser?' : 'This link cannot be opened from Runsheet'}
-      </h2>
+    <ModalDialog
+      title={
+        openable ? 'Open this link in your browser?' : 'This link cannot be opened from Runsheet'
+      }
+      onClose={onClose}
+      testId="link-dialog"
+      actions={
+        <>
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            {openable ? 'Cancel' : 'Close'}
+          </button>
+          {openable && (
+            <button type="button" className="btn btn-primary" onClick={open} autoFocus>
+              Open link
+            </button>
+          )}
+        </>
+      }
+    >
       <p className="dialog-url">
         <code>{href || '(empty link)'}</code>
       </p>
@@ -32,16 +43,6 @@ export function LinkDialog({ href, onClose }: { href: string; onClose(): void })
           runbook's repository.
         </p>
       )}
-      <div className="dialog-buttons">
-        <button type="button" className="btn btn-ghost" onClick={onClose}>
-          {openable ? 'Cancel' : 'Close'}
-        </button>
-        {openable && (
-          <button type="button" className="btn btn-primary" onClick={open} autoFocus>
-            Open link
-          </button>
-        )}
-      </div>
-    </dialog>
+    </ModalDialog>
   );
 }
