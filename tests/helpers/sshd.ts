@@ -1,0 +1,114 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+
+/** A real OpenSSH server on a loopback address, with keys made for this test run. */
+export interface TestSshd {
+  host: string;
+  port: number;
+  dir: string;
+  /** The client key the server trusts (unencrypted, ed25519). */
+  clientKey: string;
+  /** The server's public host key line ("ssh-ed25519 AAAA…"). */
+  hostKeyLine: string;
+  logPath: string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export function keygen(path: string, passphrase = ''): void {
+  const r = spawnSync(
+    'ssh-keygen',
+    ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'runsheet-test', '-f', path],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
+}
+
+/**
+ * Starts /usr/sbin/sshd on `host`:`port` (127.0.0.N; any loopback address works
+ * without setup) with its own host key, config, pid file and log, accepting the
+ * test's client key only. Stops by itself with the test process.
+ */
+export async function startSshd(dir: string, host = '127.0.0.2', port = 2222): Promise<TestSshd> {
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o700);
+  // sshd refuses to start without its privilege-separation directory.
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const hostKey = join(dir, 'host_ed25519');
+  const clientKey = join(dir, 'client_ed25519');
+  keygen(hostKey);
+  keygen(clientKey);
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
+  const logPath = join(dir, 'sshd.log');
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `ListenAddress ${host}`,
+      `Port ${port}`,
+      `HostKey ${hostKey}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'PermitRootLogin yes',
+      'AllowTcpForwarding yes',
+      'LogLevel VERBOSE',
+      'Subsystem sftp /usr/lib/openssh/sftp-server',
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config, '-E', logPath], {
+    stdio: 'ignore',
+  });
+  await waitForPort(host, port, 10_000, () => readLog(logPath));
+  return {
+    host,
+    port,
+    dir,
+    clientKey,
+    hostKeyLine: readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' '),
+    logPath,
+    log: () => readLog(logPath),
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    },
+  };
+}
+
+function readLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function waitForPort(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  log: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline)
+      throw new Error(`sshd did not listen on ${host}:${port} within ${timeoutMs} ms:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
