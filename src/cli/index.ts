@@ -59,6 +59,16 @@ program
   .option('--log-dir <dir>', 'where the maintenance log goes')
   .option('--data-dir <dir>', 'where the journal goes')
   .option('--json', 'one JSON object per step, then a summary')
+  .option('--host <name>', 'run the steps on this host over SSH (an ssh_config alias or host name)')
+  .option('--ssh-config <file>', 'ssh client config to read, like ssh -F (default ~/.ssh/config)')
+  .option(
+    '--known-hosts <file>',
+    'known_hosts file, like UserKnownHostsFile (default ~/.ssh/known_hosts)',
+  )
+  .option(
+    '--accept-new-host-keys',
+    'trust and record unknown host keys (StrictHostKeyChecking=accept-new); changed keys are still refused',
+  )
   .action(async (file: string, opts: RunOptions) => {
     try {
       process.exitCode = await runHeadless(file, opts, paths.version);

@@ -6,6 +6,10 @@ import { formatDuration } from '../shared/log/format';
 import type { Runbook, Step } from '../shared/runbook/types';
 
 export interface RunOptions {
+  host?: string;
+  sshConfig?: string;
+  knownHosts?: string;
+  acceptNewHostKeys?: boolean;
   section?: string[];
   step?: string[];
   var?: string[];
@@ -35,6 +39,11 @@ export async function runHeadless(
     logDir: options.logDir,
     dataDir: options.dataDir,
     version,
+    ssh: {
+      configFile: options.sshConfig,
+      knownHostsFile: options.knownHosts,
+      acceptNewHostKeys: options.acceptNewHostKeys,
+    },
   });
   const api = createInProcessApi(core.handlers, core);
   const interactive = Boolean(process.stdin.isTTY) && !options.json;
@@ -46,7 +55,10 @@ export async function runHeadless(
     await askMissing(steps, values, interactive);
     await confirmSteps(steps, Boolean(options.yes), interactive);
 
-    let state: RunState = await api.call('run.start', { runbookId: basename(path) });
+    let state: RunState = await api.call('run.start', {
+      runbookId: basename(path),
+      ...(options.host ? { host: options.host } : {}),
+    });
     const results: Array<{ step: Step; result: StepResult }> = [];
     api.on('run.didChange', (next) => (state = next));
     if (Object.keys(values).length > 0)

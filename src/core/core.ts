@@ -4,7 +4,9 @@ import type { EventSource } from '../shared/api/in-process';
 import { Emitter, type Disposable } from '../shared/util/event';
 import { resolveDirs, type CoreDirs } from './paths';
 import { RunService } from './runs/run-service';
+import { resolveSshTarget, type SshOptions } from './hosts/ssh-target';
 import { LocalPtySession } from './sessions/local-pty';
+import { SshSession } from './sessions/ssh-session';
 import { SessionManager } from './sessions/session-manager';
 import type { SessionFactory } from './sessions/terminal-session';
 import { Workspace } from './workspace/workspace';
@@ -15,6 +17,8 @@ export interface CoreOptions extends Partial<CoreDirs> {
   version: string;
   /** Makes the shell for a run; a local PTY unless a test or transport says otherwise. */
   sessionFactory?: SessionFactory;
+  /** How SSH hosts are resolved and trusted (ssh_config, known_hosts, accept-new). */
+  ssh?: SshOptions;
 }
 
 /** The core behind the contract: every transport binds these handlers and this event source. */
@@ -31,7 +35,11 @@ export function createCore(options: CoreOptions): Core {
   const emit: EventSink = (name, payload) => events.fire({ name, payload });
   const workspace = new Workspace(dirs.workspaceDir);
   const sessions = new SessionManager(
-    options.sessionFactory ?? ((request) => new LocalPtySession(request)),
+    options.sessionFactory ??
+      ((request) =>
+        request.host
+          ? new SshSession(resolveSshTarget(request.host, options.ssh), request)
+          : new LocalPtySession(request)),
     emit,
   );
   const runs = new RunService({ dirs, workspace, sessions, emit });
@@ -52,7 +60,7 @@ export function createCore(options: CoreOptions): Core {
       const { runbook, summary } = await workspace.open(runbookId);
       return { runbook, summary, activeRun: runs.activeRunFor(runbookId) };
     },
-    'run.start': ({ runbookId }) => runs.start(runbookId),
+    'run.start': ({ runbookId, host }) => runs.start(runbookId, { host }),
     'run.active': async () => runs.active(),
     'run.get': async ({ runId }) => runs.get(runId),
     'run.setChecked': async ({ runId, stepId, checked, note }) =>

@@ -33,6 +33,8 @@ interface ActiveRun {
   cancel: { requested: boolean; killed: boolean; timedOut: number | null } | null;
   /** "Run all from here" in progress. */
   sequence: boolean;
+  /** The host steps run on (an ssh_config alias), or null for this machine. */
+  targetHost: string | null;
 }
 
 /** Runs: start, tick, skip, execute steps in the run's shell, finish; journal and log on disk. */
@@ -60,10 +62,13 @@ export class RunService {
   }
 
   /** Starts a run, or returns the run already in progress for this runbook. */
-  async start(runbookId: string): Promise<RunState> {
+  async start(runbookId: string, options: { host?: string } = {}): Promise<RunState> {
     const existing = this.activeRunFor(runbookId);
     if (existing) return existing;
     const { runbook, path } = await this.deps.workspace.open(runbookId);
+    const frontmatterHost =
+      typeof runbook.frontmatter.host === 'string' ? runbook.frontmatter.host : null;
+    const targetHost = options.host ?? frontmatterHost;
     const now = new Date();
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const id = `${stamp}-${randomBytes(4).toString('hex')}`;
@@ -76,9 +81,17 @@ export class RunService {
       stateDir: mkdtempSync(join(tmpdir(), 'runsheet-state-')),
       cancel: null,
       sequence: false,
+      targetHost,
     };
+    try {
+      this.openSession(run, false);
+    } catch (error) {
+      run.journal.close();
+      rmSync(run.journal.path, { force: true });
+      rmSync(run.stateDir, { recursive: true, force: true });
+      throw new ApiError('invalid-input', (error as Error).message);
+    }
     this.runs.set(id, run);
-    this.openSession(run, false);
     this.record(run, {
       type: 'run.started',
       runId: id,
@@ -86,7 +99,7 @@ export class RunService {
       runbookTitle: runbook.title,
       runbookPath: path,
       maintainer: maintainerName(),
-      host: hostname(),
+      host: targetHost ?? hostname(),
       environment:
         typeof runbook.frontmatter.environment === 'string'
           ? runbook.frontmatter.environment
@@ -333,7 +346,12 @@ export class RunService {
   private openSession(run: ActiveRun, restore: boolean): void {
     const shell =
       typeof run.runbook.frontmatter.shell === 'string' ? run.runbook.frontmatter.shell : undefined;
-    const session = this.deps.sessions.create({ shell, stateDir: run.stateDir, restore });
+    const session = this.deps.sessions.create({
+      shell,
+      stateDir: run.stateDir,
+      restore,
+      host: run.targetHost ?? undefined,
+    });
     run.session = session;
     session.shell.session.onDidExit(() => {
       if (run.session !== session) return;

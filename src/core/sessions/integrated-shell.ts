@@ -93,11 +93,12 @@ export class IntegratedShell implements Disposable {
 
   /** Runs `code` exactly as written, in this shell, so its state carries to the next step. */
   async run(code: string): Promise<RunningStep> {
-    if (this.exited) throw new Error('the shell has exited');
+    if (this.exited) throw new Error(this.session.failure ?? 'the shell has exited');
     if (this.phase === 'running' || this.current)
       throw new Error('a step is already running in this shell');
     await this.ready();
-    if (this.exited) throw new Error('the shell exited before showing a prompt');
+    if (this.exited)
+      throw new Error(this.session.failure ?? 'the shell exited before showing a prompt');
     // Another caller may have taken the prompt while this one waited.
     if ((this.phase as Phase) === 'running' || this.current)
       throw new Error('a step is already running in this shell');

@@ -24,6 +24,7 @@ export interface LocalPtyOptions {
 export class LocalPtySession implements TerminalSession {
   readonly id = `pty-${randomBytes(6).toString('hex')}`;
   readonly target: SessionTarget;
+  readonly failure: string | null = null;
   private readonly onDidDataEmitter = new Emitter<Uint8Array>();
   private readonly onDidExitEmitter = new Emitter<{
     exitCode: number | null;

@@ -17,6 +17,8 @@ export interface TerminalSession extends Disposable {
   readonly target: SessionTarget;
   readonly cols: number;
   readonly rows: number;
+  /** Why the session could not start or ended unexpectedly (names the host or file), if it did. */
+  readonly failure: string | null;
   /** Raw bytes from the terminal, exactly as the shell wrote them. */
   readonly onDidData: Event<Uint8Array>;
   readonly onDidExit: Event<{ exitCode: number | null; signal: number | null }>;
@@ -37,6 +39,8 @@ export interface SessionRequest {
   stateDir?: string;
   /** This session replaces one that a step ended. */
   restore?: boolean;
+  /** Run on this host (an ssh_config alias or host name) instead of this machine. */
+  host?: string;
 }
 
 export type SessionFactory = (request: SessionRequest) => TerminalSession;

@@ -19,7 +19,19 @@ export const methods = {
       activeRun: S.RunState.nullable(),
     }),
   },
-  'run.start': { input: z.object({ runbookId: S.RunbookId }).strict(), output: S.RunState },
+  'run.start': {
+    input: z
+      .object({
+        runbookId: S.RunbookId,
+        /** Run on this host (ssh_config alias or host name) instead of the runbook's own `host`. */
+        host: z
+          .string()
+          .regex(/^[\w.@:[\]-]{1,253}$/, 'not a host name')
+          .optional(),
+      })
+      .strict(),
+    output: S.RunState,
+  },
   /** Every run in progress, whatever runbook it walks (for the terminal tabs). */
   'run.active': { input: empty, output: z.array(S.RunState) },
   'run.get': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },

@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import SSHConfig from 'ssh-config';
+import type { SshTarget } from '../sessions/ssh-session';
+import { appendKnownHost, checkHostKey, fingerprint, hostToken, keyTypeOf } from './known-hosts';
+
+/** How SSH hosts are found and trusted; the CLI flags mirror OpenSSH's. */
+export interface SshOptions {
+  /** Like `ssh -F`. Default: ~/.ssh/config when it exists. */
+  configFile?: string;
+  /** Like UserKnownHostsFile. Default: the config's, else ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
+  /** Like StrictHostKeyChecking=accept-new: trust and record unknown keys, never changed ones. */
+  acceptNewHostKeys?: boolean;
+}
+
+const expandHome = (path: string): string =>
+  path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+const first = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
+
+/**
+ * Resolves a host as `ssh` would (alias → HostName, User, Port, IdentityFile,
+ * UserKnownHostsFile through ~/.ssh/config) and builds a strict host-key check:
+ * known keys pass, changed or revoked keys are refused before authentication,
+ * unknown keys are refused unless accept-new is on.
+ */
+export function resolveSshTarget(alias: string, options: SshOptions = {}): SshTarget {
+  const configFile = options.configFile ?? join(homedir(), '.ssh', 'config');
+  let computed: Record<string, string | string[]> = {};
+  if (existsSync(configFile)) {
+    computed = SSHConfig.parse(readFileSync(configFile, 'utf8')).compute(alias, {
+      ignoreCase: true,
+    });
+  } else if (options.configFile) {
+    throw new Error(`ssh config file not found: ${configFile}`);
+  }
+  const get = (key: string): string | string[] | undefined =>
+    computed[key.toLowerCase()] ?? computed[key];
+  if (first(get('ProxyJump')) && first(get('ProxyJump')) !== 'none') {
+    throw new Error(
+      `${alias}: ProxyJump (${first(get('ProxyJump'))}) is not supported yet; connect to the jump host's target directly`,
+    );
+  }
+  const hostname = first(get('HostName')) ?? alias;
+  const port = Number(first(get('Port')) ?? 22);
+  const user = first(get('User')) ?? userInfo().username;
+  const identities = ([] as string[]).concat(get('IdentityFile') ?? []).map(expandHome);
+  const candidates = identities.length
+    ? identities
+    : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((n) => join(homedir(), '.ssh', n));
+  const keyFile = candidates.find((f) => existsSync(f));
+  const knownHosts = [
+    options.knownHostsFile ??
+      expandHome(first(get('UserKnownHostsFile')) ?? join(homedir(), '.ssh', 'known_hosts')),
+  ];
+  let refusal: string | null = null;
+  const where = `${alias} (${hostToken(hostname, port)})`;
+
+  return {
+    alias,
+    hostname,
+    port,
+    user,
+    privateKey: keyFile ? readFileSync(keyFile) : undefined,
+    agent: process.env.SSH_AUTH_SOCK,
+    refusal: () => refusal,
+    async verifyHostKey(blob: Buffer): Promise<boolean> {
+      const type = keyTypeOf(blob);
+      const key = blob.toString('base64');
+      const print = `${fingerprint(key)} (${type})`;
+      const verdict = checkHostKey(knownHosts, hostname, port, type, key);
+      switch (verdict.kind) {
+        case 'known':
+          return true;
+        case 'revoked':
+          refusal = `the host key of ${where} is revoked (${verdict.file}:${verdict.line}); refusing to connect`;
+          return false;
+        case 'changed':
+          refusal = `the host key of ${where} has CHANGED: it offered ${print}, but ${verdict.file}:${verdict.line} has a different ${verdict.knownType} key. Refusing to connect; no authentication was attempted. If the change is expected, remove line ${verdict.line} from ${verdict.file}.`;
+          return false;
+        case 'unknown':
+          if (options.acceptNewHostKeys) {
+            appendKnownHost(knownHosts[0]!, hostname, port, type, key);
+            return true;
+          }
+          refusal = `the host key of ${where} is not known: ${print}. Check it with the host's owner, then connect with --accept-new-host-keys (or add it to ${knownHosts[0]}).`;
+          return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { Emitter } from '../../shared/util/event';
+import { shellLaunch, STEP_FILE_NAME } from './integration/shells';
+import type { SessionTarget, TerminalSession } from './terminal-session';
+
+/** Where and how to connect; secrets stay in this process (never sent to the renderer). */
+export interface SshTarget {
+  /** The name the user chose (an ssh_config alias or a host name). */
+  alias: string;
+  hostname: string;
+  port: number;
+  user: string;
+  privateKey?: Buffer;
+  passphrase?: string;
+  agent?: string;
+  /** Decides about the server's host key before any authentication happens. */
+  verifyHostKey(key: Buffer): Promise<boolean>;
+  /** Why the last host-key check refused, for the error the user sees. */
+  refusal(): string | null;
+}
+
+export interface SshSessionOptions {
+  cols?: number;
+  rows?: number;
+  stateDir?: string;
+  restore?: boolean;
+}
+
+/**
+ * A shell on a remote host over SSH (ssh2, with a PTY), behind the same
+ * TerminalSession interface as a local PTY. The shell integration files go to a
+ * private temp folder on the remote (SFTP, mode 0600), never into dotfiles.
+ */
+export class SshSession implements TerminalSession {
+  readonly id = `ssh-${randomBytes(6).toString('hex')}`;
+  readonly target: SessionTarget;
+  private readonly onDidDataEmitter = new Emitter<Uint8Array>();
+  private readonly onDidExitEmitter = new Emitter<{
+    exitCode: number | null;
+    signal: number | null;
+  }>();
+  readonly onDidData = this.onDidDataEmitter.event;
+  readonly onDidExit = this.onDidExitEmitter.event;
+  failure: string | null = null;
+  private readonly client = new Client();
+  private stream: ClientChannel | null = null;
+  private sftp: SFTPWrapper | null = null;
+  private dir: string | null = null;
+  private readonly ready: Promise<void>;
+  private exited = false;
+  private size: { cols: number; rows: number };
+
+  constructor(
+    private readonly remote: SshTarget,
+    options: SshSessionOptions = {},
+  ) {
+    this.size = { cols: options.cols ?? 100, rows: options.rows ?? 30 };
+    this.target = { kind: 'ssh', host: remote.alias, user: remote.user, shell: 'bash' };
+    this.ready = this.start(options).catch((error: unknown) => {
+      this.fail(error instanceof Error ? error.message : String(error));
+    });
+  }
+
+  get cols(): number {
+    return this.size.cols;
+  }
+  get rows(): number {
+    return this.size.rows;
+  }
+
+  private async start(options: SshSessionOptions): Promise<void> {
+    const where = `${this.remote.user}@${this.remote.hostname}:${this.remote.port}`;
+    await new Promise<void>((resolve, reject) => {
+      this.client.once('ready', () => resolve());
+      this.client.once('error', (error) => {
+        const refusal = this.remote.refusal();
+        reject(
+          new Error(
+            refusal ?? `cannot connect to ${this.remote.alias} (${where}): ${error.message}`,
+          ),
+        );
+      });
+      const config: ConnectConfig = {
+        host: this.remote.hostname,
+        port: this.remote.port,
+        username: this.remote.user,
+        privateKey: this.remote.privateKey,
+        passphrase: this.remote.passphrase,
+        agent: this.remote.agent,
+        readyTimeout: 15_000,
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          void this.remote.verifyHostKey(key).then(verify, () => verify(false));
+        },
+      };
+      this.client.connect(config);
+    });
+    this.client.on('close', () => this.handleExit(null));
+    const shell =
+      (await this.exec('command -v bash || command -v sh')).trim().split('\n')[0] || 'sh';
+    this.dir = (await this.exec('mktemp -d "${TMPDIR:-/tmp}/runsheet-XXXXXX"')).trim();
+    this.sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+      this.client.sftp((e, s) => (e ? reject(e) : resolve(s))),
+    );
+    const launch = shellLaunch(shell, this.dir, {});
+    for (const [name, content] of launch.files) await this.writeFile(name, content);
+    const env: Record<string, string> = {
+      ...launch.env,
+      TERM: 'xterm-256color',
+      RUNSHEET: '1',
+      RUNSHEET_STEP_FILE: `${this.dir}/${STEP_FILE_NAME}`,
+    };
+    // Shell state survives a replaced shell in a folder named after the run's own.
+    const stateDir = options.stateDir
+      ? `${this.dir.replace(/\/[^/]*$/, '')}/${basename(options.stateDir)}`
+      : null;
+    if (stateDir) env.RUNSHEET_STATE_DIR = stateDir;
+    if (options.restore) env.RUNSHEET_RESTORE = '1';
+    const assignments = Object.entries(env)
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(' ');
+    const command = `${stateDir ? `mkdir -p ${quote(stateDir)}; ` : ''}exec env ${assignments} ${quote(shell)} ${launch.args.map(quote).join(' ')}`;
+    this.stream = await new Promise<ClientChannel>((resolve, reject) =>
+      this.client.exec(
+        command,
+        { pty: { term: 'xterm-256color', cols: this.size.cols, rows: this.size.rows } },
+        (error, stream) => (error ? reject(error) : resolve(stream)),
+      ),
+    );
+    this.stream.on('data', (data: Buffer) => this.onDidDataEmitter.fire(data));
+    this.stream.on('close', (code: number | null, signal?: string) =>
+      this.handleExit(code ?? (signal ? 255 : null)),
+    );
+  }
+
+  /** Runs a short command on its own channel and returns its output. */
+  private exec(command: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (error, stream) => {
+        if (error) return reject(error);
+        let out = '';
+        stream.on('data', (d: Buffer) => (out += d.toString()));
+        stream.stderr.on('data', () => undefined);
+        stream.on('close', () => resolve(out));
+      });
+    });
+  }
+
+  write(data: string): void {
+    if (!this.exited) this.stream?.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.size = { cols, rows };
+    this.stream?.setWindow(rows, cols, 0, 0);
+  }
+
+  pause(): void {
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    this.stream?.resume();
+  }
+
+  async writeFile(name: string, content: string): Promise<string> {
+    if (!this.sftp || !this.dir) await this.ready;
+    if (!this.sftp || !this.dir)
+      throw new Error(this.failure ?? `not connected to ${this.remote.alias}`);
+    const path = `${this.dir}/${name.replace(/[^\w.-]/g, '_')}`;
+    await new Promise<void>((resolve, reject) =>
+      this.sftp!.writeFile(path, content, { mode: 0o600 }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+    return path;
+  }
+
+  dispose(): void {
+    if (this.dir && !this.exited) {
+      // Best effort: remove the integration folder on the remote.
+      this.client.exec(`rm -rf ${quote(this.dir)}`, () => this.client.end());
+    } else {
+      this.client.end();
+    }
+    this.handleExit(null);
+    this.onDidDataEmitter.dispose();
+    this.onDidExitEmitter.dispose();
+  }
+
+  private fail(message: string): void {
+    this.failure = message;
+    this.client.end();
+    this.handleExit(null);
+  }
+
+  private handleExit(exitCode: number | null): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.onDidExitEmitter.fire({ exitCode, signal: null });
+  }
+}
+
+function quote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,183 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore } from '../../src/core/core';
+import { createInProcessApi, type RunState } from '../../src/shared/api';
+import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
+import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+
+// A real OpenSSH server on 127.0.0.2:2222 with keys made for this run.
+let sshd: TestSshd;
+let dir: ReturnType<typeof tempDir>;
+const HAS_SSHD = existsSync('/usr/sbin/sshd');
+
+beforeAll(async () => {
+  if (!HAS_SSHD) return;
+  dir = tempDir('runsheet-ssh-');
+  sshd = await startSshd(join(dir.path, 'sshd'));
+}, 30_000);
+
+afterAll(async () => {
+  await sshd?.stop();
+  dir?.cleanup();
+});
+
+function sshConfig(): string {
+  const file = join(dir.path, 'ssh_config');
+  writeFileSync(
+    file,
+    `Host rehearsal\n  HostName ${sshd.host}\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`,
+  );
+  return file;
+}
+
+function harness(knownHosts: string, acceptNew: boolean) {
+  const ws = join(dir.path, `ws-${Math.random().toString(36).slice(2)}`);
+  writeFiles(dir.path, {});
+  spawnSync('mkdir', ['-p', ws]);
+  writeFiles(ws, {
+    'remote.md':
+      '# Remote\n\n```bash\ncd /tmp && export WHERE=remote && echo "on $(hostname) as $(id -un)"\n```\n\n```bash\necho "$WHERE in $PWD"; exit 7\n```\n',
+  });
+  const core = createCore({
+    bundledRunbooks: ws,
+    dataDir: join(ws, '.data'),
+    logDir: join(ws, '.logs'),
+    version: 'test',
+    ssh: { configFile: sshConfig(), knownHostsFile: knownHosts, acceptNewHostKeys: acceptNew },
+  });
+  const api = createInProcessApi(core.handlers, core);
+  let latest: RunState | null = null;
+  api.on('run.didChange', (s) => (latest = s));
+  return { core, api, latest: () => latest };
+}
+
+describe.skipIf(!HAS_SSHD)('steps on a remote host over SSH (real OpenSSH server)', () => {
+  it('refuses an unknown host key without accept-new, naming the host and its fingerprint', async () => {
+    const known = join(dir.path, 'known_hosts_empty');
+    const h = harness(known, false);
+    try {
+      const run = await h.api.call('run.start', { runbookId: 'remote.md', host: 'rehearsal' });
+      const { runbook } = await h.api.call('runbook.open', { runbookId: 'remote.md' });
+      const print = spawnSync('ssh-keygen', ['-lf', join(sshd.dir, 'host_ed25519.pub')], {
+        encoding: 'utf8',
+      }).stdout.split(' ')[1]!;
+      await expect(
+        h.api.call('run.execute', { runId: run.id, stepId: runbook.steps[0]!.id }),
+      ).rejects.toThrow(
+        `the host key of rehearsal ([127.0.0.2]:2222) is not known: ${print} (ssh-ed25519)`,
+      );
+      expect(existsSync(known)).toBe(false);
+    } finally {
+      h.core.dispose();
+    }
+  });
+
+  it('accepts a new key (recording it), runs steps with exit codes and shell state, and records the host', async () => {
+    const known = join(dir.path, 'known_hosts_accept');
+    const h = harness(known, true);
+    try {
+      const run = await h.api.call('run.start', { runbookId: 'remote.md', host: 'rehearsal' });
+      expect(run.host).toBe('rehearsal');
+      const { runbook } = await h.api.call('runbook.open', { runbookId: 'remote.md' });
+      const [first, second] = runbook.steps;
+      await h.api.call('run.execute', { runId: run.id, stepId: first!.id });
+      const one = await waitFor(
+        'step 1',
+        () =>
+          h.latest()?.steps[first!.id]?.status === 'passed' ? h.latest()!.steps[first!.id] : null,
+        20_000,
+      );
+      expect(one!.output).toMatch(/^on \S+ as root$/);
+      expect(one!.host).toBe('rehearsal');
+      await h.api.call('run.execute', { runId: run.id, stepId: second!.id });
+      const two = await waitFor(
+        'step 2',
+        () =>
+          h.latest()?.steps[second!.id]?.status === 'failed' ? h.latest()!.steps[second!.id] : null,
+        20_000,
+      );
+      expect([two!.exitCode, two!.output]).toEqual([7, 'remote in /tmp']);
+      expect(readFileSync(known, 'utf8')).toBe(`[127.0.0.2]:2222 ${sshd.hostKeyLine}\n`);
+    } finally {
+      h.core.dispose();
+    }
+  });
+
+  it('refuses a changed host key before authenticating, naming the known_hosts line', async () => {
+    const known = join(dir.path, 'known_hosts_changed');
+    keygen(join(dir.path, 'impostor'));
+    const impostor = readFileSync(join(dir.path, 'impostor.pub'), 'utf8')
+      .trim()
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
+    writeFileSync(known, `# team hosts\n[127.0.0.2]:2222 ${impostor}\n`);
+    const logBefore = sshd.log().length;
+    const h = harness(known, true);
+    try {
+      const run = await h.api.call('run.start', { runbookId: 'remote.md', host: 'rehearsal' });
+      const { runbook } = await h.api.call('runbook.open', { runbookId: 'remote.md' });
+      await expect(
+        h.api.call('run.execute', { runId: run.id, stepId: runbook.steps[0]!.id }),
+      ).rejects.toThrow(`has CHANGED: it offered`);
+      await expect(
+        h.api.call('run.execute', { runId: run.id, stepId: runbook.steps[0]!.id }),
+      ).rejects.toThrow(`${known}:2`);
+      // The server saw no authentication attempt from us.
+      const log = sshd.log().slice(logBefore);
+      expect(log).not.toMatch(/Accepted publickey|Failed publickey|userauth/i);
+    } finally {
+      h.core.dispose();
+    }
+  });
+});
+
+describe.skipIf(!HAS_SSHD)('runsheet run --host (headless, over SSH)', () => {
+  it('runs a runbook on the remote host and fails without a TTY when the key is unknown', () => {
+    const ws = join(dir.path, 'cli');
+    spawnSync('mkdir', ['-p', ws]);
+    writeFiles(ws, { 'check.md': '# Check\n\n```bash\necho "kernel $(uname -s)"\n```\n' });
+    const known = join(dir.path, 'known_hosts_cli');
+    const base = [
+      'bin/runsheet.js',
+      'run',
+      join(ws, 'check.md'),
+      '--host',
+      'rehearsal',
+      '--ssh-config',
+      sshConfig(),
+      '--known-hosts',
+      known,
+      '--log-dir',
+      join(ws, 'logs'),
+      '--data-dir',
+      join(ws, 'data'),
+      '--json',
+    ];
+    const refused = spawnSync(process.execPath, base, {
+      encoding: 'utf8',
+      input: '',
+      timeout: 60_000,
+    });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('is not known: SHA256:');
+    const ok = spawnSync(process.execPath, [...base, '--accept-new-host-keys'], {
+      encoding: 'utf8',
+      input: '',
+      timeout: 60_000,
+    });
+    expect(ok.status).toBe(0);
+    const [step] = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(step).toMatchObject({
+      status: 'passed',
+      exitCode: 0,
+      host: 'rehearsal',
+      output: 'kernel Linux',
+    });
+  });
+});
