@@ -13,6 +13,8 @@ export interface TestSshd {
   /** The server's public host key line ("ssh-ed25519 AAAA…"). */
   hostKeyLine: string;
   logPath: string;
+  /** The listening sshd; its children serve the connections. */
+  pid: number;
   log(): string;
   stop(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function startSshd(dir: string, host = '127.0.0.2', port = 2222): P
     clientKey,
     hostKeyLine: readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' '),
     logPath,
+    pid: child.pid!,
     log: () => readLog(logPath),
     stop: async () => {
       if (child.exitCode === null) {

@@ -134,6 +134,68 @@ describe.skipIf(!HAS_SSHD)('steps on a remote host over SSH (real OpenSSH server
   });
 });
 
+describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
+  it('marks the step "unknown outcome" (never re-run), and the next step reconnects', async () => {
+    const ws = join(dir.path, 'lost');
+    spawnSync('mkdir', ['-p', ws]);
+    writeFiles(ws, {
+      'lost.md': '# Lost\n\n```bash\necho started; sleep 30\n```\n\n```bash\necho back\n```\n',
+    });
+    const core = createCore({
+      bundledRunbooks: ws,
+      dataDir: join(ws, '.data'),
+      logDir: join(ws, '.logs'),
+      version: 'test',
+      ssh: {
+        configFile: sshConfig(),
+        knownHostsFile: join(dir.path, 'known_hosts_lost'),
+        acceptNewHostKeys: true,
+      },
+    });
+    const api = createInProcessApi(core.handlers, core);
+    let latest: RunState | null = null;
+    api.on('run.didChange', (s) => (latest = s));
+    try {
+      const run = await api.call('run.start', { runbookId: 'lost.md', host: 'rehearsal' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'lost.md' });
+      const [slow, next] = runbook.steps;
+      await api.call('run.execute', { runId: run.id, stepId: slow!.id });
+      await waitFor(
+        'the step to start',
+        () => latest?.steps[slow!.id]?.status === 'running',
+        20_000,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      // Kill the server side of this connection (sshd's per-connection children), as a crash would.
+      spawnSync('pkill', ['-9', '-P', String(sshd.pid)]);
+      const lost = await waitFor(
+        'the outcome',
+        () => {
+          const r = latest?.steps[slow!.id];
+          return r && r.status !== 'running' ? r : null;
+        },
+        20_000,
+      );
+      expect(lost.status).toBe('unknown');
+      expect(lost.exitCode).toBeNull();
+      expect(lost.detail).toContain('the connection to rehearsal (root@127.0.0.2:2222) was lost');
+      expect(lost.hostKey).toMatch(/^SHA256:/);
+      await api.call('run.execute', { runId: run.id, stepId: next!.id });
+      const back = await waitFor(
+        'the next step',
+        () => (latest?.steps[next!.id]?.status === 'passed' ? latest.steps[next!.id] : null),
+        20_000,
+      );
+      expect(back.output).toBe('back');
+      const log = readFileSync(latest!.logPath, 'utf8');
+      expect(log).toContain('unknown outcome (connection lost)');
+      expect(log).toMatch(/on rehearsal as root \(host key SHA256:/);
+    } finally {
+      core.dispose();
+    }
+  });
+});
+
 describe.skipIf(!HAS_SSHD)('runsheet run --host (headless, over SSH)', () => {
   it('runs a runbook on the remote host and fails without a TTY when the key is unknown', () => {
     const ws = join(dir.path, 'cli');

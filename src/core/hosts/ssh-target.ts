@@ -64,6 +64,9 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}): SshTa
     port,
     user,
     privateKey: keyFile ? readFileSync(keyFile) : undefined,
+    keepaliveMs: first(get('ServerAliveInterval'))
+      ? Number(first(get('ServerAliveInterval'))) * 1000
+      : undefined,
     agent: process.env.SSH_AUTH_SOCK,
     refusal: () => refusal,
     async verifyHostKey(blob: Buffer): Promise<boolean> {

@@ -276,10 +276,13 @@ export class RunService {
     const running = await session.shell.run(code);
     const cancel = { requested: false, killed: false, timedOut: null as number | null };
     run.cancel = cancel;
+    const target = session.shell.session.target;
     this.record(run, {
       type: 'step.started',
       stepId: step.id,
-      host: session.shell.session.target.host,
+      host: target.host,
+      user: target.user,
+      hostKey: target.hostKey ?? null,
       code,
     });
     run.journal.sync();
@@ -312,7 +315,7 @@ export class RunService {
       for (const timer of timers) clearTimeout(timer);
       run.cancel = null;
       const text = await capture.finish(session.shell.session.cols);
-      let status: 'passed' | 'failed' | 'cancelled' =
+      let status: 'passed' | 'failed' | 'cancelled' | 'unknown' =
         outcome.exitCode === 0 && !outcome.shellExited ? 'passed' : 'failed';
       let detail: string | null = null;
       if (cancel.timedOut !== null) {
@@ -321,7 +324,12 @@ export class RunService {
         status = 'cancelled';
         detail = cancel.killed ? 'cancelled; the shell was killed' : 'cancelled with Ctrl-C';
       }
-      if (outcome.shellExited && !cancel.killed) {
+      const lost = outcome.shellExited && session.shell.session.connectionLost === true;
+      if (lost) {
+        // Never re-run automatically: the step may have done its work before the line dropped.
+        status = 'unknown';
+        detail = `${session.shell.session.failure ?? 'the connection was lost'}; whether the step finished is unknown — check the host before running it again`;
+      } else if (outcome.shellExited && !cancel.killed) {
         detail = `${detail ? `${detail}; ` : ''}the step ended its shell (exit ${outcome.exitCode ?? '?'}); the next step starts a new shell in the same directory with the same exports`;
       }
       this.record(run, {
@@ -329,7 +337,7 @@ export class RunService {
         stepId: step.id,
         status,
         detail,
-        exitCode: cancel.killed ? null : outcome.exitCode,
+        exitCode: cancel.killed || lost ? null : outcome.exitCode,
         durationMs: outcome.endedAt - outcome.startedAt,
         bytes: capture.bytes,
         text,

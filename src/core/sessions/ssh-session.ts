@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { Emitter } from '../../shared/util/event';
+import { fingerprint } from '../hosts/known-hosts';
 import { shellLaunch, STEP_FILE_NAME } from './integration/shells';
 import type { SessionTarget, TerminalSession } from './terminal-session';
 
@@ -19,6 +20,8 @@ export interface SshTarget {
   verifyHostKey(key: Buffer): Promise<boolean>;
   /** Why the last host-key check refused, for the error the user sees. */
   refusal(): string | null;
+  /** ServerAliveInterval, in milliseconds. */
+  keepaliveMs?: number;
 }
 
 export interface SshSessionOptions {
@@ -44,6 +47,7 @@ export class SshSession implements TerminalSession {
   readonly onDidData = this.onDidDataEmitter.event;
   readonly onDidExit = this.onDidExitEmitter.event;
   failure: string | null = null;
+  connectionLost = false;
   private readonly client = new Client();
   private stream: ClientChannel | null = null;
   private sftp: SFTPWrapper | null = null;
@@ -90,15 +94,33 @@ export class SshSession implements TerminalSession {
         passphrase: this.remote.passphrase,
         agent: this.remote.agent,
         readyTimeout: 15_000,
-        keepaliveInterval: 15_000,
+        keepaliveInterval: this.remote.keepaliveMs ?? 15_000,
         keepaliveCountMax: 3,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-          void this.remote.verifyHostKey(key).then(verify, () => verify(false));
+          void this.remote.verifyHostKey(key).then(
+            (ok) => {
+              if (ok) this.target.hostKey = fingerprint(key.toString('base64'));
+              verify(ok);
+            },
+            () => verify(false),
+          );
         },
       };
       this.client.connect(config);
     });
-    this.client.on('close', () => this.handleExit(null));
+    // The connection ending before the shell does means the line dropped (or keepalives went unanswered).
+    this.client.on('close', () => {
+      if (this.exited) return;
+      this.connectionLost = true;
+      this.failure = `the connection to ${this.remote.alias} (${where}) was lost`;
+      this.handleExit(null);
+    });
+    this.client.on('error', (error) => {
+      if (this.exited) return;
+      this.connectionLost = true;
+      this.failure = `the connection to ${this.remote.alias} (${where}) failed: ${error.message}`;
+      this.handleExit(null);
+    });
     const shell =
       (await this.exec('command -v bash || command -v sh')).trim().split('\n')[0] || 'sh';
     this.dir = (await this.exec('mktemp -d "${TMPDIR:-/tmp}/runsheet-XXXXXX"')).trim();
@@ -131,9 +153,14 @@ export class SshSession implements TerminalSession {
       ),
     );
     this.stream.on('data', (data: Buffer) => this.onDidDataEmitter.fire(data));
-    this.stream.on('close', (code: number | null, signal?: string) =>
-      this.handleExit(code ?? (signal ? 255 : null)),
-    );
+    this.stream.on('close', (code?: number | null, signal?: string) => {
+      if (code == null && signal == null && !this.exited) {
+        // No exit status: the channel closed because the connection did.
+        this.connectionLost = true;
+        this.failure ??= `the connection to ${this.remote.alias} (${where}) was lost`;
+      }
+      this.handleExit(code ?? (signal ? 255 : null));
+    });
   }
 
   /** Runs a short command on its own channel and returns its output. */

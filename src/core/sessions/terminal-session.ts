@@ -6,6 +6,8 @@ export interface SessionTarget {
   host: string;
   user: string;
   shell: string;
+  /** SHA256 fingerprint of the host key that was verified (SSH only). */
+  hostKey?: string;
 }
 
 /**
@@ -19,6 +21,8 @@ export interface TerminalSession extends Disposable {
   readonly rows: number;
   /** Why the session could not start or ended unexpectedly (names the host or file), if it did. */
   readonly failure: string | null;
+  /** The connection itself was lost (not the shell ending): a running step's outcome is unknown. */
+  readonly connectionLost?: boolean;
   /** Raw bytes from the terminal, exactly as the shell wrote them. */
   readonly onDidData: Event<Uint8Array>;
   readonly onDidExit: Event<{ exitCode: number | null; signal: number | null }>;

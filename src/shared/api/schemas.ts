@@ -133,6 +133,8 @@ export const StepStatus = z.enum([
   /** The user ran it another way and marked it done. */
   'manual',
   'interrupted',
+  /** The connection to the host was lost while the step ran: it may or may not have finished. */
+  'unknown',
 ]);
 
 /** What happened to one step in a run. */
@@ -150,6 +152,9 @@ export const StepResult = z.object({
   output: z.string().nullable(),
   outputBytes: z.number().int().nonnegative(),
   host: z.string().nullable(),
+  /** The user the step ran as, and the host key (SHA256 fingerprint) of a remote host. */
+  user: z.string().nullable(),
+  hostKey: z.string().nullable(),
 });
 
 /** A walk through a runbook. */

@@ -26,7 +26,15 @@ export type JournalEntry =
       host: string;
       text: string;
     }
-  | { type: 'step.started'; stepId: string; host: string; code: string }
+  | {
+      type: 'step.started';
+      stepId: string;
+      host: string;
+      user: string;
+      /** SHA256 fingerprint of the remote host's key; null on this machine. */
+      hostKey: string | null;
+      code: string;
+    }
   /**
    * Raw terminal bytes, batched: stored byte for byte in the run's `.out` file
    * beside the journal, at this offset, with their SHA-256 in the hash chain.
@@ -35,7 +43,7 @@ export type JournalEntry =
   | {
       type: 'step.finished';
       stepId: string;
-      status: Extract<StepStatus, 'passed' | 'failed' | 'cancelled' | 'interrupted'>;
+      status: Extract<StepStatus, 'passed' | 'failed' | 'cancelled' | 'interrupted' | 'unknown'>;
       /** Why, when the exit code does not say (timeout, cancel, shell exit). */
       detail: string | null;
       exitCode: number | null;

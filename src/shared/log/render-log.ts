@@ -12,6 +12,7 @@ const STATUS_LABEL: Record<StepResult['status'], string> = {
   cancelled: 'cancelled',
   manual: 'done manually',
   interrupted: 'interrupted',
+  unknown: 'unknown outcome (connection lost)',
 };
 
 const CHECKBOX: Record<StepResult['status'], string> = {
@@ -24,6 +25,7 @@ const CHECKBOX: Record<StepResult['status'], string> = {
   cancelled: '[ ]',
   manual: '[x]',
   interrupted: '[ ]',
+  unknown: '[?]',
 };
 
 /** Output above this many characters is cut in the Markdown log; the journal keeps all of it. */
@@ -105,7 +107,11 @@ function renderStep(step: Step, result: StepResult): string[] {
   const facts = [status];
   if (result.exitCode !== null) facts.push(`exit ${result.exitCode}`);
   if (result.durationMs !== null) facts.push(formatDuration(result.durationMs));
-  if (result.host) facts.push(`on ${result.host}`);
+  if (result.host) {
+    facts.push(
+      `on ${result.host}${result.user ? ` as ${result.user}` : ''}${result.hostKey ? ` (host key ${result.hostKey})` : ''}`,
+    );
+  }
   const lines = [
     `- ${CHECKBOX[result.status]} **${label(step)}** — ${facts.join(', ')}${extras(result)}`,
     '',

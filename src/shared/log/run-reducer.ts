@@ -25,6 +25,8 @@ export function emptyStepResult(): StepResult {
     output: null,
     outputBytes: 0,
     host: null,
+    user: null,
+    hostKey: null,
   };
 }
 
@@ -100,6 +102,8 @@ export function applyRecord(
         status: 'running',
         startedAt: record.ts,
         host: record.host,
+        user: record.user,
+        hostKey: record.hostKey,
       };
       break;
     case 'step.manual':

@@ -11,6 +11,7 @@ const LABEL: Record<StepResult['status'], string> = {
   cancelled: 'Cancelled',
   manual: 'Done manually',
   interrupted: 'Interrupted',
+  unknown: 'Unknown outcome',
 };
 
 /** Status, exit code and duration of a step, as one compact chip. */
