@@ -33,15 +33,21 @@ export function keygen(path: string, passphrase = ''): void {
  * without setup) with its own host key, config, pid file and log, accepting the
  * test's client key only. Stops by itself with the test process.
  */
-export async function startSshd(dir: string, host = '127.0.0.2', port = 2222): Promise<TestSshd> {
+export async function startSshd(
+  dir: string,
+  host = '127.0.0.2',
+  port = 2222,
+  /** Reuse a client key (one key for several test hosts). */
+  existingClientKey?: string,
+): Promise<TestSshd> {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o700);
   // sshd refuses to start without its privilege-separation directory.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const hostKey = join(dir, 'host_ed25519');
-  const clientKey = join(dir, 'client_ed25519');
+  const clientKey = existingClientKey ?? join(dir, 'client_ed25519');
   keygen(hostKey);
-  keygen(clientKey);
+  if (!existingClientKey) keygen(clientKey);
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
   const logPath = join(dir, 'sshd.log');
   const config = join(dir, 'sshd_config');

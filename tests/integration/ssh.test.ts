@@ -134,6 +134,62 @@ describe.skipIf(!HAS_SSHD)('steps on a remote host over SSH (real OpenSSH server
   });
 });
 
+describe.skipIf(!HAS_SSHD)('ProxyJump', () => {
+  it("reaches a host through a two-hop chain, verifying every hop's host key", async () => {
+    const jump1 = await startSshd(join(dir.path, 'jump1'), '127.0.0.3', 2222, sshd.clientKey);
+    const jump2 = await startSshd(join(dir.path, 'jump2'), '127.0.0.4', 2222, sshd.clientKey);
+    const ws = join(dir.path, 'jumps');
+    spawnSync('mkdir', ['-p', ws]);
+    writeFiles(ws, { 'inner.md': '# Inner\n\n```bash\necho "reached $(hostname)"\n```\n' });
+    const config = join(ws, 'ssh_config');
+    const host = (name: string, ip: string, jump?: string) =>
+      `Host ${name}\n  HostName ${ip}\n  Port 2222\n  User root\n  IdentityFile ${sshd.clientKey}\n${jump ? `  ProxyJump ${jump}\n` : ''}`;
+    writeFileSync(
+      config,
+      host('jump1', '127.0.0.3') +
+        host('jump2', '127.0.0.4', 'jump1') +
+        host('inner', '127.0.0.2', 'jump2'),
+    );
+    const known = join(ws, 'known_hosts');
+    const core = createCore({
+      bundledRunbooks: ws,
+      dataDir: join(ws, '.data'),
+      logDir: join(ws, '.logs'),
+      version: 'test',
+      ssh: { configFile: config, knownHostsFile: known, acceptNewHostKeys: true },
+    });
+    const api = createInProcessApi(core.handlers, core);
+    let latest: RunState | null = null;
+    api.on('run.didChange', (s) => (latest = s));
+    try {
+      const run = await api.call('run.start', { runbookId: 'inner.md', host: 'inner' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'inner.md' });
+      await api.call('run.execute', { runId: run.id, stepId: runbook.steps[0]!.id });
+      const result = await waitFor(
+        'the step',
+        () =>
+          latest?.steps[runbook.steps[0]!.id]?.status === 'passed'
+            ? latest.steps[runbook.steps[0]!.id]
+            : null,
+        30_000,
+      );
+      expect(result.output).toMatch(/^reached /);
+      // Every hop's key was checked and recorded, in order, and every hop authenticated us.
+      const recorded = readFileSync(known, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]);
+      expect(recorded).toEqual(['[127.0.0.3]:2222', '[127.0.0.4]:2222', '[127.0.0.2]:2222']);
+      expect(jump2.log()).toMatch(/Accepted publickey/);
+      expect(jump1.log()).toMatch(/Accepted publickey/);
+    } finally {
+      core.dispose();
+      await jump1.stop();
+      await jump2.stop();
+    }
+  });
+});
+
 describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
   it('marks the step "unknown outcome" (never re-run), and the next step reconnects', async () => {
     const ws = join(dir.path, 'lost');

@@ -26,7 +26,8 @@ const first = (value: string | string[] | undefined): string | undefined =>
  * known keys pass, changed or revoked keys are refused before authentication,
  * unknown keys are refused unless accept-new is on.
  */
-export function resolveSshTarget(alias: string, options: SshOptions = {}): SshTarget {
+export function resolveSshTarget(alias: string, options: SshOptions = {}, depth = 0): SshTarget {
+  if (depth > 8) throw new Error(`${alias}: ProxyJump chain is longer than 8 hops (a loop?)`);
   const configFile = options.configFile ?? join(homedir(), '.ssh', 'config');
   let computed: Record<string, string | string[]> = {};
   if (existsSync(configFile)) {
@@ -38,11 +39,6 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}): SshTa
   }
   const get = (key: string): string | string[] | undefined =>
     computed[key.toLowerCase()] ?? computed[key];
-  if (first(get('ProxyJump')) && first(get('ProxyJump')) !== 'none') {
-    throw new Error(
-      `${alias}: ProxyJump (${first(get('ProxyJump'))}) is not supported yet; connect to the jump host's target directly`,
-    );
-  }
   const hostname = first(get('HostName')) ?? alias;
   const port = Number(first(get('Port')) ?? 22);
   const user = first(get('User')) ?? userInfo().username;
@@ -55,6 +51,15 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}): SshTa
     options.knownHostsFile ??
       expandHome(first(get('UserKnownHostsFile')) ?? join(homedir(), '.ssh', 'known_hosts')),
   ];
+  // ProxyJump hops, each resolved through the same config (its own jumps first).
+  const proxyJump = first(get('ProxyJump'));
+  const jumps =
+    proxyJump && proxyJump.toLowerCase() !== 'none'
+      ? proxyJump.split(',').flatMap((spec) => {
+          const hop = jumpTarget(spec.trim(), options, depth + 1);
+          return [...(hop.jumps ?? []), { ...hop, jumps: undefined }];
+        })
+      : [];
   let refusal: string | null = null;
   const where = `${alias} (${hostToken(hostname, port)})`;
 
@@ -68,6 +73,7 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}): SshTa
       ? Number(first(get('ServerAliveInterval'))) * 1000
       : undefined,
     agent: process.env.SSH_AUTH_SOCK,
+    jumps,
     refusal: () => refusal,
     async verifyHostKey(blob: Buffer): Promise<boolean> {
       const type = keyTypeOf(blob);
@@ -92,5 +98,17 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}): SshTa
           return false;
       }
     },
+  };
+}
+
+/** A ProxyJump entry, `[user@]host[:port]`, where host may be an alias of the config. */
+function jumpTarget(spec: string, options: SshOptions, depth: number): SshTarget {
+  const match = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec);
+  if (!match) throw new Error(`ProxyJump entry "${spec}" is not [user@]host[:port]`);
+  const target = resolveSshTarget(match[2]!.replace(/^\[|\]$/g, ''), options, depth);
+  return {
+    ...target,
+    user: match[1] ?? target.user,
+    port: match[3] ? Number(match[3]) : target.port,
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { Emitter } from '../../shared/util/event';
 import { fingerprint } from '../hosts/known-hosts';
@@ -22,6 +23,8 @@ export interface SshTarget {
   refusal(): string | null;
   /** ServerAliveInterval, in milliseconds. */
   keepaliveMs?: number;
+  /** ProxyJump hops to go through, first hop first. */
+  jumps?: SshTarget[];
 }
 
 export interface SshSessionOptions {
@@ -49,6 +52,8 @@ export class SshSession implements TerminalSession {
   failure: string | null = null;
   connectionLost = false;
   private readonly client = new Client();
+  /** ProxyJump hops, first to last; ended with the session. */
+  private readonly jumpClients: Client[] = [];
   private stream: ClientChannel | null = null;
   private sftp: SFTPWrapper | null = null;
   private dir: string | null = null;
@@ -76,38 +81,28 @@ export class SshSession implements TerminalSession {
 
   private async start(options: SshSessionOptions): Promise<void> {
     const where = `${this.remote.user}@${this.remote.hostname}:${this.remote.port}`;
-    await new Promise<void>((resolve, reject) => {
-      this.client.once('ready', () => resolve());
-      this.client.once('error', (error) => {
-        const refusal = this.remote.refusal();
-        reject(
-          new Error(
-            refusal ?? `cannot connect to ${this.remote.alias} (${where}): ${error.message}`,
+    // ProxyJump: each hop's connection carries the next (forwardOut), and every
+    // hop's host key is verified before anything is sent to it.
+    const hops = [...(this.remote.jumps ?? []), this.remote];
+    let sock: Duplex | undefined;
+    for (const [index, hop] of hops.entries()) {
+      const last = index === hops.length - 1;
+      const client = last ? this.client : new Client();
+      if (!last) this.jumpClients.push(client);
+      await connectClient(client, hop, sock, (key) => {
+        if (last) this.target.hostKey = fingerprint(key.toString('base64'));
+      });
+      if (!last) {
+        const next = hops[index + 1]!;
+        sock = await new Promise<Duplex>((resolve, reject) =>
+          client.forwardOut('127.0.0.1', 0, next.hostname, next.port, (error, stream) =>
+            error
+              ? reject(new Error(`jump host ${hop.alias} cannot reach ${next.alias} (${next.hostname}:${next.port}): ${error.message}`))
+              : resolve(stream),
           ),
         );
-      });
-      const config: ConnectConfig = {
-        host: this.remote.hostname,
-        port: this.remote.port,
-        username: this.remote.user,
-        privateKey: this.remote.privateKey,
-        passphrase: this.remote.passphrase,
-        agent: this.remote.agent,
-        readyTimeout: 15_000,
-        keepaliveInterval: this.remote.keepaliveMs ?? 15_000,
-        keepaliveCountMax: 3,
-        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-          void this.remote.verifyHostKey(key).then(
-            (ok) => {
-              if (ok) this.target.hostKey = fingerprint(key.toString('base64'));
-              verify(ok);
-            },
-            () => verify(false),
-          );
-        },
-      };
-      this.client.connect(config);
-    });
+      }
+    }
     // The connection ending before the shell does means the line dropped (or keepalives went unanswered).
     this.client.on('close', () => {
       if (this.exited) return;
@@ -213,6 +208,7 @@ export class SshSession implements TerminalSession {
     } else {
       this.client.end();
     }
+    for (const jump of this.jumpClients) jump.end();
     this.handleExit(null);
     this.onDidDataEmitter.dispose();
     this.onDidExitEmitter.dispose();
@@ -221,6 +217,7 @@ export class SshSession implements TerminalSession {
   private fail(message: string): void {
     this.failure = message;
     this.client.end();
+    for (const jump of this.jumpClients) jump.end();
     this.handleExit(null);
   }
 
@@ -233,4 +230,37 @@ export class SshSession implements TerminalSession {
 
 function quote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Connects one client (maybe over a jump host's stream); errors name the host, or say why its key was refused. */
+function connectClient(client: Client, target: SshTarget, sock: Duplex | undefined, onVerified: (key: Buffer) => void): Promise<void> {
+  const where = `${target.user}@${target.hostname}:${target.port}`;
+  return new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve());
+    client.once('error', (error) => {
+      reject(new Error(target.refusal() ?? `cannot connect to ${target.alias} (${where}): ${error.message}`));
+    });
+    const config: ConnectConfig = {
+      host: target.hostname,
+      port: target.port,
+      sock,
+      username: target.user,
+      privateKey: target.privateKey,
+      passphrase: target.passphrase,
+      agent: target.agent,
+      readyTimeout: 15_000,
+      keepaliveInterval: target.keepaliveMs ?? 15_000,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        void target.verifyHostKey(key).then(
+          (ok) => {
+            if (ok) onVerified(key);
+            verify(ok);
+          },
+          () => verify(false),
+        );
+      },
+    };
+    client.connect(config);
+  });
 }
