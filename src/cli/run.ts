@@ -43,6 +43,10 @@ export async function runHeadless(
       configFile: options.sshConfig,
       knownHostsFile: options.knownHosts,
       acceptNewHostKeys: options.acceptNewHostKeys,
+      // Only a terminal can be asked; the answer stays in this process.
+      askPassphrase: process.stdin.isTTY
+        ? (file) => askHidden(`Passphrase for ${file}: `)
+        : undefined,
     },
   });
   const api = createInProcessApi(core.handlers, core);
@@ -235,6 +239,32 @@ function attachTerminal(
     process.stdin.setRawMode?.(false);
     process.stdin.pause();
   };
+}
+
+/** Reads a line without echoing it (a passphrase). */
+function askHidden(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    process.stdout.write(question);
+    const stdin = process.stdin;
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    let answer = '';
+    const onData = (chunk: Buffer): void => {
+      for (const char of chunk.toString()) {
+        if (char === '\r' || char === '\n') {
+          stdin.off('data', onData);
+          stdin.setRawMode?.(false);
+          stdin.pause();
+          process.stdout.write('\n');
+          resolve(answer);
+          return;
+        }
+        if (char === '\u0003') process.exit(130);
+        answer = char === '\u007f' ? answer.slice(0, -1) : answer + char;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 function label(step: Step): string {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +186,94 @@ describe.skipIf(!HAS_SSHD)('ProxyJump', () => {
       core.dispose();
       await jump1.stop();
       await jump2.stop();
+    }
+  });
+});
+
+describe.skipIf(!HAS_SSHD)('authentication', () => {
+  /** A one-step runbook run on `host` with these ssh options; resolves with the step's result. */
+  async function runOn(host: string, config: string, extra: Record<string, unknown>) {
+    const ws = join(dir.path, `auth-${host}-${Math.random().toString(36).slice(2)}`);
+    spawnSync('mkdir', ['-p', ws]);
+    writeFiles(ws, { 'who.md': '# Who\n\n```bash\necho "in as $(id -un)"\n```\n' });
+    const core = createCore({
+      bundledRunbooks: ws,
+      dataDir: join(ws, '.data'),
+      logDir: join(ws, '.logs'),
+      version: 'test',
+      ssh: {
+        configFile: config,
+        knownHostsFile: join(dir.path, 'known_hosts_auth'),
+        acceptNewHostKeys: true,
+        ...extra,
+      },
+    });
+    const api = createInProcessApi(core.handlers, core);
+    let latest: RunState | null = null;
+    api.on('run.didChange', (s) => (latest = s));
+    try {
+      const run = await api.call('run.start', { runbookId: 'who.md', host });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'who.md' });
+      await api.call('run.execute', { runId: run.id, stepId: runbook.steps[0]!.id });
+      return await waitFor(
+        'the step',
+        () => {
+          const r = latest?.steps[runbook.steps[0]!.id];
+          return r && r.status !== 'running' && r.status !== 'pending' ? r : null;
+        },
+        20_000,
+      );
+    } finally {
+      core.dispose();
+    }
+  }
+
+  it("asks for an encrypted key's passphrase once per process, and never again", async () => {
+    const key = join(dir.path, 'locked_ed25519');
+    keygen(key, 'correct horse');
+    writeFileSync(join(sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`), { flag: 'a' });
+    const config = join(dir.path, 'ssh_config_locked');
+    writeFileSync(
+      config,
+      `Host locked\n  HostName ${sshd.host}\n  Port ${sshd.port}\n  User root\n  IdentityFile ${key}\n`,
+    );
+    const asked: string[] = [];
+    const askPassphrase = async (file: string) => {
+      asked.push(file);
+      return 'correct horse';
+    };
+    expect((await runOn('locked', config, { askPassphrase, agent: '' })).output).toBe('in as root');
+    expect((await runOn('locked', config, { askPassphrase, agent: '' })).output).toBe('in as root');
+    expect(asked).toEqual([key]);
+  });
+
+  it('authenticates with ssh-agent when no key file is readable', async () => {
+    const key = join(dir.path, 'agent_ed25519');
+    keygen(key);
+    writeFileSync(join(sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`), { flag: 'a' });
+    const sock = join(dir.path, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      await waitFor('the agent socket', () => existsSync(sock), 5_000);
+      const added = spawnSync('ssh-add', [key], {
+        env: { ...process.env, SSH_AUTH_SOCK: sock },
+        encoding: 'utf8',
+      });
+      expect(added.status).toBe(0);
+      const config = join(dir.path, 'ssh_config_agent');
+      writeFileSync(
+        config,
+        `Host viaagent\n  HostName ${sshd.host}\n  Port ${sshd.port}\n  User root\n  IdentityFile ${join(dir.path, 'no-such-key')}\n`,
+      );
+      const before = sshd.log().length;
+      expect((await runOn('viaagent', config, { agent: sock })).output).toBe('in as root');
+      const print = spawnSync('ssh-keygen', ['-lf', `${key}.pub`], {
+        encoding: 'utf8',
+      }).stdout.split(' ')[1]!;
+      expect(sshd.log().slice(before)).toContain(`Accepted publickey for root from 127.0.0.1`);
+      expect(sshd.log().slice(before)).toContain(print);
+    } finally {
+      agent.kill();
     }
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
+import { utils } from 'ssh2';
 import type { SshTarget } from '../sessions/ssh-session';
 import { appendKnownHost, checkHostKey, fingerprint, hostToken, keyTypeOf } from './known-hosts';
 
@@ -13,7 +14,18 @@ export interface SshOptions {
   knownHostsFile?: string;
   /** Like StrictHostKeyChecking=accept-new: trust and record unknown keys, never changed ones. */
   acceptNewHostKeys?: boolean;
+  /** ssh-agent socket; default $SSH_AUTH_SOCK. */
+  agent?: string;
+  /**
+   * Asked for an encrypted key's passphrase; the answer is kept in this process
+   * for its lifetime (never logged, never sent to the renderer). Without it, an
+   * encrypted key that the agent does not hold is an error naming the key file.
+   */
+  askPassphrase?: (keyFile: string) => Promise<string>;
 }
+
+/** Passphrases given in this process, by key file. */
+const passphrases = new Map<string, string>();
 
 const expandHome = (path: string): string =>
   path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
@@ -69,10 +81,29 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
     port,
     user,
     privateKey: keyFile ? readFileSync(keyFile) : undefined,
+    keyFile,
+    passphrase: keyFile ? passphrases.get(keyFile) : undefined,
+    async unlock(): Promise<string | undefined> {
+      if (!keyFile) return undefined;
+      const key = readFileSync(keyFile);
+      if (!(utils.parseKey(key) instanceof Error)) return undefined;
+      const known = passphrases.get(keyFile);
+      if (known !== undefined) return known;
+      if (!options.askPassphrase) {
+        throw new Error(
+          `${alias}: the key ${keyFile} is encrypted; add it to ssh-agent or run where Runsheet can ask for its passphrase`,
+        );
+      }
+      const answer = await options.askPassphrase(keyFile);
+      if (utils.parseKey(key, answer) instanceof Error)
+        throw new Error(`${alias}: wrong passphrase for ${keyFile}`);
+      passphrases.set(keyFile, answer);
+      return answer;
+    },
     keepaliveMs: first(get('ServerAliveInterval'))
       ? Number(first(get('ServerAliveInterval'))) * 1000
       : undefined,
-    agent: process.env.SSH_AUTH_SOCK,
+    agent: options.agent ?? process.env.SSH_AUTH_SOCK,
     jumps,
     refusal: () => refusal,
     async verifyHostKey(blob: Buffer): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { Client, utils, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { Emitter } from '../../shared/util/event';
 import { fingerprint } from '../hosts/known-hosts';
 import { shellLaunch, STEP_FILE_NAME } from './integration/shells';
@@ -25,6 +25,9 @@ export interface SshTarget {
   keepaliveMs?: number;
   /** ProxyJump hops to go through, first hop first. */
   jumps?: SshTarget[];
+  keyFile?: string;
+  /** Asks for (or recalls) the key's passphrase when it is encrypted; undefined when it is not. */
+  unlock?(): Promise<string | undefined>;
 }
 
 export interface SshSessionOptions {
@@ -97,7 +100,11 @@ export class SshSession implements TerminalSession {
         sock = await new Promise<Duplex>((resolve, reject) =>
           client.forwardOut('127.0.0.1', 0, next.hostname, next.port, (error, stream) =>
             error
-              ? reject(new Error(`jump host ${hop.alias} cannot reach ${next.alias} (${next.hostname}:${next.port}): ${error.message}`))
+              ? reject(
+                  new Error(
+                    `jump host ${hop.alias} cannot reach ${next.alias} (${next.hostname}:${next.port}): ${error.message}`,
+                  ),
+                )
               : resolve(stream),
           ),
         );
@@ -233,20 +240,43 @@ function quote(value: string): string {
 }
 
 /** Connects one client (maybe over a jump host's stream); errors name the host, or say why its key was refused. */
-function connectClient(client: Client, target: SshTarget, sock: Duplex | undefined, onVerified: (key: Buffer) => void): Promise<void> {
+async function connectClient(
+  client: Client,
+  target: SshTarget,
+  sock: Duplex | undefined,
+  onVerified: (key: Buffer) => void,
+): Promise<void> {
   const where = `${target.user}@${target.hostname}:${target.port}`;
+  // An encrypted key the agent may not hold: ask once (the answer stays in this process).
+  let passphrase = target.passphrase;
+  if (target.privateKey && passphrase === undefined && target.unlock) {
+    try {
+      passphrase = await target.unlock();
+    } catch (error) {
+      if (!target.agent) throw error;
+    }
+  }
+  // Still locked but an agent is there: let the agent authenticate instead.
+  const privateKey =
+    passphrase === undefined && target.privateKey && target.agent && isEncrypted(target.privateKey)
+      ? undefined
+      : target.privateKey;
   return new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
     client.once('error', (error) => {
-      reject(new Error(target.refusal() ?? `cannot connect to ${target.alias} (${where}): ${error.message}`));
+      reject(
+        new Error(
+          target.refusal() ?? `cannot connect to ${target.alias} (${where}): ${error.message}`,
+        ),
+      );
     });
     const config: ConnectConfig = {
       host: target.hostname,
       port: target.port,
       sock,
       username: target.user,
-      privateKey: target.privateKey,
-      passphrase: target.passphrase,
+      privateKey,
+      passphrase,
       agent: target.agent,
       readyTimeout: 15_000,
       keepaliveInterval: target.keepaliveMs ?? 15_000,
@@ -263,4 +293,8 @@ function connectClient(client: Client, target: SshTarget, sock: Duplex | undefin
     };
     client.connect(config);
   });
+}
+
+function isEncrypted(key: Buffer): boolean {
+  return utils.parseKey(key) instanceof Error;
 }
