@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createCore } from '../core/core';
+import { listHosts } from '../core/hosts/inventory';
 import { startServer } from '../server/ws-server';
 import { appPaths } from './app-paths';
 import { inspectJson, inspectText, loadRunbookFile } from './inspect';
@@ -79,6 +80,34 @@ program
   });
 
 program
+  .command('hosts')
+  .description(
+    'list the hosts steps can run on: ~/.ssh/config entries and the workspace hosts.yaml',
+  )
+  .option('--ssh-config <file>', 'ssh client config to read, like ssh -F (default ~/.ssh/config)')
+  .option('--workspace <dir>', 'folder with a hosts.yaml (default: the bundled runbooks)')
+  .option('--json', 'print JSON')
+  .action((opts: { sshConfig?: string; workspace?: string; json?: boolean }) => {
+    const hosts = listHosts({
+      configFile: opts.sshConfig,
+      workspaceDir: opts.workspace ?? paths.runbooks,
+    });
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(hosts, null, 2)}\n`);
+      return;
+    }
+    if (hosts.length === 0)
+      process.stdout.write('no hosts (add Host entries to ~/.ssh/config or a hosts.yaml)\n');
+    for (const h of hosts) {
+      const via = h.proxyJump ? ` via ${h.proxyJump}` : '';
+      const tags = [h.environment, ...h.groups].filter(Boolean).join(', ');
+      process.stdout.write(
+        `${h.name}\t${h.user ? `${h.user}@` : ''}${h.hostname}:${h.port}${via}${tags ? `\t[${tags}]` : ''}\t(${h.source})\n`,
+      );
+    }
+  });
+
+program
   .command('serve')
   .description(
     'serve the app on 127.0.0.1 for a browser (the browser harness and offline fallback)',
@@ -87,14 +116,25 @@ program
   .option('--workspace <dir>', 'folder of runbooks (default: the bundled runbooks)')
   .option('--log-dir <dir>', 'where maintenance logs go (default: <data dir>/maintenance-logs)')
   .option('--data-dir <dir>', 'where journals go (default: the app data folder)')
+  .option('--ssh-config <file>', 'ssh client config to read, like ssh -F (default ~/.ssh/config)')
+  .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
   .action(
-    async (opts: { port?: number; workspace?: string; logDir?: string; dataDir?: string }) => {
+    async (opts: {
+      port?: number;
+      workspace?: string;
+      logDir?: string;
+      dataDir?: string;
+      sshConfig?: string;
+      knownHosts?: string;
+    }) => {
       const core = createCore({
         bundledRunbooks: paths.runbooks,
         version: paths.version,
         workspaceDir: opts.workspace,
         logDir: opts.logDir,
         dataDir: opts.dataDir,
+        interactive: true,
+        ssh: { configFile: opts.sshConfig, knownHostsFile: opts.knownHosts },
       });
       let server;
       try {

@@ -4,6 +4,8 @@ import type { EventSource } from '../shared/api/in-process';
 import { Emitter, type Disposable } from '../shared/util/event';
 import { resolveDirs, type CoreDirs } from './paths';
 import { RunService } from './runs/run-service';
+import { HostKeyPrompts } from './hosts/host-key-prompts';
+import { listHosts } from './hosts/inventory';
 import { resolveSshTarget, type SshOptions } from './hosts/ssh-target';
 import { LocalPtySession } from './sessions/local-pty';
 import { SshSession } from './sessions/ssh-session';
@@ -19,6 +21,8 @@ export interface CoreOptions extends Partial<CoreDirs> {
   sessionFactory?: SessionFactory;
   /** How SSH hosts are resolved and trusted (ssh_config, known_hosts, accept-new). */
   ssh?: SshOptions;
+  /** A window can answer questions (unknown host keys): set by the app and `serve`, not the CLI. */
+  interactive?: boolean;
 }
 
 /** The core behind the contract: every transport binds these handlers and this event source. */
@@ -33,12 +37,19 @@ export function createCore(options: CoreOptions): Core {
   const dirs = resolveDirs(options);
   const events = new Emitter<AnyEvent>();
   const emit: EventSink = (name, payload) => events.fire({ name, payload });
+  const prompts = new HostKeyPrompts(emit);
+  const hosts = () =>
+    listHosts({ configFile: options.ssh?.configFile, workspaceDir: dirs.workspaceDir });
+  const ssh: SshOptions = {
+    ...(options.interactive ? { askHostKey: (question) => prompts.ask(question) } : {}),
+    ...options.ssh,
+  };
   const workspace = new Workspace(dirs.workspaceDir);
   const sessions = new SessionManager(
     options.sessionFactory ??
       ((request) =>
         request.host
-          ? new SshSession(resolveSshTarget(request.host, options.ssh), request)
+          ? new SshSession(resolveSshTarget(request.host, { ...ssh, extraHosts: hosts() }), request)
           : new LocalPtySession(request)),
     emit,
   );
@@ -72,6 +83,11 @@ export function createCore(options: CoreOptions): Core {
     'run.markDone': async ({ runId, stepId, note }) => runs.markDone(runId, stepId, note),
     'run.setVariables': async ({ runId, values }) => runs.setVariables(runId, values),
     'run.finish': async ({ runId }) => runs.finish(runId),
+    'hosts.list': async () => hosts(),
+    'host.answerKey': async ({ promptId, accept }) => {
+      prompts.answer(promptId, accept);
+      return null;
+    },
     'session.write': async ({ sessionId, data }) => {
       sessions.write(sessionId, data);
       return null;
@@ -100,6 +116,7 @@ export function createCore(options: CoreOptions): Core {
     },
     dispose() {
       workspace.unwatch();
+      prompts.dispose();
       runs.dispose();
       sessions.dispose();
       events.dispose();

@@ -8,6 +8,7 @@ export function setupCore(): Core {
     bundledRunbooks: join(app.getAppPath(), 'runbooks'),
     dataDir: app.getPath('userData'),
     version: app.getVersion(),
+    interactive: true,
   });
   app.on('will-quit', () => core.dispose());
   return core;

@@ -10,7 +10,9 @@ export interface ServedApp {
 }
 
 /** Starts `runsheet serve` (the built CLI) with temporary data and log folders. */
-export async function serveApp(options: { workspace?: string } = {}): Promise<ServedApp> {
+export async function serveApp(
+  options: { workspace?: string; sshConfig?: string; knownHosts?: string } = {},
+): Promise<ServedApp> {
   const dir = tempDir('runsheet-e2e-');
   const logDir = join(dir.path, 'logs');
   const dataDir = join(dir.path, 'data');
@@ -24,6 +26,8 @@ export async function serveApp(options: { workspace?: string } = {}): Promise<Se
       '--data-dir',
       dataDir,
       ...(options.workspace ? ['--workspace', options.workspace] : []),
+      ...(options.sshConfig ? ['--ssh-config', options.sshConfig] : []),
+      ...(options.knownHosts ? ['--known-hosts', options.knownHosts] : []),
     ],
     { env: { ...process.env, HOME: dir.path }, stdio: ['ignore', 'pipe', 'pipe'] },
   );

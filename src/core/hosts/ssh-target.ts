@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import type { SshTarget } from '../sessions/ssh-session';
+import type { InventoryHost } from './inventory';
 import { appendKnownHost, checkHostKey, fingerprint, hostToken, keyTypeOf } from './known-hosts';
 
 /** How SSH hosts are found and trusted; the CLI flags mirror OpenSSH's. */
@@ -22,6 +23,18 @@ export interface SshOptions {
    * encrypted key that the agent does not hold is an error naming the key file.
    */
   askPassphrase?: (keyFile: string) => Promise<string>;
+  /** Asked about an unknown host key (showing its fingerprint); true trusts and records it. */
+  askHostKey?: (question: HostKeyQuestion) => Promise<boolean>;
+  /** Hosts of the workspace's hosts.yaml: they override HostName, User and Port for their name. */
+  extraHosts?: InventoryHost[];
+}
+
+/** What the user is asked about a host key no known_hosts file has. */
+export interface HostKeyQuestion {
+  alias: string;
+  host: string;
+  fingerprint: string;
+  keyType: string;
 }
 
 /** Passphrases given in this process, by key file. */
@@ -51,9 +64,10 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
   }
   const get = (key: string): string | string[] | undefined =>
     computed[key.toLowerCase()] ?? computed[key];
-  const hostname = first(get('HostName')) ?? alias;
-  const port = Number(first(get('Port')) ?? 22);
-  const user = first(get('User')) ?? userInfo().username;
+  const listed = options.extraHosts?.find((h) => h.name === alias && h.source === 'hosts.yaml');
+  const hostname = listed?.hostname ?? first(get('HostName')) ?? alias;
+  const port = listed ? listed.port : Number(first(get('Port')) ?? 22);
+  const user = listed?.user ?? first(get('User')) ?? userInfo().username;
   const identities = ([] as string[]).concat(get('IdentityFile') ?? []).map(expandHome);
   const candidates = identities.length
     ? identities
@@ -64,7 +78,7 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
       expandHome(first(get('UserKnownHostsFile')) ?? join(homedir(), '.ssh', 'known_hosts')),
   ];
   // ProxyJump hops, each resolved through the same config (its own jumps first).
-  const proxyJump = first(get('ProxyJump'));
+  const proxyJump = listed?.proxyJump ?? first(get('ProxyJump'));
   const jumps =
     proxyJump && proxyJump.toLowerCase() !== 'none'
       ? proxyJump.split(',').flatMap((spec) => {
@@ -86,7 +100,7 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
     async unlock(): Promise<string | undefined> {
       if (!keyFile) return undefined;
       const key = readFileSync(keyFile);
-      if (!(utils.parseKey(key) instanceof Error)) return undefined;
+      if (!(ssh2.utils.parseKey(key) instanceof Error)) return undefined;
       const known = passphrases.get(keyFile);
       if (known !== undefined) return known;
       if (!options.askPassphrase) {
@@ -95,7 +109,7 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
         );
       }
       const answer = await options.askPassphrase(keyFile);
-      if (utils.parseKey(key, answer) instanceof Error)
+      if (ssh2.utils.parseKey(key, answer) instanceof Error)
         throw new Error(`${alias}: wrong passphrase for ${keyFile}`);
       passphrases.set(keyFile, answer);
       return answer;
@@ -121,7 +135,16 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
           refusal = `the host key of ${where} has CHANGED: it offered ${print}, but ${verdict.file}:${verdict.line} has a different ${verdict.knownType} key. Refusing to connect; no authentication was attempted. If the change is expected, remove line ${verdict.line} from ${verdict.file}.`;
           return false;
         case 'unknown':
-          if (options.acceptNewHostKeys) {
+          if (
+            options.acceptNewHostKeys ||
+            (options.askHostKey &&
+              (await options.askHostKey({
+                alias,
+                host: hostToken(hostname, port),
+                fingerprint: fingerprint(key),
+                keyType: type,
+              })))
+          ) {
             appendKnownHost(knownHosts[0]!, hostname, port, type, key);
             return true;
           }

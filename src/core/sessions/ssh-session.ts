@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2, { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { Emitter } from '../../shared/util/event';
 import { fingerprint } from '../hosts/known-hosts';
 import { shellLaunch, STEP_FILE_NAME } from './integration/shells';
@@ -296,5 +296,5 @@ async function connectClient(
 }
 
 function isEncrypted(key: Buffer): boolean {
-  return utils.parseKey(key) instanceof Error;
+  return ssh2.utils.parseKey(key) instanceof Error;
 }

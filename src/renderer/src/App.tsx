@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
-import type { RunsheetApi } from '../../shared/api';
+import type { EventPayload, RunsheetApi } from '../../shared/api';
 import type { Step } from '../../shared/runbook/types';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
+import { HostKeyDialog } from './components/HostKeyDialog';
 import { LinkDialog } from './components/LinkDialog';
 import { PasteDialog } from './components/PasteDialog';
 import { useStepNotifications } from './state/notifications';
@@ -18,6 +19,10 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const { opened, run } = state;
   const [link, setLink] = useState<string | null>(null);
   const [pasting, setPasting] = useState<{ text: string; paste(): void } | null>(null);
+  const [hosts, setHosts] = useState<string[]>([]);
+  /** Where the next run goes: '' is this machine (or the runbook's own `host`). */
+  const [target, setTarget] = useState('');
+  const [keyPrompts, setKeyPrompts] = useState<Array<EventPayload<'host.keyPrompt'>>>([]);
   const [confirming, setConfirming] = useState<{ steps: Step[]; run(): void } | null>(null);
 
   const fail = useCallback((error: unknown) => {
@@ -26,6 +31,8 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
 
   useEffect(() => {
     api.call('app.info', {}).then((info) => dispatch({ type: 'info', info }), fail);
+    api.call('hosts.list', {}).then((list) => setHosts(list.map((h) => h.name)), fail);
+    const offPrompt = api.on('host.keyPrompt', (prompt) => setKeyPrompts((p) => [...p, prompt]));
     api
       .call('run.active', {})
       .then((runs) => runs.forEach((r) => dispatch({ type: 'run', run: r })), fail);
@@ -41,6 +48,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
     return () => {
       offRun();
       offRunbook();
+      offPrompt();
     };
   }, [api, fail]);
 
@@ -63,10 +71,13 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const ensureRun = useCallback(async () => {
     if (run?.status === 'active') return run;
     if (!opened) throw new Error('no runbook is open');
-    const started = await api.call('run.start', { runbookId: opened.summary.id });
+    const started = await api.call('run.start', {
+      runbookId: opened.summary.id,
+      ...(target ? { host: target } : {}),
+    });
     dispatch({ type: 'run', run: started });
     return started;
-  }, [api, opened, run]);
+  }, [api, opened, run, target]);
 
   const withStep = useCallback(
     (step: Step, action: (runId: string) => Promise<unknown>) => {
@@ -115,7 +126,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const start = (): void => {
     if (!opened) return;
     api
-      .call('run.start', { runbookId: opened.summary.id })
+      .call('run.start', { runbookId: opened.summary.id, ...(target ? { host: target } : {}) })
       .then((r) => dispatch({ type: 'run', run: r }), fail);
   };
   const finish = (): void => {
@@ -159,7 +170,20 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         )}
         {opened ? (
           <>
-            <RunHeader summary={opened.summary} run={run} onStart={start} onFinish={finish} />
+            <RunHeader
+              summary={opened.summary}
+              run={run}
+              hosts={hosts}
+              defaultHost={
+                typeof opened.runbook.frontmatter.host === 'string'
+                  ? opened.runbook.frontmatter.host
+                  : null
+              }
+              target={target}
+              onTarget={setTarget}
+              onStart={start}
+              onFinish={finish}
+            />
             <div className="main-scroll">
               <Checklist
                 runbook={opened.runbook}
@@ -175,6 +199,18 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
           </div>
         )}
       </main>
+      {keyPrompts[0] && (
+        <HostKeyDialog
+          key={keyPrompts[0].promptId}
+          prompt={keyPrompts[0]}
+          onAnswer={(accept) => {
+            void api
+              .call('host.answerKey', { promptId: keyPrompts[0]!.promptId, accept })
+              .catch(fail);
+            setKeyPrompts((p) => p.slice(1));
+          }}
+        />
+      )}
       {pasting && (
         <PasteDialog text={pasting.text} onPaste={pasting.paste} onClose={() => setPasting(null)} />
       )}

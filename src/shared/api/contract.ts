@@ -91,6 +91,27 @@ export const methods = {
     output: S.RunState,
   },
   'run.finish': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
+  /** Hosts to run on: ssh_config entries and the workspace's hosts.yaml. */
+  'hosts.list': {
+    input: empty,
+    output: z.array(
+      z.object({
+        name: z.string(),
+        hostname: z.string(),
+        user: z.string().nullable(),
+        port: z.number().int(),
+        environment: z.string().nullable(),
+        groups: z.array(z.string()),
+        proxyJump: z.string().nullable(),
+        source: z.enum(['ssh_config', 'hosts.yaml']),
+      }),
+    ),
+  },
+  /** The user's answer to a host.keyPrompt event. */
+  'host.answerKey': {
+    input: z.object({ promptId: z.string().regex(/^[0-9a-f]{16}$/), accept: z.boolean() }).strict(),
+    output: z.null(),
+  },
   'session.write': {
     input: z.object({ sessionId: S.SessionId, data: z.string().max(1 << 16) }).strict(),
     output: z.null(),
@@ -140,6 +161,14 @@ export const events = {
     sessionId: S.SessionId,
     data: z.string(),
     seq: z.number().int().nonnegative(),
+  }),
+  /** An SSH host offered a key no known_hosts file has: trust it? (answer with host.answerKey) */
+  'host.keyPrompt': z.object({
+    promptId: z.string(),
+    alias: z.string(),
+    host: z.string(),
+    fingerprint: z.string(),
+    keyType: z.string(),
   }),
   'session.didExit': z.object({ sessionId: S.SessionId, exitCode: z.number().int().nullable() }),
 } as const;

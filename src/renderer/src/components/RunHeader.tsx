@@ -5,12 +5,27 @@ import { formatDuration } from '../../../shared/log/format';
 interface Props {
   summary: RunbookSummary;
   run: RunState | null;
+  /** Hosts from ssh_config and hosts.yaml, for "Run on". */
+  hosts: string[];
+  /** The runbook's own `host:` frontmatter, if any. */
+  defaultHost: string | null;
+  target: string;
+  onTarget(host: string): void;
   onStart(): void;
   onFinish(): void;
 }
 
 /** Title, the run's progress (done / total), elapsed time, and where the log is. */
-export function RunHeader({ summary, run, onStart, onFinish }: Props) {
+export function RunHeader({
+  summary,
+  run,
+  hosts,
+  defaultHost,
+  target,
+  onTarget,
+  onStart,
+  onFinish,
+}: Props) {
   const now = useNow(run?.status === 'active');
   const percent = run && run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
   // Clamped: the core's clock and this one may differ by a few milliseconds.
@@ -27,6 +42,27 @@ export function RunHeader({ summary, run, onStart, onFinish }: Props) {
           {summary.description && <p className="run-description">{summary.description}</p>}
         </div>
         <div className="run-buttons">
+          {(!run || run.status !== 'active') && (hosts.length > 0 || defaultHost) && (
+            <label className="run-target">
+              <span className="muted">Run on</span>
+              <select
+                value={target}
+                onChange={(e) => onTarget(e.target.value)}
+                data-testid="run-target"
+              >
+                <option value="">
+                  {defaultHost ? `${defaultHost} (runbook's host)` : 'this machine'}
+                </option>
+                {hosts
+                  .filter((h) => h !== defaultHost)
+                  .map((h) => (
+                    <option key={h} value={h}>
+                      {h}
+                    </option>
+                  ))}
+              </select>
+            </label>
+          )}
           {!run && (
             <button
               type="button"

@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import SSHConfig, { LineType } from 'ssh-config';
+import { parse as parseYaml } from 'yaml';
+
+/** A host the user can run steps on. */
+export interface InventoryHost {
+  name: string;
+  hostname: string;
+  user: string | null;
+  port: number;
+  environment: string | null;
+  groups: string[];
+  proxyJump: string | null;
+  source: 'ssh_config' | 'hosts.yaml';
+}
+
+/**
+ * The hosts a user can pick: the concrete `Host` entries of ~/.ssh/config (no
+ * wildcard patterns), plus the workspace's `hosts.yaml` (`hosts: {name:
+ * {hostname, user, port, environment, groups}}`), which wins on a name clash.
+ */
+export function listHosts(options: {
+  configFile?: string;
+  workspaceDir?: string;
+}): InventoryHost[] {
+  const hosts = new Map<string, InventoryHost>();
+  const configFile = options.configFile ?? join(homedir(), '.ssh', 'config');
+  if (existsSync(configFile)) {
+    const config = SSHConfig.parse(readFileSync(configFile, 'utf8'));
+    for (const line of config) {
+      if (line.type !== LineType.DIRECTIVE || line.param.toLowerCase() !== 'host') continue;
+      const names = (
+        Array.isArray(line.value) ? line.value.map((v) => v.val) : String(line.value).split(/\s+/)
+      ).filter((n) => n && !/[*?!]/.test(n));
+      for (const name of names) {
+        const c = config.compute(name, { ignoreCase: true }) as Record<string, string | string[]>;
+        const one = (k: string) => {
+          const v = c[k];
+          return Array.isArray(v) ? v[0] : v;
+        };
+        hosts.set(name, {
+          name,
+          hostname: one('hostname') ?? name,
+          user: one('user') ?? null,
+          port: Number(one('port') ?? 22),
+          environment: null,
+          groups: [],
+          proxyJump: one('proxyjump') ?? null,
+          source: 'ssh_config',
+        });
+      }
+    }
+  }
+  const file = options.workspaceDir ? join(options.workspaceDir, 'hosts.yaml') : null;
+  if (file && existsSync(file)) {
+    const data = parseYaml(readFileSync(file, 'utf8')) as {
+      hosts?: Record<string, Record<string, unknown>>;
+    } | null;
+    for (const [name, h] of Object.entries(data?.hosts ?? {})) {
+      const str = (v: unknown) => (typeof v === 'string' ? v : null);
+      hosts.set(name, {
+        name,
+        hostname: str(h.hostname) ?? name,
+        user: str(h.user),
+        port: Number(h.port ?? 22),
+        environment: str(h.environment),
+        groups: Array.isArray(h.groups) ? h.groups.map(String) : [],
+        proxyJump: str(h.proxyJump),
+        source: 'hosts.yaml',
+      });
+    }
+  }
+  return [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
