@@ -102,7 +102,7 @@ program
       const via = h.proxyJump ? ` via ${h.proxyJump}` : '';
       const tags = [h.environment, ...h.groups].filter(Boolean).join(', ');
       process.stdout.write(
-        `${h.name}\t${h.user ? `${h.user}@` : ''}${h.hostname}:${h.port}${via}${tags ? `\t[${tags}]` : ''}\t(${h.source})\n`,
+        `${h.name}\t${h.user ? `${h.user}@` : ''}${h.hostname}${h.port ? `:${h.port}` : ''}${via}${tags ? `\t[${tags}]` : ''}\t(${h.source})\n`,
       );
     }
   });

@@ -5,7 +5,7 @@ import { Emitter, type Disposable } from '../shared/util/event';
 import { resolveDirs, type CoreDirs } from './paths';
 import { RunService } from './runs/run-service';
 import { HostKeyPrompts } from './hosts/host-key-prompts';
-import { listHosts } from './hosts/inventory';
+import { expandHosts, listHosts } from './hosts/inventory';
 import { resolveSshTarget, type SshOptions } from './hosts/ssh-target';
 import { LocalPtySession } from './sessions/local-pty';
 import { SshSession } from './sessions/ssh-session';
@@ -53,7 +53,13 @@ export function createCore(options: CoreOptions): Core {
           : new LocalPtySession(request)),
     emit,
   );
-  const runs = new RunService({ dirs, workspace, sessions, emit });
+  const runs = new RunService({
+    dirs,
+    workspace,
+    sessions,
+    emit,
+    expandHosts: (spec) => expandHosts(spec, hosts()),
+  });
   workspace.watch((_id, runbook, summary) => {
     runs.reload(summary.id, runbook);
     emit('runbook.didChange', { summary, runbook });

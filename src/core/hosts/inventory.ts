@@ -9,7 +9,8 @@ export interface InventoryHost {
   name: string;
   hostname: string;
   user: string | null;
-  port: number;
+  /** Null when hosts.yaml leaves it to ssh_config (or 22). */
+  port: number | null;
   environment: string | null;
   groups: string[];
   proxyJump: string | null;
@@ -64,7 +65,7 @@ export function listHosts(options: {
         name,
         hostname: str(h.hostname) ?? name,
         user: str(h.user),
-        port: Number(h.port ?? 22),
+        port: h.port === undefined ? null : Number(h.port),
         environment: str(h.environment),
         groups: Array.isArray(h.groups) ? h.groups.map(String) : [],
         proxyJump: str(h.proxyJump),
@@ -73,4 +74,20 @@ export function listHosts(options: {
     }
   }
   return [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A host spec as host names: `a,b` lists, a hosts.yaml group, or one host (an alias or a name). */
+export function expandHosts(spec: string, hosts: InventoryHost[]): string[] {
+  return [
+    ...new Set(
+      spec
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .flatMap((part) => {
+          const members = hosts.filter((h) => h.groups.includes(part)).map((h) => h.name);
+          return members.length > 0 ? members : [part];
+        }),
+    ),
+  ];
 }

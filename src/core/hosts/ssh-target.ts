@@ -66,7 +66,7 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
     computed[key.toLowerCase()] ?? computed[key];
   const listed = options.extraHosts?.find((h) => h.name === alias && h.source === 'hosts.yaml');
   const hostname = listed?.hostname ?? first(get('HostName')) ?? alias;
-  const port = listed ? listed.port : Number(first(get('Port')) ?? 22);
+  const port = listed?.port ?? Number(first(get('Port')) ?? 22);
   const user = listed?.user ?? first(get('User')) ?? userInfo().username;
   const identities = ([] as string[]).concat(get('IdentityFile') ?? []).map(expandHome);
   const candidates = identities.length

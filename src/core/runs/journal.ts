@@ -65,7 +65,7 @@ export class JournalWriter {
    * Writes raw output bytes to the `.out` file, then the record that points at
    * them; resolves with the record (null if the journal closed meanwhile).
    */
-  appendOutput(stepId: string, chunks: Uint8Array[]): Promise<JournalRecord | null> {
+  appendOutput(stepId: string, chunks: Uint8Array[], host?: string): Promise<JournalRecord | null> {
     if (this.fd === null) return Promise.resolve(null);
     this.outFd ??= openSync(outputPathOf(this.path), 'a', 0o600);
     const hash = createHash('sha256');
@@ -80,6 +80,7 @@ export class JournalWriter {
     const record = this.append({
       type: 'step.output',
       stepId,
+      ...(host ? { host } : {}),
       offset,
       length,
       sha256: hash.digest('hex'),

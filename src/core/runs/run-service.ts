@@ -17,6 +17,7 @@ import type { Workspace } from '../workspace/workspace';
 import { writeFileAtomic } from './atomic-write';
 import { JournalWriter } from './journal';
 import { StepCapture } from './step-capture';
+import { runFanOut } from './fan-out';
 import { commandFor, missingValues } from './step-command';
 
 /** After a timeout's Ctrl-C, how long a step has to stop before its shell is killed. */
@@ -35,6 +36,10 @@ interface ActiveRun {
   sequence: boolean;
   /** The host steps run on (an ssh_config alias), or null for this machine. */
   targetHost: string | null;
+  /** The run targets several hosts (a group): steps fan out to all of them. */
+  groupHosts: string[] | null;
+  /** Shells of fan-out steps, by host. */
+  hostSessions: Map<string, ManagedSession>;
 }
 
 /** Runs: start, tick, skip, execute steps in the run's shell, finish; journal and log on disk. */
@@ -47,6 +52,8 @@ export class RunService {
       workspace: Workspace;
       sessions: SessionManager;
       emit: EventSink;
+      /** A host name, a comma-separated list, or a hosts.yaml group, as host names. */
+      expandHosts(spec: string): string[];
     },
   ) {}
 
@@ -66,9 +73,18 @@ export class RunService {
     const existing = this.activeRunFor(runbookId);
     if (existing) return existing;
     const { runbook, path } = await this.deps.workspace.open(runbookId);
-    const frontmatterHost =
-      typeof runbook.frontmatter.host === 'string' ? runbook.frontmatter.host : null;
-    const targetHost = options.host ?? frontmatterHost;
+    // Frontmatter `host`, `hosts` or `targets`: a name, a group, or a list of them.
+    const fm = runbook.frontmatter.host ?? runbook.frontmatter.hosts ?? runbook.frontmatter.targets;
+    const frontmatterHost = Array.isArray(fm)
+      ? fm.map(String).join(',')
+      : typeof fm === 'string'
+        ? fm
+        : null;
+    const requested = options.host ?? frontmatterHost;
+    const expanded = requested ? this.deps.expandHosts(requested) : [];
+    // A group (or a list) fans steps out; a single host is the run's own shell.
+    const groupHosts = expanded.length > 1 ? expanded : null;
+    const targetHost = groupHosts ? null : (expanded[0] ?? null);
     const now = new Date();
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const id = `${stamp}-${randomBytes(4).toString('hex')}`;
@@ -82,6 +98,8 @@ export class RunService {
       cancel: null,
       sequence: false,
       targetHost,
+      groupHosts,
+      hostSessions: new Map(),
     };
     try {
       this.openSession(run, false);
@@ -99,7 +117,7 @@ export class RunService {
       runbookTitle: runbook.title,
       runbookPath: path,
       maintainer: maintainerName(),
-      host: targetHost ?? hostname(),
+      host: requested ?? hostname(),
       environment:
         typeof runbook.frontmatter.environment === 'string'
           ? runbook.frontmatter.environment
@@ -268,9 +286,80 @@ export class RunService {
     }
   }
 
+  /** Hosts a step fans out to: its own `hosts`/`host` attribute, else the run's group; null for one shell. */
+  private fanOutHosts(run: ActiveRun, step: Step): string[] | null {
+    const specs = step.attrs.hosts ?? (step.attrs.host ? [step.attrs.host] : null);
+    const hosts = specs
+      ? [...new Set(specs.flatMap((s) => this.deps.expandHosts(s)))]
+      : run.groupHosts;
+    if (!hosts || (hosts.length === 1 && hosts[0] === run.targetHost)) return null;
+    return hosts;
+  }
+
+  /** One step on several hosts: a shell per host, results per host, one summary. */
+  private startFanOut(
+    run: ActiveRun,
+    step: Step,
+    hosts: string[],
+    code: string,
+  ): { done: Promise<StepResult> } {
+    this.record(run, {
+      type: 'step.started',
+      stepId: step.id,
+      host: hosts.join(', '),
+      user: '',
+      hostKey: null,
+      code,
+    });
+    run.journal.sync();
+    const done = runFanOut({
+      step,
+      code,
+      hosts,
+      session: (host) => {
+        let session = run.hostSessions.get(host);
+        if (!session || !session.shell.alive) {
+          session = this.deps.sessions.create({
+            host,
+            stateDir: run.stateDir,
+            restore: Boolean(session),
+          });
+          run.hostSessions.set(host, session);
+          this.publish(run);
+        }
+        return session;
+      },
+      record: (entry) => this.record(run, entry),
+      appendOutput: (chunks, host) =>
+        run.journal.appendOutput(step.id, chunks, host).then((record) => {
+          if (record) this.applyRecord(run, record, false);
+          return record;
+        }),
+    }).then((result) => {
+      this.record(run, {
+        type: 'step.finished',
+        stepId: step.id,
+        status: result.status,
+        detail: result.detail,
+        exitCode: result.exitCode,
+        durationMs: Date.now() - Date.parse(run.state.steps[step.id]!.startedAt!),
+        bytes: result.bytes,
+        text: result.text,
+      });
+      if (!run.journal.closed) {
+        run.journal.sync();
+        this.writeLog(run);
+      }
+      return run.state.steps[step.id]!;
+    });
+    return { done };
+  }
+
   /** Runs one step; resolves once it has started, with a promise of its result. */
   private async startStep(run: ActiveRun, step: Step): Promise<{ done: Promise<StepResult> }> {
     const code = commandFor(step, run.state.variables);
+    const fanOut = this.fanOutHosts(run, step);
+    if (fanOut) return this.startFanOut(run, step, fanOut, code);
     if (!run.session || !run.session.shell.alive) this.openSession(run, true);
     const session = run.session!;
     const running = await session.shell.run(code);
@@ -387,6 +476,8 @@ export class RunService {
     const session = run.session;
     run.session = null;
     session?.dispose();
+    for (const hostSession of run.hostSessions.values()) hostSession.dispose();
+    run.hostSessions.clear();
   }
 
   /** After a tick, skip or mark: make it durable, rewrite the log, and return the state. */
@@ -406,12 +497,17 @@ export class RunService {
     run.state = applyRecord(run.state, record, run.runbook, {
       journalPath: run.journal.path,
       sessionId: run.session?.id ?? null,
+      hostSessions: Object.fromEntries([...run.hostSessions].map(([host, s]) => [host, s.id])),
     });
     if (publish) this.publish(run);
   }
 
   private publish(run: ActiveRun): void {
-    run.state = { ...run.state, sessionId: run.session?.id ?? null };
+    run.state = {
+      ...run.state,
+      sessionId: run.session?.id ?? null,
+      hostSessions: Object.fromEntries([...run.hostSessions].map(([host, s]) => [host, s.id])),
+    };
     this.deps.emit('run.didChange', run.state);
   }
 

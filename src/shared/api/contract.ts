@@ -99,7 +99,7 @@ export const methods = {
         name: z.string(),
         hostname: z.string(),
         user: z.string().nullable(),
-        port: z.number().int(),
+        port: z.number().int().nullable(),
         environment: z.string().nullable(),
         groups: z.array(z.string()),
         proxyJump: z.string().nullable(),

@@ -137,6 +137,17 @@ export const StepStatus = z.enum([
   'unknown',
 ]);
 
+/** One host's part of a step run on several hosts (fan-out). */
+export const HostResult = z.object({
+  status: z.enum(['passed', 'failed', 'unreachable', 'unknown', 'cancelled']),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative(),
+  user: z.string().nullable(),
+  hostKey: z.string().nullable(),
+  detail: z.string().nullable(),
+  output: z.string(),
+});
+
 /** What happened to one step in a run. */
 export const StepResult = z.object({
   status: StepStatus,
@@ -155,6 +166,8 @@ export const StepResult = z.object({
   /** The user the step ran as, and the host key (SHA256 fingerprint) of a remote host. */
   user: z.string().nullable(),
   hostKey: z.string().nullable(),
+  /** Per-host results when the step ran on several hosts, by host name. */
+  hosts: z.record(z.string(), HostResult),
 });
 
 /** A walk through a runbook. */
@@ -169,6 +182,8 @@ export const RunState = z.object({
   host: z.string(),
   environment: z.string(),
   sessionId: SessionId.nullable(),
+  /** Shells of a fan-out, by host name (a terminal tab each). */
+  hostSessions: z.record(z.string(), SessionId),
   runningStepId: StepId.nullable(),
   steps: z.record(z.string(), StepResult),
   /** Commands typed by hand in the run's shell between steps. */

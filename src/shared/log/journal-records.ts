@@ -39,7 +39,29 @@ export type JournalEntry =
    * Raw terminal bytes, batched: stored byte for byte in the run's `.out` file
    * beside the journal, at this offset, with their SHA-256 in the hash chain.
    */
-  | { type: 'step.output'; stepId: string; offset: number; length: number; sha256: string }
+  | {
+      type: 'step.output';
+      stepId: string;
+      /** The host of a fan-out this output came from. */
+      host?: string;
+      offset: number;
+      length: number;
+      sha256: string;
+    }
+  /** One host of a fan-out finished its part of a step. */
+  | {
+      type: 'step.host.finished';
+      stepId: string;
+      host: string;
+      status: 'passed' | 'failed' | 'unreachable' | 'unknown' | 'cancelled';
+      exitCode: number | null;
+      durationMs: number;
+      user: string | null;
+      hostKey: string | null;
+      detail: string | null;
+      bytes: number;
+      text: string;
+    }
   | {
       type: 'step.finished';
       stepId: string;

@@ -118,6 +118,32 @@ function renderStep(step: Step, result: StepResult): string[] {
     indent(fenced(step.code, step.lang ?? 'sh')),
     '',
   ];
+  const hosts = Object.entries(result.hosts);
+  if (hosts.length > 0) {
+    lines.push(
+      indent('| Host | Result | Exit | Duration | As | Host key |'),
+      indent('| --- | --- | --- | --- | --- | --- |'),
+    );
+    for (const [host, h] of hosts) {
+      lines.push(
+        indent(
+          `| ${cell(host)} | ${h.status}${h.detail ? ` (${cell(h.detail)})` : ''} | ${h.exitCode ?? '—'} | ${formatDuration(h.durationMs)} | ${h.user ?? '—'} | ${h.hostKey ?? '—'} |`,
+        ),
+      );
+    }
+    lines.push('');
+    for (const [host, h] of hosts) {
+      if (!h.output) continue;
+      lines.push(
+        indent(`<details><summary>Output on ${host}</summary>`),
+        '',
+        indent(fenced(h.output, 'text')),
+        '',
+        indent('</details>'),
+        '',
+      );
+    }
+  }
   if (result.startedAt && result.output !== null) {
     const cut = result.output.length - LOG_OUTPUT_CHARS;
     const text =

@@ -27,6 +27,7 @@ export function emptyStepResult(): StepResult {
     host: null,
     user: null,
     hostKey: null,
+    hosts: {},
   };
 }
 
@@ -34,6 +35,8 @@ export function emptyStepResult(): StepResult {
 export interface RunContext {
   journalPath: string;
   sessionId: string | null;
+  /** Fan-out shells by host name. */
+  hostSessions?: Record<string, string>;
 }
 
 /**
@@ -62,6 +65,7 @@ export function applyRecord(
       host: record.host,
       environment: record.environment,
       sessionId: ctx.sessionId,
+      hostSessions: ctx.hostSessions ?? {},
       runningStepId: null,
       steps,
       variables: {},
@@ -74,7 +78,12 @@ export function applyRecord(
   }
   if (!state)
     throw new Error(`journal ${ctx.journalPath}: record ${record.seq} comes before run.started`);
-  const next: RunState = { ...state, steps: { ...state.steps }, sessionId: ctx.sessionId };
+  const next: RunState = {
+    ...state,
+    steps: { ...state.steps },
+    sessionId: ctx.sessionId,
+    hostSessions: ctx.hostSessions ?? state.hostSessions,
+  };
   const current = (id: string): StepResult => next.steps[id] ?? emptyStepResult();
   switch (record.type) {
     case 'step.checked':
@@ -127,6 +136,25 @@ export function applyRecord(
         },
       ];
       break;
+    case 'step.host.finished': {
+      const step = current(record.stepId);
+      next.steps[record.stepId] = {
+        ...step,
+        hosts: {
+          ...step.hosts,
+          [record.host]: {
+            status: record.status,
+            exitCode: record.exitCode,
+            durationMs: record.durationMs,
+            user: record.user,
+            hostKey: record.hostKey,
+            detail: record.detail,
+            output: record.text.length > 8192 ? record.text.slice(-8192) : record.text,
+          },
+        },
+      };
+      break;
+    }
     case 'step.output':
       break;
     case 'step.finished':

@@ -213,6 +213,20 @@ export function StepCard({ step, result, variables, runLocked, busy, actions }: 
       {result?.skipReason && status === 'skipped' && (
         <div className="step-note">Skipped: {result.skipReason}</div>
       )}
+      {result && Object.keys(result.hosts).length > 0 && (
+        <div className="host-results" data-testid="host-results">
+          {Object.entries(result.hosts).map(([host, h]) => (
+            <span
+              key={host}
+              className={`host-result chip chip-${h.status === 'passed' ? 'passed' : 'failed'}`}
+              title={h.detail ?? h.output}
+            >
+              {host} · {h.status}
+              {h.exitCode !== null && h.status !== 'passed' ? ` · exit ${h.exitCode}` : ''}
+            </span>
+          ))}
+        </div>
+      )}
       {result?.detail && (
         <div className="step-note step-detail" data-testid="step-detail">
           {result.detail}

@@ -3,7 +3,7 @@ import { initialState, reduce } from './store';
 import type { RunState } from '../../../shared/api';
 
 const run = (id: string, runbookId: string, status: RunState['status'] = 'active') =>
-  ({ id, runbookId, status }) as RunState;
+  ({ id, runbookId, status, hostSessions: {} }) as unknown as RunState;
 
 describe('renderer store', () => {
   it('ignores run events for runbooks that are not open', () => {

@@ -96,11 +96,15 @@ export function reduce(state: AppState, action: Action): AppState {
 /** Keeps the terminal tabs in step with a run: its shell while it is active and has one. */
 function withShell(state: AppState, run: RunState | null): AppState {
   if (!run) return state;
-  const shells = { ...state.shells };
-  if (run.status === 'active' && run.sessionId) {
-    shells[run.id] = { sessionId: run.sessionId, title: run.runbookTitle };
-  } else {
-    delete shells[run.id];
+  const shells = Object.fromEntries(
+    Object.entries(state.shells).filter(([key]) => key !== run.id && !key.startsWith(`${run.id}:`)),
+  );
+  if (run.status === 'active') {
+    if (run.sessionId) shells[run.id] = { sessionId: run.sessionId, title: run.runbookTitle };
+    // A fan-out's shells: a tab per host.
+    for (const [host, sessionId] of Object.entries(run.hostSessions)) {
+      shells[`${run.id}:${host}`] = { sessionId, title: host };
+    }
   }
   return { ...state, shells };
 }

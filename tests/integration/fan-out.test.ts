@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore } from '../../src/core/core';
+import { createInProcessApi, type RunState } from '../../src/shared/api';
+import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
+import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+
+// Twenty real OpenSSH servers on 127.0.0.10–29, plus one name that answers nowhere.
+const HAS_SSHD = existsSync('/usr/sbin/sshd');
+const FLEET = Array.from({ length: 20 }, (_, i) => 10 + i);
+let dir: ReturnType<typeof tempDir>;
+let servers: TestSshd[] = [];
+let clientKey: string;
+
+beforeAll(async () => {
+  if (!HAS_SSHD) return;
+  dir = tempDir('runsheet-fleet-');
+  clientKey = join(dir.path, 'client_ed25519');
+  keygen(clientKey);
+  servers = await Promise.all(
+    FLEET.map((n) => startSshd(join(dir.path, `sshd-${n}`), `127.0.0.${n}`, 2222, clientKey)),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  dir?.cleanup();
+});
+
+describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
+  it('runs on 20 hosts, reports 20 passed and 1 unreachable, each host in the log', async () => {
+    const ws = join(dir.path, 'ws');
+    mkdirSync(ws);
+    const hostsYaml = [
+      'hosts:',
+      ...FLEET.map(
+        (n) => `  fleet-${n}: { hostname: 127.0.0.${n}, groups: [fleet], environment: staging }`,
+      ),
+      '  fleet-99: { hostname: 127.0.0.99, groups: [fleet] }',
+      '',
+    ].join('\n');
+    writeFiles(ws, {
+      'hosts.yaml': hostsYaml,
+      'rollout.md':
+        '---\ntitle: Rollout\nhosts: fleet\n---\n\n# Rollout\n\n```bash\necho "ok from $(id -un)"\n```\n',
+    });
+    const config = join(dir.path, 'ssh_config');
+    writeFileSync(config, `Host fleet-*\n  User root\n  Port 2222\n  IdentityFile ${clientKey}\n`);
+    const core = createCore({
+      bundledRunbooks: ws,
+      dataDir: join(ws, '.data'),
+      logDir: join(ws, '.logs'),
+      version: 'test',
+      ssh: {
+        configFile: config,
+        knownHostsFile: join(dir.path, 'known_hosts'),
+        acceptNewHostKeys: true,
+      },
+    });
+    const api = createInProcessApi(core.handlers, core);
+    let latest: RunState | null = null;
+    api.on('run.didChange', (s) => (latest = s));
+    try {
+      const hosts = await api.call('hosts.list', {});
+      expect(hosts.filter((h) => h.groups.includes('fleet'))).toHaveLength(21);
+      const run = await api.call('run.start', { runbookId: 'rollout.md' });
+      expect(run.host).toBe('fleet');
+      const { runbook } = await api.call('runbook.open', { runbookId: 'rollout.md' });
+      const id = runbook.steps[0]!.id;
+      await api.call('run.execute', { runId: run.id, stepId: id });
+      const result = await waitFor(
+        'the fan-out',
+        () => {
+          const r = latest?.steps[id];
+          return r && r.status !== 'running' ? r : null;
+        },
+        60_000,
+      );
+      expect(result.status).toBe('failed');
+      expect(result.detail).toBe('21 hosts: 20 passed, 0 failed, 1 unreachable');
+      const perHost = Object.entries(result.hosts);
+      expect(perHost).toHaveLength(21);
+      for (const n of FLEET) {
+        expect(result.hosts[`fleet-${n}`]).toMatchObject({
+          status: 'passed',
+          exitCode: 0,
+          output: 'ok from root',
+          user: 'root',
+        });
+        expect(result.hosts[`fleet-${n}`]!.hostKey).toMatch(/^SHA256:/);
+      }
+      expect(result.hosts['fleet-99']!.status).toBe('unreachable');
+      expect(result.hosts['fleet-99']!.detail).toContain('fleet-99');
+      expect(Object.keys(latest!.hostSessions)).toHaveLength(21);
+      const log = readFileSync(latest!.logPath, 'utf8');
+      expect(log).toContain('| fleet-10 | passed | 0 |');
+      expect(log).toMatch(/\| fleet-99 \| unreachable \(/);
+      expect(readFileSync(join(dir.path, 'known_hosts'), 'utf8').trim().split('\n')).toHaveLength(
+        20,
+      );
+    } finally {
+      core.dispose();
+    }
+  }, 120_000);
+});
