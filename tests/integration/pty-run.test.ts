@@ -138,3 +138,27 @@ describe('a run on a real PTY (bash)', () => {
     expect(after.steps[back!.id]!.output).toBe('back');
   });
 });
+
+describe('starting runs', () => {
+  it('gives concurrent starts of the same runbook one run', async () => {
+    const dir = tempDir();
+    writeFiles(dir.path, { 'a.md': '# A\n\n- [ ] one\n' });
+    const core = createCore({
+      bundledRunbooks: dir.path,
+      dataDir: join(dir.path, 'data'),
+      logDir: join(dir.path, 'logs'),
+      version: 'test',
+    });
+    const api = createInProcessApi(core.handlers, core);
+    try {
+      const runs = await Promise.all(
+        [1, 2, 3].map(() => api.call('run.start', { runbookId: 'a.md' })),
+      );
+      expect(new Set(runs.map((r) => r.id)).size).toBe(1);
+      expect(await api.call('run.active', {})).toHaveLength(1);
+    } finally {
+      core.dispose();
+      dir.cleanup();
+    }
+  });
+});

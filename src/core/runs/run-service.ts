@@ -45,6 +45,7 @@ interface ActiveRun {
 /** Runs: start, tick, skip, execute steps in the run's shell, finish; journal and log on disk. */
 export class RunService {
   private readonly runs = new Map<string, ActiveRun>();
+  private readonly starting = new Map<string, Promise<RunState>>();
 
   constructor(
     private readonly deps: {
@@ -69,9 +70,20 @@ export class RunService {
   }
 
   /** Starts a run, or returns the run already in progress for this runbook. */
-  async start(runbookId: string, options: { host?: string } = {}): Promise<RunState> {
+  start(runbookId: string, options: { host?: string } = {}): Promise<RunState> {
+    // Two clicks (or two windows) starting the same runbook at once get the same run.
+    const pending = this.starting.get(runbookId);
+    if (pending) return pending;
     const existing = this.activeRunFor(runbookId);
-    if (existing) return existing;
+    if (existing) return Promise.resolve(existing);
+    const started = this.createRun(runbookId, options).finally(() =>
+      this.starting.delete(runbookId),
+    );
+    this.starting.set(runbookId, started);
+    return started;
+  }
+
+  private async createRun(runbookId: string, options: { host?: string }): Promise<RunState> {
     const { runbook, path } = await this.deps.workspace.open(runbookId);
     // Frontmatter `host`, `hosts` or `targets`: a name, a group, or a list of them.
     const fm = runbook.frontmatter.host ?? runbook.frontmatter.hosts ?? runbook.frontmatter.targets;
