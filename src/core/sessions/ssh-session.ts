@@ -58,7 +58,7 @@ export class SshSession implements TerminalSession {
   /** ProxyJump hops, first to last; ended with the session. */
   private readonly jumpClients: Client[] = [];
   private stream: ClientChannel | null = null;
-  private sftp: SFTPWrapper | null = null;
+  private sftpReady: Promise<SFTPWrapper> | null = null;
   private dir: string | null = null;
   private readonly ready: Promise<void>;
   private exited = false;
@@ -123,30 +123,46 @@ export class SshSession implements TerminalSession {
       this.failure = `the connection to ${this.remote.alias} (${where}) failed: ${error.message}`;
       this.handleExit(null);
     });
-    const shell =
-      (await this.exec('command -v bash || command -v sh')).trim().split('\n')[0] || 'sh';
-    this.dir = (await this.exec('mktemp -d "${TMPDIR:-/tmp}/runsheet-XXXXXX"')).trim();
-    this.sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
-      this.client.sftp((e, s) => (e ? reject(e) : resolve(s))),
-    );
-    const launch = shellLaunch(shell, this.dir, {});
-    for (const [name, content] of launch.files) await this.writeFile(name, content);
+    // One channel starts everything: a private folder (name chosen here, mkdir -m 700
+    // fails if it exists), the integration files as quoted heredocs, then the shell —
+    // bash where there is one, else sh. Each extra exec or SFTP round trip costs ~0.1 s.
+    const dir = `/tmp/runsheet-${randomBytes(8).toString('hex')}`;
+    this.dir = dir;
+    const stateDir = options.stateDir ? `/tmp/${basename(options.stateDir)}` : null;
     const env: Record<string, string> = {
-      ...launch.env,
       TERM: 'xterm-256color',
       RUNSHEET: '1',
-      RUNSHEET_STEP_FILE: `${this.dir}/${STEP_FILE_NAME}`,
+      RUNSHEET_STEP_FILE: `${dir}/${STEP_FILE_NAME}`,
+      ...(stateDir ? { RUNSHEET_STATE_DIR: stateDir } : {}),
+      ...(options.restore ? { RUNSHEET_RESTORE: '1' } : {}),
     };
-    // Shell state survives a replaced shell in a folder named after the run's own.
-    const stateDir = options.stateDir
-      ? `${this.dir.replace(/\/[^/]*$/, '')}/${basename(options.stateDir)}`
-      : null;
-    if (stateDir) env.RUNSHEET_STATE_DIR = stateDir;
-    if (options.restore) env.RUNSHEET_RESTORE = '1';
-    const assignments = Object.entries(env)
-      .map(([k, v]) => `${k}=${quote(v)}`)
-      .join(' ');
-    const command = `${stateDir ? `mkdir -p ${quote(stateDir)}; ` : ''}exec env ${assignments} ${quote(shell)} ${launch.args.map(quote).join(' ')}`;
+    const launchFor = (shell: string): string => {
+      const launch = shellLaunch(shell, dir, {});
+      const files = launch.files
+        .map(([name, content]) => heredoc(`${dir}/${name}`, content))
+        .join('\n');
+      const vars = Object.entries({ ...env, ...launch.env })
+        .map(([k, v]) => `${k}=${quote(v)}`)
+        .join(' ');
+      return `${files}\nexec env ${vars} ${shell} ${launch.args.map(quote).join(' ')}`;
+    };
+    // Run by sh whatever the user's login shell is (fish and csh parse differently).
+    const script = [
+      'umask 077',
+      `mkdir -m 700 ${quote(dir)} || exit 111`,
+      stateDir ? `mkdir -p -m 700 ${quote(stateDir)}` : ':',
+      'if command -v bash >/dev/null 2>&1; then',
+      launchFor('bash'),
+      'else',
+      launchFor('sh'),
+      'fi',
+    ].join('\n');
+    const command = `exec sh -c ${quote(script)}`;
+    // SFTP (for step scripts) opens alongside, so it is ready by the first step.
+    this.sftpReady = new Promise<SFTPWrapper>((resolve, reject) =>
+      this.client.sftp((e, s) => (e ? reject(e) : resolve(s))),
+    );
+    this.sftpReady.catch(() => undefined);
     this.stream = await new Promise<ClientChannel>((resolve, reject) =>
       this.client.exec(
         command,
@@ -162,19 +178,6 @@ export class SshSession implements TerminalSession {
         this.failure ??= `the connection to ${this.remote.alias} (${where}) was lost`;
       }
       this.handleExit(code ?? (signal ? 255 : null));
-    });
-  }
-
-  /** Runs a short command on its own channel and returns its output. */
-  private exec(command: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.client.exec(command, (error, stream) => {
-        if (error) return reject(error);
-        let out = '';
-        stream.on('data', (d: Buffer) => (out += d.toString()));
-        stream.stderr.on('data', () => undefined);
-        stream.on('close', () => resolve(out));
-      });
     });
   }
 
@@ -196,12 +199,13 @@ export class SshSession implements TerminalSession {
   }
 
   async writeFile(name: string, content: string): Promise<string> {
-    if (!this.sftp || !this.dir) await this.ready;
-    if (!this.sftp || !this.dir)
+    await this.ready;
+    if (!this.sftpReady || !this.dir)
       throw new Error(this.failure ?? `not connected to ${this.remote.alias}`);
+    const sftp = await this.sftpReady;
     const path = `${this.dir}/${name.replace(/[^\w.-]/g, '_')}`;
     await new Promise<void>((resolve, reject) =>
-      this.sftp!.writeFile(path, content, { mode: 0o600 }, (error) =>
+      sftp.writeFile(path, content, { mode: 0o600 }, (error) =>
         error ? reject(error) : resolve(),
       ),
     );
@@ -209,13 +213,26 @@ export class SshSession implements TerminalSession {
   }
 
   dispose(): void {
+    const client = this.client;
+    const end = (): void => {
+      client.end();
+      for (const jump of this.jumpClients) jump.end();
+    };
     if (this.dir && !this.exited) {
-      // Best effort: remove the integration folder on the remote.
-      this.client.exec(`rm -rf ${quote(this.dir)}`, () => this.client.end());
+      // Best effort: remove the integration folder on the remote, then hang up (at most 1 s later).
+      const timer = setTimeout(end, 1000);
+      try {
+        client.exec(`rm -rf ${quote(this.dir)}`, () => {
+          clearTimeout(timer);
+          end();
+        });
+      } catch {
+        clearTimeout(timer);
+        end();
+      }
     } else {
-      this.client.end();
+      end();
     }
-    for (const jump of this.jumpClients) jump.end();
     this.handleExit(null);
     this.onDidDataEmitter.dispose();
     this.onDidExitEmitter.dispose();
@@ -233,6 +250,13 @@ export class SshSession implements TerminalSession {
     this.exited = true;
     this.onDidExitEmitter.fire({ exitCode, signal: null });
   }
+}
+
+/** A file written by the shell from a quoted heredoc: its content is taken byte for byte. */
+function heredoc(path: string, content: string): string {
+  let word = 'RUNSHEET_FILE';
+  while (content.includes(word)) word += '_';
+  return `cat > ${quote(path)} <<'${word}'\n${content.endsWith('\n') ? content : `${content}\n`}${word}`;
 }
 
 function quote(value: string): string {

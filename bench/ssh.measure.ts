@@ -1,0 +1,214 @@
+// SSH figures (issue 5), measured side by side in one run against real OpenSSH servers on loopback:
+//  1. bulk output through ssh2 vs the OpenSSH client on the same server (target >= 1.0x);
+//  2. connect + auth + shell ready with integration loaded (target <= 150 ms);
+//  3. one step on 50 hosts vs on 1 host (target <= 3x);
+//  4. 200 hosts: no file descriptors or processes leaked afterwards.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'ssh2';
+import { test } from 'vitest';
+import { createCore } from '../src/core/core';
+import { resolveSshTarget } from '../src/core/hosts/ssh-target';
+import { IntegratedShell } from '../src/core/sessions/integrated-shell';
+import { SshSession } from '../src/core/sessions/ssh-session';
+import { createInProcessApi, type RunState } from '../src/shared/api';
+import { keygen, startSshd, type TestSshd } from '../tests/helpers/sshd';
+import { tempDir, waitFor, writeFiles } from '../tests/helpers/temp';
+
+const BULK = 200 * 1024 * 1024;
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+test('ssh benchmarks', async () => {
+  const dir = tempDir('runsheet-ssh-bench-');
+  const key = join(dir.path, 'client');
+  keygen(key);
+  const servers: TestSshd[] = [];
+  try {
+    // 50 servers: 127.0.0.100–149.
+    for (let i = 0; i < 50; i++)
+      servers.push(await startSshd(join(dir.path, `s${i}`), `127.0.0.${100 + i}`, 2222, key));
+    const config = join(dir.path, 'ssh_config');
+    const known = join(dir.path, 'known_hosts');
+    writeFileSync(config, `Host bench-*\n  User root\n  Port 2222\n  IdentityFile ${key}\n`);
+    writeFileSync(known, servers.map((s) => `[${s.host}]:2222 ${s.hostKeyLine}`).join('\n') + '\n');
+    const first = servers[0]!;
+
+    // 1. Bulk output: ssh2 exec vs `ssh` (OpenSSH client), same server, same command.
+    const ssh2Bulk = async (): Promise<number> => {
+      const client = new Client();
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', () => resolve()).once('error', reject);
+        client.connect({
+          host: first.host,
+          port: 2222,
+          username: 'root',
+          privateKey: readFileSync(key),
+          hostVerifier: () => true,
+        });
+      });
+      const start = performance.now();
+      let bytes = 0;
+      await new Promise<void>((resolve) =>
+        client.exec(`head -c ${BULK} /dev/zero`, (err, stream) => {
+          if (err) throw err;
+          stream.on('data', (d: Buffer) => (bytes += d.length)).on('close', () => resolve());
+        }),
+      );
+      const ms = performance.now() - start;
+      client.end();
+      if (bytes !== BULK) throw new Error(`ssh2 got ${bytes} bytes`);
+      return ms;
+    };
+    const opensshBulk = async (): Promise<number> => {
+      const start = performance.now();
+      let bytes = 0;
+      await new Promise<void>((resolve) => {
+        const p = spawn('ssh', [
+          '-q',
+          '-i',
+          key,
+          '-p',
+          '2222',
+          '-o',
+          `UserKnownHostsFile=${known}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          'BatchMode=yes',
+          `root@${first.host}`,
+          `head -c ${BULK} /dev/zero`,
+        ]);
+        p.stdout.on('data', (d: Buffer) => (bytes += d.length));
+        p.on('close', () => resolve());
+      });
+      const ms = performance.now() - start;
+      if (bytes !== BULK) throw new Error(`ssh got ${bytes} bytes`);
+      return ms;
+    };
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      a.push(await ssh2Bulk());
+      b.push(await opensshBulk());
+    }
+    const rate = (ms: number) => (BULK / 1e6 / (ms / 1000)).toFixed(0);
+    console.log(
+      `\nbulk output (200 MiB, median of 3, incl. channel setup): ssh2 ${rate(median(a))} MB/s, OpenSSH client ${rate(median(b))} MB/s, ratio ${(median(b) / median(a)).toFixed(2)}x (target >= 1.0x)`,
+    );
+
+    // 2. Connect + auth + shell ready (integration loaded, first complete prompt).
+    const ready: number[] = [];
+    // The first connection also pays for loading and JIT-compiling the SSH code: one warm-up, not counted.
+    for (let i = -1; i < 10; i++) {
+      const start = performance.now();
+      const session = new SshSession(
+        resolveSshTarget('bench-0', {
+          configFile: config,
+          knownHostsFile: known,
+          extraHosts: [
+            {
+              name: 'bench-0',
+              hostname: first.host,
+              user: 'root',
+              port: 2222,
+              environment: null,
+              groups: [],
+              proxyJump: null,
+              source: 'hosts.yaml',
+            },
+          ],
+        }),
+      );
+      const shell = new IntegratedShell(session);
+      await shell.ready();
+      if (i >= 0) ready.push(performance.now() - start);
+      shell.dispose();
+      session.dispose();
+    }
+    console.log(
+      `connect + auth + shell ready: median ${median(ready).toFixed(0)} ms, min ${Math.min(...ready).toFixed(0)} ms (target <= 150 ms)`,
+    );
+
+    // 3 and 4: fan-out timing on 1, 50 and 200 hosts (200 names over the 50 servers).
+    const ws = join(dir.path, 'ws');
+    mkdirSync(ws);
+    const hostLines = (count: number, group: string) =>
+      Array.from(
+        { length: count },
+        (_, i) => `  ${group}-${i}: { hostname: 127.0.0.${100 + (i % 50)}, groups: [${group}] }`,
+      );
+    writeFiles(ws, {
+      'hosts.yaml': [
+        'hosts:',
+        ...hostLines(1, 'one'),
+        ...hostLines(50, 'fifty'),
+        ...hostLines(200, 'many'),
+        '',
+      ].join('\n'),
+      'step.md': '# Step\n\n```bash\nuname -s\n```\n',
+    });
+    const fdsBefore = readdirSync('/proc/self/fd').length;
+    const childrenBefore = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .filter(Boolean).length;
+    const fanOut = async (group: string): Promise<number> => {
+      const core = createCore({
+        bundledRunbooks: ws,
+        dataDir: join(ws, `.data-${group}`),
+        logDir: join(ws, `.logs-${group}`),
+        version: 'bench',
+        ssh: { configFile: join(dir.path, 'none'), knownHostsFile: known },
+      });
+      // Names are not in ssh_config: hosts.yaml gives the address; user, port and key come from here.
+      writeFileSync(
+        join(dir.path, 'none'),
+        `Host *\n  User root\n  Port 2222\n  IdentityFile ${key}\n`,
+      );
+      const api = createInProcessApi(core.handlers, core);
+      let latest: RunState | null = null;
+      api.on('run.didChange', (s) => (latest = s));
+      try {
+        const run = await api.call('run.start', { runbookId: 'step.md', host: group });
+        const { runbook } = await api.call('runbook.open', { runbookId: 'step.md' });
+        const id = runbook.steps[0]!.id;
+        const start = performance.now();
+        await api.call('run.execute', { runId: run.id, stepId: id });
+        const r = await waitFor(
+          `fan-out on ${group}`,
+          () =>
+            latest?.steps[id]?.status === 'passed' || latest?.steps[id]?.status === 'failed'
+              ? latest.steps[id]
+              : null,
+          300_000,
+        );
+        const ms = performance.now() - start;
+        if (r.status !== 'passed') throw new Error(`fan-out on ${group}: ${r.detail}`);
+        await api.call('run.finish', { runId: run.id });
+        return ms;
+      } finally {
+        core.dispose();
+      }
+    };
+    const one = median([await fanOut('one'), await fanOut('one'), await fanOut('one')]);
+    const fifty = median([await fanOut('fifty'), await fanOut('fifty'), await fanOut('fifty')]);
+    console.log(
+      `one step: 1 host ${one.toFixed(0)} ms, 50 hosts ${fifty.toFixed(0)} ms, ratio ${(fifty / one).toFixed(2)}x (target <= 3x; 10 at a time)`,
+    );
+    const many = await fanOut('many');
+    // Let the last connections finish closing before counting.
+    await new Promise((r) => setTimeout(r, 3000));
+    const fdsAfter = readdirSync('/proc/self/fd').length;
+    const childrenAfter = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .filter(Boolean).length;
+    console.log(
+      `200 hosts: ${many.toFixed(0)} ms; file descriptors ${fdsBefore} before, ${fdsAfter} after; child processes ${childrenBefore} before, ${childrenAfter} after (target: no leaks)`,
+    );
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    dir.cleanup();
+  }
+}, 900_000);
