@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig, { LineType } from 'ssh-config';
 import { parse as parseYaml } from 'yaml';
+import { readSshConfig } from './ssh-config-file';
 
 /** A host the user can run steps on. */
 export interface InventoryHost {
@@ -29,7 +30,7 @@ export function listHosts(options: {
   const hosts = new Map<string, InventoryHost>();
   const configFile = options.configFile ?? join(homedir(), '.ssh', 'config');
   if (existsSync(configFile)) {
-    const config = SSHConfig.parse(readFileSync(configFile, 'utf8'));
+    const config = SSHConfig.parse(readSshConfig(configFile));
     for (const line of config) {
       if (line.type !== LineType.DIRECTIVE || line.param.toLowerCase() !== 'host') continue;
       const names = (

@@ -5,6 +5,7 @@ import SSHConfig from 'ssh-config';
 import ssh2 from 'ssh2';
 import type { SshTarget } from '../sessions/ssh-session';
 import type { InventoryHost } from './inventory';
+import { readSshConfig } from './ssh-config-file';
 import { appendKnownHost, checkHostKey, fingerprint, hostToken, keyTypeOf } from './known-hosts';
 
 /** How SSH hosts are found and trusted; the CLI flags mirror OpenSSH's. */
@@ -56,7 +57,7 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
   const configFile = options.configFile ?? join(homedir(), '.ssh', 'config');
   let computed: Record<string, string | string[]> = {};
   if (existsSync(configFile)) {
-    computed = SSHConfig.parse(readFileSync(configFile, 'utf8')).compute(alias, {
+    computed = SSHConfig.parse(readSshConfig(configFile)).compute(alias, {
       ignoreCase: true,
     });
   } else if (options.configFile) {
