@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig, { LineType } from 'ssh-config';
 import { parse as parseYaml } from 'yaml';
+import { parseAnsibleInventory } from './ansible';
 import { readSshConfig } from './ssh-config-file';
 
 /** A host the user can run steps on. */
@@ -15,7 +16,7 @@ export interface InventoryHost {
   environment: string | null;
   groups: string[];
   proxyJump: string | null;
-  source: 'ssh_config' | 'hosts.yaml';
+  source: 'ssh_config' | 'hosts.yaml' | 'ansible';
 }
 
 /**
@@ -53,6 +54,18 @@ export function listHosts(options: {
           source: 'ssh_config',
         });
       }
+    }
+  }
+  // An Ansible inventory beside the runbooks is imported as it is.
+  for (const [name, format] of [
+    ['inventory.ini', 'ini'],
+    ['inventory.yml', 'yaml'],
+    ['inventory.yaml', 'yaml'],
+  ] as const) {
+    const path = options.workspaceDir ? join(options.workspaceDir, name) : null;
+    if (path && existsSync(path)) {
+      for (const h of parseAnsibleInventory(readFileSync(path, 'utf8'), format))
+        hosts.set(h.name, h);
     }
   }
   const file = options.workspaceDir ? join(options.workspaceDir, 'hosts.yaml') : null;

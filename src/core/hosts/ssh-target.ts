@@ -65,7 +65,7 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
   }
   const get = (key: string): string | string[] | undefined =>
     computed[key.toLowerCase()] ?? computed[key];
-  const listed = options.extraHosts?.find((h) => h.name === alias && h.source === 'hosts.yaml');
+  const listed = options.extraHosts?.find((h) => h.name === alias && h.source !== 'ssh_config');
   const hostname = listed?.hostname ?? first(get('HostName')) ?? alias;
   const port = listed?.port ?? Number(first(get('Port')) ?? 22);
   const user = listed?.user ?? first(get('User')) ?? userInfo().username;

@@ -103,7 +103,7 @@ export const methods = {
         environment: z.string().nullable(),
         groups: z.array(z.string()),
         proxyJump: z.string().nullable(),
-        source: z.enum(['ssh_config', 'hosts.yaml']),
+        source: z.enum(['ssh_config', 'hosts.yaml', 'ansible']),
       }),
     ),
   },
