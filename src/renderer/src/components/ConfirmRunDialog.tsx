@@ -1,5 +1,5 @@
 import type { Step } from '../../../shared/runbook/types';
-import { ModalDialog } from './ModalDialog';
+import { ConfirmActions, ModalDialog } from './ModalDialog';
 
 /** Steps marked `confirm=true` ask before they run; the dialog shows exactly what will run. */
 export function ConfirmRunDialog({
@@ -18,22 +18,13 @@ export function ConfirmRunDialog({
       wide
       testId="confirm-dialog"
       actions={
-        <>
-          <button type="button" className="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-danger"
-            onClick={() => {
-              onConfirm();
-              onClose();
-            }}
-            data-testid="confirm-run"
-          >
-            Run
-          </button>
-        </>
+        <ConfirmActions
+          label="Run"
+          kind="danger"
+          testId="confirm-run"
+          onConfirm={onConfirm}
+          onClose={onClose}
+        />
       }
     >
       {steps.map((step) => (

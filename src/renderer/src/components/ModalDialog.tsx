@@ -36,3 +36,37 @@ export function ModalDialog({
     </dialog>
   );
 }
+
+/** The two buttons of a confirmation: Cancel, and the action (which also closes the dialog). */
+export function ConfirmActions({
+  label,
+  kind = 'primary',
+  testId,
+  onConfirm,
+  onClose,
+}: {
+  label: string;
+  kind?: 'primary' | 'danger';
+  testId: string;
+  onConfirm(): void;
+  onClose(): void;
+}) {
+  return (
+    <>
+      <button type="button" className="btn btn-ghost" onClick={onClose}>
+        Cancel
+      </button>
+      <button
+        type="button"
+        className={`btn btn-${kind}`}
+        onClick={() => {
+          onConfirm();
+          onClose();
+        }}
+        data-testid={testId}
+      >
+        {label}
+      </button>
+    </>
+  );
+}

@@ -1,4 +1,4 @@
-import { ModalDialog } from './ModalDialog';
+import { ConfirmActions, ModalDialog } from './ModalDialog';
 
 /** Pasting several lines into a shell runs them one after another: ask first, showing them. */
 export function PasteDialog({
@@ -18,22 +18,13 @@ export function PasteDialog({
       wide
       testId="paste-dialog"
       actions={
-        <>
-          <button type="button" className="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={() => {
-              onPaste();
-              onClose();
-            }}
-            data-testid="confirm-paste"
-          >
-            Paste
-          </button>
-        </>
+        <ConfirmActions
+          label="Paste"
+          kind="primary"
+          testId="confirm-paste"
+          onConfirm={onPaste}
+          onClose={onClose}
+        />
       }
     >
       <p className="muted">Each line runs as a command as soon as it is pasted.</p>
