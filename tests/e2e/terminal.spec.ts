@@ -165,11 +165,11 @@ test('each active run has a terminal tab', async ({ page }) => {
   await page.getByTestId('start-run').click();
   await expect(page.getByTestId('terminal-tab')).toHaveCount(2);
   await expect(page.getByTestId('terminal-tab').filter({ hasText: 'Other' })).toHaveClass(
-    /is-live/,
+    /is-active/,
   );
   await page.getByTestId('terminal-tab').filter({ hasText: 'Steps' }).click();
   await expect(page.getByTestId('terminal-tab').filter({ hasText: 'Steps' })).toHaveClass(
-    /is-live/,
+    /is-active/,
   );
   await page.getByTestId('terminal').click();
   await page.keyboard.press('Control+C');

@@ -23,6 +23,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   /** Where the next run goes: '' is this machine (or the runbook's own `host`). */
   const [target, setTarget] = useState('');
   const [keyPrompts, setKeyPrompts] = useState<Array<EventPayload<'host.keyPrompt'>>>([]);
+  const [ended, setEnded] = useState<Record<string, string>>({});
   const [confirming, setConfirming] = useState<{ steps: Step[]; run(): void } | null>(null);
 
   const fail = useCallback((error: unknown) => {
@@ -33,6 +34,12 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
     api.call('app.info', {}).then((info) => dispatch({ type: 'info', info }), fail);
     api.call('hosts.list', {}).then((list) => setHosts(list.map((h) => h.name)), fail);
     const offPrompt = api.on('host.keyPrompt', (prompt) => setKeyPrompts((p) => [...p, prompt]));
+    const offExit = api.on('session.didExit', ({ sessionId, exitCode }) =>
+      setEnded((e) => ({
+        ...e,
+        [sessionId]: exitCode === null ? 'disconnected' : `exited ${exitCode}`,
+      })),
+    );
     api
       .call('run.active', {})
       .then((runs) => runs.forEach((r) => dispatch({ type: 'run', run: r })), fail);
@@ -49,6 +56,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       offRun();
       offRunbook();
       offPrompt();
+      offExit();
     };
   }, [api, fail]);
 
@@ -217,6 +225,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       <TerminalPanel
         api={api}
         tabs={Object.values(state.shells)}
+        ended={ended}
         preferred={run?.status === 'active' ? run.sessionId : null}
         onLink={setLink}
         onMultilinePaste={(text, paste) => setPasting({ text, paste })}

@@ -9,9 +9,14 @@ export interface TerminalTab {
   title: string;
 }
 
+/** Why a shell ended (its exit code, or the connection), for the tab's state. */
+export type EndedShells = Record<string, string>;
+
 interface Props {
   api: RunsheetApi;
   tabs: TerminalTab[];
+  /** Shells that have ended, by session id: their tab says so. */
+  ended: EndedShells;
   /** The tab of the open runbook's run, shown unless the user picked another. */
   preferred: string | null;
   idleText: string;
@@ -20,7 +25,15 @@ interface Props {
 }
 
 /** The terminal panel: tabs per live shell, search, copy-all, scrollback. */
-export function TerminalPanel({ api, tabs, preferred, idleText, onLink, onMultilinePaste }: Props) {
+export function TerminalPanel({
+  api,
+  tabs,
+  ended,
+  preferred,
+  idleText,
+  onLink,
+  onMultilinePaste,
+}: Props) {
   const [picked, setPicked] = useState<string | null>(null);
   const [scrollback, setScrollback] = useState(savedScrollback);
   const [searching, setSearching] = useState(false);
@@ -64,12 +77,14 @@ export function TerminalPanel({ api, tabs, preferred, idleText, onLink, onMultil
           <button
             type="button"
             key={tab.sessionId}
-            className={`terminal-tab${tab.sessionId === active ? ' is-live' : ''}`}
+            className={`terminal-tab${tab.sessionId === active ? ' is-active' : ''}${ended[tab.sessionId] ? ' is-ended' : ' is-live'}`}
             onClick={() => setPicked(tab.sessionId)}
             data-testid="terminal-tab"
+            title={ended[tab.sessionId] ?? 'connected'}
           >
             <span className="dot" aria-hidden />
             {tab.title}
+            {ended[tab.sessionId] && <span className="tab-state">{ended[tab.sessionId]}</span>}
           </button>
         ))}
         <div className="terminal-tools">
