@@ -118,7 +118,9 @@ function renderStep(step: Step, result: StepResult): string[] {
     indent(fenced(step.code, step.lang ?? 'sh')),
     '',
   ];
-  const hosts = Object.entries(result.hosts);
+  const hosts = Object.entries(result.hosts).sort(([a], [b]) =>
+    a.localeCompare(b, undefined, { numeric: true }),
+  );
   if (hosts.length > 0) {
     lines.push(
       indent('| Host | Result | Exit | Duration | As | Host key |'),

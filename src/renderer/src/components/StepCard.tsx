@@ -215,16 +215,18 @@ export function StepCard({ step, result, variables, runLocked, busy, actions }: 
       )}
       {result && Object.keys(result.hosts).length > 0 && (
         <div className="host-results" data-testid="host-results">
-          {Object.entries(result.hosts).map(([host, h]) => (
-            <span
-              key={host}
-              className={`host-result chip chip-${h.status === 'passed' ? 'passed' : 'failed'}`}
-              title={h.detail ?? h.output}
-            >
-              {host} · {h.status}
-              {h.exitCode !== null && h.status !== 'passed' ? ` · exit ${h.exitCode}` : ''}
-            </span>
-          ))}
+          {Object.entries(result.hosts)
+            .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
+            .map(([host, h]) => (
+              <span
+                key={host}
+                className={`host-result chip chip-${h.status === 'passed' ? 'passed' : 'failed'}`}
+                title={h.detail ?? h.output}
+              >
+                {host} · {h.status}
+                {h.exitCode !== null && h.status !== 'passed' ? ` · exit ${h.exitCode}` : ''}
+              </span>
+            ))}
         </div>
       )}
       {result?.detail && (

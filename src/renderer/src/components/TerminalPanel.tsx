@@ -67,26 +67,28 @@ export function TerminalPanel({
       }}
     >
       <div className="terminal-tabs">
-        {tabs.length === 0 && (
-          <span className="terminal-tab">
-            <span className="dot" aria-hidden />
-            No shell
-          </span>
-        )}
-        {tabs.map((tab) => (
-          <button
-            type="button"
-            key={tab.sessionId}
-            className={`terminal-tab${tab.sessionId === active ? ' is-active' : ''}${ended[tab.sessionId] ? ' is-ended' : ' is-live'}`}
-            onClick={() => setPicked(tab.sessionId)}
-            data-testid="terminal-tab"
-            title={ended[tab.sessionId] ?? 'connected'}
-          >
-            <span className="dot" aria-hidden />
-            {tab.title}
-            {ended[tab.sessionId] && <span className="tab-state">{ended[tab.sessionId]}</span>}
-          </button>
-        ))}
+        <div className="terminal-tab-strip">
+          {tabs.length === 0 && (
+            <span className="terminal-tab">
+              <span className="dot" aria-hidden />
+              No shell
+            </span>
+          )}
+          {tabs.map((tab) => (
+            <button
+              type="button"
+              key={tab.sessionId}
+              className={`terminal-tab${tab.sessionId === active ? ' is-active' : ''}${ended[tab.sessionId] ? ' is-ended' : ' is-live'}`}
+              onClick={() => setPicked(tab.sessionId)}
+              data-testid="terminal-tab"
+              title={ended[tab.sessionId] ?? 'connected'}
+            >
+              <span className="dot" aria-hidden />
+              {tab.title}
+              {ended[tab.sessionId] && <span className="tab-state">{ended[tab.sessionId]}</span>}
+            </button>
+          ))}
+        </div>
         <div className="terminal-tools">
           {active && (
             <>
