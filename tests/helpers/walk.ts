@@ -93,7 +93,3 @@ export async function walkGettingStarted(
   expect(log).toContain('data/records/5.txt');
   expect(log).toContain('| finished |');
 }
-
-export function logFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.md'));
-}

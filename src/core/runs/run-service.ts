@@ -509,7 +509,7 @@ export class RunService {
     run.state = applyRecord(run.state, record, run.runbook, {
       journalPath: run.journal.path,
       sessionId: run.session?.id ?? null,
-      hostSessions: Object.fromEntries([...run.hostSessions].map(([host, s]) => [host, s.id])),
+      hostSessions: hostSessionIds(run),
     });
     if (publish) this.publish(run);
   }
@@ -518,7 +518,7 @@ export class RunService {
     run.state = {
       ...run.state,
       sessionId: run.session?.id ?? null,
-      hostSessions: Object.fromEntries([...run.hostSessions].map(([host, s]) => [host, s.id])),
+      hostSessions: hostSessionIds(run),
     };
     this.deps.emit('run.didChange', run.state);
   }
@@ -558,6 +558,11 @@ export class RunService {
     }
     return step;
   }
+}
+
+/** The fan-out shells of a run, by host, as the state shows them. */
+function hostSessionIds(run: ActiveRun): Record<string, string> {
+  return Object.fromEntries([...run.hostSessions].map(([host, session]) => [host, session.id]));
 }
 
 /** The OS user's name; git config and a settings field refine this later (issue 6). */

@@ -1,7 +1,7 @@
 import { renderPlainText } from '../capture/plain-text';
 
 /** Output is journaled in batches at most this old, so a crash loses at most this much. */
-export const OUTPUT_BATCH_MS = 100;
+const OUTPUT_BATCH_MS = 100;
 
 /** Pending output above this is journaled at once: a burst never piles up in memory, and each synchronous write stays short (keystrokes of other terminals wait behind it). */
 const BATCH_BYTES = 1024 * 1024;

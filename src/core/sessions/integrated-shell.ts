@@ -77,10 +77,6 @@ export class IntegratedShell implements Disposable {
     this.store.add(session.onDidExit(({ exitCode }) => this.handleExit(exitCode)));
   }
 
-  get busy(): boolean {
-    return this.phase === 'running';
-  }
-
   get alive(): boolean {
     return !this.exited;
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { Emitter } from '../../shared/util/event';
 import { findShell, shellLaunch, STEP_FILE_NAME } from './integration/shells';
-import type { SessionTarget, TerminalSession } from './terminal-session';
+import type { SessionExit, SessionTarget, TerminalSession } from './terminal-session';
 
 export interface LocalPtyOptions {
   cols?: number;
@@ -26,10 +26,7 @@ export class LocalPtySession implements TerminalSession {
   readonly target: SessionTarget;
   readonly failure: string | null = null;
   private readonly onDidDataEmitter = new Emitter<Uint8Array>();
-  private readonly onDidExitEmitter = new Emitter<{
-    exitCode: number | null;
-    signal: number | null;
-  }>();
+  private readonly onDidExitEmitter = new Emitter<SessionExit>();
   readonly onDidData = this.onDidDataEmitter.event;
   readonly onDidExit = this.onDidExitEmitter.event;
   private readonly proc: pty.IPty;

@@ -5,7 +5,7 @@ import ssh2, { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper 
 import { Emitter } from '../../shared/util/event';
 import { fingerprint } from '../hosts/known-hosts';
 import { shellLaunch, STEP_FILE_NAME } from './integration/shells';
-import type { SessionTarget, TerminalSession } from './terminal-session';
+import type { SessionExit, SessionTarget, TerminalSession } from './terminal-session';
 
 /** Where and how to connect; secrets stay in this process (never sent to the renderer). */
 export interface SshTarget {
@@ -46,10 +46,7 @@ export class SshSession implements TerminalSession {
   readonly id = `ssh-${randomBytes(6).toString('hex')}`;
   readonly target: SessionTarget;
   private readonly onDidDataEmitter = new Emitter<Uint8Array>();
-  private readonly onDidExitEmitter = new Emitter<{
-    exitCode: number | null;
-    signal: number | null;
-  }>();
+  private readonly onDidExitEmitter = new Emitter<SessionExit>();
   readonly onDidData = this.onDidDataEmitter.event;
   readonly onDidExit = this.onDidExitEmitter.event;
   failure: string | null = null;

@@ -1,5 +1,11 @@
 import type { Disposable, Event } from '../../shared/util/event';
 
+/** How a session's shell ended. */
+export interface SessionExit {
+  exitCode: number | null;
+  signal: number | null;
+}
+
 /** Where a session runs, as recorded in the log. */
 export interface SessionTarget {
   kind: 'local' | 'ssh';
@@ -25,7 +31,7 @@ export interface TerminalSession extends Disposable {
   readonly connectionLost?: boolean;
   /** Raw bytes from the terminal, exactly as the shell wrote them. */
   readonly onDidData: Event<Uint8Array>;
-  readonly onDidExit: Event<{ exitCode: number | null; signal: number | null }>;
+  readonly onDidExit: Event<SessionExit>;
   write(data: string): void;
   resize(cols: number, rows: number): void;
   /** Stops reading the shell's output (flow control); the shell blocks when the OS buffer fills. */

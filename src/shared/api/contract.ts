@@ -179,9 +179,6 @@ export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['inp
 export type MethodOutput<M extends MethodName> = z.output<(typeof methods)[M]['output']>;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
-export const EVENT_NAMES = Object.keys(events) as EventName[];
-
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methods, name);
 }

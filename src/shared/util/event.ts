@@ -21,10 +21,6 @@ export class Emitter<T> implements Disposable {
     for (const listener of [...this.listeners]) listener(value);
   }
 
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   dispose(): void {
     this.disposed = true;
     this.listeners.clear();
