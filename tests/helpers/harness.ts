@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createCore, type Core } from '../../src/core/core';
+import { createCore, type Core, type CoreOptions } from '../../src/core/core';
 import { LocalPtySession } from '../../src/core/sessions/local-pty';
 import {
   createInProcessApi,
@@ -9,6 +9,24 @@ import {
 } from '../../src/shared/api';
 import type { Runbook } from '../../src/shared/runbook/types';
 import { tempDir, waitFor, writeFiles } from './temp';
+
+/**
+ * A real core on a workspace folder (journals and logs inside it), over the
+ * in-process transport, remembering the latest run state it announced.
+ */
+export function coreOn(workspace: string, options: Partial<CoreOptions> = {}) {
+  const core = createCore({
+    bundledRunbooks: workspace,
+    dataDir: join(workspace, '.data'),
+    logDir: join(workspace, '.logs'),
+    version: 'test',
+    ...options,
+  });
+  const api = createInProcessApi(core.handlers, core);
+  let latest: RunState | null = null;
+  api.on('run.didChange', (state) => (latest = state));
+  return { core, api, latest: () => latest };
+}
 
 /**
  * A real core over the in-process transport, with a workspace of one runbook,

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/core/core';
-import { createInProcessApi, type RunState } from '../../src/shared/api';
 import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
+import { coreOn } from '../helpers/harness';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 // Twenty real OpenSSH servers on 127.0.0.10–29, plus one name that answers nowhere.
@@ -47,20 +46,13 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
     });
     const config = join(dir.path, 'ssh_config');
     writeFileSync(config, `Host fleet-*\n  User root\n  Port 2222\n  IdentityFile ${clientKey}\n`);
-    const core = createCore({
-      bundledRunbooks: ws,
-      dataDir: join(ws, '.data'),
-      logDir: join(ws, '.logs'),
-      version: 'test',
+    const { core, api, latest } = coreOn(ws, {
       ssh: {
         configFile: config,
         knownHostsFile: join(dir.path, 'known_hosts'),
         acceptNewHostKeys: true,
       },
     });
-    const api = createInProcessApi(core.handlers, core);
-    let latest: RunState | null = null;
-    api.on('run.didChange', (s) => (latest = s));
     try {
       const hosts = await api.call('hosts.list', {});
       expect(hosts.filter((h) => h.groups.includes('fleet'))).toHaveLength(21);
@@ -72,7 +64,7 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
       const result = await waitFor(
         'the fan-out',
         () => {
-          const r = latest?.steps[id];
+          const r = latest()?.steps[id];
           return r && r.status !== 'running' ? r : null;
         },
         60_000,
@@ -92,8 +84,8 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
       }
       expect(result.hosts['fleet-99']!.status).toBe('unreachable');
       expect(result.hosts['fleet-99']!.detail).toContain('fleet-99');
-      expect(Object.keys(latest!.hostSessions)).toHaveLength(21);
-      const log = readFileSync(latest!.logPath, 'utf8');
+      expect(Object.keys(latest()!.hostSessions)).toHaveLength(21);
+      const log = readFileSync(latest()!.logPath, 'utf8');
       expect(log).toContain('| fleet-10 | passed | 0 |');
       expect(log).toMatch(/\| fleet-99 \| unreachable \(/);
       expect(readFileSync(join(dir.path, 'known_hosts'), 'utf8').trim().split('\n')).toHaveLength(

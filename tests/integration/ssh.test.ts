@@ -1,10 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/core/core';
-import { createInProcessApi, type RunState } from '../../src/shared/api';
 import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
+import { coreOn } from '../helpers/harness';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 // A real OpenSSH server on 127.0.0.2:2222 with keys made for this run.
@@ -34,23 +33,14 @@ function sshConfig(): string {
 
 function harness(knownHosts: string, acceptNew: boolean) {
   const ws = join(dir.path, `ws-${Math.random().toString(36).slice(2)}`);
-  writeFiles(dir.path, {});
-  spawnSync('mkdir', ['-p', ws]);
+  mkdirSync(ws, { recursive: true });
   writeFiles(ws, {
     'remote.md':
       '# Remote\n\n```bash\ncd /tmp && export WHERE=remote && echo "on $(hostname) as $(id -un)"\n```\n\n```bash\necho "$WHERE in $PWD"; exit 7\n```\n',
   });
-  const core = createCore({
-    bundledRunbooks: ws,
-    dataDir: join(ws, '.data'),
-    logDir: join(ws, '.logs'),
-    version: 'test',
+  return coreOn(ws, {
     ssh: { configFile: sshConfig(), knownHostsFile: knownHosts, acceptNewHostKeys: acceptNew },
   });
-  const api = createInProcessApi(core.handlers, core);
-  let latest: RunState | null = null;
-  api.on('run.didChange', (s) => (latest = s));
-  return { core, api, latest: () => latest };
 }
 
 describe.skipIf(!HAS_SSHD)('steps on a remote host over SSH (real OpenSSH server)', () => {
@@ -139,7 +129,7 @@ describe.skipIf(!HAS_SSHD)('ProxyJump', () => {
     const jump1 = await startSshd(join(dir.path, 'jump1'), '127.0.0.3', 2222, sshd.clientKey);
     const jump2 = await startSshd(join(dir.path, 'jump2'), '127.0.0.4', 2222, sshd.clientKey);
     const ws = join(dir.path, 'jumps');
-    spawnSync('mkdir', ['-p', ws]);
+    mkdirSync(ws, { recursive: true });
     writeFiles(ws, { 'inner.md': '# Inner\n\n```bash\necho "reached $(hostname)"\n```\n' });
     const config = join(ws, 'ssh_config');
     const host = (name: string, ip: string, jump?: string) =>
@@ -151,16 +141,9 @@ describe.skipIf(!HAS_SSHD)('ProxyJump', () => {
         host('inner', '127.0.0.2', 'jump2'),
     );
     const known = join(ws, 'known_hosts');
-    const core = createCore({
-      bundledRunbooks: ws,
-      dataDir: join(ws, '.data'),
-      logDir: join(ws, '.logs'),
-      version: 'test',
+    const { core, api, latest } = coreOn(ws, {
       ssh: { configFile: config, knownHostsFile: known, acceptNewHostKeys: true },
     });
-    const api = createInProcessApi(core.handlers, core);
-    let latest: RunState | null = null;
-    api.on('run.didChange', (s) => (latest = s));
     try {
       const run = await api.call('run.start', { runbookId: 'inner.md', host: 'inner' });
       const { runbook } = await api.call('runbook.open', { runbookId: 'inner.md' });
@@ -168,8 +151,8 @@ describe.skipIf(!HAS_SSHD)('ProxyJump', () => {
       const result = await waitFor(
         'the step',
         () =>
-          latest?.steps[runbook.steps[0]!.id]?.status === 'passed'
-            ? latest.steps[runbook.steps[0]!.id]
+          latest()?.steps[runbook.steps[0]!.id]?.status === 'passed'
+            ? latest()!.steps[runbook.steps[0]!.id]
             : null,
         30_000,
       );
@@ -194,13 +177,9 @@ describe.skipIf(!HAS_SSHD)('authentication', () => {
   /** A one-step runbook run on `host` with these ssh options; resolves with the step's result. */
   async function runOn(host: string, config: string, extra: Record<string, unknown>) {
     const ws = join(dir.path, `auth-${host}-${Math.random().toString(36).slice(2)}`);
-    spawnSync('mkdir', ['-p', ws]);
+    mkdirSync(ws, { recursive: true });
     writeFiles(ws, { 'who.md': '# Who\n\n```bash\necho "in as $(id -un)"\n```\n' });
-    const core = createCore({
-      bundledRunbooks: ws,
-      dataDir: join(ws, '.data'),
-      logDir: join(ws, '.logs'),
-      version: 'test',
+    const { core, api, latest } = coreOn(ws, {
       ssh: {
         configFile: config,
         knownHostsFile: join(dir.path, 'known_hosts_auth'),
@@ -208,9 +187,6 @@ describe.skipIf(!HAS_SSHD)('authentication', () => {
         ...extra,
       },
     });
-    const api = createInProcessApi(core.handlers, core);
-    let latest: RunState | null = null;
-    api.on('run.didChange', (s) => (latest = s));
     try {
       const run = await api.call('run.start', { runbookId: 'who.md', host });
       const { runbook } = await api.call('runbook.open', { runbookId: 'who.md' });
@@ -218,7 +194,7 @@ describe.skipIf(!HAS_SSHD)('authentication', () => {
       return await waitFor(
         'the step',
         () => {
-          const r = latest?.steps[runbook.steps[0]!.id];
+          const r = latest()?.steps[runbook.steps[0]!.id];
           return r && r.status !== 'running' && r.status !== 'pending' ? r : null;
         },
         20_000,
@@ -281,24 +257,17 @@ describe.skipIf(!HAS_SSHD)('authentication', () => {
 describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
   it('marks the step "unknown outcome" (never re-run), and the next step reconnects', async () => {
     const ws = join(dir.path, 'lost');
-    spawnSync('mkdir', ['-p', ws]);
+    mkdirSync(ws, { recursive: true });
     writeFiles(ws, {
       'lost.md': '# Lost\n\n```bash\necho started; sleep 30\n```\n\n```bash\necho back\n```\n',
     });
-    const core = createCore({
-      bundledRunbooks: ws,
-      dataDir: join(ws, '.data'),
-      logDir: join(ws, '.logs'),
-      version: 'test',
+    const { core, api, latest } = coreOn(ws, {
       ssh: {
         configFile: sshConfig(),
         knownHostsFile: join(dir.path, 'known_hosts_lost'),
         acceptNewHostKeys: true,
       },
     });
-    const api = createInProcessApi(core.handlers, core);
-    let latest: RunState | null = null;
-    api.on('run.didChange', (s) => (latest = s));
     try {
       const run = await api.call('run.start', { runbookId: 'lost.md', host: 'rehearsal' });
       const { runbook } = await api.call('runbook.open', { runbookId: 'lost.md' });
@@ -306,7 +275,7 @@ describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
       await api.call('run.execute', { runId: run.id, stepId: slow!.id });
       await waitFor(
         'the step to start',
-        () => latest?.steps[slow!.id]?.status === 'running',
+        () => latest()?.steps[slow!.id]?.status === 'running',
         20_000,
       );
       await new Promise((r) => setTimeout(r, 500));
@@ -315,7 +284,7 @@ describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
       const lost = await waitFor(
         'the outcome',
         () => {
-          const r = latest?.steps[slow!.id];
+          const r = latest()?.steps[slow!.id];
           return r && r.status !== 'running' ? r : null;
         },
         20_000,
@@ -327,11 +296,11 @@ describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
       await api.call('run.execute', { runId: run.id, stepId: next!.id });
       const back = await waitFor(
         'the next step',
-        () => (latest?.steps[next!.id]?.status === 'passed' ? latest.steps[next!.id] : null),
+        () => (latest()?.steps[next!.id]?.status === 'passed' ? latest()!.steps[next!.id] : null),
         20_000,
       );
       expect(back.output).toBe('back');
-      const log = readFileSync(latest!.logPath, 'utf8');
+      const log = readFileSync(latest()!.logPath, 'utf8');
       expect(log).toContain('unknown outcome (connection lost)');
       expect(log).toMatch(/on rehearsal as root \(host key SHA256:/);
     } finally {
@@ -343,7 +312,7 @@ describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
 describe.skipIf(!HAS_SSHD)('runsheet run --host (headless, over SSH)', () => {
   it('runs a runbook on the remote host and fails without a TTY when the key is unknown', () => {
     const ws = join(dir.path, 'cli');
-    spawnSync('mkdir', ['-p', ws]);
+    mkdirSync(ws, { recursive: true });
     writeFiles(ws, { 'check.md': '# Check\n\n```bash\necho "kernel $(uname -s)"\n```\n' });
     const known = join(dir.path, 'known_hosts_cli');
     const base = [
