@@ -131,12 +131,8 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
     [api, withStep, opened, run, fail],
   );
 
-  const start = (): void => {
-    if (!opened) return;
-    api
-      .call('run.start', { runbookId: opened.summary.id, ...(target ? { host: target } : {}) })
-      .then((r) => dispatch({ type: 'run', run: r }), fail);
-  };
+  // The Start/New run button shows only when no run is active, so this always starts one.
+  const start = (): void => void ensureRun().catch(fail);
   const finish = (): void => {
     if (run)
       api
