@@ -4,7 +4,7 @@ import type { EventSource } from '../shared/api/in-process';
 import { Emitter, type Disposable } from '../shared/util/event';
 import { resolveDirs, type CoreDirs } from './paths';
 import { RunService } from './runs/run-service';
-import { HostKeyPrompts } from './hosts/host-key-prompts';
+import { Prompts } from './hosts/prompts';
 import { expandHosts, listHosts } from './hosts/inventory';
 import { resolveSshTarget, type SshOptions } from './hosts/ssh-target';
 import { LocalPtySession } from './sessions/local-pty';
@@ -37,11 +37,46 @@ export function createCore(options: CoreOptions): Core {
   const dirs = resolveDirs(options);
   const events = new Emitter<AnyEvent>();
   const emit: EventSink = (name, payload) => events.fire({ name, payload });
-  const prompts = new HostKeyPrompts(emit);
+  const prompts = new Prompts();
   const hosts = () =>
     listHosts({ configFile: options.ssh?.configFile, workspaceDir: dirs.workspaceDir });
   const ssh: SshOptions = {
-    ...(options.interactive ? { askHostKey: (question) => prompts.ask(question) } : {}),
+    // A window answers these; the answers stay in this process (never logged, never sent back).
+    ...(options.interactive
+      ? {
+          askHostKey: (question) =>
+            prompts.ask(
+              'key',
+              (promptId) => emit('host.keyPrompt', { promptId, ...question }),
+              false,
+            ),
+          askAuth: (question) =>
+            prompts.ask<string[] | null>(
+              'auth',
+              (promptId) => emit('host.authPrompt', { promptId, ...question }),
+              null,
+            ),
+          askPassphrase: async (keyFile) => {
+            const answer = await prompts.ask<string[] | null>(
+              'auth',
+              (promptId) =>
+                emit('host.authPrompt', {
+                  promptId,
+                  kind: 'passphrase',
+                  alias: keyFile,
+                  host: '',
+                  title: `Passphrase for ${keyFile}`,
+                  instructions:
+                    'The key is encrypted. Runsheet keeps the passphrase in memory until it quits.',
+                  prompts: [{ prompt: 'Passphrase:', echo: false }],
+                }),
+              null,
+            );
+            if (answer?.[0] === undefined) throw new Error(`no passphrase given for ${keyFile}`);
+            return answer[0];
+          },
+        }
+      : {}),
     ...options.ssh,
   };
   const workspace = new Workspace(dirs.workspaceDir);
@@ -91,7 +126,11 @@ export function createCore(options: CoreOptions): Core {
     'run.finish': async ({ runId }) => runs.finish(runId),
     'hosts.list': async () => hosts(),
     'host.answerKey': async ({ promptId, accept }) => {
-      prompts.answer(promptId, accept);
+      prompts.answer('key', promptId, accept);
+      return null;
+    },
+    'host.answerAuth': async ({ promptId, answers }) => {
+      prompts.answer('auth', promptId, answers);
       return null;
     },
     'session.write': async ({ sessionId, data }) => {

@@ -10,6 +10,9 @@ import { terminalText } from '../helpers/walk';
 // A runbook step on a real OpenSSH server (127.0.0.5:2222), from the browser harness:
 // pick the host, trust its key after seeing the fingerprint, run, read the terminal.
 let sshd: TestSshd;
+/** Asks for a one-time code (PAM keyboard-interactive) after the key: 127.0.0.9. */
+let otp: TestSshd;
+const CODE = '492817';
 let app: ServedApp;
 let dir: ReturnType<typeof tempDir>;
 
@@ -17,15 +20,22 @@ test.beforeAll(async () => {
   test.skip(!existsSync('/usr/sbin/sshd'), 'OpenSSH server not installed');
   dir = tempDir('runsheet-remote-e2e-');
   sshd = await startSshd(join(dir.path, 'sshd'), '127.0.0.5', 2222);
+  otp = await startSshd(join(dir.path, 'otp'), '127.0.0.9', 2222, sshd.clientKey, {
+    pamPassword: CODE,
+    methods: 'publickey,keyboard-interactive',
+  });
   const config = join(dir.path, 'ssh_config');
   writeFileSync(
     config,
-    `Host staging-db\n  HostName 127.0.0.5\n  Port 2222\n  User root\n  IdentityFile ${sshd.clientKey}\n`,
+    `Host staging-db\n  HostName 127.0.0.5\n  Port 2222\n  User root\n  IdentityFile ${sshd.clientKey}\n` +
+      `Host bastion-otp\n  HostName 127.0.0.9\n  Port 2222\n  User root\n  IdentityFile ${sshd.clientKey}\n`,
   );
+  writeFileSync(join(dir.path, 'known_hosts'), `[127.0.0.9]:2222 ${otp.hostKeyLine}\n`);
   const ws = join(dir.path, 'ws');
   mkdirSync(ws);
   writeFiles(ws, {
     'db-check.md': '# DB check\n\n```bash\necho "checking on $(hostname) as $(id -un)"\n```\n',
+    'otp-check.md': '# OTP check\n\n```bash\necho "through the second factor as $(id -un)"\n```\n',
   });
   app = await serveApp({
     workspace: ws,
@@ -37,6 +47,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await app?.stop();
   await sshd?.stop();
+  await otp?.stop();
   dir?.cleanup();
 });
 
@@ -62,4 +73,31 @@ test('a step on a remote host: pick it, trust its key by fingerprint, run', asyn
     `[127.0.0.5]:2222 ${sshd.hostKeyLine}`,
   );
   await expect(page.getByTestId('run-header')).toContainText('staging-db');
+});
+
+test('a host that asks for a one-time code after the key: the prompt is shown, answered, and never echoed', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.getByTestId('runbook-list').getByText('OTP check').click();
+  await page.getByTestId('run-target').selectOption('bastion-otp');
+  await page.getByTestId('start-run').click();
+  const dialog = page.getByTestId('auth-prompt-dialog');
+  await expect(dialog).toBeVisible({ timeout: 15_000 });
+  await expect(dialog).toContainText('bastion-otp asks you to sign in');
+  await expect(dialog).toContainText('[127.0.0.9]:2222');
+  const field = dialog.getByTestId('auth-answer-0');
+  await expect(field).toHaveAttribute('type', 'password');
+  await field.fill(CODE);
+  await page.screenshot({ path: 'test-results/screenshots/otp-prompt.png' });
+  await dialog.getByRole('button', { name: 'Sign in' }).click();
+  await expect(dialog).toBeHidden();
+  const step = page.getByTestId('step').first();
+  await step.getByTestId('run-step').click();
+  await expect(step.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
+    timeout: 20_000,
+  });
+  await expect.poll(() => terminalText(page)).toContain('through the second factor as root');
+  expect(otp.log()).toContain('Accepted keyboard-interactive/pam for root');
+  expect(await page.content()).not.toContain(CODE);
 });

@@ -39,6 +39,16 @@ export async function startSshd(
   port = 2222,
   /** Reuse a client key (one key for several test hosts). */
   existingClientKey?: string,
+  auth: {
+    /**
+     * Turns on PAM with a private stack (bind-mounted over /etc/pam.d in a mount
+     * namespace of sshd's own, so the machine's PAM setup is untouched) that
+     * accepts this password, through both password and keyboard-interactive auth.
+     */
+    pamPassword?: string;
+    /** sshd's AuthenticationMethods, e.g. "publickey,keyboard-interactive" for a second factor. */
+    methods?: string;
+  } = {},
 ): Promise<TestSshd> {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o700);
@@ -59,9 +69,10 @@ export async function startSshd(
       `HostKey ${hostKey}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
+      ...(auth.pamPassword
+        ? ['PasswordAuthentication yes', 'KbdInteractiveAuthentication yes', 'UsePAM yes']
+        : ['PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no']),
+      ...(auth.methods ? [`AuthenticationMethods ${auth.methods}`] : []),
       'StrictModes no',
       'PermitRootLogin yes',
       'AllowTcpForwarding yes',
@@ -70,9 +81,43 @@ export async function startSshd(
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config, '-E', logPath], {
-    stdio: 'ignore',
-  });
+  const sshdArgs = ['-D', '-e', '-f', config, '-E', logPath];
+  let child: ChildProcess;
+  if (auth.pamPassword) {
+    const pamDir = join(dir, 'pam.d');
+    mkdirSync(pamDir, { recursive: true });
+    const check = join(dir, 'check-password');
+    // pam_exec hands the typed secret over on stdin (NUL-terminated).
+    writeFileSync(check, `#!/bin/sh\n[ "$(tr -d '\\000')" = ${shellQuote(auth.pamPassword)} ]\n`, {
+      mode: 0o700,
+    });
+    writeFileSync(
+      join(pamDir, 'sshd'),
+      [
+        `auth required pam_exec.so expose_authtok quiet ${check}`,
+        // pam_exec has no credentials to set; this gives pam_setcred() a success.
+        'auth required pam_permit.so',
+        'account required pam_permit.so',
+        'session required pam_permit.so',
+        'password required pam_deny.so',
+        '',
+      ].join('\n'),
+    );
+    child = spawn(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind ${shellQuote(pamDir)} /etc/pam.d && exec /usr/sbin/sshd ${sshdArgs.map(shellQuote).join(' ')}`,
+      ],
+      { stdio: 'ignore' },
+    );
+  } else {
+    child = spawn('/usr/sbin/sshd', sshdArgs, { stdio: 'ignore' });
+  }
   await waitForPort(host, port, 10_000, () => readLog(logPath));
   return {
     host,
@@ -90,6 +135,10 @@ export async function startSshd(
       }
     },
   };
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function readLog(path: string): string {

@@ -24,6 +24,11 @@ export interface SshOptions {
    * encrypted key that the agent does not hold is an error naming the key file.
    */
   askPassphrase?: (keyFile: string) => Promise<string>;
+  /**
+   * Asked when the server wants keyboard-interactive answers (one-time codes) or,
+   * last of all, a password. Answers stay in this process; null gives up.
+   */
+  askAuth?: (question: AuthQuestion) => Promise<string[] | null>;
   /** Asked about an unknown host key (showing its fingerprint); true trusts and records it. */
   askHostKey?: (question: HostKeyQuestion) => Promise<boolean>;
   /** Hosts of the workspace's hosts.yaml: they override HostName, User and Port for their name. */
@@ -36,6 +41,16 @@ export interface HostKeyQuestion {
   host: string;
   fingerprint: string;
   keyType: string;
+}
+
+/** What the user is asked to authenticate to a host (or unlock a key). */
+export interface AuthQuestion {
+  kind: 'passphrase' | 'keyboard-interactive' | 'password';
+  alias: string;
+  host: string;
+  title: string;
+  instructions: string;
+  prompts: Array<{ prompt: string; echo: boolean }>;
 }
 
 /** Passphrases given in this process, by key file. */
@@ -119,6 +134,7 @@ export function resolveSshTarget(alias: string, options: SshOptions = {}, depth 
       ? Number(first(get('ServerAliveInterval'))) * 1000
       : undefined,
     agent: options.agent ?? process.env.SSH_AUTH_SOCK,
+    askAuth: options.askAuth,
     jumps,
     refusal: () => refusal,
     async verifyHostKey(blob: Buffer): Promise<boolean> {

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
-import ssh2, { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2, {
+  Client,
+  type AnyAuthMethod,
+  type AuthHandlerMiddleware,
+  type AuthenticationType,
+  type ClientChannel,
+  type ConnectConfig,
+  type SFTPWrapper,
+} from 'ssh2';
 import { Emitter } from '../../shared/util/event';
-import { fingerprint } from '../hosts/known-hosts';
+import { fingerprint, hostToken } from '../hosts/known-hosts';
+import type { AuthQuestion } from '../hosts/ssh-target';
 import { shellLaunch, STEP_FILE_NAME } from './integration/shells';
 import type { SessionExit, SessionTarget, TerminalSession } from './terminal-session';
 
@@ -28,6 +37,8 @@ export interface SshTarget {
   keyFile?: string;
   /** Asks for (or recalls) the key's passphrase when it is encrypted; undefined when it is not. */
   unlock?(): Promise<string | undefined>;
+  /** Asks the user for keyboard-interactive answers or a password; absent: those methods are not tried. */
+  askAuth?: (question: AuthQuestion) => Promise<string[] | null>;
 }
 
 export interface SshSessionOptions {
@@ -299,7 +310,9 @@ async function connectClient(
       privateKey,
       passphrase,
       agent: target.agent,
-      readyTimeout: 15_000,
+      authHandler: authSequence(target, privateKey, passphrase),
+      // Prompts wait for a person; the handshake timer only covers the network part.
+      readyTimeout: target.askAuth ? 180_000 : 15_000,
       keepaliveInterval: target.keepaliveMs ?? 15_000,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
@@ -316,6 +329,84 @@ async function connectClient(
   });
 }
 
-function isEncrypted(key: Buffer): boolean {
-  return ssh2.utils.parseKey(key) instanceof Error;
+/**
+ * The order OpenSSH tries: agent keys, the key file, keyboard-interactive (one-
+ * time codes, shown to the user), password last. A method the server does not
+ * list as able to continue is passed over; partial success (AuthenticationMethods
+ * "publickey,keyboard-interactive") goes on with the next one the server wants.
+ */
+function authSequence(
+  target: SshTarget,
+  privateKey: Buffer | undefined,
+  passphrase: string | undefined,
+): AuthHandlerMiddleware {
+  const username = target.user;
+  const host = hostToken(target.hostname, target.port);
+  const queue: Array<{ type: AuthenticationType; make: () => Promise<AnyAuthMethod | null> }> = [];
+  if (target.agent)
+    queue.push({
+      type: 'publickey',
+      make: async () => ({ type: 'agent', username, agent: target.agent! }),
+    });
+  if (privateKey && !isEncrypted(privateKey, passphrase))
+    queue.push({
+      type: 'publickey',
+      make: async () => ({ type: 'publickey', username, key: privateKey, passphrase }),
+    });
+  const ask = target.askAuth;
+  if (ask) {
+    queue.push({
+      type: 'keyboard-interactive',
+      make: async () => ({
+        type: 'keyboard-interactive',
+        username,
+        prompt: (name, instructions, _lang, prompts, finish) => {
+          // Some servers send an empty round (no prompts): answer it without bothering anyone.
+          if (prompts.length === 0) return finish([]);
+          void ask({
+            kind: 'keyboard-interactive',
+            alias: target.alias,
+            host,
+            title: name,
+            instructions,
+            prompts: prompts.map((p) => ({ prompt: p.prompt, echo: p.echo === true })),
+          }).then((answers) => finish(answers ?? []));
+        },
+      }),
+    });
+    queue.push({
+      type: 'password',
+      make: async () => {
+        const answer = await ask({
+          kind: 'password',
+          alias: target.alias,
+          host,
+          title: `Password for ${username}@${target.alias}`,
+          instructions: '',
+          prompts: [{ prompt: 'Password:', echo: false }],
+        });
+        return answer?.[0] === undefined
+          ? null
+          : { type: 'password', username, password: answer[0] };
+      },
+    });
+  }
+  return (left, _partial, next) => {
+    // ssh2 takes `false` for "no more methods" (its typings leave it out).
+    const stop = (): void => next(false as unknown as AuthenticationType);
+    void (async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        if (left && !left.includes(item.type)) continue;
+        const method = await item.make();
+        if (method) return next(method);
+        // The user cancelled: stop here rather than try what is left.
+        return stop();
+      }
+      stop();
+    })();
+  };
+}
+
+function isEncrypted(key: Buffer, passphrase?: string): boolean {
+  return ssh2.utils.parseKey(key, passphrase) instanceof Error;
 }

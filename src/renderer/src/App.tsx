@@ -3,6 +3,7 @@ import type { EventPayload, RunsheetApi } from '../../shared/api';
 import type { Step } from '../../shared/runbook/types';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
+import { AuthPromptDialog } from './components/AuthPromptDialog';
 import { HostKeyDialog } from './components/HostKeyDialog';
 import { LinkDialog } from './components/LinkDialog';
 import { PasteDialog } from './components/PasteDialog';
@@ -23,6 +24,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   /** Where the next run goes: '' is this machine (or the runbook's own `host`). */
   const [target, setTarget] = useState('');
   const [keyPrompts, setKeyPrompts] = useState<Array<EventPayload<'host.keyPrompt'>>>([]);
+  const [authPrompts, setAuthPrompts] = useState<Array<EventPayload<'host.authPrompt'>>>([]);
   const [ended, setEnded] = useState<Record<string, string>>({});
   const [confirming, setConfirming] = useState<{ steps: Step[]; run(): void } | null>(null);
 
@@ -34,6 +36,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
     api.call('app.info', {}).then((info) => dispatch({ type: 'info', info }), fail);
     api.call('hosts.list', {}).then((list) => setHosts(list.map((h) => h.name)), fail);
     const offPrompt = api.on('host.keyPrompt', (prompt) => setKeyPrompts((p) => [...p, prompt]));
+    const offAuth = api.on('host.authPrompt', (prompt) => setAuthPrompts((p) => [...p, prompt]));
     const offExit = api.on('session.didExit', ({ sessionId, exitCode }) =>
       setEnded((e) => ({
         ...e,
@@ -56,6 +59,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       offRun();
       offRunbook();
       offPrompt();
+      offAuth();
       offExit();
     };
   }, [api, fail]);
@@ -212,6 +216,18 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               .call('host.answerKey', { promptId: keyPrompts[0]!.promptId, accept })
               .catch(fail);
             setKeyPrompts((p) => p.slice(1));
+          }}
+        />
+      )}
+      {!keyPrompts[0] && authPrompts[0] && (
+        <AuthPromptDialog
+          key={authPrompts[0].promptId}
+          prompt={authPrompts[0]}
+          onAnswer={(answers) => {
+            void api
+              .call('host.answerAuth', { promptId: authPrompts[0]!.promptId, answers })
+              .catch(fail);
+            setAuthPrompts((p) => p.slice(1));
           }}
         />
       )}

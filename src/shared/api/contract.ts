@@ -112,6 +112,16 @@ export const methods = {
     input: z.object({ promptId: z.string().regex(/^[0-9a-f]{16}$/), accept: z.boolean() }).strict(),
     output: z.null(),
   },
+  /** The user's answers to a host.authPrompt event, in prompt order; null cancels. Kept in the core only. */
+  'host.answerAuth': {
+    input: z
+      .object({
+        promptId: z.string().regex(/^[0-9a-f]{16}$/),
+        answers: z.array(z.string().max(4096)).max(16).nullable(),
+      })
+      .strict(),
+    output: z.null(),
+  },
   'session.write': {
     input: z.object({ sessionId: S.SessionId, data: z.string().max(1 << 16) }).strict(),
     output: z.null(),
@@ -169,6 +179,21 @@ export const events = {
     host: z.string(),
     fingerprint: z.string(),
     keyType: z.string(),
+  }),
+  /**
+   * An SSH host (or a key file) needs something only the user knows: a key's
+   * passphrase, keyboard-interactive prompts (one-time codes) or a password.
+   * Answer with host.answerAuth. `echo: false` answers are secret.
+   */
+  'host.authPrompt': z.object({
+    promptId: z.string(),
+    kind: z.enum(['passphrase', 'keyboard-interactive', 'password']),
+    alias: z.string(),
+    host: z.string(),
+    /** What the server (or the key) calls this request, e.g. "Verification". */
+    title: z.string(),
+    instructions: z.string(),
+    prompts: z.array(z.object({ prompt: z.string(), echo: z.boolean() })).max(16),
   }),
   'session.didExit': z.object({ sessionId: S.SessionId, exitCode: z.number().int().nullable() }),
 } as const;
