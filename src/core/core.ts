@@ -94,6 +94,7 @@ export function createCore(options: CoreOptions): Core {
     sessions,
     emit,
     expandHosts: (spec) => expandHosts(spec, hosts()),
+    inInventory: (name) => hosts().some((h) => h.name === name || h.groups.includes(name)),
   });
   workspace.watch((_id, runbook, summary) => {
     runs.reload(summary.id, runbook);
@@ -123,6 +124,8 @@ export function createCore(options: CoreOptions): Core {
     'run.cancel': async ({ runId, force }) => runs.cancel(runId, force),
     'run.markDone': async ({ runId, stepId, note }) => runs.markDone(runId, stepId, note),
     'run.setVariables': async ({ runId, values }) => runs.setVariables(runId, values),
+    'run.setStepTarget': async ({ runId, stepId, host }) => runs.setStepTarget(runId, stepId, host),
+    'run.reconnect': async ({ runId, host }) => runs.reconnect(runId, host),
     'run.finish': async ({ runId }) => runs.finish(runId),
     'hosts.list': async () => hosts(),
     'host.answerKey': async ({ promptId, accept }) => {

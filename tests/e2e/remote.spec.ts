@@ -35,6 +35,8 @@ test.beforeAll(async () => {
   mkdirSync(ws);
   writeFiles(ws, {
     'db-check.md': '# DB check\n\n```bash\necho "checking on $(hostname) as $(id -un)"\n```\n',
+    'local-then-remote.md':
+      '# Local then remote\n\n```bash\necho "local step"\n```\n\n```bash\necho "moved: ${SSH_CONNECTION%% *}"\n```\n',
     'otp-check.md': '# OTP check\n\n```bash\necho "through the second factor as $(id -un)"\n```\n',
   });
   app = await serveApp({
@@ -73,6 +75,15 @@ test('a step on a remote host: pick it, trust its key by fingerprint, run', asyn
     `[127.0.0.5]:2222 ${sshd.hostKeyLine}`,
   );
   await expect(page.getByTestId('run-header')).toContainText('staging-db');
+  // The host's connection is shown, and can be reopened on demand.
+  const chip = page.getByTestId('connection');
+  await expect(chip).toHaveAttribute('data-state', 'ready');
+  await expect(chip).toContainText('staging-db');
+  const before = sshd.log().match(/Accepted publickey/g)?.length ?? 0;
+  await chip.getByTestId('reconnect').click();
+  await expect(chip).toHaveAttribute('data-state', 'ready', { timeout: 15_000 });
+  await expect.poll(() => sshd.log().match(/Accepted publickey/g)?.length).toBe(before + 1);
+  await page.screenshot({ path: 'test-results/screenshots/connections.png' });
 });
 
 test('a host that asks for a one-time code after the key: the prompt is shown, answered, and never echoed', async ({
@@ -100,4 +111,21 @@ test('a host that asks for a one-time code after the key: the prompt is shown, a
   await expect.poll(() => terminalText(page)).toContain('through the second factor as root');
   expect(otp.log()).toContain('Accepted keyboard-interactive/pam for root');
   expect(await page.content()).not.toContain(CODE);
+});
+
+test('one step of a local run moved to a remote host from its card', async ({ page }) => {
+  await page.goto(app.url);
+  await page.getByTestId('runbook-list').getByText('Local then remote').click();
+  await page.getByTestId('start-run').click();
+  const second = page.getByTestId('step').nth(1);
+  await second.getByTestId('step-target').selectOption('staging-db');
+  await expect(second.getByTestId('step-target')).toHaveValue('staging-db');
+  await second.getByTestId('run-step').click();
+  await expect(second.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
+    timeout: 20_000,
+  });
+  await page.getByTestId('terminal-tab').filter({ hasText: 'staging-db' }).click();
+  await expect.poll(() => terminalText(page)).toContain('moved: 127.0.0.1');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-host', 'staging-db');
+  await page.screenshot({ path: 'test-results/screenshots/step-target.png' });
 });

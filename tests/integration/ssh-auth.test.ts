@@ -104,7 +104,7 @@ describe.skipIf(!HAS_SSHD)(
         prompts: [{ prompt: 'Password: ', echo: false }],
       });
       expect(r.error, r.sshdLog).toBeNull();
-    expect(r.result?.status).toBe('passed');
+      expect(r.result?.status).toBe('passed');
       expect(r.result?.output).toBe('in as root');
       expect(r.sshdLog).toContain('Accepted keyboard-interactive/pam for root');
       expect(r.written).toContain('in as root');

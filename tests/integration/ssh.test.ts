@@ -272,6 +272,8 @@ describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
       const run = await api.call('run.start', { runbookId: 'lost.md', host: 'rehearsal' });
       const { runbook } = await api.call('runbook.open', { runbookId: 'lost.md' });
       const [slow, next] = runbook.steps;
+      const connection = () => latest()?.connections.find((c) => c.host === 'rehearsal');
+      await waitFor('the connection', () => connection()?.state === 'ready', 20_000);
       await api.call('run.execute', { runId: run.id, stepId: slow!.id });
       await waitFor(
         'the step to start',
@@ -293,6 +295,18 @@ describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
       expect(lost.exitCode).toBeNull();
       expect(lost.detail).toContain('the connection to rehearsal (root@127.0.0.2:2222) was lost');
       expect(lost.hostKey).toMatch(/^SHA256:/);
+      // The host shows as lost, naming why; reconnecting on demand brings it back.
+      await waitFor('the lost state', () => connection()?.state === 'lost', 5_000);
+      expect(connection()!.detail).toContain('the connection to rehearsal');
+      const lostSession = connection()!.sessionId;
+      const reconnecting = await api.call('run.reconnect', { runId: run.id, host: 'rehearsal' });
+      expect(reconnecting.connections[0]).toMatchObject({ host: 'rehearsal', state: 'connecting' });
+      await waitFor('the new connection', () => connection()?.state === 'ready', 20_000);
+      expect(connection()!.sessionId).not.toBe(lostSession);
+      expect(latest()!.sessionId).toBe(connection()!.sessionId);
+      await expect(api.call('run.reconnect', { runId: run.id, host: 'elsewhere' })).rejects.toThrow(
+        'elsewhere is not a host of this run',
+      );
       await api.call('run.execute', { runId: run.id, stepId: next!.id });
       const back = await waitFor(
         'the next step',
@@ -303,6 +317,59 @@ describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
       const log = readFileSync(latest()!.logPath, 'utf8');
       expect(log).toContain('unknown outcome (connection lost)');
       expect(log).toMatch(/on rehearsal as root \(host key SHA256:/);
+    } finally {
+      core.dispose();
+    }
+  });
+});
+
+describe.skipIf(!HAS_SSHD)('moving one step to another host', () => {
+  it('runs a step of a local run on an inventory host when the user moves it there', async () => {
+    const ws = join(dir.path, 'moved');
+    mkdirSync(ws, { recursive: true });
+    writeFiles(ws, {
+      'moved.md':
+        '# Moved\n\n```bash\necho "here: $(id -un)@$RUNSHEET"\n```\n\n```bash\necho "on $(hostname -I 2>/dev/null | wc -w) addrs; ssh=${SSH_CONNECTION%% *}"\n```\n',
+    });
+    const { core, api, latest } = coreOn(ws, {
+      ssh: {
+        configFile: sshConfig(),
+        knownHostsFile: join(dir.path, 'known_hosts_moved'),
+        acceptNewHostKeys: true,
+      },
+    });
+    try {
+      const run = await api.call('run.start', { runbookId: 'moved.md' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'moved.md' });
+      const [, remote] = runbook.steps;
+      await expect(
+        api.call('run.setStepTarget', { runId: run.id, stepId: remote!.id, host: 'nowhere' }),
+      ).rejects.toThrow('no host or group named "nowhere" in the inventory');
+      const moved = await api.call('run.setStepTarget', {
+        runId: run.id,
+        stepId: remote!.id,
+        host: 'rehearsal',
+      });
+      expect(moved.stepTargets).toEqual({ [remote!.id]: 'rehearsal' });
+      await api.call('run.execute', { runId: run.id, stepId: remote!.id });
+      const r = await waitFor(
+        'the moved step',
+        () =>
+          latest()?.steps[remote!.id]?.status === 'passed' ? latest()!.steps[remote!.id] : null,
+        20_000,
+      );
+      // SSH_CONNECTION is set by sshd: the step ran over SSH, from the loopback client.
+      expect(r.output).toMatch(/ssh=127\.0\.0\.1$/);
+      expect(r.hosts.rehearsal?.user).toBe('root');
+      expect(latest()!.connections.map((c) => c.host)).toEqual(['rehearsal']);
+      const back = await api.call('run.setStepTarget', {
+        runId: run.id,
+        stepId: remote!.id,
+        host: null,
+      });
+      expect(back.stepTargets).toEqual({});
+      const journal = readFileSync(latest()!.journalPath, 'utf8');
+      expect(journal).toContain('"type":"step.target"');
     } finally {
       core.dispose();
     }

@@ -28,6 +28,29 @@ describe('known_hosts', () => {
     expect(fingerprint(k.key)).toBe(printed);
   });
 
+  it('reads @cert-authority lines as CA keys, never as a host key (a host known only by its CA is unknown)', () => {
+    dir = tempDir();
+    const ca = makeKey('ca');
+    const host = makeKey('host');
+    const file = join(dir.path, 'known_hosts');
+    writeFileSync(file, `@cert-authority *.example.org ${ca.type} ${ca.key}\n`);
+    // ssh2 negotiates plain host keys only, so the CA cannot vouch for this one:
+    // unknown (asked about), as OpenSSH treats a plain key of a CA-only host.
+    expect(checkHostKey([file], 'db.example.org', 22, host.type, host.key)).toEqual({
+      kind: 'unknown',
+    });
+    // Nor does the CA's own key pass as the host's key.
+    expect(checkHostKey([file], 'db.example.org', 22, ca.type, ca.key)).toEqual({
+      kind: 'unknown',
+    });
+    writeFileSync(file, `db.example.org ${host.type} ${host.key}\n`, { flag: 'a' });
+    expect(checkHostKey([file], 'db.example.org', 22, host.type, host.key)).toEqual({
+      kind: 'known',
+      file,
+      line: 2,
+    });
+  });
+
   it('matches plain, [host]:port, patterns with negation, and hashed entries', () => {
     expect(hostMatches('db1,db2', 'db2', 22)).toBe(true);
     expect(hostMatches('[127.0.0.2]:2222', '127.0.0.2', 2222)).toBe(true);

@@ -35,6 +35,8 @@ export async function runFanOut(ctx: FanOutContext): Promise<
   const counts: Record<HostStatus, number> = { passed: 0, failed: 0, unreachable: 0, unknown: 0 };
   let firstFailure: number | null = null;
   let bytes = 0;
+  /** The last host's text and detail: the step's own when it ran on one host. */
+  let only = { text: '', detail: null as string | null };
   const queue = [...ctx.hosts];
   const worker = async (): Promise<void> => {
     for (let host = queue.shift(); host !== undefined; host = queue.shift()) {
@@ -81,6 +83,7 @@ export async function runFanOut(ctx: FanOutContext): Promise<
         bytes: hostBytes,
         text,
       });
+      only = { text, detail };
     }
   };
   await Promise.all(
@@ -89,8 +92,18 @@ export async function runFanOut(ctx: FanOutContext): Promise<
       worker,
     ),
   );
-  const summary = `${ctx.hosts.length} hosts: ${counts.passed} passed, ${counts.failed} failed, ${counts.unreachable} unreachable${counts.unknown ? `, ${counts.unknown} unknown outcome` : ''}`;
   const allPassed = counts.passed === ctx.hosts.length;
+  if (ctx.hosts.length === 1) {
+    // One host (a step moved there, or its `host` attribute): its output is the step's.
+    return {
+      status: allPassed ? 'passed' : 'failed',
+      exitCode: allPassed ? 0 : firstFailure,
+      detail: only.detail,
+      text: only.text,
+      bytes,
+    };
+  }
+  const summary = `${ctx.hosts.length} hosts: ${counts.passed} passed, ${counts.failed} failed, ${counts.unreachable} unreachable${counts.unknown ? `, ${counts.unknown} unknown outcome` : ''}`;
   return {
     status: allPassed ? 'passed' : 'failed',
     exitCode: allPassed ? 0 : firstFailure,

@@ -17,6 +17,7 @@ import type { Workspace } from '../workspace/workspace';
 import { writeFileAtomic } from './atomic-write';
 import { JournalWriter } from './journal';
 import { StepCapture } from './step-capture';
+import { Connections } from './connections';
 import { runFanOut } from './fan-out';
 import { commandFor, missingValues } from './step-command';
 
@@ -40,6 +41,8 @@ interface ActiveRun {
   groupHosts: string[] | null;
   /** Shells of fan-out steps, by host. */
   hostSessions: Map<string, ManagedSession>;
+  /** The state of each SSH connection, for the UI. */
+  connections: Connections;
 }
 
 /** Runs: start, tick, skip, execute steps in the run's shell, finish; journal and log on disk. */
@@ -55,6 +58,8 @@ export class RunService {
       emit: EventSink;
       /** A host name, a comma-separated list, or a hosts.yaml group, as host names. */
       expandHosts(spec: string): string[];
+      /** Whether a name is a host or a group of the inventory. */
+      inInventory(name: string): boolean;
     },
   ) {}
 
@@ -112,6 +117,9 @@ export class RunService {
       targetHost,
       groupHosts,
       hostSessions: new Map(),
+      connections: new Connections(() => {
+        if (run.state) this.publish(run);
+      }),
     };
     try {
       this.openSession(run, false);
@@ -169,6 +177,46 @@ export class RunService {
     const run = this.findActive(runId);
     this.record(run, { type: 'vars.set', values });
     run.journal.sync();
+    return run.state;
+  }
+
+  /**
+   * Moves a step to another host or group (an inventory name) for this run, or
+   * back to where the runbook puts it (null). Recorded in the journal and log.
+   */
+  setStepTarget(runId: string, stepId: string, host: string | null): RunState {
+    const run = this.findIdle(runId, stepId);
+    const step = this.step(run, stepId);
+    if (!step.runnable) {
+      throw new ApiError('invalid-input', `step at line ${step.line} is not a runnable command`);
+    }
+    if (host !== null && !this.deps.inInventory(host)) {
+      throw new ApiError('invalid-input', `no host or group named "${host}" in the inventory`);
+    }
+    this.record(run, { type: 'step.target', stepId, host });
+    return this.settle(run);
+  }
+
+  /**
+   * Opens a fresh connection to a host of the run (its own host or a fan-out
+   * host), restoring the shell state saved before the last step. Refused while
+   * a step runs.
+   */
+  reconnect(runId: string, host: string): RunState {
+    const run = this.findActive(runId);
+    if (run.state.runningStepId || run.sequence)
+      throw new ApiError('conflict', 'a step is running; wait for it or cancel it first');
+    if (host === run.targetHost) {
+      const old = run.session;
+      run.session = null;
+      old?.dispose();
+      this.openSession(run, true);
+    } else if (run.hostSessions.has(host) || run.groupHosts?.includes(host)) {
+      this.hostSession(run, host, true);
+    } else {
+      throw new ApiError('invalid-input', `${host} is not a host of this run`);
+    }
+    this.publish(run);
     return run.state;
   }
 
@@ -300,7 +348,10 @@ export class RunService {
 
   /** Hosts a step fans out to: its own `hosts`/`host` attribute, else the run's group; null for one shell. */
   private fanOutHosts(run: ActiveRun, step: Step): string[] | null {
-    const specs = step.attrs.hosts ?? (step.attrs.host ? [step.attrs.host] : null);
+    const moved = run.state.stepTargets[step.id];
+    const specs = moved
+      ? [moved]
+      : (step.attrs.hosts ?? (step.attrs.host ? [step.attrs.host] : null));
     const hosts = specs
       ? [...new Set(specs.flatMap((s) => this.deps.expandHosts(s)))]
       : run.groupHosts;
@@ -328,19 +379,7 @@ export class RunService {
       step,
       code,
       hosts,
-      session: (host) => {
-        let session = run.hostSessions.get(host);
-        if (!session || !session.shell.alive) {
-          session = this.deps.sessions.create({
-            host,
-            stateDir: run.stateDir,
-            restore: Boolean(session),
-          });
-          run.hostSessions.set(host, session);
-          this.publish(run);
-        }
-        return session;
-      },
+      session: (host) => this.hostSession(run, host, false),
       record: (entry) => this.record(run, entry),
       appendOutput: (chunks, host) =>
         run.journal.appendOutput(step.id, chunks, host).then((record) => {
@@ -452,6 +491,22 @@ export class RunService {
     return { done };
   }
 
+  /** A fan-out host's shell in this run: the live one, else a new one (restoring state when replacing). */
+  private hostSession(run: ActiveRun, host: string, fresh: boolean): ManagedSession {
+    const existing = run.hostSessions.get(host);
+    if (existing && existing.shell.alive && !fresh) return existing;
+    existing?.dispose();
+    const session = this.deps.sessions.create({
+      host,
+      stateDir: run.stateDir,
+      restore: Boolean(existing),
+    });
+    run.hostSessions.set(host, session);
+    run.connections.track(host, session);
+    this.publish(run);
+    return session;
+  }
+
   private openSession(run: ActiveRun, restore: boolean): void {
     const shell =
       typeof run.runbook.frontmatter.shell === 'string' ? run.runbook.frontmatter.shell : undefined;
@@ -462,6 +517,7 @@ export class RunService {
       host: run.targetHost ?? undefined,
     });
     run.session = session;
+    if (run.targetHost) run.connections.track(run.targetHost, session);
     session.shell.session.onDidExit(() => {
       if (run.session !== session) return;
       run.session = null;
@@ -510,6 +566,7 @@ export class RunService {
       journalPath: run.journal.path,
       sessionId: run.session?.id ?? null,
       hostSessions: hostSessionIds(run),
+      connections: run.connections.list(),
     });
     if (publish) this.publish(run);
   }
@@ -519,6 +576,7 @@ export class RunService {
       ...run.state,
       sessionId: run.session?.id ?? null,
       hostSessions: hostSessionIds(run),
+      connections: run.connections.list(),
     };
     this.deps.emit('run.didChange', run.state);
   }

@@ -21,6 +21,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const [link, setLink] = useState<string | null>(null);
   const [pasting, setPasting] = useState<{ text: string; paste(): void } | null>(null);
   const [hosts, setHosts] = useState<string[]>([]);
+  const [groups, setGroups] = useState<string[]>([]);
   /** Where the next run goes: '' is this machine (or the runbook's own `host`). */
   const [target, setTarget] = useState('');
   const [keyPrompts, setKeyPrompts] = useState<Array<EventPayload<'host.keyPrompt'>>>([]);
@@ -34,7 +35,10 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
 
   useEffect(() => {
     api.call('app.info', {}).then((info) => dispatch({ type: 'info', info }), fail);
-    api.call('hosts.list', {}).then((list) => setHosts(list.map((h) => h.name)), fail);
+    api.call('hosts.list', {}).then((list) => {
+      setHosts(list.map((h) => h.name));
+      setGroups([...new Set(list.flatMap((h) => h.groups))].sort());
+    }, fail);
     const offPrompt = api.on('host.keyPrompt', (prompt) => setKeyPrompts((p) => [...p, prompt]));
     const offAuth = api.on('host.authPrompt', (prompt) => setAuthPrompts((p) => [...p, prompt]));
     const offExit = api.on('session.didExit', ({ sessionId, exitCode }) =>
@@ -131,6 +135,8 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       openLink: (href) => setLink(href),
       skip: (step, reason) =>
         withStep(step, (runId) => api.call('run.skip', { runId, stepId: step.id, reason })),
+      setTarget: (step, host) =>
+        withStep(step, (runId) => api.call('run.setStepTarget', { runId, stepId: step.id, host })),
     }),
     [api, withStep, opened, run, fail],
   );
@@ -191,12 +197,20 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               onTarget={setTarget}
               onStart={start}
               onFinish={finish}
+              onReconnect={(host) => {
+                if (run)
+                  api
+                    .call('run.reconnect', { runId: run.id, host })
+                    .then((r) => dispatch({ type: 'run', run: r }), fail);
+              }}
             />
             <div className="main-scroll">
               <Checklist
                 runbook={opened.runbook}
                 run={run}
                 busySteps={state.busySteps}
+                targets={[...groups, ...hosts]}
+                localHost={state.info?.host ?? null}
                 actions={actions}
               />
             </div>

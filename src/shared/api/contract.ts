@@ -90,6 +90,18 @@ export const methods = {
       .strict(),
     output: S.RunState,
   },
+  /** Runs a step on another inventory host or group for this run; null puts it back. */
+  'run.setStepTarget': {
+    input: z
+      .object({ runId: S.RunId, stepId: S.StepId, host: z.string().min(1).max(256).nullable() })
+      .strict(),
+    output: S.RunState,
+  },
+  /** Opens a fresh SSH connection to one of the run's hosts (after it was lost, or on demand). */
+  'run.reconnect': {
+    input: z.object({ runId: S.RunId, host: z.string().min(1).max(256) }).strict(),
+    output: S.RunState,
+  },
   'run.finish': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
   /** Hosts to run on: ssh_config entries and the workspace's hosts.yaml. */
   'hosts.list': {

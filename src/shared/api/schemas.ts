@@ -184,6 +184,20 @@ export const RunState = z.object({
   sessionId: SessionId.nullable(),
   /** Shells of a fan-out, by host name (a terminal tab each). */
   hostSessions: z.record(z.string(), SessionId),
+  /**
+   * SSH connections of this run (the run's host, fan-out hosts) and their state:
+   * live, not journaled. A lost or failed one can be reconnected on demand.
+   */
+  connections: z.array(
+    z.object({
+      host: z.string(),
+      sessionId: SessionId,
+      state: z.enum(['connecting', 'ready', 'lost', 'failed', 'closed']),
+      detail: z.string().nullable(),
+    }),
+  ),
+  /** Steps moved by the user to another host or group than the run's, by step id. */
+  stepTargets: z.record(z.string(), z.string()),
   runningStepId: StepId.nullable(),
   steps: z.record(z.string(), StepResult),
   /** Commands typed by hand in the run's shell between steps. */

@@ -74,6 +74,8 @@ export type JournalEntry =
       /** Plain text as a person saw it, rendered with a headless terminal. */
       text: string;
     }
+  /** The user moved a step to another host or group for this run; null moves it back. */
+  | { type: 'step.target'; stepId: string; host: string | null }
   /** Placeholder values filled in (merged into the run's variables). */
   | { type: 'vars.set'; values: Record<string, string> }
   /** The runbook changed on disk: its actionable steps now (results of surviving ids are kept). */

@@ -37,6 +37,8 @@ export interface RunContext {
   sessionId: string | null;
   /** Fan-out shells by host name. */
   hostSessions?: Record<string, string>;
+  /** SSH connections and their state. */
+  connections?: RunState['connections'];
 }
 
 /**
@@ -66,6 +68,8 @@ export function applyRecord(
       environment: record.environment,
       sessionId: ctx.sessionId,
       hostSessions: ctx.hostSessions ?? {},
+      connections: ctx.connections ?? [],
+      stepTargets: {},
       runningStepId: null,
       steps,
       variables: {},
@@ -83,6 +87,7 @@ export function applyRecord(
     steps: { ...state.steps },
     sessionId: ctx.sessionId,
     hostSessions: ctx.hostSessions ?? state.hostSessions,
+    connections: ctx.connections ?? state.connections,
   };
   const current = (id: string): StepResult => next.steps[id] ?? emptyStepResult();
   switch (record.type) {
@@ -173,6 +178,11 @@ export function applyRecord(
             : record.text,
       };
       break;
+    case 'step.target': {
+      const { [record.stepId]: _previous, ...others } = next.stepTargets;
+      next.stepTargets = record.host ? { ...others, [record.stepId]: record.host } : others;
+      break;
+    }
     case 'vars.set':
       next.variables = { ...next.variables, ...record.values };
       break;

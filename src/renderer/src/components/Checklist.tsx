@@ -8,11 +8,15 @@ interface Props {
   runbook: Runbook;
   run: RunState | null;
   busySteps: string[];
+  /** Inventory hosts and groups a step can be moved to. */
+  targets: string[];
+  /** This machine's name: a run on it is shown as "this machine". */
+  localHost: string | null;
   actions: StepActions;
 }
 
 /** The runbook in reading order: headings, prose, and every step with its state in the run. */
-export function Checklist({ runbook, run, busySteps, actions }: Props) {
+export function Checklist({ runbook, run, busySteps, targets, localHost, actions }: Props) {
   const steps = useMemo(() => new Map(runbook.steps.map((s) => [s.id, s])), [runbook]);
   const sections = useMemo(() => new Map(runbook.sections.map((s) => [s.id, s])), [runbook]);
   const runLocked =
@@ -57,6 +61,9 @@ export function Checklist({ runbook, run, busySteps, actions }: Props) {
             step={step}
             result={run?.steps[step.id] ?? null}
             variables={run?.variables ?? {}}
+            targets={targets}
+            movedTo={run?.stepTargets[step.id] ?? null}
+            runHost={run ? (run.host === localHost ? 'this machine' : run.host) : null}
             runLocked={runLocked}
             busy={busySteps.includes(step.id) || run?.status === 'finished'}
             actions={actions}

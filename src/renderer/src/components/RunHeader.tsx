@@ -13,6 +13,7 @@ interface Props {
   onTarget(host: string): void;
   onStart(): void;
   onFinish(): void;
+  onReconnect(host: string): void;
 }
 
 /** Title, the run's progress (done / total), elapsed time, and where the log is. */
@@ -25,6 +26,7 @@ export function RunHeader({
   onTarget,
   onStart,
   onFinish,
+  onReconnect,
 }: Props) {
   const now = useNow(run?.status === 'active');
   const percent = run && run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
@@ -129,6 +131,35 @@ export function RunHeader({
               Log: <code>{run.logPath}</code>
             </span>
           </div>
+          {run.connections.length > 0 && (
+            <ul className="connections" data-testid="connections">
+              {run.connections.map((c) => (
+                <li
+                  key={c.host}
+                  className={`connection connection-${c.state}`}
+                  data-testid="connection"
+                  data-host={c.host}
+                  data-state={c.state}
+                  title={c.detail ?? undefined}
+                >
+                  <span className="connection-dot" aria-hidden />
+                  <span className="connection-host">{c.host}</span>
+                  <span className="connection-state">{CONNECTION_LABELS[c.state]}</span>
+                  {run.status === 'active' && c.state !== 'connecting' && (
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-small"
+                      onClick={() => onReconnect(c.host)}
+                      disabled={Boolean(run.runningStepId)}
+                      data-testid="reconnect"
+                    >
+                      Reconnect
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
       ) : (
         <div className="run-meta run-meta-idle">
@@ -140,6 +171,14 @@ export function RunHeader({
     </header>
   );
 }
+
+const CONNECTION_LABELS: Record<RunState['connections'][number]['state'], string> = {
+  connecting: 'connecting…',
+  ready: 'connected',
+  lost: 'connection lost',
+  failed: 'could not connect',
+  closed: 'closed',
+};
 
 /** The current time, refreshed every second while `ticking`, so the elapsed time moves. */
 function useNow(ticking: boolean): number {

@@ -12,6 +12,8 @@ export interface StepActions {
   markDone(step: Step): void;
   skip(step: Step, reason: string): void;
   setVariable(step: Step, name: string, value: string): void;
+  /** Runs the step on another inventory host or group in this run; null puts it back. */
+  setTarget(step: Step, host: string | null): void;
   openLink(href: string): void;
 }
 
@@ -20,6 +22,12 @@ interface Props {
   result: StepResult | null;
   /** Values filled in this run, by placeholder name. */
   variables: Record<string, string>;
+  /** Inventory hosts and groups the step can be moved to (none: no picker). */
+  targets: string[];
+  /** Where the user moved the step in this run, if anywhere. */
+  movedTo: string | null;
+  /** The run's own target, when a run exists. */
+  runHost: string | null;
   /** Another step of the run is running: Run buttons wait. */
   runLocked: boolean;
   busy: boolean;
@@ -27,7 +35,17 @@ interface Props {
 }
 
 /** One step: a checklist item, a runnable command, or a block that is only shown. */
-export function StepCard({ step, result, variables, runLocked, busy, actions }: Props) {
+export function StepCard({
+  step,
+  result,
+  variables,
+  targets,
+  movedTo,
+  runHost,
+  runLocked,
+  busy,
+  actions,
+}: Props) {
   const [skipping, setSkipping] = useState(false);
   const [cancelSent, setCancelSent] = useState(false);
   const [reason, setReason] = useState('');
@@ -133,6 +151,26 @@ export function StepCard({ step, result, variables, runLocked, busy, actions }: 
       )}
       {step.runnable && (
         <div className="step-toolbar">
+          {targets.length > 0 && (
+            <label className="step-target" title="Where this step runs, in this run">
+              <span className="muted">on</span>
+              <select
+                value={movedTo ?? ''}
+                onChange={(e) => actions.setTarget(step, e.target.value || null)}
+                disabled={busy || running}
+                data-testid="step-target"
+              >
+                <option value="">
+                  {step.attrs.hosts?.join(', ') ?? step.attrs.host ?? runHost ?? "the run's host"}
+                </option>
+                {targets.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           {step.runnable && running && (
             <button
               type="button"
