@@ -5,7 +5,7 @@ import { Emitter, type Disposable } from '../shared/util/event';
 import { resolveDirs, type CoreDirs } from './paths';
 import { RunService } from './runs/run-service';
 import { Prompts } from './hosts/prompts';
-import { expandHosts, listHosts } from './hosts/inventory';
+import { cachedHosts, expandHosts } from './hosts/inventory';
 import { resolveSshTarget, type SshOptions } from './hosts/ssh-target';
 import { LocalPtySession } from './sessions/local-pty';
 import { SshSession } from './sessions/ssh-session';
@@ -39,7 +39,7 @@ export function createCore(options: CoreOptions): Core {
   const emit: EventSink = (name, payload) => events.fire({ name, payload });
   const prompts = new Prompts();
   const hosts = () =>
-    listHosts({ configFile: options.ssh?.configFile, workspaceDir: dirs.workspaceDir });
+    cachedHosts({ configFile: options.ssh?.configFile, workspaceDir: dirs.workspaceDir });
   const ssh: SshOptions = {
     // A window answers these; the answers stay in this process (never logged, never sent back).
     ...(options.interactive

@@ -48,6 +48,11 @@ export async function startSshd(
     pamPassword?: string;
     /** sshd's AuthenticationMethods, e.g. "publickey,keyboard-interactive" for a second factor. */
     methods?: string;
+    /**
+     * Give root a clean home (an empty folder mounted over /root for this sshd
+     * only, so this machine's dotfiles do not weigh on what a benchmark measures).
+     */
+    cleanHome?: boolean;
   } = {},
 ): Promise<TestSshd> {
   mkdirSync(dir, { recursive: true });
@@ -82,7 +87,8 @@ export async function startSshd(
     ].join('\n'),
   );
   const sshdArgs = ['-D', '-e', '-f', config, '-E', logPath];
-  let child: ChildProcess;
+  // Mounts private to this sshd (a mount namespace of its own): the machine is left as it is.
+  const mounts: Array<[string, string]> = [];
   if (auth.pamPassword) {
     const pamDir = join(dir, 'pam.d');
     mkdirSync(pamDir, { recursive: true });
@@ -103,21 +109,31 @@ export async function startSshd(
         '',
       ].join('\n'),
     );
-    child = spawn(
-      'unshare',
-      [
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        `mount --bind ${shellQuote(pamDir)} /etc/pam.d && exec /usr/sbin/sshd ${sshdArgs.map(shellQuote).join(' ')}`,
-      ],
-      { stdio: 'ignore' },
-    );
-  } else {
-    child = spawn('/usr/sbin/sshd', sshdArgs, { stdio: 'ignore' });
+    mounts.push([pamDir, '/etc/pam.d']);
   }
+  if (auth.cleanHome) {
+    const home = join(dir, 'home');
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    mounts.push([home, '/root']);
+  }
+  const child: ChildProcess =
+    mounts.length > 0
+      ? spawn(
+          'unshare',
+          [
+            '-m',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            [
+              ...mounts.map(([from, to]) => `mount --bind ${shellQuote(from)} ${to}`),
+              `exec /usr/sbin/sshd ${sshdArgs.map(shellQuote).join(' ')}`,
+            ].join(' && '),
+          ],
+          { stdio: 'ignore' },
+        )
+      : spawn('/usr/sbin/sshd', sshdArgs, { stdio: 'ignore' });
   await waitForPort(host, port, 10_000, () => readLog(logPath));
   return {
     host,

@@ -42,7 +42,8 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
     writeFiles(ws, {
       'hosts.yaml': hostsYaml,
       'rollout.md':
-        '---\ntitle: Rollout\nhosts: fleet\n---\n\n# Rollout\n\n```bash\necho "ok from $(id -un)"\n```\n',
+        '---\ntitle: Rollout\nhosts: fleet\n---\n\n# Rollout\n\n```bash\necho "ok from $(id -un)"\n```\n\n' +
+        '```bash {concurrency=3 hosts=fleet-10,fleet-11,fleet-12,fleet-13,fleet-14,fleet-15,fleet-16,fleet-17}\ndate +%s%N; sleep 0.3; date +%s%N\n```\n',
     });
     const config = join(dir.path, 'ssh_config');
     writeFileSync(config, `Host fleet-*\n  User root\n  Port 2222\n  IdentityFile ${clientKey}\n`);
@@ -65,7 +66,7 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
         'the fan-out',
         () => {
           const r = latest()?.steps[id];
-          return r && r.status !== 'running' ? r : null;
+          return r && r.status !== 'running' && r.status !== 'pending' ? r : null;
         },
         60_000,
       );
@@ -91,6 +92,25 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
       expect(readFileSync(join(dir.path, 'known_hosts'), 'utf8').trim().split('\n')).toHaveLength(
         20,
       );
+
+      // concurrency=3: never more than three hosts at once, and three at once at some point.
+      const rolling = runbook.steps[1]!;
+      expect(rolling.attrs.concurrency).toBe(3);
+      await api.call('run.execute', { runId: run.id, stepId: rolling.id });
+      const rolled = await waitFor(
+        'the rolling step',
+        () => {
+          const r = latest()?.steps[rolling.id];
+          return r && r.status !== 'running' && r.status !== 'pending' ? r : null;
+        },
+        60_000,
+      );
+      expect(rolled.status).toBe('passed');
+      const spans = Object.values(rolled.hosts).map((h) => h.output.split('\n').map(Number));
+      expect(spans).toHaveLength(8);
+      const overlap = (t: number) => spans.filter(([a, b]) => a! <= t && t < b!).length;
+      const peak = Math.max(...spans.map(([a]) => overlap(a!)));
+      expect(peak).toBe(3);
     } finally {
       core.dispose();
     }

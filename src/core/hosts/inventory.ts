@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig, { LineType } from 'ssh-config';
@@ -17,6 +17,45 @@ export interface InventoryHost {
   groups: string[];
   proxyJump: string | null;
   source: 'ssh_config' | 'hosts.yaml' | 'ansible';
+}
+
+const cache = new Map<string, { stamp: string; hosts: InventoryHost[] }>();
+
+/**
+ * listHosts, read again only when one of its files changed (size or mtime):
+ * every SSH session and fan-out asks for the inventory, and a 250-host
+ * hosts.yaml takes milliseconds to parse. (Files pulled in by an ssh_config
+ * `Include` are not watched: a change there shows after the main file changes.)
+ */
+export function cachedHosts(options: {
+  configFile?: string;
+  workspaceDir?: string;
+}): InventoryHost[] {
+  const configFile = options.configFile ?? join(homedir(), '.ssh', 'config');
+  const files = [
+    configFile,
+    ...(options.workspaceDir
+      ? ['inventory.ini', 'inventory.yml', 'inventory.yaml', 'hosts.yaml'].map((n) =>
+          join(options.workspaceDir!, n),
+        )
+      : []),
+  ];
+  const stamp = files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${st.size}:${st.mtimeMs}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
+  const key = files.join('|');
+  const hit = cache.get(key);
+  if (hit && hit.stamp === stamp) return hit.hosts;
+  const hosts = listHosts(options);
+  cache.set(key, { stamp, hosts });
+  return hosts;
 }
 
 /**
@@ -70,9 +109,13 @@ export function listHosts(options: {
   }
   const file = options.workspaceDir ? join(options.workspaceDir, 'hosts.yaml') : null;
   if (file && existsSync(file)) {
-    const data = parseYaml(readFileSync(file, 'utf8')) as {
-      hosts?: Record<string, Record<string, unknown>>;
-    } | null;
+    let data: { hosts?: Record<string, Record<string, unknown>> } | null;
+    try {
+      data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
+    } catch (error) {
+      // yaml's messages name the line and column; add the file.
+      throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
+    }
     for (const [name, h] of Object.entries(data?.hosts ?? {})) {
       const str = (v: unknown) => (typeof v === 'string' ? v : null);
       hosts.set(name, {

@@ -43,7 +43,17 @@ interface ActiveRun {
   hostSessions: Map<string, ManagedSession>;
   /** The state of each SSH connection, for the UI. */
   connections: Connections;
+  /** When run.didChange last went out, and the pending trailing one. */
+  published: number;
+  publishTimer: NodeJS.Timeout | null;
 }
+
+/**
+ * run.didChange goes out at most this often per run (always ending with the
+ * latest state): a fan-out's records would otherwise send, and each listener
+ * validate, the whole state hundreds of times a second.
+ */
+const PUBLISH_INTERVAL_MS = 30;
 
 /** Runs: start, tick, skip, execute steps in the run's shell, finish; journal and log on disk. */
 export class RunService {
@@ -120,6 +130,8 @@ export class RunService {
       connections: new Connections(() => {
         if (run.state) this.publish(run);
       }),
+      published: 0,
+      publishTimer: null,
     };
     try {
       this.openSession(run, false);
@@ -313,6 +325,7 @@ export class RunService {
 
   dispose(): void {
     for (const run of this.runs.values()) {
+      if (run.publishTimer) clearTimeout(run.publishTimer);
       this.closeSession(run);
       run.journal.close();
       rmSync(run.stateDir, { recursive: true, force: true });
@@ -379,6 +392,7 @@ export class RunService {
       step,
       code,
       hosts,
+      concurrency: step.attrs.concurrency,
       session: (host) => this.hostSession(run, host, false),
       record: (entry) => this.record(run, entry),
       appendOutput: (chunks, host) =>
@@ -578,7 +592,16 @@ export class RunService {
       hostSessions: hostSessionIds(run),
       connections: run.connections.list(),
     };
-    this.deps.emit('run.didChange', run.state);
+    // A trailing send is already due: it carries this state too.
+    if (run.publishTimer) return;
+    const send = (): void => {
+      run.publishTimer = null;
+      run.published = Date.now();
+      this.deps.emit('run.didChange', run.state);
+    };
+    const wait = run.published + PUBLISH_INTERVAL_MS - Date.now();
+    if (wait <= 0) send();
+    else run.publishTimer = setTimeout(send, wait);
   }
 
   private writeLog(run: ActiveRun): void {

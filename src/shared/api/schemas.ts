@@ -31,6 +31,7 @@ export const StepAttributes = z
     name: z.string(),
     host: z.string(),
     hosts: z.array(z.string()),
+    concurrency: z.number().int().min(1).max(1000),
     confirm: z.boolean(),
     timeout: z.number().nonnegative(),
     interactive: z.boolean(),

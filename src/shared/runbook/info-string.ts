@@ -10,13 +10,14 @@ const KNOWN_LANGS = new Set([
   ),
 ]);
 
-type AttrType = 'string' | 'boolean' | 'duration' | 'list';
+type AttrType = 'string' | 'boolean' | 'duration' | 'list' | 'count';
 
 /** Runme-compatible fence attributes and their types. */
 export const ATTRIBUTES: Record<keyof StepAttributes, AttrType> = {
   name: 'string',
   host: 'string',
   hosts: 'list',
+  concurrency: 'count',
   confirm: 'boolean',
   timeout: 'duration',
   interactive: 'boolean',
@@ -121,6 +122,11 @@ function convert(type: AttrType, value: unknown): unknown {
       return undefined;
     case 'duration':
       return parseDurationMs(value) ?? undefined;
+    case 'count': {
+      const n =
+        typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : NaN;
+      return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : undefined;
+    }
     case 'list':
       if (Array.isArray(value)) return value.map(String);
       return typeof value === 'string'

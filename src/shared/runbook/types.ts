@@ -22,6 +22,8 @@ export interface StepAttributes {
   name?: string;
   host?: string;
   hosts?: string[];
+  /** Hosts a fan-out runs this step on at once (default 10): 1 for one host after another. */
+  concurrency?: number;
   confirm?: boolean;
   /** Milliseconds. */
   timeout?: number;
