@@ -70,6 +70,10 @@ program
     '--accept-new-host-keys',
     'trust and record unknown host keys (StrictHostKeyChecking=accept-new); changed keys are still refused',
   )
+  .option(
+    '--outside-window',
+    "start even outside the environment's maintenance window (the log records it)",
+  )
   .action(async (file: string, opts: RunOptions) => {
     try {
       process.exitCode = await runHeadless(file, opts, paths.version);

@@ -10,6 +10,7 @@ export interface RunOptions {
   sshConfig?: string;
   knownHosts?: string;
   acceptNewHostKeys?: boolean;
+  outsideWindow?: boolean;
   section?: string[];
   step?: string[];
   var?: string[];
@@ -59,10 +60,19 @@ export async function runHeadless(
     await askMissing(steps, values, interactive);
     await confirmSteps(steps, Boolean(options.yes), interactive);
 
-    let state: RunState = await api.call('run.start', {
-      runbookId: basename(path),
-      ...(options.host ? { host: options.host } : {}),
-    });
+    let state: RunState = await api
+      .call('run.start', {
+        runbookId: basename(path),
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.outsideWindow ? { outsideWindow: true } : {}),
+      })
+      .catch((error: Error) => {
+        throw /maintenance window/.test(error.message)
+          ? new Error(
+              error.message.replace(/Start anyway.*$/, 'Pass --outside-window to start anyway.'),
+            )
+          : error;
+      });
     const results: Array<{ step: Step; result: StepResult }> = [];
     api.on('run.didChange', (next) => (state = next));
     if (Object.keys(values).length > 0)

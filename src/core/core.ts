@@ -1,11 +1,12 @@
 import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { EventName, EventPayload, EventSink, Handlers } from '../shared/api/contract';
 import type { EventSource } from '../shared/api/in-process';
 import { Emitter, type Disposable } from '../shared/util/event';
 import { resolveDirs, type CoreDirs } from './paths';
 import { RunService } from './runs/run-service';
 import { Prompts } from './hosts/prompts';
-import { cachedHosts, expandHosts } from './hosts/inventory';
+import { cachedHosts, expandHosts, inventoryWindows } from './hosts/inventory';
 import { resolveSshTarget, type SshOptions } from './hosts/ssh-target';
 import { LocalPtySession } from './sessions/local-pty';
 import { SshSession } from './sessions/ssh-session';
@@ -95,6 +96,11 @@ export function createCore(options: CoreOptions): Core {
     emit,
     expandHosts: (spec) => expandHosts(spec, hosts()),
     inInventory: (name) => hosts().some((h) => h.name === name || h.groups.includes(name)),
+    hostEnvironment: (name) => hosts().find((h) => h.name === name)?.environment ?? null,
+    windows: () => ({
+      windows: inventoryWindows(dirs.workspaceDir),
+      file: join(dirs.workspaceDir, 'hosts.yaml'),
+    }),
   });
   workspace.watch((_id, runbook, summary) => {
     runs.reload(summary.id, runbook);
@@ -113,7 +119,9 @@ export function createCore(options: CoreOptions): Core {
       const { runbook, summary } = await workspace.open(runbookId);
       return { runbook, summary, activeRun: runs.activeRunFor(runbookId) };
     },
-    'run.start': ({ runbookId, host }) => runs.start(runbookId, { host }),
+    'run.start': ({ runbookId, host, outsideWindow }) =>
+      runs.start(runbookId, { host, outsideWindow }),
+    'run.preflight': ({ runbookId, host }) => runs.preflight(runbookId, host),
     'run.active': async () => runs.active(),
     'run.get': async ({ runId }) => runs.get(runId),
     'run.setChecked': async ({ runId, stepId, checked, note }) =>

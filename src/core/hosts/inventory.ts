@@ -148,3 +148,20 @@ export function expandHosts(spec: string, hosts: InventoryHost[]): string[] {
     ),
   ];
 }
+
+/** Maintenance windows by environment from the workspace's hosts.yaml (`windows: {production: "Sundays 2-6 AM"}`). */
+export function inventoryWindows(workspaceDir: string): Record<string, string> {
+  const file = join(workspaceDir, 'hosts.yaml');
+  if (!existsSync(file)) return {};
+  let data: { windows?: Record<string, unknown> } | null;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return Object.fromEntries(
+    Object.entries(data?.windows ?? {}).filter(
+      (e): e is [string, string] => typeof e[1] === 'string',
+    ),
+  );
+}

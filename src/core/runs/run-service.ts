@@ -18,6 +18,7 @@ import { writeFileAtomic } from './atomic-write';
 import { JournalWriter } from './journal';
 import { StepCapture } from './step-capture';
 import { Connections } from './connections';
+import { checkWindow, runEnvironment, type WindowVerdict } from './window-check';
 import { runFanOut } from './fan-out';
 import { commandFor, missingValues } from './step-command';
 
@@ -70,6 +71,10 @@ export class RunService {
       expandHosts(spec: string): string[];
       /** Whether a name is a host or a group of the inventory. */
       inInventory(name: string): boolean;
+      /** A host's environment tag in the inventory (production, staging, dev, local). */
+      hostEnvironment(name: string): string | null;
+      /** The workspace's maintenance windows by environment, and the file they come from. */
+      windows(): { windows: Record<string, string>; file: string };
     },
   ) {}
 
@@ -84,8 +89,20 @@ export class RunService {
     return null;
   }
 
-  /** Starts a run, or returns the run already in progress for this runbook. */
-  start(runbookId: string, options: { host?: string } = {}): Promise<RunState> {
+  /** What starting this runbook now would mean: its environment and maintenance window. */
+  async preflight(runbookId: string, host?: string): Promise<WindowVerdict> {
+    return (await this.plan(runbookId, host)).verdict;
+  }
+
+  /**
+   * Starts a run, or returns the run already in progress for this runbook.
+   * Outside the environment's maintenance window it is refused unless
+   * `outsideWindow` says the user chose to go ahead (the log says so).
+   */
+  start(
+    runbookId: string,
+    options: { host?: string; outsideWindow?: boolean } = {},
+  ): Promise<RunState> {
     // Two clicks (or two windows) starting the same runbook at once get the same run.
     const pending = this.starting.get(runbookId);
     if (pending) return pending;
@@ -98,7 +115,8 @@ export class RunService {
     return started;
   }
 
-  private async createRun(runbookId: string, options: { host?: string }): Promise<RunState> {
+  /** Where a run would go, its environment, and what its maintenance window says. */
+  private async plan(runbookId: string, host?: string) {
     const { runbook, path } = await this.deps.workspace.open(runbookId);
     // Frontmatter `host`, `hosts` or `targets`: a name, a group, or a list of them.
     const fm = runbook.frontmatter.host ?? runbook.frontmatter.hosts ?? runbook.frontmatter.targets;
@@ -107,8 +125,28 @@ export class RunService {
       : typeof fm === 'string'
         ? fm
         : null;
-    const requested = options.host ?? frontmatterHost;
+    const requested = host ?? frontmatterHost;
     const expanded = requested ? this.deps.expandHosts(requested) : [];
+    const environment = runEnvironment(
+      runbook.frontmatter.environment,
+      expanded.map((h) => this.deps.hostEnvironment(h)),
+    );
+    const { windows, file } = this.deps.windows();
+    const verdict = checkWindow(environment, windows, file, runbook.windows, path, new Date());
+    return { runbook, path, requested, expanded, verdict };
+  }
+
+  private async createRun(
+    runbookId: string,
+    options: { host?: string; outsideWindow?: boolean },
+  ): Promise<RunState> {
+    const { runbook, path, requested, expanded, verdict } = await this.plan(
+      runbookId,
+      options.host,
+    );
+    if (verdict.open === false && !options.outsideWindow) {
+      throw new ApiError('forbidden', `${verdict.message}. Start anyway to run outside it.`);
+    }
     // A group (or a list) fans steps out; a single host is the run's own shell.
     const groupHosts = expanded.length > 1 ? expanded : null;
     const targetHost = groupHosts ? null : (expanded[0] ?? null);
@@ -150,10 +188,8 @@ export class RunService {
       runbookPath: path,
       maintainer: maintainerName(),
       host: requested ?? hostname(),
-      environment:
-        typeof runbook.frontmatter.environment === 'string'
-          ? runbook.frontmatter.environment
-          : 'local',
+      environment: verdict.environment,
+      ...(verdict.open === false ? { outsideWindow: verdict.message! } : {}),
       logPath: join(this.deps.dirs.logDir, logName),
     });
     run.journal.sync();

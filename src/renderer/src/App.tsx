@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
-import type { EventPayload, RunsheetApi } from '../../shared/api';
+import type { EventPayload, MethodOutput, RunsheetApi } from '../../shared/api';
 import type { Step } from '../../shared/runbook/types';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { AuthPromptDialog } from './components/AuthPromptDialog';
+import { WindowDialog } from './components/WindowDialog';
 import { HostKeyDialog } from './components/HostKeyDialog';
 import { LinkDialog } from './components/LinkDialog';
 import { PasteDialog } from './components/PasteDialog';
@@ -13,6 +14,9 @@ import { Sidebar } from './components/Sidebar';
 import type { StepActions } from './components/StepCard';
 import { TerminalPanel } from './components/TerminalPanel';
 import { initialState, reduce } from './state/store';
+
+/** The user said no to a question on the way (a dialog): nothing to report. */
+class Cancelled extends Error {}
 
 export function App({ api, disconnected }: { api: RunsheetApi; disconnected: string | null }) {
   const [state, dispatch] = useReducer(reduce, initialState);
@@ -27,9 +31,14 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const [keyPrompts, setKeyPrompts] = useState<Array<EventPayload<'host.keyPrompt'>>>([]);
   const [authPrompts, setAuthPrompts] = useState<Array<EventPayload<'host.authPrompt'>>>([]);
   const [ended, setEnded] = useState<Record<string, string>>({});
+  const [windowAsk, setWindowAsk] = useState<{
+    verdict: MethodOutput<'run.preflight'>;
+    resolve(start: boolean): void;
+  } | null>(null);
   const [confirming, setConfirming] = useState<{ steps: Step[]; run(): void } | null>(null);
 
   const fail = useCallback((error: unknown) => {
+    if (error instanceof Cancelled) return;
     dispatch({ type: 'error', message: error instanceof Error ? error.message : String(error) });
   }, []);
 
@@ -87,9 +96,15 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const ensureRun = useCallback(async () => {
     if (run?.status === 'active') return run;
     if (!opened) throw new Error('no runbook is open');
+    const where = { runbookId: opened.summary.id, ...(target ? { host: target } : {}) };
+    const verdict = await api.call('run.preflight', where);
+    const outsideWindow =
+      verdict.open === false &&
+      (await new Promise<boolean>((resolve) => setWindowAsk({ verdict, resolve })));
+    if (verdict.open === false && !outsideWindow) throw new Cancelled();
     const started = await api.call('run.start', {
-      runbookId: opened.summary.id,
-      ...(target ? { host: target } : {}),
+      ...where,
+      ...(outsideWindow ? { outsideWindow } : {}),
     });
     dispatch({ type: 'run', run: started });
     return started;
@@ -153,6 +168,15 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   return (
     <div className="app">
       {link !== null && <LinkDialog href={link} onClose={() => setLink(null)} />}
+      {windowAsk && (
+        <WindowDialog
+          verdict={windowAsk.verdict}
+          onAnswer={(start) => {
+            windowAsk.resolve(start);
+            setWindowAsk(null);
+          }}
+        />
+      )}
       {confirming && (
         <ConfirmRunDialog
           steps={confirming.steps}

@@ -7,6 +7,9 @@ import * as S from './schemas';
 
 const empty = z.object({}).strict();
 
+/** A host, group or list as the user typed it: an ssh_config alias, host name or inventory name. */
+const HostName = z.string().regex(/^[\w.@:[\],-]{1,253}$/, 'not a host name');
+
 /** Request/response methods: name -> input and output schemas. */
 export const methods = {
   'app.info': { input: empty, output: S.AppInfo },
@@ -24,13 +27,28 @@ export const methods = {
       .object({
         runbookId: S.RunbookId,
         /** Run on this host (ssh_config alias or host name) instead of the runbook's own `host`. */
-        host: z
-          .string()
-          .regex(/^[\w.@:[\]-]{1,253}$/, 'not a host name')
-          .optional(),
+        host: HostName.optional(),
+        /** The user chose to start outside the environment's maintenance window. */
+        outsideWindow: z.boolean().optional(),
       })
       .strict(),
     output: S.RunState,
+  },
+  /** Before starting: the run's environment and whether its maintenance window is open now. */
+  'run.preflight': {
+    input: z
+      .object({
+        runbookId: S.RunbookId,
+        host: HostName.optional(),
+      })
+      .strict(),
+    output: z.object({
+      environment: z.string(),
+      window: z.string().nullable(),
+      source: z.string().nullable(),
+      open: z.boolean().nullable(),
+      message: z.string().nullable(),
+    }),
   },
   /** Every run in progress, whatever runbook it walks (for the terminal tabs). */
   'run.active': { input: empty, output: z.array(S.RunState) },

@@ -182,6 +182,8 @@ export const RunState = z.object({
   maintainer: z.string(),
   host: z.string(),
   environment: z.string(),
+  /** Set when the run was started outside its environment's maintenance window: the window and the time. */
+  outsideWindow: z.string().nullable(),
   sessionId: SessionId.nullable(),
   /** Shells of a fan-out, by host name (a terminal tab each). */
   hostSessions: z.record(z.string(), SessionId),

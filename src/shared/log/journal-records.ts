@@ -11,6 +11,8 @@ export type JournalEntry =
       maintainer: string;
       host: string;
       environment: string;
+      /** Started outside the environment's maintenance window, the user having chosen to: why. */
+      outsideWindow?: string;
       logPath: string;
     }
   | { type: 'step.checked'; stepId: string; checked: boolean; note: string | null }

@@ -46,6 +46,7 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
   out.push(`Maintainer: ${run.maintainer}`);
   out.push(`Task: ${run.runbookTitle} (${runbookPath})`);
   out.push(`Environment: ${run.environment}`);
+  if (run.outsideWindow) out.push(`Maintenance window: started ${run.outsideWindow}`);
   out.push(
     `Duration: ${ended ? formatDuration(ended.getTime() - started.getTime()) : 'in progress'}`,
   );

@@ -66,6 +66,7 @@ export function applyRecord(
       maintainer: record.maintainer,
       host: record.host,
       environment: record.environment,
+      outsideWindow: record.outsideWindow ?? null,
       sessionId: ctx.sessionId,
       hostSessions: ctx.hostSessions ?? {},
       connections: ctx.connections ?? [],

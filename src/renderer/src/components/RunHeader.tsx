@@ -127,6 +127,16 @@ export function RunHeader({
             <span>
               {run.maintainer}@{run.host}
             </span>
+            {run.environment !== 'local' && (
+              <span className="run-environment" data-testid="run-environment">
+                {run.environment}
+              </span>
+            )}
+            {run.outsideWindow && (
+              <span className="text-warn" title={run.outsideWindow} data-testid="outside-window">
+                outside its maintenance window
+              </span>
+            )}
             <span className="log-path" title={run.logPath} data-testid="log-path">
               Log: <code>{run.logPath}</code>
             </span>
