@@ -4,6 +4,7 @@ import { listHosts } from '../core/hosts/inventory';
 import { startServer } from '../server/ws-server';
 import { appPaths } from './app-paths';
 import { inspectJson, inspectText, loadRunbookFile } from './inspect';
+import { printDue, printHistory, recordsCore, verifyJournal, type RecordsOptions } from './records';
 import { runHeadless, UsageError, type RunOptions } from './run';
 
 function fail(message: string): never {
@@ -109,6 +110,64 @@ program
         `${h.name}\t${h.user ? `${h.user}@` : ''}${h.hostname}${h.port ? `:${h.port}` : ''}${via}${tags ? `\t[${tags}]` : ''}\t(${h.source})\n`,
       );
     }
+  });
+
+const recordOptions = (command: Command): Command =>
+  command
+    .option('--workspace <dir>', 'folder of runbooks (default: the bundled runbooks)')
+    .option('--data-dir <dir>', 'where journals are (default: the app data folder)')
+    .option('--log-dir <dir>', 'where maintenance logs go (default: <data dir>/maintenance-logs)')
+    .option('--json', 'print JSON');
+
+recordOptions(
+  program
+    .command('history')
+    .description('list past runs, newest first (finished, interrupted, active)')
+    .argument('[query...]', 'words to match: title, status, host, maintainer, environment, issues')
+    .option('--runbook <id>', 'only runs of this runbook (its file name)'),
+).action(async (query: string[], opts: RecordsOptions & { runbook?: string }) => {
+  const { core, api } = recordsCore(paths.runbooks, paths.version, opts);
+  try {
+    const runs = await api.call('history.list', {
+      ...(opts.runbook ? { runbookId: opts.runbook } : {}),
+      ...(query.length ? { query: query.join(' ') } : {}),
+    });
+    process.stdout.write(printHistory(runs, Boolean(opts.json)));
+  } catch (error) {
+    fail((error as Error).message);
+  } finally {
+    core.dispose();
+  }
+});
+
+recordOptions(
+  program
+    .command('due')
+    .description('what is due or overdue, from cadences and the last finished runs'),
+).action(async (opts: RecordsOptions) => {
+  const { core, api } = recordsCore(paths.runbooks, paths.version, opts);
+  try {
+    process.stdout.write(printDue(await api.call('due.list', {}), Boolean(opts.json)));
+  } catch (error) {
+    fail((error as Error).message);
+  } finally {
+    core.dispose();
+  }
+});
+
+program
+  .command('verify')
+  .description('check a run journal for edits made after the fact (hash chain, checksums, output)')
+  .argument('<journal>', 'a .jsonl journal (its .out file beside it is checked too)')
+  .action((journal: string) => {
+    let result;
+    try {
+      result = verifyJournal(journal);
+    } catch (error) {
+      fail(`cannot read ${journal}: ${(error as Error).message}`);
+    }
+    process.stdout.write(result.text);
+    process.exitCode = result.ok ? 0 : 1;
   });
 
 program

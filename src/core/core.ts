@@ -119,8 +119,13 @@ export function createCore(options: CoreOptions): Core {
       const { runbook, summary } = await workspace.open(runbookId);
       return { runbook, summary, activeRun: runs.activeRunFor(runbookId) };
     },
-    'run.start': ({ runbookId, host, outsideWindow }) =>
-      runs.start(runbookId, { host, outsideWindow }),
+    'run.start': ({ runbookId, host, outsideWindow, rehearsal }) =>
+      runs.start(runbookId, { host, outsideWindow, rehearsal }),
+    'due.list': () => runs.due(),
+    'history.list': async ({ runbookId, query }) => runs.history(runbookId, query),
+    'run.open': ({ runId }) => runs.open(runId),
+    'run.resume': ({ runId }) => runs.resume(runId),
+    'run.setFields': ({ runId, ...fields }) => runs.setFields(runId, fields),
     'run.preflight': ({ runbookId, host }) => runs.preflight(runbookId, host),
     'run.active': async () => runs.active(),
     'run.get': async ({ runId }) => runs.get(runId),

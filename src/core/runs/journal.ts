@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  rmSync,
+  statSync,
+  writeFileSync,
   fdatasyncSync,
   mkdirSync,
   openSync,
@@ -41,9 +44,26 @@ export class JournalWriter {
   private seq = 0;
   private prev = '';
 
-  constructor(readonly path: string) {
+  /**
+   * Opens (creating) the journal at `path`. `continueFrom` picks up an existing
+   * journal after its last record (a resumed run, fields edited afterwards).
+   * A `.lock` file holding this process's id marks the journal as being
+   * written, so no other process (or a history scan) cuts or resumes it.
+   */
+  constructor(
+    readonly path: string,
+    continueFrom: JournalRecord[] = [],
+  ) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.fd = openSync(path, 'a', 0o600);
+    writeFileSync(lockPathOf(path), String(process.pid), { mode: 0o600 });
+    const last = continueFrom[continueFrom.length - 1];
+    if (last) {
+      this.seq = last.seq;
+      this.prev = last.hash;
+      const out = outputPathOf(path);
+      this.outOffset = existsSync(out) ? statSync(out).size : 0;
+    }
   }
 
   get closed(): boolean {
@@ -105,6 +125,29 @@ export class JournalWriter {
     closeSync(this.fd);
     this.fd = null;
     this.outFd = null;
+    rmSync(lockPathOf(this.path), { force: true });
+  }
+}
+
+export function lockPathOf(journalPath: string): string {
+  return `${journalPath}.lock`;
+}
+
+/** The id of a live process writing this journal, or null (no lock, or its process is gone). */
+export function journalWriter(journalPath: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lockPathOf(journalPath), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
   }
 }
 

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { EventSink, RunState, StepResult } from '../../shared/api/contract';
+import type {
+  DueItem,
+  EventSink,
+  RunState,
+  RunSummary,
+  StepResult,
+} from '../../shared/api/contract';
 import { ApiError } from '../../shared/api/errors';
 import type { JournalEntry, JournalRecord } from '../../shared/log/journal-records';
 import { formatDuration } from '../../shared/log/format';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
-import { actionableSteps, applyRecord } from '../../shared/log/run-reducer';
+import { renderRehearsalReport } from '../../shared/log/rehearsal';
+import { actionableSteps, applyRecord, OUTPUT_TAIL_CHARS } from '../../shared/log/run-reducer';
 import type { Runbook, Step } from '../../shared/runbook/types';
 import { slugify } from '../../shared/util/hash';
 import { renderPlainText } from '../capture/plain-text';
@@ -15,10 +22,13 @@ import type { CoreDirs } from '../paths';
 import type { ManagedSession, SessionManager } from '../sessions/session-manager';
 import type { Workspace } from '../workspace/workspace';
 import { writeFileAtomic } from './atomic-write';
-import { JournalWriter } from './journal';
+import { JournalWriter, journalWriter, readJournal, readStepOutput } from './journal';
 import { StepCapture } from './step-capture';
 import { Connections } from './connections';
 import { checkWindow, runEnvironment, type WindowVerdict } from './window-check';
+import { cutTornTail, scanJournals } from './history';
+import { gitCommitOf } from './git';
+import { dueItems, finishedRuns } from './due';
 import { runFanOut } from './fan-out';
 import { commandFor, missingValues } from './step-command';
 
@@ -55,6 +65,22 @@ interface ActiveRun {
  * validate, the whole state hundreds of times a second.
  */
 const PUBLISH_INTERVAL_MS = 30;
+
+/** A rehearsal's target and RTO. */
+type Rehearsal = { target: string; rtoMs: number };
+
+/** For folding a journal whose runbook is gone: the records alone. */
+const EMPTY_RUNBOOK: Runbook = {
+  title: '',
+  frontmatter: {},
+  sections: [],
+  steps: [],
+  blocks: [],
+  warnings: [],
+  cadence: null,
+  schedule: [],
+  windows: [],
+};
 
 /** Runs: start, tick, skip, execute steps in the run's shell, finish; journal and log on disk. */
 export class RunService {
@@ -101,7 +127,7 @@ export class RunService {
    */
   start(
     runbookId: string,
-    options: { host?: string; outsideWindow?: boolean } = {},
+    options: { host?: string; outsideWindow?: boolean; rehearsal?: Rehearsal } = {},
   ): Promise<RunState> {
     // Two clicks (or two windows) starting the same runbook at once get the same run.
     const pending = this.starting.get(runbookId);
@@ -138,7 +164,7 @@ export class RunService {
 
   private async createRun(
     runbookId: string,
-    options: { host?: string; outsideWindow?: boolean },
+    options: { host?: string; outsideWindow?: boolean; rehearsal?: Rehearsal },
   ): Promise<RunState> {
     const { runbook, path, requested, expanded, verdict } = await this.plan(
       runbookId,
@@ -154,23 +180,12 @@ export class RunService {
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const id = `${stamp}-${randomBytes(4).toString('hex')}`;
     const logName = `${now.toISOString().slice(0, 10)}-${stamp.slice(9)}-${slugify(runbookId.replace(/\.md$/, ''))}.md`;
-    const run: ActiveRun = {
-      state: null as unknown as RunState,
+    const run = this.newActiveRun(
       runbook,
-      journal: new JournalWriter(join(this.deps.dirs.dataDir, 'journals', `${id}.jsonl`)),
-      session: null,
-      stateDir: mkdtempSync(join(tmpdir(), 'runsheet-state-')),
-      cancel: null,
-      sequence: false,
+      new JournalWriter(join(this.journalsDir, `${id}.jsonl`)),
       targetHost,
       groupHosts,
-      hostSessions: new Map(),
-      connections: new Connections(() => {
-        if (run.state) this.publish(run);
-      }),
-      published: 0,
-      publishTimer: null,
-    };
+    );
     try {
       this.openSession(run, false);
     } catch (error) {
@@ -190,6 +205,8 @@ export class RunService {
       host: requested ?? hostname(),
       environment: verdict.environment,
       ...(verdict.open === false ? { outsideWindow: verdict.message! } : {}),
+      rehearsal: options.rehearsal ?? null,
+      runbookCommit: gitCommitOf(path),
       logPath: join(this.deps.dirs.logDir, logName),
     });
     run.journal.sync();
@@ -197,8 +214,213 @@ export class RunService {
     return run.state;
   }
 
+  private get journalsDir(): string {
+    return join(this.deps.dirs.dataDir, 'journals');
+  }
+
+  private newActiveRun(
+    runbook: Runbook,
+    journal: JournalWriter,
+    targetHost: string | null,
+    groupHosts: string[] | null,
+  ): ActiveRun {
+    const run: ActiveRun = {
+      state: null as unknown as RunState,
+      runbook,
+      journal,
+      session: null,
+      stateDir: mkdtempSync(join(tmpdir(), 'runsheet-state-')),
+      cancel: null,
+      sequence: false,
+      targetHost,
+      groupHosts,
+      hostSessions: new Map(),
+      connections: new Connections(() => {
+        if (run.state) this.publish(run);
+      }),
+      published: 0,
+      publishTimer: null,
+    };
+    return run;
+  }
+
   get(runId: string): RunState {
     return this.find(runId).state;
+  }
+
+  /** Runs on record (this process's and every journal on disk), newest first. */
+  history(runbookId?: string, query?: string): RunSummary[] {
+    const words = (query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    return scanJournals(this.journalsDir)
+      .map(({ summary }) =>
+        this.runs.get(summary.runId)?.state.status === 'active'
+          ? { ...summary, status: 'active' as const }
+          : summary,
+      )
+      .filter((r) => !runbookId || r.runbookId === runbookId)
+      .filter((r) => {
+        const text = [
+          r.runbookTitle,
+          r.status,
+          r.host,
+          r.maintainer,
+          r.environment,
+          r.issues,
+          r.nextActions,
+          r.startedAt,
+        ]
+          .join(' ')
+          .toLowerCase();
+        return words.every((w) => text.includes(w));
+      });
+  }
+
+  /** What is due across the workspace, from cadences and finished runs. */
+  async due(now = new Date()): Promise<DueItem[]> {
+    const summaries = await this.deps.workspace.list();
+    const runbooks = (
+      await Promise.all(
+        summaries.map((s) =>
+          this.deps.workspace
+            .open(s.id)
+            .then((r) => ({ id: s.id, runbook: r.runbook }))
+            .catch(() => null),
+        ),
+      )
+    ).filter((r): r is { id: string; runbook: Runbook } => r !== null);
+    return dueItems(runbooks, finishedRuns(scanJournals(this.journalsDir)), now);
+  }
+
+  /** A run to read: live when it is this process's, else folded from its journal, read-only. */
+  async open(runId: string): Promise<{ state: RunState; runbook: Runbook | null }> {
+    const live = this.runs.get(runId);
+    if (live && live.state.status === 'active') return { state: live.state, runbook: live.runbook };
+    const { records, runbook } = await this.loadJournal(runId);
+    let state = this.fold(records, runbook ?? EMPTY_RUNBOOK, this.journalPathOf(runId));
+    if (state.status === 'active') {
+      // Not finished and not running anywhere: interrupted; a step it was running stays open-ended.
+      state = {
+        ...state,
+        status: 'interrupted',
+        steps: Object.fromEntries(
+          Object.entries(state.steps).map(([id, r]) => [
+            id,
+            r.status === 'running' ? { ...r, status: 'interrupted' as const } : r,
+          ]),
+        ),
+        runningStepId: null,
+      };
+    }
+    state = await withInterruptedOutput(state, records);
+    return { state: { ...state, readOnly: true }, runbook };
+  }
+
+  /**
+   * Picks up an interrupted run: the journal continues after its last record,
+   * steps that were running are marked interrupted (never re-run by themselves),
+   * and a new shell opens on the run's host.
+   */
+  async resume(runId: string): Promise<RunState> {
+    if (this.runs.get(runId)?.state.status === 'active') return this.runs.get(runId)!.state;
+    const path = this.journalPathOf(runId);
+    if (journalWriter(path) !== null)
+      throw new ApiError('conflict', `run ${runId} is being written by another Runsheet process`);
+    const { records, runbook } = await this.loadJournal(runId);
+    if (records.some((r) => r.type === 'run.finished'))
+      throw new ApiError('conflict', `run ${runId} is finished; start a new run instead`);
+    if (!runbook) throw new ApiError('not-found', `the runbook of run ${runId} is gone`);
+    const started = records[0] as Extract<JournalRecord, { type: 'run.started' }>;
+    const local = started.host === hostname() && !this.deps.inInventory(started.host);
+    const expanded = local ? [] : this.deps.expandHosts(started.host);
+    const groupHosts = expanded.length > 1 ? expanded : null;
+    const run = this.newActiveRun(
+      runbook,
+      new JournalWriter(path, records),
+      groupHosts ? null : (expanded[0] ?? null),
+      groupHosts,
+    );
+    run.state = this.fold(records, runbook, path);
+    const interrupted = Object.entries(run.state.steps)
+      .filter(([, r]) => r.status === 'running')
+      .map(([id]) => id);
+    // What the interrupted steps printed before the stop, as text for the UI and the log.
+    const texts = await withInterruptedOutput(
+      {
+        ...run.state,
+        steps: Object.fromEntries(
+          Object.entries(run.state.steps).map(([id, r]) => [
+            id,
+            interrupted.includes(id) ? { ...r, status: 'interrupted' as const } : r,
+          ]),
+        ),
+      },
+      records,
+    );
+    this.runs.set(runId, run);
+    this.openSession(run, false);
+    this.record(run, { type: 'run.resumed', interruptedStepIds: interrupted }, false);
+    for (const id of interrupted)
+      run.state.steps[id] = { ...run.state.steps[id]!, output: texts.steps[id]!.output };
+    this.publish(run);
+    run.journal.sync();
+    this.writeLog(run);
+    return run.state;
+  }
+
+  /** Operator fields; after the run too (its journal is reopened for the one record). */
+  async setFields(
+    runId: string,
+    fields: { maintainer?: string; environment?: string; issues?: string; nextActions?: string },
+  ): Promise<RunState> {
+    const live = this.runs.get(runId);
+    if (live && !live.journal.closed) {
+      this.record(live, { type: 'run.fields', ...fields });
+      return this.settle(live);
+    }
+    const path = this.journalPathOf(runId);
+    if (journalWriter(path) !== null)
+      throw new ApiError('conflict', `run ${runId} is being written by another Runsheet process`);
+    const { records, runbook } = await this.loadJournal(runId);
+    const journal = new JournalWriter(path, records);
+    try {
+      const record = journal.append({ type: 'run.fields', ...fields });
+      const state = this.fold([...records, record], runbook ?? EMPTY_RUNBOOK, path);
+      if (runbook)
+        writeFileAtomic(state.logPath, renderMaintenanceLog(state, runbook, state.runbookId));
+      if (live) live.state = state;
+      this.deps.emit('run.didChange', state);
+      return state;
+    } finally {
+      journal.close();
+    }
+  }
+
+  private journalPathOf(runId: string): string {
+    return join(this.journalsDir, `${runId}.jsonl`);
+  }
+
+  /** A run's records (torn tail cut) and its runbook as it is now (null when it is gone). */
+  private async loadJournal(
+    runId: string,
+  ): Promise<{ records: JournalRecord[]; runbook: Runbook | null }> {
+    const path = this.journalPathOf(runId);
+    if (!existsSync(path)) throw new ApiError('not-found', `no run with id ${runId}`);
+    const { records } = journalWriter(path) !== null ? readJournal(path) : cutTornTail(path);
+    const first = records[0];
+    if (!first || first.type !== 'run.started')
+      throw new ApiError('invalid-input', `${path}: does not start with run.started`);
+    const runbook = await this.deps.workspace
+      .open(first.runbookId)
+      .then((r) => r.runbook)
+      .catch(() => null);
+    return { records, runbook };
+  }
+
+  private fold(records: JournalRecord[], runbook: Runbook, journalPath: string): RunState {
+    let state: RunState | null = null;
+    for (const record of records)
+      state = applyRecord(state, record, runbook, { journalPath, sessionId: null });
+    return state!;
   }
 
   setChecked(runId: string, stepId: string, checked: boolean, note?: string): RunState {
@@ -641,10 +863,7 @@ export class RunService {
   }
 
   private writeLog(run: ActiveRun): void {
-    writeFileAtomic(
-      run.state.logPath,
-      renderMaintenanceLog(run.state, run.runbook, run.state.runbookId),
-    );
+    writeLogFiles(run.state, run.runbook);
   }
 
   private find(runId: string): ActiveRun {
@@ -678,6 +897,31 @@ export class RunService {
 }
 
 /** The fan-out shells of a run, by host, as the state shows them. */
+/** Interrupted steps' output, rendered from the journal's raw bytes (their step.finished never came). */
+async function withInterruptedOutput(state: RunState, records: JournalRecord[]): Promise<RunState> {
+  const steps = { ...state.steps };
+  for (const [id, result] of Object.entries(steps)) {
+    if (result.status !== 'interrupted' || result.output !== null || result.outputBytes === 0)
+      continue;
+    const bytes = readStepOutput(state.journalPath, id, records);
+    const tail = bytes.subarray(Math.max(0, bytes.length - 2 * 1024 * 1024));
+    const text = await renderPlainText(tail, 100);
+    steps[id] = { ...result, output: text.slice(-OUTPUT_TAIL_CHARS) };
+  }
+  return { ...state, steps };
+}
+
+/** The maintenance log, and a rehearsal's report as a document of its own beside it. */
+function writeLogFiles(state: RunState, runbook: Runbook): void {
+  writeFileAtomic(state.logPath, renderMaintenanceLog(state, runbook, state.runbookId));
+  if (state.rehearsal)
+    writeFileAtomic(rehearsalReportPath(state.logPath), renderRehearsalReport(state, runbook, 1));
+}
+
+export function rehearsalReportPath(logPath: string): string {
+  return logPath.replace(/\.md$/, '') + '-rehearsal.md';
+}
+
 function hostSessionIds(run: ActiveRun): Record<string, string> {
   return Object.fromEntries([...run.hostSessions].map(([host, session]) => [host, session.id]));
 }

@@ -30,6 +30,8 @@ export const methods = {
         host: HostName.optional(),
         /** The user chose to start outside the environment's maintenance window. */
         outsideWindow: z.boolean().optional(),
+        /** A timed disaster-recovery rehearsal on this target, against this RTO. */
+        rehearsal: S.Rehearsal.optional(),
       })
       .strict(),
     output: S.RunState,
@@ -49,6 +51,41 @@ export const methods = {
       open: z.boolean().nullable(),
       message: z.string().nullable(),
     }),
+  },
+  /** Past and present runs, newest first; `query` matches title, status, host, maintainer, environment, issues. */
+  'history.list': {
+    input: z
+      .object({
+        runbookId: S.RunbookId.optional(),
+        query: z.string().max(200).optional(),
+      })
+      .strict(),
+    output: z.array(S.RunSummary),
+  },
+  /** What is due or overdue, from cadences (runbooks and sections) and the last finished runs. */
+  'due.list': { input: empty, output: z.array(S.DueItem) },
+  /** A run to read (from its journal): finished and interrupted runs come back read-only. */
+  'run.open': {
+    input: z.object({ runId: S.RunId }).strict(),
+    output: z.object({ state: S.RunState, runbook: S.Runbook.nullable() }),
+  },
+  /**
+   * Picks an interrupted run up again: finished steps keep their results; a step
+   * that was running when the app stopped is marked interrupted (never re-run by itself).
+   */
+  'run.resume': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
+  /** Operator fields, during or after the run; the log is written again. */
+  'run.setFields': {
+    input: z
+      .object({
+        runId: S.RunId,
+        maintainer: z.string().max(200).optional(),
+        environment: z.string().max(100).optional(),
+        issues: z.string().max(20_000).optional(),
+        nextActions: z.string().max(20_000).optional(),
+      })
+      .strict(),
+    output: S.RunState,
   },
   /** Every run in progress, whatever runbook it walks (for the terminal tabs). */
   'run.active': { input: empty, output: z.array(S.RunState) },
@@ -260,4 +297,6 @@ export type RunState = z.output<typeof S.RunState>;
 export type StepResult = z.output<typeof S.StepResult>;
 export type StepStatus = z.output<typeof S.StepStatus>;
 export type RunbookSummary = z.output<typeof S.RunbookSummary>;
+export type RunSummary = z.output<typeof S.RunSummary>;
+export type DueItem = z.output<typeof S.DueItem>;
 export type AppInfo = z.output<typeof S.AppInfo>;

@@ -171,6 +171,48 @@ export const StepResult = z.object({
   hosts: z.record(z.string(), HostResult),
 });
 
+/** A disaster-recovery rehearsal: where it runs and the recovery time objective. */
+export const Rehearsal = z.object({
+  target: z.string().min(1).max(200),
+  rtoMs: z.number().int().positive(),
+});
+
+/** A run as history lists it, from its journal alone. */
+export const RunSummary = z.object({
+  runId: RunId,
+  runbookId: RunbookId,
+  runbookTitle: z.string(),
+  /** interrupted: the app stopped before the run was finished (it can be resumed). */
+  status: z.enum(['active', 'finished', 'interrupted']),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  lastActivityAt: z.string(),
+  durationMs: z.number(),
+  maintainer: z.string(),
+  host: z.string(),
+  environment: z.string(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  issues: z.string(),
+  nextActions: z.string(),
+  rehearsal: Rehearsal.nullable(),
+  logPath: z.string(),
+  journalPath: z.string(),
+});
+
+/** A runbook (or one of its sections) with a cadence, and when it is due. */
+export const DueItem = z.object({
+  runbookId: RunbookId,
+  runbookTitle: z.string(),
+  sectionId: z.string().nullable(),
+  sectionTitle: z.string().nullable(),
+  cadence: Cadence,
+  lastDoneAt: z.string().nullable(),
+  lastRunId: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  status: z.enum(['overdue', 'never', 'due-soon', 'ok']),
+});
+
 /** A walk through a runbook. */
 export const RunState = z.object({
   id: RunId,
@@ -184,6 +226,13 @@ export const RunState = z.object({
   environment: z.string(),
   /** Set when the run was started outside its environment's maintenance window: the window and the time. */
   outsideWindow: z.string().nullable(),
+  /** Operator fields for the log's Issues and Next Actions (empty: derived from the steps). */
+  issues: z.string(),
+  nextActions: z.string(),
+  rehearsal: Rehearsal.nullable(),
+  runbookCommit: z.string().nullable(),
+  /** Opened from history to read: no actions. */
+  readOnly: z.boolean(),
   sessionId: SessionId.nullable(),
   /** Shells of a fan-out, by host name (a terminal tab each). */
   hostSessions: z.record(z.string(), SessionId),

@@ -13,8 +13,22 @@ export type JournalEntry =
       environment: string;
       /** Started outside the environment's maintenance window, the user having chosen to: why. */
       outsideWindow?: string;
+      /** A disaster-recovery rehearsal: its target environment and recovery time objective. */
+      rehearsal?: { target: string; rtoMs: number } | null;
+      /** The runbook's last commit, when it lives in a git repository. */
+      runbookCommit?: string | null;
       logPath: string;
     }
+  /** Operator fields, edited during or after the run (only the fields given change). */
+  | {
+      type: 'run.fields';
+      maintainer?: string;
+      environment?: string;
+      issues?: string;
+      nextActions?: string;
+    }
+  /** The run was picked up again after the app stopped (crash, kill, power loss). */
+  | { type: 'run.resumed'; interruptedStepIds: string[] }
   | { type: 'step.checked'; stepId: string; checked: boolean; note: string | null }
   | { type: 'step.skipped'; stepId: string; reason: string }
   /** Done another way, marked by hand. */

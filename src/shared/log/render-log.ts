@@ -1,6 +1,7 @@
 import type { RunState, StepResult } from '../api/contract';
 import type { Runbook, Step } from '../runbook/types';
 import { fenced, formatDuration } from './format';
+import { renderRehearsalReport } from './rehearsal';
 
 const STATUS_LABEL: Record<StepResult['status'], string> = {
   pending: 'not done',
@@ -38,23 +39,27 @@ const LOG_OUTPUT_CHARS = 32 * 1024;
 export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPath: string): string {
   const started = new Date(run.startedAt);
   const ended = run.endedAt ? new Date(run.endedAt) : null;
-  const failed = runbook.steps.filter((s) => run.steps[s.id]?.status === 'failed');
+  const failed = runbook.steps.filter((s) =>
+    ['failed', 'interrupted', 'unknown'].includes(run.steps[s.id]?.status ?? ''),
+  );
   const out: string[] = [];
 
   out.push(`# Maintenance log: ${run.runbookTitle}`, '');
   out.push(`Date: ${started.toISOString().slice(0, 10)}`);
   out.push(`Maintainer: ${run.maintainer}`);
   out.push(`Task: ${run.runbookTitle} (${runbookPath})`);
+  if (run.runbookCommit) out.push(`Runbook commit: ${run.runbookCommit}`);
   out.push(`Environment: ${run.environment}`);
   if (run.outsideWindow) out.push(`Maintenance window: started ${run.outsideWindow}`);
   out.push(
     `Duration: ${ended ? formatDuration(ended.getTime() - started.getTime()) : 'in progress'}`,
   );
+  // What the operator wrote wins; without it, the failures speak.
   out.push(
-    `Issues: ${failed.length === 0 ? 'None recorded' : failed.map((s) => `${label(s)} failed (exit ${run.steps[s.id]?.exitCode ?? '?'})`).join('; ')}`,
+    `Issues: ${run.issues ? multiline(run.issues) : failed.length === 0 ? 'None recorded' : failed.map((s) => issueOf(s, run.steps[s.id]!)).join('; ')}`,
   );
   out.push(
-    `Next Actions: ${failed.length === 0 ? 'None recorded' : 'Investigate the failed steps listed above'}`,
+    `Next Actions: ${run.nextActions ? multiline(run.nextActions) : failed.length === 0 ? 'None recorded' : 'Investigate the failed steps listed above'}`,
   );
   out.push('');
   out.push('| Run | Status | Host | Started | Ended | Progress |');
@@ -62,6 +67,7 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
   out.push(
     `| ${run.id} | ${run.status} | ${cell(run.host)} | ${run.startedAt} | ${run.endedAt ?? '—'} | ${run.done}/${run.total} done |`,
   );
+  if (run.rehearsal) out.push('', renderRehearsalReport(run, runbook).trimEnd());
   out.push('', '## Steps');
 
   let section: string | null | undefined;
@@ -176,6 +182,17 @@ function extras(result: StepResult): string {
 function label(step: Step): string {
   const text = step.text || step.code?.split('\n').find((l) => l.trim()) || 'command';
   return text.length > 100 ? `${text.slice(0, 97)}…` : text;
+}
+
+function issueOf(step: Step, result: StepResult): string {
+  if (result.status === 'failed') return `${label(step)} failed (exit ${result.exitCode ?? '?'})`;
+  return `${label(step)} ${result.status === 'unknown' ? 'has an unknown outcome (connection lost)' : 'interrupted'}`;
+}
+
+/** A field typed over several lines stays under its label. */
+function multiline(text: string): string {
+  const lines = text.trim().split(/\r?\n/);
+  return lines.length === 1 ? lines[0]! : `\n${lines.map((l) => `  ${l}`).join('\n')}`;
 }
 
 function indent(text: string): string {

@@ -67,6 +67,11 @@ export function applyRecord(
       host: record.host,
       environment: record.environment,
       outsideWindow: record.outsideWindow ?? null,
+      issues: '',
+      nextActions: '',
+      rehearsal: record.rehearsal ?? null,
+      runbookCommit: record.runbookCommit ?? null,
+      readOnly: false,
       sessionId: ctx.sessionId,
       hostSessions: ctx.hostSessions ?? {},
       connections: ctx.connections ?? [],
@@ -162,6 +167,11 @@ export function applyRecord(
       break;
     }
     case 'step.output':
+      // Counted as it arrives (step.finished gives the total): an interrupted step keeps its count.
+      next.steps[record.stepId] = {
+        ...current(record.stepId),
+        outputBytes: current(record.stepId).outputBytes + record.length,
+      };
       break;
     case 'step.finished':
       if (next.runningStepId === record.stepId) next.runningStepId = null;
@@ -202,6 +212,24 @@ export function applyRecord(
       next.steps = steps;
       break;
     }
+    case 'run.fields':
+      if (record.maintainer !== undefined) next.maintainer = record.maintainer;
+      if (record.environment !== undefined) next.environment = record.environment;
+      if (record.issues !== undefined) next.issues = record.issues;
+      if (record.nextActions !== undefined) next.nextActions = record.nextActions;
+      break;
+    case 'run.resumed':
+      next.status = 'active';
+      for (const id of record.interruptedStepIds) {
+        if (next.steps[id])
+          next.steps[id] = {
+            ...current(id),
+            status: 'interrupted',
+            detail: 'the app stopped while this step ran; whether it finished is unknown',
+          };
+      }
+      next.runningStepId = null;
+      break;
     case 'run.finished':
       next.status = 'finished';
       next.endedAt = record.ts;
