@@ -11,11 +11,11 @@ export interface ServedApp {
 
 /** Starts `runsheet serve` (the built CLI) with temporary data and log folders. */
 export async function serveApp(
-  options: { workspace?: string; sshConfig?: string; knownHosts?: string } = {},
+  options: { workspace?: string; sshConfig?: string; knownHosts?: string; dataDir?: string } = {},
 ): Promise<ServedApp> {
   const dir = tempDir('runsheet-e2e-');
   const logDir = join(dir.path, 'logs');
-  const dataDir = join(dir.path, 'data');
+  const dataDir = options.dataDir ?? join(dir.path, 'data');
   const child: ChildProcess = spawn(
     process.execPath,
     [

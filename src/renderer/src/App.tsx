@@ -5,6 +5,9 @@ import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { AuthPromptDialog } from './components/AuthPromptDialog';
 import { WindowDialog } from './components/WindowDialog';
+import { HomeView } from './components/HomeView';
+import { RehearsalDialog } from './components/RehearsalDialog';
+import { RunView } from './components/RunView';
 import { HostKeyDialog } from './components/HostKeyDialog';
 import { LinkDialog } from './components/LinkDialog';
 import { PasteDialog } from './components/PasteDialog';
@@ -31,6 +34,13 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const [keyPrompts, setKeyPrompts] = useState<Array<EventPayload<'host.keyPrompt'>>>([]);
   const [authPrompts, setAuthPrompts] = useState<Array<EventPayload<'host.authPrompt'>>>([]);
   const [ended, setEnded] = useState<Record<string, string>>({});
+  /** The overview, a past run opened read-only, the rehearsal dialog. */
+  const [home, setHome] = useState(false);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const [rehearsing, setRehearsing] = useState(false);
+  /** Bumped when a run ends or resumes, so the overview and its badge read again. */
+  const [refresh, setRefresh] = useState(0);
+  const [attention, setAttention] = useState(0);
   const [windowAsk, setWindowAsk] = useState<{
     verdict: MethodOutput<'run.preflight'>;
     resolve(start: boolean): void;
@@ -64,7 +74,10 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       const first = runbooks[0];
       if (first) dispatch({ type: 'select', id: first.id });
     }, fail);
-    const offRun = api.on('run.didChange', (run) => dispatch({ type: 'run', run }));
+    const offRun = api.on('run.didChange', (run) => {
+      dispatch({ type: 'run', run });
+      if (run.status !== 'active') setRefresh((n) => n + 1);
+    });
     const offRunbook = api.on('runbook.didChange', ({ summary, runbook }) =>
       dispatch({ type: 'reloaded', summary, runbook }),
     );
@@ -89,26 +102,41 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   }, [api, state.selectedId, fail]);
 
   useEffect(() => {
+    Promise.all([api.call('due.list', {}), api.call('history.list', {})]).then(
+      ([due, runs]) =>
+        setAttention(
+          due.filter((d) => d.status === 'overdue').length +
+            runs.filter((r) => r.status === 'interrupted').length,
+        ),
+      fail,
+    );
+  }, [api, refresh, fail]);
+
+  useEffect(() => {
     if (disconnected) dispatch({ type: 'disconnected', reason: disconnected });
   }, [disconnected]);
 
   /** Any action on a step starts a run if none is active, so ticking the first item just works. */
-  const ensureRun = useCallback(async () => {
-    if (run?.status === 'active') return run;
-    if (!opened) throw new Error('no runbook is open');
-    const where = { runbookId: opened.summary.id, ...(target ? { host: target } : {}) };
-    const verdict = await api.call('run.preflight', where);
-    const outsideWindow =
-      verdict.open === false &&
-      (await new Promise<boolean>((resolve) => setWindowAsk({ verdict, resolve })));
-    if (verdict.open === false && !outsideWindow) throw new Cancelled();
-    const started = await api.call('run.start', {
-      ...where,
-      ...(outsideWindow ? { outsideWindow } : {}),
-    });
-    dispatch({ type: 'run', run: started });
-    return started;
-  }, [api, opened, run, target]);
+  const ensureRun = useCallback(
+    async (rehearsal?: { target: string; rtoMs: number }) => {
+      if (run?.status === 'active') return run;
+      if (!opened) throw new Error('no runbook is open');
+      const where = { runbookId: opened.summary.id, ...(target ? { host: target } : {}) };
+      const verdict = await api.call('run.preflight', where);
+      const outsideWindow =
+        verdict.open === false &&
+        (await new Promise<boolean>((resolve) => setWindowAsk({ verdict, resolve })));
+      if (verdict.open === false && !outsideWindow) throw new Cancelled();
+      const started = await api.call('run.start', {
+        ...where,
+        ...(outsideWindow ? { outsideWindow } : {}),
+        ...(rehearsal ? { rehearsal } : {}),
+      });
+      dispatch({ type: 'run', run: started });
+      return started;
+    },
+    [api, opened, run, target],
+  );
 
   const withStep = useCallback(
     (step: Step, action: (runId: string) => Promise<unknown>) => {
@@ -156,6 +184,19 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
     [api, withStep, opened, run, fail],
   );
 
+  const openRunbook = (id: string): void => {
+    setHome(false);
+    setViewing(null);
+    dispatch({ type: 'select', id });
+  };
+  const resume = (runId: string): void => {
+    api.call('run.resume', { runId }).then((r) => {
+      openRunbook(r.runbookId);
+      dispatch({ type: 'run', run: r });
+      setRefresh((n) => n + 1);
+    }, fail);
+  };
+
   // The Start/New run button shows only when no run is active, so this always starts one.
   const start = (): void => void ensureRun().catch(fail);
   const finish = (): void => {
@@ -168,6 +209,13 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   return (
     <div className="app">
       {link !== null && <LinkDialog href={link} onClose={() => setLink(null)} />}
+      {rehearsing && opened && (
+        <RehearsalDialog
+          defaultTarget={target || 'rehearsal'}
+          onStart={(rehearsal) => void ensureRun(rehearsal).catch(fail)}
+          onClose={() => setRehearsing(false)}
+        />
+      )}
       {windowAsk && (
         <WindowDialog
           verdict={windowAsk.verdict}
@@ -188,7 +236,13 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         runbooks={state.runbooks}
         selectedId={state.selectedId}
         info={state.info}
-        onSelect={(id) => dispatch({ type: 'select', id })}
+        home={home && !viewing}
+        attention={attention}
+        onHome={() => {
+          setHome(true);
+          setViewing(null);
+        }}
+        onSelect={openRunbook}
       />
       <main className="main">
         {state.disconnected && (
@@ -206,7 +260,26 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
             </button>
           </div>
         )}
-        {opened ? (
+        {viewing ? (
+          <RunView
+            key={viewing}
+            api={api}
+            runId={viewing}
+            onClose={() => setViewing(null)}
+            onResume={resume}
+            onLink={setLink}
+            onError={fail}
+          />
+        ) : home ? (
+          <HomeView
+            api={api}
+            refresh={String(refresh)}
+            onOpenRunbook={openRunbook}
+            onOpenRun={setViewing}
+            onResume={resume}
+            onError={fail}
+          />
+        ) : opened ? (
           <>
             <RunHeader
               summary={opened.summary}
@@ -220,7 +293,14 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               target={target}
               onTarget={setTarget}
               onStart={start}
+              onRehearse={() => setRehearsing(true)}
               onFinish={finish}
+              onFields={(fields) => {
+                if (run)
+                  api
+                    .call('run.setFields', { runId: run.id, ...fields })
+                    .then((r) => dispatch({ type: 'run', run: r }), fail);
+              }}
               onReconnect={(host) => {
                 if (run)
                   api

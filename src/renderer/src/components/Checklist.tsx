@@ -12,11 +12,21 @@ interface Props {
   targets: string[];
   /** This machine's name: a run on it is shown as "this machine". */
   localHost: string | null;
+  /** A past run, shown as it ended: nothing can be changed. */
+  readOnly?: boolean;
   actions: StepActions;
 }
 
 /** The runbook in reading order: headings, prose, and every step with its state in the run. */
-export function Checklist({ runbook, run, busySteps, targets, localHost, actions }: Props) {
+export function Checklist({
+  runbook,
+  run,
+  busySteps,
+  targets,
+  localHost,
+  readOnly = false,
+  actions,
+}: Props) {
   const steps = useMemo(() => new Map(runbook.steps.map((s) => [s.id, s])), [runbook]);
   const sections = useMemo(() => new Map(runbook.sections.map((s) => [s.id, s])), [runbook]);
   const runLocked =
@@ -61,11 +71,12 @@ export function Checklist({ runbook, run, busySteps, targets, localHost, actions
             step={step}
             result={run?.steps[step.id] ?? null}
             variables={run?.variables ?? {}}
-            targets={targets}
+            targets={readOnly ? [] : targets}
             movedTo={run?.stepTargets[step.id] ?? null}
             runHost={run ? (run.host === localHost ? 'this machine' : run.host) : null}
             runLocked={runLocked}
-            busy={busySteps.includes(step.id) || run?.status === 'finished'}
+            busy={readOnly || busySteps.includes(step.id) || run?.status === 'finished'}
+            readOnly={readOnly}
             actions={actions}
           />
         );

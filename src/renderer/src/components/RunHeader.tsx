@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { RunbookSummary, RunState } from '../../../shared/api';
 import { formatDuration } from '../../../shared/log/format';
+import { RunFields } from './RunFields';
 
 interface Props {
   summary: RunbookSummary;
@@ -12,8 +13,12 @@ interface Props {
   target: string;
   onTarget(host: string): void;
   onStart(): void;
+  onRehearse(): void;
   onFinish(): void;
   onReconnect(host: string): void;
+  onFields(
+    fields: Partial<Pick<RunState, 'maintainer' | 'environment' | 'issues' | 'nextActions'>>,
+  ): void;
 }
 
 /** Title, the run's progress (done / total), elapsed time, and where the log is. */
@@ -25,8 +30,10 @@ export function RunHeader({
   target,
   onTarget,
   onStart,
+  onRehearse,
   onFinish,
   onReconnect,
+  onFields,
 }: Props) {
   const now = useNow(run?.status === 'active');
   const percent = run && run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
@@ -64,6 +71,17 @@ export function RunHeader({
                   ))}
               </select>
             </label>
+          )}
+          {(!run || run.status !== 'active') && (
+            <button
+              type="button"
+              className="btn btn-ghost"
+              onClick={onRehearse}
+              title="A timed disaster-recovery rehearsal against a recovery time objective"
+              data-testid="rehearse"
+            >
+              Rehearse…
+            </button>
           )}
           {!run && (
             <button
@@ -141,6 +159,11 @@ export function RunHeader({
               Log: <code>{run.logPath}</code>
             </span>
           </div>
+          {run.rehearsal && <RehearsalClock run={run} now={now} />}
+          <details className="run-details">
+            <summary>Log details</summary>
+            <RunFields run={run} onSave={onFields} />
+          </details>
           {run.connections.length > 0 && (
             <ul className="connections" data-testid="connections">
               {run.connections.map((c) => (
@@ -179,6 +202,31 @@ export function RunHeader({
         </div>
       )}
     </header>
+  );
+}
+
+/** A rehearsal's clock: elapsed time against the RTO, turning red past it. */
+function RehearsalClock({ run, now }: { run: RunState; now: number }) {
+  const rto = run.rehearsal!.rtoMs;
+  const elapsed = Math.max(
+    0,
+    (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt),
+  );
+  const over = elapsed > rto;
+  return (
+    <div className={`rehearsal${over ? ' rehearsal-over' : ''}`} data-testid="rehearsal-clock">
+      <span className="badge badge-small badge-plain">DR rehearsal</span>
+      <span>
+        on <strong>{run.rehearsal!.target}</strong>
+      </span>
+      <span>
+        {formatDuration(elapsed)} of {formatDuration(rto)} RTO
+        {over ? ` — over by ${formatDuration(elapsed - rto)}` : ''}
+      </span>
+      <div className="rehearsal-bar" aria-hidden>
+        <div style={{ width: `${Math.min(100, (elapsed / rto) * 100)}%` }} />
+      </div>
+    </div>
   );
 }
 

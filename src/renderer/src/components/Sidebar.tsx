@@ -4,11 +4,16 @@ interface Props {
   runbooks: RunbookSummary[];
   selectedId: string | null;
   info: AppInfo | null;
+  /** The overview (due, interrupted runs, history) is showing. */
+  home: boolean;
+  /** Attention needed on the overview: overdue items and interrupted runs. */
+  attention: number;
+  onHome(): void;
   onSelect(id: string): void;
 }
 
 /** The workspace's runbooks. */
-export function Sidebar({ runbooks, selectedId, info, onSelect }: Props) {
+export function Sidebar({ runbooks, selectedId, info, home, attention, onHome, onSelect }: Props) {
   return (
     <nav className="sidebar" aria-label="Runbooks">
       <div className="brand">
@@ -17,13 +22,29 @@ export function Sidebar({ runbooks, selectedId, info, onSelect }: Props) {
         </span>
         Runsheet
       </div>
+      <button
+        type="button"
+        className={`runbook-item home-item${home ? ' is-selected' : ''}`}
+        onClick={onHome}
+        data-testid="home-button"
+      >
+        <span className="runbook-name">
+          Overview
+          {attention > 0 && (
+            <span className="badge badge-warn badge-small" data-testid="attention">
+              {attention}
+            </span>
+          )}
+        </span>
+        <span className="runbook-counts">Due, interrupted runs, history</span>
+      </button>
       <div className="sidebar-label">Runbooks</div>
       <ul className="runbook-list" data-testid="runbook-list">
         {runbooks.map((rb) => (
           <li key={rb.id}>
             <button
               type="button"
-              className={`runbook-item${rb.id === selectedId ? ' is-selected' : ''}`}
+              className={`runbook-item${!home && rb.id === selectedId ? ' is-selected' : ''}`}
               onClick={() => onSelect(rb.id)}
               data-runbook-id={rb.id}
             >

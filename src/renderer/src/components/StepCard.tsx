@@ -28,6 +28,8 @@ interface Props {
   movedTo: string | null;
   /** The run's own target, when a run exists. */
   runHost: string | null;
+  /** A past run: shown as it ended, no buttons. */
+  readOnly?: boolean;
   /** Another step of the run is running: Run buttons wait. */
   runLocked: boolean;
   busy: boolean;
@@ -45,6 +47,7 @@ export function StepCard({
   runLocked,
   busy,
   actions,
+  readOnly = false,
 }: Props) {
   const [skipping, setSkipping] = useState(false);
   const [cancelSent, setCancelSent] = useState(false);
@@ -104,7 +107,7 @@ export function StepCard({
         )}
         <div className="step-actions">
           {result && <StatusChip result={result} kind={step.kind} />}
-          {actionable && !done && !running && (
+          {actionable && !done && !running && !readOnly && (
             <button
               type="button"
               className="btn btn-ghost btn-small"
@@ -149,7 +152,7 @@ export function StepCard({
           ))}
         </div>
       )}
-      {step.runnable && (
+      {step.runnable && !readOnly && (
         <div className="step-toolbar">
           {targets.length > 0 && (
             <label className="step-target" title="Where this step runs, in this run">
@@ -296,14 +299,15 @@ export function StepCard({
           </button>
         </form>
       )}
-      {result?.output && ['passed', 'failed', 'cancelled'].includes(status) && (
-        <details className="output" open={status === 'failed'}>
-          <summary>
-            Output <span className="muted">({result.outputBytes} bytes)</span>
-          </summary>
-          <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
-        </details>
-      )}
+      {result?.output &&
+        ['passed', 'failed', 'cancelled', 'interrupted', 'unknown'].includes(status) && (
+          <details className="output" open={status !== 'passed'}>
+            <summary>
+              Output <span className="muted">({result.outputBytes} bytes)</span>
+            </summary>
+            <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
+          </details>
+        )}
     </div>
   );
 }

@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { serveApp, type ServedApp } from '../helpers/serve';
+import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+
+// Records in the browser harness: a run the app was killed in the middle of (resumed),
+// log details, a DR rehearsal, the overview's due list and history, a past run read-only.
+let app: ServedApp;
+let dir: ReturnType<typeof tempDir>;
+
+const CARE = [
+  '---',
+  'title: Platform care',
+  '---',
+  '',
+  '# Platform care',
+  '',
+  '## Daily Checks',
+  '',
+  '- [ ] Dashboards green',
+  '',
+  '## Weekly Review',
+  '',
+  '```bash {name=collect}',
+  'sleep 0.2; echo "error budget: 71% left"',
+  '```',
+  '',
+].join('\n');
+
+test.beforeAll(async () => {
+  dir = tempDir('runsheet-records-e2e-');
+  const ws = join(dir.path, 'ws');
+  const data = join(dir.path, 'data');
+  mkdirSync(ws);
+  writeFiles(ws, {
+    'care.md': CARE,
+    'nightly.md':
+      '# Nightly copy\n\n```bash\nfor i in $(seq 2000); do echo "copied $i"; sleep 0.01; done\n```\n',
+  });
+  // A headless run killed mid-step, as a crash would.
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/runsheet.js',
+      'run',
+      join(ws, 'nightly.md'),
+      '--data-dir',
+      data,
+      '--log-dir',
+      join(dir.path, 'logs'),
+    ],
+    {
+      stdio: 'ignore',
+      env: { ...process.env, HOME: dir.path },
+    },
+  );
+  await waitFor(
+    'output in the journal',
+    () => {
+      try {
+        const out = readdirSync(join(data, 'journals')).find((f) => f.endsWith('.out'));
+        return out && statSync(join(data, 'journals', out)).size > 300 ? true : null;
+      } catch {
+        return null;
+      }
+    },
+    20_000,
+  );
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  app = await serveApp({ workspace: ws, dataDir: data });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  dir?.cleanup();
+});
+
+test('an interrupted run shows on the overview and resumes with its step marked interrupted', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await expect(page.getByTestId('attention')).toHaveText('1');
+  await page.getByTestId('home-button').click();
+  const interrupted = page.getByTestId('interrupted-run');
+  await expect(interrupted).toContainText('Nightly copy');
+  await page.screenshot({ path: 'test-results/screenshots/overview-interrupted.png' });
+  await interrupted.getByTestId('resume-run').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nightly copy');
+  const step = page.getByTestId('step').first();
+  await expect(step.getByTestId('step-status')).toHaveAttribute('data-status', 'interrupted');
+  await expect(step.getByTestId('step-output')).toContainText('copied');
+  await page.getByTestId('finish-run').click();
+});
+
+test('log details, a DR rehearsal, due dates, history and a past run read-only', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.getByTestId('runbook-list').getByText('Platform care').click();
+  // A normal run: tick the daily item, write Issues and Next actions, finish.
+  await page.getByTestId('step').first().getByRole('checkbox').click();
+  await expect(page.getByTestId('step').first().getByRole('checkbox')).toBeChecked();
+  await page.getByText('Log details').click();
+  await page.getByTestId('field-issues').fill('Grafana alert noise on node-3');
+  await page.getByTestId('field-nextActions').fill('Tune the alert threshold');
+  await page.getByTestId('field-issues').focus();
+  await page.getByTestId('finish-run').click();
+  await expect(page.getByTestId('start-run')).toHaveText('New run');
+  const log = readFileSync(
+    (await page.getByTestId('log-path').locator('code').textContent())!,
+    'utf8',
+  );
+  expect(log).toContain('Issues: Grafana alert noise on node-3');
+  expect(log).toContain('Next Actions: Tune the alert threshold');
+
+  // A rehearsal: timed against its RTO.
+  await page.getByTestId('rehearse').click();
+  await page.getByTestId('rehearsal-target').fill('dr-site');
+  await page.getByTestId('rehearsal-rto').fill('30');
+  await page.getByTestId('start-rehearsal').click();
+  await expect(page.getByTestId('rehearsal-clock')).toContainText('of 30 min 0 s RTO');
+  await page.getByTestId('step').first().getByRole('checkbox').click();
+  await expect(page.getByTestId('step').first().getByRole('checkbox')).toBeChecked();
+  const collect = page.getByTestId('step').nth(1);
+  await collect.getByTestId('run-step').click();
+  await expect(collect.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
+    timeout: 20_000,
+  });
+  await page.screenshot({ path: 'test-results/screenshots/rehearsal.png' });
+  await page.getByTestId('finish-run').click();
+  const rehearsalLog = (await page.getByTestId('log-path').locator('code').textContent())!;
+  const report = readFileSync(rehearsalLog.replace(/\.md$/, '-rehearsal.md'), 'utf8');
+  expect(report).toContain('Target: dr-site');
+  expect(report).toMatch(/— within the RTO/);
+
+  // The overview: nothing in Platform care is due now; history lists both runs.
+  await page.getByTestId('home-button').click();
+  const due = page.getByTestId('due-item');
+  await expect(due.filter({ hasText: 'Platform care › Daily Checks' })).toHaveAttribute(
+    'data-status',
+    'ok',
+  );
+  await expect(due.filter({ hasText: 'Platform care › Weekly Review' })).toHaveAttribute(
+    'data-status',
+    'ok',
+  );
+  await expect(page.getByTestId('history-run')).toHaveCount(3);
+  await page.getByTestId('history-search').fill('grafana');
+  await expect(page.getByTestId('history-run')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/screenshots/overview.png' });
+  await page.getByTestId('history-search').fill('');
+  await expect(page.getByTestId('history-run')).toHaveCount(3);
+
+  // The rehearsal, read-only, its durations beside the other run's.
+  await page
+    .getByTestId('history-run')
+    .filter({ hasText: 'DR rehearsal' })
+    .getByRole('button')
+    .click();
+  await expect(page.getByTestId('run-view')).toContainText('DR rehearsal on dr-site');
+  await expect(page.getByTestId('step').first().getByRole('checkbox')).toBeDisabled();
+  await page.getByTestId('compare-with').selectOption({ index: 1 });
+  await expect(page.getByTestId('compare-table')).toContainText('collect');
+  await page.screenshot({ path: 'test-results/screenshots/run-view.png' });
+});
