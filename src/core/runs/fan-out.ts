@@ -2,6 +2,7 @@ import type { StepResult } from '../../shared/api/contract';
 import type { JournalEntry, JournalRecord } from '../../shared/log/journal-records';
 import type { Step } from '../../shared/runbook/types';
 import type { ManagedSession } from '../sessions/session-manager';
+import type { RedactingStream } from '../redaction/redactor';
 import { StepCapture } from './step-capture';
 
 /** Hosts a fan-out step runs on at once, unless the caller says otherwise. */
@@ -12,6 +13,8 @@ export interface FanOutContext {
   code: string;
   hosts: string[];
   concurrency?: number;
+  /** A redacting stream for one host's output. */
+  redact?: () => RedactingStream;
   /** The host's shell in this run, connecting (or reconnecting) when needed. */
   session(host: string): ManagedSession;
   record(entry: JournalEntry): void;
@@ -49,7 +52,10 @@ export async function runFanOut(ctx: FanOutContext): Promise<
       let hostBytes = 0;
       try {
         const running = await session.shell.run(ctx.code);
-        const capture = new StepCapture((chunks) => ctx.appendOutput(chunks, host!));
+        const capture = new StepCapture(
+          (chunks) => ctx.appendOutput(chunks, host!),
+          ctx.redact?.(),
+        );
         running.onDidOutput((chunk) => capture.push(chunk));
         const outcome = await running.done;
         text = await capture.finish(session.shell.session.cols);

@@ -25,6 +25,8 @@ import { writeFileAtomic } from './atomic-write';
 import { JournalWriter, journalWriter, readJournal, readStepOutput } from './journal';
 import { StepCapture } from './step-capture';
 import { Connections } from './connections';
+import { RedactingStream, Redactor } from '../redaction/redactor';
+import { isSecretVariable, workspacePatterns } from '../redaction/config';
 import { checkWindow, runEnvironment, type WindowVerdict } from './window-check';
 import { cutTornTail, scanJournals } from './history';
 import { gitCommitOf } from './git';
@@ -54,6 +56,10 @@ interface ActiveRun {
   hostSessions: Map<string, ManagedSession>;
   /** The state of each SSH connection, for the UI. */
   connections: Connections;
+  /** Everything written for this run goes through it (secret values, tokens, workspace patterns). */
+  redactor: Redactor;
+  /** Values of secret variables: used in commands, never journaled. */
+  secrets: Record<string, string>;
   /** When run.didChange last went out, and the pending trailing one. */
   published: number;
   publishTimer: NodeJS.Timeout | null;
@@ -238,6 +244,8 @@ export class RunService {
       connections: new Connections(() => {
         if (run.state) this.publish(run);
       }),
+      redactor: new Redactor({ patterns: workspacePatterns(this.deps.dirs.workspaceDir) }),
+      secrets: {},
       published: 0,
       publishTimer: null,
     };
@@ -373,6 +381,11 @@ export class RunService {
     fields: { maintainer?: string; environment?: string; issues?: string; nextActions?: string },
   ): Promise<RunState> {
     const live = this.runs.get(runId);
+    const redactor =
+      live?.redactor ?? new Redactor({ patterns: workspacePatterns(this.deps.dirs.workspaceDir) });
+    for (const key of ['issues', 'nextActions'] as const)
+      if (fields[key] !== undefined)
+        fields = { ...fields, [key]: await redactor.text(fields[key]) };
     if (live && !live.journal.closed) {
       this.record(live, { type: 'run.fields', ...fields });
       return this.settle(live);
@@ -423,29 +436,47 @@ export class RunService {
     return state!;
   }
 
-  setChecked(runId: string, stepId: string, checked: boolean, note?: string): RunState {
+  async setChecked(
+    runId: string,
+    stepId: string,
+    checked: boolean,
+    note?: string,
+  ): Promise<RunState> {
     const run = this.findIdle(runId, stepId);
-    this.record(run, { type: 'step.checked', stepId, checked, note: note ?? null });
+    const text = note === undefined ? null : await run.redactor.text(note);
+    this.record(run, { type: 'step.checked', stepId, checked, note: text });
     return this.settle(run);
   }
 
-  skip(runId: string, stepId: string, reason: string): RunState {
+  async skip(runId: string, stepId: string, reason: string): Promise<RunState> {
     const run = this.findIdle(runId, stepId);
-    this.record(run, { type: 'step.skipped', stepId, reason });
+    this.record(run, { type: 'step.skipped', stepId, reason: await run.redactor.text(reason) });
     return this.settle(run);
   }
 
   /** "Mark done manually": the user ran the step another way. */
-  markDone(runId: string, stepId: string, note?: string): RunState {
+  async markDone(runId: string, stepId: string, note?: string): Promise<RunState> {
     const run = this.findIdle(runId, stepId);
-    this.record(run, { type: 'step.manual', stepId, note: note ?? null });
+    const text = note === undefined ? null : await run.redactor.text(note);
+    this.record(run, { type: 'step.manual', stepId, note: text });
     return this.settle(run);
   }
 
   /** Fills placeholder values for the rest of the run (remembered, editable). */
   setVariables(runId: string, values: Record<string, string>): RunState {
     const run = this.findActive(runId);
-    this.record(run, { type: 'vars.set', values });
+    // Secret values stay in memory for the commands; the journal (and the UI) see a marker.
+    const recorded: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (isSecretVariable(run.runbook, name)) {
+        run.secrets[name] = value;
+        run.redactor.addSecret(name, value);
+        recorded[name] = `[REDACTED: secret ${name}]`;
+      } else {
+        recorded[name] = value;
+      }
+    }
+    this.record(run, { type: 'vars.set', values: recorded });
     run.journal.sync();
     return run.state;
   }
@@ -527,7 +558,7 @@ export class RunService {
       );
     }
     const steps = options.andFollowing ? this.stepsFrom(run, first) : [first];
-    const missing = [...new Set(steps.flatMap((s) => missingValues(s, run.state.variables)))];
+    const missing = [...new Set(steps.flatMap((s) => missingValues(s, variablesOf(run))))];
     if (missing.length > 0) {
       throw new ApiError(
         'invalid-input',
@@ -636,6 +667,7 @@ export class RunService {
     step: Step,
     hosts: string[],
     code: string,
+    shown: string,
   ): { done: Promise<StepResult> } {
     this.record(run, {
       type: 'step.started',
@@ -643,7 +675,7 @@ export class RunService {
       host: hosts.join(', '),
       user: '',
       hostKey: null,
-      code,
+      code: shown,
     });
     run.journal.sync();
     const done = runFanOut({
@@ -651,6 +683,7 @@ export class RunService {
       code,
       hosts,
       concurrency: step.attrs.concurrency,
+      redact: () => new RedactingStream(run.redactor),
       session: (host) => this.hostSession(run, host, false),
       record: (entry) => this.record(run, entry),
       appendOutput: (chunks, host) =>
@@ -680,9 +713,11 @@ export class RunService {
 
   /** Runs one step; resolves once it has started, with a promise of its result. */
   private async startStep(run: ActiveRun, step: Step): Promise<{ done: Promise<StepResult> }> {
-    const code = commandFor(step, run.state.variables);
+    const code = commandFor(step, variablesOf(run));
+    // The journal gets the command as written, secrets redacted; the shell gets it whole.
+    const shown = await run.redactor.text(code);
     const fanOut = this.fanOutHosts(run, step);
-    if (fanOut) return this.startFanOut(run, step, fanOut, code);
+    if (fanOut) return this.startFanOut(run, step, fanOut, code, shown);
     if (!run.session || !run.session.shell.alive) this.openSession(run, true);
     const session = run.session!;
     const running = await session.shell.run(code);
@@ -695,14 +730,16 @@ export class RunService {
       host: target.host,
       user: target.user,
       hostKey: target.hostKey ?? null,
-      code,
+      code: shown,
     });
     run.journal.sync();
 
-    const capture = new StepCapture((chunks) =>
-      run.journal.appendOutput(step.id, chunks).then((record) => {
-        if (record) this.applyRecord(run, record, false);
-      }),
+    const capture = new StepCapture(
+      (chunks) =>
+        run.journal.appendOutput(step.id, chunks).then((record) => {
+          if (record) this.applyRecord(run, record, false);
+        }),
+      new RedactingStream(run.redactor),
     );
     // Capture happens here, before the bytes are shown; the journal never waits on the UI.
     running.onDidOutput((chunk) => capture.push(chunk));
@@ -797,11 +834,14 @@ export class RunService {
       setImmediate(() => this.publish(run));
     });
     session.shell.onDidManualCommand(async (command) => {
-      const text = await renderPlainText(Buffer.concat(command.output), session.shell.session.cols);
+      const text = await run.redactor.text(
+        await renderPlainText(Buffer.concat(command.output), session.shell.session.cols),
+      );
+      const typed = await run.redactor.text(command.command);
       if (run.state.status !== 'active') return;
       this.record(run, {
         type: 'manual.command',
-        command: command.command,
+        command: typed,
         exitCode: command.exitCode,
         durationMs: command.endedAt - command.startedAt,
         host: session.shell.session.target.host,
@@ -920,6 +960,11 @@ function writeLogFiles(state: RunState, runbook: Runbook): void {
 
 export function rehearsalReportPath(logPath: string): string {
   return logPath.replace(/\.md$/, '') + '-rehearsal.md';
+}
+
+/** Values for substitution: what was filled in, secrets as they really are. */
+function variablesOf(run: ActiveRun): Record<string, string> {
+  return { ...run.state.variables, ...run.secrets };
 }
 
 function hostSessionIds(run: ActiveRun): Record<string, string> {

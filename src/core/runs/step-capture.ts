@@ -1,4 +1,5 @@
 import { renderPlainText } from '../capture/plain-text';
+import type { RedactingStream } from '../redaction/redactor';
 
 /** Output is journaled in batches at most this old, so a crash loses at most this much. */
 const OUTPUT_BATCH_MS = 100;
@@ -20,21 +21,24 @@ export class StepCapture {
   private tail: Uint8Array[] = [];
   private tailBytes = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Bytes written to the journal (after redaction). */
   bytes = 0;
 
   private writing: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly journal: (chunks: Uint8Array[]) => Promise<unknown>) {}
+  /**
+   * `redact` sees every byte before it is journaled or kept for the text: what
+   * is written is what it lets through (a possible secret's start waits for
+   * the next batch, or the end).
+   */
+  constructor(
+    private readonly journal: (chunks: Uint8Array[]) => Promise<unknown>,
+    private readonly redact?: RedactingStream,
+  ) {}
 
   push(chunk: Uint8Array): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    this.tail.push(chunk);
-    this.bytes += chunk.length;
-    this.tailBytes += chunk.length;
-    while (this.tailBytes - this.tail[0]!.length >= TEXT_TAIL_BYTES) {
-      this.tailBytes -= this.tail.shift()!.length;
-    }
     if (this.pendingBytes >= BATCH_BYTES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), OUTPUT_BATCH_MS);
   }
@@ -46,12 +50,40 @@ export class StepCapture {
     const chunks = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    this.writing = this.journal(chunks);
+    const redact = this.redact;
+    if (!redact) {
+      this.keep(chunks);
+      this.writing = this.journal(chunks);
+      return;
+    }
+    // In order: each batch is redacted and written after the one before it.
+    this.writing = this.writing.then(async () =>
+      this.write(await redact.push(Buffer.concat(chunks))),
+    );
+  }
+
+  private async write(bytes: Uint8Array): Promise<void> {
+    if (bytes.length === 0) return;
+    this.keep([bytes]);
+    await this.journal([bytes]);
+  }
+
+  private keep(chunks: Uint8Array[]): void {
+    for (const chunk of chunks) {
+      this.tail.push(chunk);
+      this.tailBytes += chunk.length;
+      this.bytes += chunk.length;
+    }
+    while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.length >= TEXT_TAIL_BYTES) {
+      this.tailBytes -= this.tail.shift()!.length;
+    }
   }
 
   /** Flushes the journal and renders the text; a cut start is said in the text. */
   async finish(cols: number): Promise<string> {
     this.flush();
+    const redact = this.redact;
+    if (redact) this.writing = this.writing.then(async () => this.write(await redact.end()));
     await this.writing;
     const text = await renderPlainText(Buffer.concat(this.tail), cols);
     const cut = this.bytes - this.tailBytes;

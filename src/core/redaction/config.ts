@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Runbook } from '../../shared/runbook/types';
+
+/** Variable names that hold secrets even when the runbook does not say so. */
+const SECRET_NAME = /pass(word|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential/i;
+
+/**
+ * Whether a runbook variable (placeholder) is secret: listed in the runbook's
+ * `secrets:` frontmatter, or named like one (PASSWORD, API_TOKEN, …).
+ */
+export function isSecretVariable(runbook: Runbook, name: string): boolean {
+  const listed = runbook.frontmatter.secrets;
+  if (Array.isArray(listed) && listed.map(String).includes(name)) return true;
+  return SECRET_NAME.test(name);
+}
+
+/**
+ * The workspace's own redaction patterns: `redaction.yaml` beside the runbooks,
+ * `patterns: { name: regex }`. A pattern that does not compile is an error
+ * naming the file and the pattern, so it never silently redacts nothing.
+ */
+export function workspacePatterns(workspaceDir: string): Array<{ name: string; pattern: RegExp }> {
+  const file = join(workspaceDir, 'redaction.yaml');
+  if (!existsSync(file)) return [];
+  let data: { patterns?: Record<string, unknown> } | null;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return Object.entries(data?.patterns ?? {}).map(([name, source]) => {
+    try {
+      return { name, pattern: new RegExp(String(source), 'g') };
+    } catch (error) {
+      throw new Error(
+        `${file}: pattern "${name}" is not a valid regular expression: ${(error as Error).message}`,
+      );
+    }
+  });
+}

@@ -1,0 +1,84 @@
+/* eslint-disable no-control-regex -- terminal escape sequences are what these patterns match */
+import { describe, expect, it } from 'vitest';
+import { encodings, RedactingStream, Redactor } from './redactor';
+
+const DB_PASSWORD = 'c0rrect-h0rse/b@ttery+staple';
+const GITHUB = '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';
+const SLACK = 'xoxb-123456789012-1234567890123-abcdefghijABCDEFGHIJklmn';
+const PEM = [
+  '-----BEGIN OPENSSH PRIVATE KEY-----',
+  'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+  'QyNTUxOQAAACBV2m9xCk0sZ0X7Zl2TnVh1mYq7o3m5ZQ0aM1Jd2S4cKwAAAJg4v0yJOL9M',
+  '-----END OPENSSH PRIVATE KEY-----',
+].join('\n');
+
+/** Every leak a corpus can carry: the secret in each of its forms, and known token kinds. */
+const CORPUS = [
+  `export DB_PASSWORD=${DB_PASSWORD}`,
+  `basic auth: ${Buffer.from(DB_PASSWORD).toString('base64')}`,
+  `url: https://app/?p=${encodeURIComponent(DB_PASSWORD)}&x=1`,
+  `json: {"password":${JSON.stringify(DB_PASSWORD)}}`,
+  `b64url ${Buffer.from(DB_PASSWORD).toString('base64url')}`,
+  `token ${GITHUB} done`,
+  `slack=${SLACK}`,
+  PEM,
+  'coloured: \x1b[31mc0rrect-h0\x1b[0mrse/b@ttery+staple\x1b[0m',
+  `internal id RS-1234-5678-9012 in ticket`,
+].join('\r\n');
+
+const LEAKS = [
+  DB_PASSWORD,
+  ...encodings(DB_PASSWORD),
+  GITHUB,
+  SLACK,
+  'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ',
+  'RS-1234-5678-9012',
+];
+
+function redactor(): Redactor {
+  return new Redactor({
+    secrets: [{ name: 'DB_PASSWORD', value: DB_PASSWORD }],
+    patterns: [{ name: 'ticket ids', pattern: /RS-\d{4}-\d{4}-\d{4}/ }],
+  });
+}
+
+/** What a terminal would show: escape sequences removed. */
+const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+describe('redaction before anything is written', () => {
+  it('redacts every form of a secret, known tokens, keys and custom patterns in one text', async () => {
+    const r = redactor();
+    const out = await r.text(CORPUS);
+    for (const leak of LEAKS) expect(visible(out), leak).not.toContain(leak);
+    expect(out).toContain('export DB_PASSWORD=[REDACTED: secret DB_PASSWORD]');
+    expect(out).toContain('[REDACTED: github]');
+    expect(out).toContain('[REDACTED: slack]');
+    expect(out).toContain('[REDACTED: privatekey]');
+    expect(out).toContain('internal id [REDACTED: ticket ids] in ticket');
+    expect(out).toContain('coloured: \x1b[31m[REDACTED: secret DB_PASSWORD]\x1b[0m');
+    expect(r.counts['secret DB_PASSWORD']).toBe(6);
+  });
+
+  it('finds them all when the output arrives one byte at a time, with nothing lost around them', async () => {
+    for (const size of [1, 2, 3, 7, 64]) {
+      const stream = new RedactingStream(redactor());
+      const bytes = Buffer.from(CORPUS);
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < bytes.length; i += size)
+        parts.push(await stream.push(bytes.subarray(i, i + size)));
+      parts.push(await stream.end());
+      const out = Buffer.concat(parts).toString('utf8');
+      for (const leak of LEAKS)
+        expect(visible(out), `${leak} (chunks of ${size})`).not.toContain(leak);
+      // The same result as the whole text at once: nothing dropped, nothing doubled.
+      expect(out, `chunks of ${size}`).toBe(await redactor().text(CORPUS));
+    }
+  });
+
+  it('leaves ordinary output alone and does not hold it back', async () => {
+    const stream = new RedactingStream(redactor());
+    const line = 'copied 1204 files (3.1 GB) in 14 s\r\n';
+    expect(Buffer.from(await stream.push(Buffer.from(line))).toString()).toBe(line);
+    expect(Buffer.from(await stream.end()).toString()).toBe('');
+  });
+});

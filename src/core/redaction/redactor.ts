@@ -1,0 +1,327 @@
+/* eslint-disable no-control-regex -- terminal escape sequences are what these patterns match */
+import { lintSource } from '@secretlint/core';
+import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
+
+/** What was redacted, by rule (a secret variable, a token kind, a workspace pattern). */
+export type RedactionCounts = Record<string, number>;
+
+export interface RedactionOptions {
+  /** Values that must never be written: secret variables, with the name to show. */
+  secrets?: Array<{ name: string; value: string }>;
+  /** The workspace's own patterns (JavaScript regular expressions). */
+  patterns?: Array<{ name: string; pattern: RegExp }>;
+}
+
+interface Match {
+  start: number;
+  end: number;
+  rule: string;
+}
+
+/** Escape sequences a terminal consumes (CSI, OSC, DCS/PM/APC strings, two-byte ESC x). */
+const ANSI =
+  /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])/g;
+
+/**
+ * How the token kinds secretlint's recommended rules know begin. Output ending in
+ * one of them (then no space yet), or in the first letters of one, is held back
+ * until the rest arrives (or the step ends), so a token split across chunks is
+ * seen whole.
+ */
+const TOKEN_MARKERS = [
+  'ghp_',
+  'gho_',
+  'ghu_',
+  'ghs_',
+  'ghr_',
+  'github_pat_',
+  'glpat-',
+  'xoxa-',
+  'xoxb-',
+  'xoxp-',
+  'xoxo-',
+  'xoxs-',
+  'xoxr-',
+  'sk-',
+  'sk_live_',
+  'rk_live_',
+  'AKIA',
+  'ASIA',
+  'AIza',
+  'npm_',
+  'SG.',
+  '-----BEGIN',
+];
+const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const TOKEN_START = new RegExp(`(?:${TOKEN_MARKERS.map(escapeRe).join('|')})[^\\s]*$`);
+const MARKER_PREFIXES = [
+  ...new Set(TOKEN_MARKERS.flatMap((m) => [...m].map((_, i) => m.slice(0, i + 1)))),
+].sort((a, b) => b.length - a.length);
+/** A private key block begun and not ended yet (its header may still be arriving). */
+const PEM_OPEN =
+  /-----BEGIN[ A-Z0-9]*PRIVATE KEY-----(?![\s\S]*-----END[ A-Z0-9]*PRIVATE KEY-----)|-----BEGIN[ A-Z0-9-]*$/;
+/** Never hold back more than this: a "token" that long is not one. */
+const MAX_HOLD = 64 * 1024;
+
+const secretlintConfig = {
+  rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }],
+};
+
+/**
+ * Redacts secrets before anything is written: the values of secret variables
+ * (also base64, base64url, URL- and JSON-escaped), the tokens secretlint's
+ * recommended rules find, and the workspace's patterns. Matching runs on the
+ * text a terminal would show, so colour codes inside a secret do not hide it.
+ * Works on bytes as latin1 (one char a byte), so positions are byte offsets.
+ */
+export class Redactor {
+  private readonly forms: Array<{ text: string; rule: string }>;
+  private readonly patterns: Array<{ name: string; pattern: RegExp }>;
+  readonly counts: RedactionCounts = {};
+
+  constructor(options: RedactionOptions = {}) {
+    this.forms = [];
+    for (const { name, value } of options.secrets ?? []) this.addSecret(name, value);
+    this.patterns = (options.patterns ?? []).map(({ name, pattern }) => ({
+      name,
+      pattern: new RegExp(
+        pattern.source,
+        pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
+      ),
+    }));
+  }
+
+  /** A value that must never be written from now on (a secret variable just filled in). */
+  addSecret(name: string, value: string): void {
+    // Short values would redact ordinary words; secrets are longer than this.
+    if (value.length < 4) return;
+    for (const form of encodings(value)) this.forms.push({ text: form, rule: `secret ${name}` });
+    // Longest first, so a value's encoded form wins over a value inside it.
+    this.forms.sort((a, b) => b.text.length - a.text.length);
+  }
+
+  /** A whole text (a command, a note, an export): redacted. */
+  async text(text: string): Promise<string> {
+    const raw = Buffer.from(text, 'utf8').toString('latin1');
+    const { out } = await this.redact(raw, true);
+    return Buffer.from(out, 'latin1').toString('utf8');
+  }
+
+  /** The bytes to write of `raw` (latin1), and how much of its end to hold back for the next chunk. */
+  async redact(raw: string, final: boolean): Promise<{ out: string; held: string }> {
+    // An escape sequence cut off at the end waits for its rest: it may sit inside a secret.
+    const esc = raw.lastIndexOf('\x1b');
+    if (!final && esc >= 0 && raw.length - esc < 4096 && !completeEscapeAt(raw, esc)) {
+      const before = await this.redact(raw.slice(0, esc), false);
+      return { out: before.out, held: before.held + raw.slice(esc) };
+    }
+    const { visible, map } = strip(raw);
+    const matches = await this.find(visible);
+    // Hold back a tail that may be the start of a secret still arriving.
+    let cut = visible.length;
+    if (!final) {
+      const last = matches[matches.length - 1];
+      if (last && last.end === visible.length) cut = Math.min(cut, last.start);
+      const token = TOKEN_START.exec(visible);
+      if (token) cut = Math.min(cut, token.index);
+      // Workspace patterns cannot say what a partial match looks like: the last
+      // word (no whitespace yet) waits for the rest, or for the step to end.
+      if (this.patterns.length > 0) {
+        const word = /\S+$/.exec(visible);
+        if (word) cut = Math.min(cut, word.index);
+      }
+      const marker = MARKER_PREFIXES.find((p) => visible.endsWith(p));
+      if (marker) cut = Math.min(cut, visible.length - marker.length);
+      const pem = PEM_OPEN.exec(visible);
+      if (pem) cut = Math.min(cut, pem.index);
+      for (const { text } of this.forms) {
+        for (let k = Math.min(text.length - 1, visible.length); k > 0; k--) {
+          if (visible.endsWith(text.slice(0, k))) {
+            cut = Math.min(cut, visible.length - k);
+            break;
+          }
+        }
+      }
+      if (visible.length - cut > MAX_HOLD) cut = visible.length - MAX_HOLD;
+    }
+    const rawCut = cut === visible.length ? raw.length : map(cut);
+    let out = '';
+    let at = 0;
+    for (const m of matches) {
+      if (m.start >= cut) break;
+      const from = map(m.start);
+      const to = map(m.end - 1) + 1;
+      out += raw.slice(at, from) + `[REDACTED: ${m.rule}]`;
+      this.counts[m.rule] = (this.counts[m.rule] ?? 0) + 1;
+      at = to;
+    }
+    out += raw.slice(at, Math.max(at, rawCut));
+    return { out, held: raw.slice(Math.max(at, rawCut)) };
+  }
+
+  private async find(visible: string): Promise<Match[]> {
+    const found: Match[] = [];
+    for (const { text, rule } of this.forms) {
+      for (let i = visible.indexOf(text); i >= 0; i = visible.indexOf(text, i + text.length))
+        found.push({ start: i, end: i + text.length, rule });
+    }
+    for (const { name, pattern } of this.patterns) {
+      pattern.lastIndex = 0;
+      for (const m of visible.matchAll(pattern))
+        if (m[0].length > 0) found.push({ start: m.index, end: m.index + m[0].length, rule: name });
+    }
+    for (const [from, to] of candidateWindows(visible)) {
+      const result = await lintSource({
+        source: {
+          content: visible.slice(from, to),
+          filePath: '/output.txt',
+          ext: '.txt',
+          contentType: 'text',
+        },
+        options: { config: secretlintConfig, maskSecrets: false },
+      });
+      for (const message of result.messages) {
+        const [start, end] = message.range;
+        found.push({
+          start: from + start,
+          end: from + end,
+          rule: message.ruleId.replace('@secretlint/secretlint-rule-', ''),
+        });
+      }
+    }
+    // Earliest first; overlapping matches merge into one span.
+    found.sort((a, b) => a.start - b.start || b.end - a.end);
+    const merged: Match[] = [];
+    for (const m of found) {
+      const last = merged[merged.length - 1];
+      if (last && m.start < last.end) last.end = Math.max(last.end, m.end);
+      else merged.push({ ...m });
+    }
+    return merged;
+  }
+}
+
+/** Around a candidate, this much of its line goes to secretlint (rules look at context). */
+const WINDOW = 2048;
+const RUN = /[A-Za-z0-9_+/=.-]{16,}/g;
+
+/**
+ * The parts of the output worth showing secretlint: every secret it knows is a
+ * long run of letters and digits, a URL with credentials, or a private key
+ * block. Checking only those lines (with their context) keeps redaction off the
+ * hot path of a flood: secretlint on everything costs ~50 ms a megabyte.
+ */
+function candidateWindows(visible: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  const around = (start: number, end: number) => {
+    const lineStart = visible.lastIndexOf('\n', start) + 1;
+    const next = visible.indexOf('\n', end);
+    const lineEnd = next < 0 ? visible.length : next;
+    spans.push([Math.max(lineStart, start - WINDOW), Math.min(lineEnd, end + WINDOW)]);
+  };
+  RUN.lastIndex = 0;
+  for (const m of visible.matchAll(RUN)) {
+    if (/\d/.test(m[0]) && /[A-Za-z]/.test(m[0])) around(m.index, m.index + m[0].length);
+  }
+  for (let i = visible.indexOf('://'); i >= 0; i = visible.indexOf('://', i + 3)) around(i, i + 3);
+  for (let i = visible.indexOf('-----BEGIN'); i >= 0; i = visible.indexOf('-----BEGIN', i + 10)) {
+    const end = visible.indexOf('-----END', i);
+    const close = end < 0 ? visible.length : visible.indexOf('\n', end);
+    spans.push([i, close < 0 ? visible.length : close]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push([...span]);
+  }
+  return merged;
+}
+
+/** The forms a value is written in: as is, base64 (and url-safe, unpadded), URL- and JSON-escaped. */
+export function encodings(value: string): string[] {
+  const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+  const b64 = Buffer.from(value, 'utf8').toString('base64');
+  return [
+    ...new Set([
+      latin1(value),
+      b64,
+      b64.replace(/=+$/, ''),
+      Buffer.from(value, 'utf8').toString('base64url'),
+      encodeURIComponent(value),
+      encodeURIComponent(value).replace(/%20/g, '+'),
+      latin1(JSON.stringify(value).slice(1, -1)),
+    ]),
+  ].filter((f) => f.length >= 4);
+}
+
+function completeEscapeAt(raw: string, at: number): boolean {
+  const sticky = new RegExp(ANSI.source, 'y');
+  sticky.lastIndex = at;
+  return sticky.test(raw);
+}
+
+/**
+ * The text a terminal shows (escape sequences removed), and where each visible
+ * char came from in the raw text. Output without escapes maps one to one.
+ */
+function strip(raw: string): { visible: string; map: (v: number) => number } {
+  if (!raw.includes('\x1b')) return { visible: raw, map: (v) => v };
+  const parts: string[] = [];
+  // Visible segments: where each starts in the visible and in the raw text.
+  const visStarts: number[] = [];
+  const rawStarts: number[] = [];
+  let at = 0;
+  let length = 0;
+  const keep = (end: number) => {
+    if (end <= at) return;
+    visStarts.push(length);
+    rawStarts.push(at);
+    parts.push(raw.slice(at, end));
+    length += end - at;
+  };
+  ANSI.lastIndex = 0;
+  for (const m of raw.matchAll(ANSI)) {
+    keep(m.index);
+    at = m.index + m[0].length;
+  }
+  keep(raw.length);
+  const map = (v: number): number => {
+    if (v >= length) return raw.length;
+    let lo = 0;
+    let hi = visStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (visStarts[mid]! <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    return rawStarts[lo]! + (v - visStarts[lo]!);
+  };
+  return { visible: parts.join(''), map };
+}
+
+/**
+ * A step's output through a Redactor, chunk by chunk: what can be written now,
+ * with a possible secret's start held back until the next chunk (or the end).
+ */
+export class RedactingStream {
+  private held = '';
+
+  constructor(private readonly redactor: Redactor) {}
+
+  async push(bytes: Uint8Array): Promise<Uint8Array> {
+    const { out, held } = await this.redactor.redact(
+      this.held + Buffer.from(bytes).toString('latin1'),
+      false,
+    );
+    this.held = held;
+    return Buffer.from(out, 'latin1');
+  }
+
+  async end(): Promise<Uint8Array> {
+    const { out } = await this.redactor.redact(this.held, true);
+    this.held = '';
+    return Buffer.from(out, 'latin1');
+  }
+}
