@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createCore } from '../core/core';
 import { listHosts } from '../core/hosts/inventory';
@@ -10,6 +12,21 @@ import { runHeadless, UsageError, type RunOptions } from './run';
 function fail(message: string): never {
   process.stderr.write(`runsheet: ${message}\n`);
   process.exit(2);
+}
+
+/** The workspace a journal's run came from: its runbook's path, less the runbook's id. */
+function workspaceOf(journal: string): string | undefined {
+  try {
+    const first = JSON.parse(readFileSync(journal, 'utf8').split('\n', 1)[0]!) as {
+      runbookPath?: string;
+      runbookId?: string;
+    };
+    if (first.runbookPath && first.runbookId && first.runbookPath.endsWith(first.runbookId))
+      return first.runbookPath.slice(0, -first.runbookId.length) || '.';
+  } catch {
+    // Not readable as a journal: the export call says so, naming the file.
+  }
+  return undefined;
 }
 
 function port(value: string): number {
@@ -148,6 +165,44 @@ recordOptions(
   const { core, api } = recordsCore(paths.runbooks, paths.version, opts);
   try {
     process.stdout.write(printDue(await api.call('due.list', {}), Boolean(opts.json)));
+  } catch (error) {
+    fail((error as Error).message);
+  } finally {
+    core.dispose();
+  }
+});
+
+recordOptions(
+  program
+    .command('export')
+    .description('a run as Markdown, Jira markup, JSON or CSV (redacted), to stdout or a file')
+    .argument('<run>', 'a run id (see runsheet history) or its journal file')
+    .option('--format <format>', 'md, jira, json or csv', 'md')
+    .option('--out <file>', 'write to this file instead of stdout'),
+).action(async (run: string, opts: RecordsOptions & { format: string; out?: string }) => {
+  if (!['md', 'jira', 'json', 'csv'].includes(opts.format))
+    fail(`--format must be md, jira, json or csv (not ${opts.format})`);
+  const runId = basename(run).replace(/\.jsonl$/, '');
+  const journal = run.endsWith('.jsonl') ? resolve(run) : null;
+  const { core, api } = recordsCore(paths.runbooks, paths.version, {
+    ...opts,
+    // A journal path names its data folder (<data>/journals/<run>.jsonl) and its runbook.
+    dataDir: opts.dataDir ?? (journal ? dirname(dirname(journal)) : undefined),
+    workspace: opts.workspace ?? (journal ? workspaceOf(journal) : undefined),
+  });
+  try {
+    const result = await api.call('run.export', {
+      runId,
+      format: opts.format as 'md' | 'jira' | 'json' | 'csv',
+    });
+    if (opts.out) writeFileSync(opts.out, result.content);
+    else process.stdout.write(result.content);
+    const redacted = Object.entries(result.redactions);
+    process.stderr.write(
+      redacted.length
+        ? `redacted: ${redacted.map(([rule, n]) => `${n} × ${rule}`).join(', ')}\n`
+        : 'redacted: nothing\n',
+    );
   } catch (error) {
     fail((error as Error).message);
   } finally {

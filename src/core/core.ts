@@ -122,6 +122,8 @@ export function createCore(options: CoreOptions): Core {
     'run.start': ({ runbookId, host, outsideWindow, rehearsal }) =>
       runs.start(runbookId, { host, outsideWindow, rehearsal }),
     'due.list': () => runs.due(),
+    'run.export': ({ runId, format }) => runs.export(runId, format),
+    'run.saveExport': ({ runId, format }) => runs.saveExport(runId, format),
     'history.list': async ({ runbookId, query }) => runs.history(runbookId, query),
     'run.open': ({ runId }) => runs.open(runId),
     'run.resume': ({ runId }) => runs.resume(runId),

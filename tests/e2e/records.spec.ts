@@ -24,7 +24,7 @@ const CARE = [
   '## Weekly Review',
   '',
   '```bash {name=collect}',
-  'sleep 0.2; echo "error budget: 71% left"',
+  'sleep 0.2; echo "error budget: 71% left"; echo "ci token 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"',
   '```',
   '',
 ].join('\n');
@@ -135,6 +135,35 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
   const report = readFileSync(rehearsalLog.replace(/\.md$/, '-rehearsal.md'), 'utf8');
   expect(report).toContain('Target: dr-site');
   expect(report).toMatch(/— within the RTO/);
+
+  // Export: what leaves is shown first, with what was redacted; copy it, save it.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByTestId('export-run').click();
+  const exportDialog = page.getByTestId('export-dialog');
+  await expect(exportDialog.getByTestId('export-redactions')).toHaveText(
+    'Redacted before export: 2 × github',
+  );
+  await expect(exportDialog.getByTestId('export-preview')).toContainText(
+    'ci token [REDACTED: github]',
+  );
+  await exportDialog.getByTestId('export-format').selectOption('jira');
+  await expect(exportDialog.getByTestId('export-preview')).toContainText(
+    'h1. Maintenance log: Platform care',
+  );
+  await page.screenshot({ path: 'test-results/screenshots/export.png' });
+  await exportDialog.getByTestId('copy-export').click();
+  await expect(exportDialog.getByTestId('export-notice')).toHaveText('Copied to the clipboard');
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toContain('h1. Maintenance log: Platform care');
+  expect(copied).not.toContain('ghp_');
+  await exportDialog.getByTestId('save-export').click();
+  await expect(exportDialog.getByTestId('export-notice')).toContainText('Saved to ');
+  const saved = (await exportDialog.getByTestId('export-notice').textContent())!.replace(
+    'Saved to ',
+    '',
+  );
+  expect(readFileSync(saved, 'utf8')).toBe(copied);
+  await exportDialog.getByRole('button', { name: 'Close' }).click();
 
   // The overview: nothing in Platform care is due now; history lists both runs.
   await page.getByTestId('home-button').click();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type {
   DueItem,
   EventSink,
@@ -14,6 +14,7 @@ import type { JournalEntry, JournalRecord } from '../../shared/log/journal-recor
 import { formatDuration } from '../../shared/log/format';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
 import { renderRehearsalReport } from '../../shared/log/rehearsal';
+import { EXPORT_TYPES, exportRun, exportTitle, type ExportFormat } from '../../shared/log/export';
 import { actionableSteps, applyRecord, OUTPUT_TAIL_CHARS } from '../../shared/log/run-reducer';
 import type { Runbook, Step } from '../../shared/runbook/types';
 import { slugify } from '../../shared/util/hash';
@@ -60,6 +61,8 @@ interface ActiveRun {
   redactor: Redactor;
   /** Values of secret variables: used in commands, never journaled. */
   secrets: Record<string, string>;
+  /** The runbook as the log shows it: its commands and texts redacted. */
+  logRunbook: Runbook;
   /** When run.didChange last went out, and the pending trailing one. */
   published: number;
   publishTimer: NodeJS.Timeout | null;
@@ -192,6 +195,7 @@ export class RunService {
       targetHost,
       groupHosts,
     );
+    run.logRunbook = await redactRunbook(run.redactor, runbook);
     try {
       this.openSession(run, false);
     } catch (error) {
@@ -246,6 +250,7 @@ export class RunService {
       }),
       redactor: new Redactor({ patterns: workspacePatterns(this.deps.dirs.workspaceDir) }),
       secrets: {},
+      logRunbook: runbook,
       published: 0,
       publishTimer: null,
     };
@@ -281,6 +286,45 @@ export class RunService {
           .toLowerCase();
         return words.every((w) => text.includes(w));
       });
+  }
+
+  /** A run in an export format, redacted once more on the way out, with what was redacted. */
+  async export(runId: string, format: ExportFormat) {
+    const { state, runbook } = await this.open(runId);
+    if (!runbook)
+      throw new ApiError(
+        'not-found',
+        `the runbook of run ${runId} is gone; its log is ${state.logPath}`,
+      );
+    const live = this.runs.get(runId);
+    const redactor =
+      live?.redactor ?? new Redactor({ patterns: workspacePatterns(this.deps.dirs.workspaceDir) });
+    const before = { ...redactor.counts };
+    const content = await redactor.text(exportRun(format, state, runbook));
+    // Redacted when written (markers in the text), plus anything found only now.
+    const redactions: Record<string, number> = {};
+    for (const m of content.matchAll(/\[REDACTED: ([^\]]+)\]/g))
+      redactions[m[1]!] = (redactions[m[1]!] ?? 0) + 1;
+    for (const [rule, n] of Object.entries(redactor.counts)) {
+      const added = n - (before[rule] ?? 0);
+      if (added > 0 && !(rule in redactions)) redactions[rule] = added;
+    }
+    const base = basename(state.logPath).replace(/\.md$/, '');
+    return {
+      content,
+      title: exportTitle(state),
+      filename: `${base}.${EXPORT_TYPES[format].extension}`,
+      mime: EXPORT_TYPES[format].mime,
+      redactions,
+    };
+  }
+
+  async saveExport(runId: string, format: ExportFormat): Promise<{ path: string }> {
+    const { content, filename } = await this.export(runId, format);
+    const { state } = await this.open(runId);
+    const path = join(dirname(state.logPath), filename);
+    writeFileAtomic(path, content);
+    return { path };
   }
 
   /** What is due across the workspace, from cadences and finished runs. */
@@ -347,6 +391,7 @@ export class RunService {
       groupHosts ? null : (expanded[0] ?? null),
       groupHosts,
     );
+    run.logRunbook = await redactRunbook(run.redactor, runbook);
     run.state = this.fold(records, runbook, path);
     const interrupted = Object.entries(run.state.steps)
       .filter(([, r]) => r.status === 'running')
@@ -531,7 +576,11 @@ export class RunService {
       run.runbook = runbook;
       const steps = actionableSteps(runbook).map((s) => ({ id: s.id, checked: s.checked }));
       this.record(run, { type: 'runbook.reloaded', steps });
-      this.writeLog(run);
+      void redactRunbook(run.redactor, runbook).then((redacted) => {
+        if (run.runbook !== runbook || run.journal.closed) return;
+        run.logRunbook = redacted;
+        this.writeLog(run);
+      });
     }
   }
 
@@ -903,7 +952,7 @@ export class RunService {
   }
 
   private writeLog(run: ActiveRun): void {
-    writeLogFiles(run.state, run.runbook);
+    writeLogFiles(run.state, run.logRunbook);
   }
 
   private find(runId: string): ActiveRun {
@@ -960,6 +1009,20 @@ function writeLogFiles(state: RunState, runbook: Runbook): void {
 
 export function rehearsalReportPath(logPath: string): string {
   return logPath.replace(/\.md$/, '') + '-rehearsal.md';
+}
+
+/** The runbook as a log may show it: every step's command and text through the redactor. */
+async function redactRunbook(redactor: Redactor, runbook: Runbook): Promise<Runbook> {
+  const steps = await Promise.all(
+    runbook.steps.map(async (step) => ({
+      ...step,
+      text: await redactor.text(step.text),
+      code: step.code === null ? null : await redactor.text(step.code),
+      expectedOutput:
+        step.expectedOutput === null ? null : await redactor.text(step.expectedOutput),
+    })),
+  );
+  return { ...runbook, steps };
 }
 
 /** Values for substitution: what was filled in, secrets as they really are. */

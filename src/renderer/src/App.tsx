@@ -8,6 +8,7 @@ import { WindowDialog } from './components/WindowDialog';
 import { HomeView } from './components/HomeView';
 import { RehearsalDialog } from './components/RehearsalDialog';
 import { RunView } from './components/RunView';
+import { ExportDialog } from './components/ExportDialog';
 import { HostKeyDialog } from './components/HostKeyDialog';
 import { LinkDialog } from './components/LinkDialog';
 import { PasteDialog } from './components/PasteDialog';
@@ -38,6 +39,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   const [home, setHome] = useState(false);
   const [viewing, setViewing] = useState<string | null>(null);
   const [rehearsing, setRehearsing] = useState(false);
+  const [exporting, setExporting] = useState<string | null>(null);
   /** Bumped when a run ends or resumes, so the overview and its badge read again. */
   const [refresh, setRefresh] = useState(0);
   const [attention, setAttention] = useState(0);
@@ -209,6 +211,14 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   return (
     <div className="app">
       {link !== null && <LinkDialog href={link} onClose={() => setLink(null)} />}
+      {exporting && (
+        <ExportDialog
+          api={api}
+          runId={exporting}
+          onClose={() => setExporting(null)}
+          onError={fail}
+        />
+      )}
       {rehearsing && opened && (
         <RehearsalDialog
           defaultTarget={target || 'rehearsal'}
@@ -295,6 +305,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               onStart={start}
               onRehearse={() => setRehearsing(true)}
               onFinish={finish}
+              onExport={() => run && setExporting(run.id)}
               onFields={(fields) => {
                 if (run)
                   api

@@ -87,6 +87,25 @@ export const methods = {
       .strict(),
     output: S.RunState,
   },
+  /**
+   * A run as Markdown, Jira markup, JSON or CSV, redacted again on the way out;
+   * `redactions` counts what was redacted (when written, and now) by rule.
+   */
+  'run.export': {
+    input: z.object({ runId: S.RunId, format: z.enum(['md', 'jira', 'json', 'csv']) }).strict(),
+    output: z.object({
+      content: z.string(),
+      title: z.string(),
+      filename: z.string(),
+      mime: z.string(),
+      redactions: z.record(z.string(), z.number().int()),
+    }),
+  },
+  /** Writes an export beside the run's maintenance log; returns its path. */
+  'run.saveExport': {
+    input: z.object({ runId: S.RunId, format: z.enum(['md', 'jira', 'json', 'csv']) }).strict(),
+    output: z.object({ path: z.string() }),
+  },
   /** Every run in progress, whatever runbook it walks (for the terminal tabs). */
   'run.active': { input: empty, output: z.array(S.RunState) },
   'run.get': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },

@@ -15,6 +15,7 @@ interface Props {
   onStart(): void;
   onRehearse(): void;
   onFinish(): void;
+  onExport(): void;
   onReconnect(host: string): void;
   onFields(
     fields: Partial<Pick<RunState, 'maintainer' | 'environment' | 'issues' | 'nextActions'>>,
@@ -32,6 +33,7 @@ export function RunHeader({
   onStart,
   onRehearse,
   onFinish,
+  onExport,
   onReconnect,
   onFields,
 }: Props) {
@@ -91,6 +93,16 @@ export function RunHeader({
               data-testid="start-run"
             >
               Start run
+            </button>
+          )}
+          {run && (
+            <button
+              type="button"
+              className="btn btn-ghost"
+              onClick={onExport}
+              data-testid="export-run"
+            >
+              Export…
             </button>
           )}
           {run?.status === 'active' && (

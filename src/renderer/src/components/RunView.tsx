@@ -3,6 +3,7 @@ import type { RunsheetApi, RunState, RunSummary } from '../../../shared/api';
 import { formatDuration } from '../../../shared/log/format';
 import type { Runbook } from '../../../shared/runbook/types';
 import { Checklist } from './Checklist';
+import { ExportDialog } from './ExportDialog';
 import { when } from './HomeView';
 import { RunFields } from './RunFields';
 import type { StepActions } from './StepCard';
@@ -41,6 +42,7 @@ export function RunView({
   const [others, setOthers] = useState<RunSummary[]>([]);
   const [compareId, setCompareId] = useState('');
   const [compared, setCompared] = useState<RunState | null>(null);
+  const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
     api.call('run.open', { runId }).then((o) => {
@@ -63,6 +65,14 @@ export function RunView({
 
   return (
     <>
+      {exporting && (
+        <ExportDialog
+          api={api}
+          runId={state.id}
+          onClose={() => setExporting(false)}
+          onError={onError}
+        />
+      )}
       <header className="run-header" data-testid="run-view">
         <div className="run-title-row">
           <div>

@@ -1,0 +1,116 @@
+import { useEffect, useState } from 'react';
+import type { MethodOutput, RunsheetApi } from '../../../shared/api';
+import { ModalDialog } from './ModalDialog';
+
+type Format = 'md' | 'jira' | 'json' | 'csv';
+const FORMATS: Array<[Format, string]> = [
+  ['md', 'Markdown (GitHub, GitLab)'],
+  ['jira', 'Jira markup'],
+  ['json', 'JSON'],
+  ['csv', 'CSV'],
+];
+
+/**
+ * Export a run: pick a format, see exactly what leaves (with what was redacted,
+ * by rule), then copy it or save it beside the maintenance log.
+ */
+export function ExportDialog({
+  api,
+  runId,
+  onClose,
+  onError,
+}: {
+  api: RunsheetApi;
+  runId: string;
+  onClose(): void;
+  onError(error: unknown): void;
+}) {
+  const [format, setFormat] = useState<Format>('md');
+  const [result, setResult] = useState<{ format: Format; out: MethodOutput<'run.export'> } | null>(
+    null,
+  );
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    api.call('run.export', { runId, format }).then((out) => setResult({ format, out }), onError);
+  }, [api, runId, format, onError]);
+  const out = result?.format === format ? result.out : null;
+  const redacted = out ? Object.entries(out.redactions) : [];
+
+  return (
+    <ModalDialog
+      title="Export the run"
+      wide
+      onClose={onClose}
+      testId="export-dialog"
+      actions={
+        <>
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            Close
+          </button>
+          <button
+            type="button"
+            className="btn btn-secondary"
+            disabled={!out}
+            onClick={() =>
+              api
+                .call('run.saveExport', { runId, format })
+                .then(({ path }) => setNotice(`Saved to ${path}`), onError)
+            }
+            data-testid="save-export"
+          >
+            Save beside the log
+          </button>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={!out}
+            onClick={() =>
+              navigator.clipboard
+                .writeText(out!.content)
+                .then(() => setNotice('Copied to the clipboard'), onError)
+            }
+            data-testid="copy-export"
+          >
+            Copy
+          </button>
+        </>
+      }
+    >
+      <div className="export-head">
+        <label className="run-target">
+          <span className="muted">Format</span>
+          <select
+            value={format}
+            onChange={(e) => {
+              setFormat(e.target.value as Format);
+              setNotice(null);
+            }}
+            data-testid="export-format"
+          >
+            {FORMATS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {out && <span className="muted">{out.filename}</span>}
+      </div>
+      <div className="export-redactions" data-testid="export-redactions">
+        {!out
+          ? 'Preparing…'
+          : redacted.length === 0
+            ? 'Nothing in this export matched a secret, a token pattern or a workspace pattern.'
+            : `Redacted before export: ${redacted.map(([rule, n]) => `${n} × ${rule}`).join(', ')}`}
+      </div>
+      <pre className="export-preview" data-testid="export-preview">
+        {out?.content ?? ''}
+      </pre>
+      {notice && (
+        <p className="muted" role="status" data-testid="export-notice">
+          {notice}
+        </p>
+      )}
+    </ModalDialog>
+  );
+}

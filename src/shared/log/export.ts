@@ -1,0 +1,172 @@
+import { stringify } from 'csv-stringify/sync';
+import type { RunState, StepResult } from '../api/contract';
+import type { Runbook, Step } from '../runbook/types';
+import { formatDuration } from './format';
+import { renderRehearsalReport } from './rehearsal';
+import { renderMaintenanceLog } from './render-log';
+
+export type ExportFormat = 'md' | 'jira' | 'json' | 'csv';
+
+export const EXPORT_TYPES: Record<ExportFormat, { extension: string; mime: string }> = {
+  md: { extension: 'md', mime: 'text/markdown' },
+  jira: { extension: 'jira.txt', mime: 'text/plain' },
+  json: { extension: 'json', mime: 'application/json' },
+  csv: { extension: 'csv', mime: 'text/csv' },
+};
+
+/** A run's record for a tracker or a spreadsheet, in one of the export formats. */
+export function exportRun(format: ExportFormat, run: RunState, runbook: Runbook): string {
+  switch (format) {
+    case 'md':
+      // The maintenance log is GitHub/GitLab-flavoured Markdown already (tables, <details>).
+      return renderMaintenanceLog(run, runbook, run.runbookId);
+    case 'jira':
+      return jira(run, runbook);
+    case 'json':
+      return `${JSON.stringify(structured(run, runbook), null, 2)}\n`;
+    case 'csv':
+      return csv(run, runbook);
+  }
+}
+
+/** A short title for an issue about this run. */
+export function exportTitle(run: RunState): string {
+  const failed = Object.values(run.steps).filter((s) => s.status === 'failed').length;
+  const kind = run.rehearsal ? 'DR rehearsal' : 'Maintenance';
+  return `${kind}: ${run.runbookTitle} — ${run.startedAt.slice(0, 10)}${failed ? ` (${failed} failed)` : ''}`;
+}
+
+function stepsInOrder(run: RunState, runbook: Runbook): Array<{ step: Step; result: StepResult }> {
+  return runbook.steps
+    .map((step) => ({ step, result: run.steps[step.id]! }))
+    .filter(({ result }) => Boolean(result));
+}
+
+function name(step: Step): string {
+  return (
+    step.attrs.name ?? (step.text || step.code?.split('\n').find((l) => l.trim()) || 'command')
+  );
+}
+
+function sectionOf(runbook: Runbook, step: Step): string {
+  return runbook.sections.find((s) => s.id === step.section)?.title ?? '';
+}
+
+function structured(run: RunState, runbook: Runbook) {
+  return {
+    run: {
+      id: run.id,
+      runbook: run.runbookId,
+      title: run.runbookTitle,
+      status: run.status,
+      startedAt: run.startedAt,
+      endedAt: run.endedAt,
+      maintainer: run.maintainer,
+      host: run.host,
+      environment: run.environment,
+      issues: run.issues,
+      nextActions: run.nextActions,
+      rehearsal: run.rehearsal,
+      runbookCommit: run.runbookCommit,
+      outsideWindow: run.outsideWindow,
+      done: run.done,
+      total: run.total,
+    },
+    steps: stepsInOrder(run, runbook).map(({ step, result }) => ({
+      id: step.id,
+      line: step.line,
+      section: sectionOf(runbook, step),
+      name: name(step),
+      kind: step.kind,
+      status: result.status,
+      exitCode: result.exitCode,
+      startedAt: result.startedAt,
+      endedAt: result.endedAt,
+      durationMs: result.durationMs,
+      host: result.host,
+      user: result.user,
+      hostKey: result.hostKey,
+      note: result.note,
+      skipReason: result.skipReason,
+      detail: result.detail,
+      output: result.output,
+      hosts: result.hosts,
+    })),
+    manualCommands: run.manualCommands,
+  };
+}
+
+function csv(run: RunState, runbook: Runbook): string {
+  const rows = stepsInOrder(run, runbook).map(({ step, result }) => [
+    run.id,
+    sectionOf(runbook, step),
+    name(step),
+    step.line,
+    result.status,
+    result.exitCode ?? '',
+    result.durationMs ?? '',
+    result.host ?? '',
+    result.user ?? '',
+    result.startedAt ?? '',
+    result.endedAt ?? '',
+    result.skipReason ?? result.note ?? result.detail ?? '',
+  ]);
+  return stringify([
+    [
+      'run',
+      'section',
+      'step',
+      'line',
+      'status',
+      'exit_code',
+      'duration_ms',
+      'host',
+      'user',
+      'started_at',
+      'ended_at',
+      'note',
+    ],
+    ...rows,
+  ]);
+}
+
+/** Jira wiki markup (Jira Server/Data Center and the Cloud editor's markup import). */
+function jira(run: RunState, runbook: Runbook): string {
+  const cell = (text: string) => (text || ' ').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const out: string[] = [];
+  out.push(`h1. Maintenance log: ${run.runbookTitle}`, '');
+  out.push(`||Date|${run.startedAt.slice(0, 10)}|`);
+  out.push(`||Maintainer|${cell(run.maintainer)}|`);
+  out.push(`||Task|${cell(run.runbookTitle)} (${cell(run.runbookId)})|`);
+  out.push(`||Environment|${cell(run.environment)}|`);
+  out.push(
+    `||Duration|${run.endedAt ? formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : 'in progress'}|`,
+  );
+  out.push(`||Issues|${cell(run.issues || 'None recorded')}|`);
+  out.push(`||Next Actions|${cell(run.nextActions || 'None recorded')}|`);
+  if (run.runbookCommit) out.push(`||Runbook commit|${run.runbookCommit}|`);
+  out.push('');
+  if (run.rehearsal) {
+    out.push('{noformat}', renderRehearsalReport(run, runbook).trimEnd(), '{noformat}', '');
+  }
+  out.push('h2. Steps', '', '||#||Step||Status||Exit||Duration||Host||');
+  stepsInOrder(run, runbook).forEach(({ step, result }, i) => {
+    out.push(
+      `|${i + 1}|${cell(name(step))}|${result.status}|${result.exitCode ?? ' '}|${formatDuration(result.durationMs)}|${cell(result.host ?? ' ')}|`,
+    );
+  });
+  for (const { step, result } of stepsInOrder(run, runbook)) {
+    if (!result.output && !result.skipReason && !result.note) continue;
+    out.push('', `h3. ${name(step)}`);
+    if (result.skipReason) out.push(`Skipped: ${result.skipReason}`);
+    if (result.note) out.push(`Note: ${result.note}`);
+    if (step.code) out.push(`{code:bash}`, step.code.trimEnd(), '{code}');
+    if (result.output) out.push(`{noformat}`, result.output.trimEnd(), '{noformat}');
+  }
+  if (run.manualCommands.length > 0) {
+    out.push('', 'h2. Manual commands', '');
+    for (const c of run.manualCommands)
+      out.push(`* {{${c.command.replace(/}/g, '\\}')}}} — exit ${c.exitCode ?? '?'} on ${c.host}`);
+  }
+  return `${out.join('\n')}\n`;
+}
