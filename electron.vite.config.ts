@@ -7,7 +7,12 @@ export default defineConfig({
     build: {
       rollupOptions: {
         // The CLI and `serve` ship in the same bundle folder as the Electron main process.
-        input: { index: resolve('src/main/index.ts'), cli: resolve('src/cli/index.ts') },
+        input: {
+          index: resolve('src/main/index.ts'),
+          cli: resolve('src/cli/index.ts'),
+          // Redaction off the main thread (worker_threads loads it by path).
+          'redaction-worker': resolve('src/core/redaction/worker.ts'),
+        },
       },
     },
   },

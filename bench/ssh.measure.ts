@@ -19,6 +19,8 @@ import { createInProcessApi, type RunState } from '../src/shared/api';
 import { keygen, startSshd, type TestSshd } from '../tests/helpers/sshd';
 import { tempDir, waitFor, writeFiles } from '../tests/helpers/temp';
 
+const REDACTION_WORKER = join(__dirname, '..', 'out', 'main', 'redaction-worker.js');
+
 const BULK = 200 * 1024 * 1024;
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
@@ -197,6 +199,7 @@ test('ssh benchmarks', async () => {
       group: string,
     ): Promise<{ cold: number; warm: number; allAtOnce: number }> => {
       const core = createCore({
+        redactionWorker: REDACTION_WORKER,
         bundledRunbooks: ws,
         dataDir: join(ws, `.data-${group}`),
         logDir: join(ws, `.logs-${group}`),

@@ -17,6 +17,8 @@ import { Osc133Parser } from '../src/core/sessions/osc133';
 import { LocalPtySession } from '../src/core/sessions/local-pty';
 import { createInProcessApi } from '../src/shared/api';
 
+const REDACTION_WORKER = join(__dirname, '..', 'out', 'main', 'redaction-worker.js');
+
 const MB = 1024 * 1024;
 const FLOOD_BYTES = 200 * MB;
 const FLOOD = `head -c ${FLOOD_BYTES} /dev/zero | tr '\\0' x`;
@@ -54,6 +56,8 @@ async function throughCore(): Promise<number> {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'flood.md'), `# Flood\n\n\`\`\`bash\n${FLOOD}\n\`\`\`\n`);
   const core = createCore({
+    // As the app runs it: redaction in the built worker thread (`npm run bench` builds first).
+    redactionWorker: REDACTION_WORKER,
     bundledRunbooks: dir,
     dataDir: join(dir, 'data'),
     logDir: join(dir, 'logs'),

@@ -13,13 +13,20 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
   return dir;
 }
 
-export function appPaths(): { root: string; runbooks: string; renderer: string; version: string } {
+export function appPaths(): {
+  root: string;
+  runbooks: string;
+  renderer: string;
+  redactionWorker: string;
+  version: string;
+} {
   const root = packageRoot();
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return {
     root,
     runbooks: join(root, 'runbooks'),
     renderer: join(root, 'out', 'renderer'),
+    redactionWorker: join(root, 'out', 'main', 'redaction-worker.js'),
     version: pkg.version,
   };
 }

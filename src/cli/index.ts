@@ -253,6 +253,7 @@ program
         dataDir: opts.dataDir,
         interactive: true,
         ssh: { configFile: opts.sshConfig, knownHostsFile: opts.knownHosts },
+        redactionWorker: paths.redactionWorker,
       });
       let server;
       try {

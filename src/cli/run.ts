@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { appPaths } from './app-paths';
 import { createCore } from '../core/core';
 import { createInProcessApi, type RunState, type StepResult } from '../shared/api';
 import { formatDuration } from '../shared/log/format';
@@ -37,6 +38,7 @@ export async function runHeadless(
   const core = createCore({
     bundledRunbooks: dirname(path),
     workspaceDir: dirname(path),
+    redactionWorker: appPaths().redactionWorker,
     logDir: options.logDir,
     dataDir: options.dataDir,
     version,

@@ -1,5 +1,7 @@
 import { hostname, userInfo } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { localEngine, RedactionWorker, type RedactionEngine } from './redaction/engine';
 import type { EventName, EventPayload, EventSink, Handlers } from '../shared/api/contract';
 import type { EventSource } from '../shared/api/in-process';
 import { Emitter, type Disposable } from '../shared/util/event';
@@ -24,6 +26,11 @@ export interface CoreOptions extends Partial<CoreDirs> {
   ssh?: SshOptions;
   /** A window can answer questions (unknown host keys): set by the app and `serve`, not the CLI. */
   interactive?: boolean;
+  /**
+   * The built redaction worker (out/main/redaction-worker.js): redaction then runs
+   * off the main thread. Without it (tests on the sources), it runs in this thread.
+   */
+  redactionWorker?: string;
 }
 
 /** The core behind the contract: every transport binds these handlers and this event source. */
@@ -89,7 +96,20 @@ export function createCore(options: CoreOptions): Core {
           : new LocalPtySession(request)),
     emit,
   );
+  let worker: RedactionWorker | null = null;
+  const redaction = (patterns: Array<{ name: string; pattern: RegExp }>): RedactionEngine => {
+    if (options.redactionWorker && existsSync(options.redactionWorker)) {
+      try {
+        worker ??= new RedactionWorker(options.redactionWorker);
+        return worker.engine(patterns);
+      } catch {
+        // No worker thread: the same redaction, in this thread.
+      }
+    }
+    return localEngine(patterns);
+  };
   const runs = new RunService({
+    redaction,
     dirs,
     workspace,
     sessions,
@@ -181,6 +201,7 @@ export function createCore(options: CoreOptions): Core {
       workspace.unwatch();
       prompts.dispose();
       runs.dispose();
+      worker?.dispose();
       sessions.dispose();
       events.dispose();
     },

@@ -9,6 +9,7 @@ export function setupCore(): Core {
     dataDir: app.getPath('userData'),
     version: app.getVersion(),
     interactive: true,
+    redactionWorker: join(app.getAppPath(), 'out', 'main', 'redaction-worker.js'),
   });
   app.on('will-quit', () => core.dispose());
   return core;

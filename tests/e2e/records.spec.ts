@@ -153,7 +153,7 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
   await page.screenshot({ path: 'test-results/screenshots/export.png' });
   await exportDialog.getByTestId('copy-export').click();
   await expect(exportDialog.getByTestId('export-notice')).toHaveText('Copied to the clipboard');
-  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  const copied = await page.evaluate<string>('navigator.clipboard.readText()');
   expect(copied).toContain('h1. Maintenance log: Platform care');
   expect(copied).not.toContain('ghp_');
   await exportDialog.getByTestId('save-export').click();

@@ -1,4 +1,6 @@
 /* eslint-disable no-control-regex -- terminal escape sequences are what these patterns match */
+import { lintSource } from '@secretlint/core';
+import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { describe, expect, it } from 'vitest';
 import { encodings, RedactingStream, Redactor } from './redactor';
 
@@ -73,6 +75,38 @@ describe('redaction before anything is written', () => {
       // The same result as the whole text at once: nothing dropped, nothing doubled.
       expect(out, `chunks of ${size}`).toBe(await redactor().text(CORPUS));
     }
+  });
+
+  it("finds what secretlint's recommended rules find on the whole text (the trigger filter drops nothing)", async () => {
+    const tokens = [
+      'aws key AKIAQ3EGVP6N2KJX7W4Z in env',
+      `npm token npm_${'a1B2c3D4e5'.repeat(3)}a1B2c3`,
+      `stripe sk_live_${'4eC39HqLyjWDarjtT1zdp7dc'}`,
+      `gitlab glpat-${'xR7fQ2mN9pL4kJ8hG3dS'}`,
+      'clone https://deploy:s3cr3tPassw0rd@git.example.com/ops.git',
+      'DATABASE_URL=postgres://admin:Sup3rS3cretPw@db.internal:5432/app',
+      `mail SG.${'aB3dE6gH9jK2mN5pQ8sT1v'}.${'wX4yZ7bC0eF3hI6kL9nO2qR5tU8wX1zA4cD7fG0iJ3lM'}`,
+      `ci ${GITHUB} and ${SLACK}`,
+      '2026-11-22T17:01:06.306Z GET /api/v1/items?id=12345 200 1534ms',
+    ].join('\n');
+    const whole = await lintSource({
+      source: { content: tokens, filePath: '/t.txt', ext: '.txt', contentType: 'text' },
+      options: {
+        config: {
+          rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }],
+        },
+        maskSecrets: false,
+      },
+    });
+    const expected = new Set(
+      whole.messages.map((m) => m.ruleId.replace('@secretlint/secretlint-rule-', '')),
+    );
+    expect(expected.size).toBeGreaterThanOrEqual(6);
+    const r = new Redactor();
+    const out = await r.text(tokens);
+    expect(new Set(Object.keys(r.counts))).toEqual(expected);
+    for (const m of whole.messages) expect(out).not.toContain(tokens.slice(m.range[0], m.range[1]));
+    expect(out).toContain('GET /api/v1/items?id=12345 200 1534ms');
   });
 
   it('leaves ordinary output alone and does not hold it back', async () => {

@@ -2,7 +2,7 @@ import type { StepResult } from '../../shared/api/contract';
 import type { JournalEntry, JournalRecord } from '../../shared/log/journal-records';
 import type { Step } from '../../shared/runbook/types';
 import type { ManagedSession } from '../sessions/session-manager';
-import type { RedactingStream } from '../redaction/redactor';
+import type { RedactionStream } from '../redaction/engine';
 import { StepCapture } from './step-capture';
 
 /** Hosts a fan-out step runs on at once, unless the caller says otherwise. */
@@ -14,7 +14,7 @@ export interface FanOutContext {
   hosts: string[];
   concurrency?: number;
   /** A redacting stream for one host's output. */
-  redact?: () => RedactingStream;
+  redact?: () => RedactionStream;
   /** The host's shell in this run, connecting (or reconnecting) when needed. */
   session(host: string): ManagedSession;
   record(entry: JournalEntry): void;

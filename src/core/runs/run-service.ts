@@ -26,7 +26,8 @@ import { writeFileAtomic } from './atomic-write';
 import { JournalWriter, journalWriter, readJournal, readStepOutput } from './journal';
 import { StepCapture } from './step-capture';
 import { Connections } from './connections';
-import { RedactingStream, Redactor } from '../redaction/redactor';
+import { Redactor } from '../redaction/redactor';
+import type { RedactionEngine } from '../redaction/engine';
 import { isSecretVariable, workspacePatterns } from '../redaction/config';
 import { checkWindow, runEnvironment, type WindowVerdict } from './window-check';
 import { cutTornTail, scanJournals } from './history';
@@ -58,7 +59,7 @@ interface ActiveRun {
   /** The state of each SSH connection, for the UI. */
   connections: Connections;
   /** Everything written for this run goes through it (secret values, tokens, workspace patterns). */
-  redactor: Redactor;
+  redactor: RedactionEngine;
   /** Values of secret variables: used in commands, never journaled. */
   secrets: Record<string, string>;
   /** The runbook as the log shows it: its commands and texts redacted. */
@@ -110,6 +111,8 @@ export class RunService {
       hostEnvironment(name: string): string | null;
       /** The workspace's maintenance windows by environment, and the file they come from. */
       windows(): { windows: Record<string, string>; file: string };
+      /** A redaction engine for a run (in a worker thread when the app has one). */
+      redaction(patterns: Array<{ name: string; pattern: RegExp }>): RedactionEngine;
     },
   ) {}
 
@@ -248,7 +251,7 @@ export class RunService {
       connections: new Connections(() => {
         if (run.state) this.publish(run);
       }),
-      redactor: new Redactor({ patterns: workspacePatterns(this.deps.dirs.workspaceDir) }),
+      redactor: this.deps.redaction(workspacePatterns(this.deps.dirs.workspaceDir)),
       secrets: {},
       logRunbook: runbook,
       published: 0,
@@ -297,8 +300,11 @@ export class RunService {
         `the runbook of run ${runId} is gone; its log is ${state.logPath}`,
       );
     const live = this.runs.get(runId);
-    const redactor =
-      live?.redactor ?? new Redactor({ patterns: workspacePatterns(this.deps.dirs.workspaceDir) });
+    // In this thread, with the run's secrets: the counts say what this export redacted.
+    const redactor = new Redactor({
+      patterns: workspacePatterns(this.deps.dirs.workspaceDir),
+      secrets: Object.entries(live?.secrets ?? {}).map(([name, value]) => ({ name, value })),
+    });
     const before = { ...redactor.counts };
     const content = await redactor.text(exportRun(format, state, runbook));
     // Redacted when written (markers in the text), plus anything found only now.
@@ -656,6 +662,7 @@ export class RunService {
     run.journal.close();
     this.writeLog(run);
     this.closeSession(run);
+    run.redactor.dispose();
     rmSync(run.stateDir, { recursive: true, force: true });
     this.publish(run);
     return run.state;
@@ -665,6 +672,7 @@ export class RunService {
     for (const run of this.runs.values()) {
       if (run.publishTimer) clearTimeout(run.publishTimer);
       this.closeSession(run);
+      run.redactor.dispose();
       run.journal.close();
       rmSync(run.stateDir, { recursive: true, force: true });
     }
@@ -732,7 +740,7 @@ export class RunService {
       code,
       hosts,
       concurrency: step.attrs.concurrency,
-      redact: () => new RedactingStream(run.redactor),
+      redact: () => run.redactor.stream(),
       session: (host) => this.hostSession(run, host, false),
       record: (entry) => this.record(run, entry),
       appendOutput: (chunks, host) =>
@@ -788,7 +796,7 @@ export class RunService {
         run.journal.appendOutput(step.id, chunks).then((record) => {
           if (record) this.applyRecord(run, record, false);
         }),
-      new RedactingStream(run.redactor),
+      run.redactor.stream(),
     );
     // Capture happens here, before the bytes are shown; the journal never waits on the UI.
     running.onDidOutput((chunk) => capture.push(chunk));
@@ -1012,7 +1020,10 @@ export function rehearsalReportPath(logPath: string): string {
 }
 
 /** The runbook as a log may show it: every step's command and text through the redactor. */
-async function redactRunbook(redactor: Redactor, runbook: Runbook): Promise<Runbook> {
+async function redactRunbook(
+  redactor: { text(text: string): Promise<string> },
+  runbook: Runbook,
+): Promise<Runbook> {
   const steps = await Promise.all(
     runbook.steps.map(async (step) => ({
       ...step,

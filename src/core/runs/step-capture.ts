@@ -1,5 +1,5 @@
 import { renderPlainText } from '../capture/plain-text';
-import type { RedactingStream } from '../redaction/redactor';
+import type { RedactionStream } from '../redaction/engine';
 
 /** Output is journaled in batches at most this old, so a crash loses at most this much. */
 const OUTPUT_BATCH_MS = 100;
@@ -33,7 +33,7 @@ export class StepCapture {
    */
   constructor(
     private readonly journal: (chunks: Uint8Array[]) => Promise<unknown>,
-    private readonly redact?: RedactingStream,
+    private readonly redact?: RedactionStream,
   ) {}
 
   push(chunk: Uint8Array): void {
