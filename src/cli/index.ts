@@ -178,37 +178,54 @@ recordOptions(
     .description('a run as Markdown, Jira markup, JSON or CSV (redacted), to stdout or a file')
     .argument('<run>', 'a run id (see runsheet history) or its journal file')
     .option('--format <format>', 'md, jira, json or csv', 'md')
-    .option('--out <file>', 'write to this file instead of stdout'),
-).action(async (run: string, opts: RecordsOptions & { format: string; out?: string }) => {
-  if (!['md', 'jira', 'json', 'csv'].includes(opts.format))
-    fail(`--format must be md, jira, json or csv (not ${opts.format})`);
-  const runId = basename(run).replace(/\.jsonl$/, '');
-  const journal = run.endsWith('.jsonl') ? resolve(run) : null;
-  const { core, api } = recordsCore(paths.runbooks, paths.version, {
-    ...opts,
-    // A journal path names its data folder (<data>/journals/<run>.jsonl) and its runbook.
-    dataDir: opts.dataDir ?? (journal ? dirname(dirname(journal)) : undefined),
-    workspace: opts.workspace ?? (journal ? workspaceOf(journal) : undefined),
-  });
-  try {
-    const result = await api.call('run.export', {
-      runId,
-      format: opts.format as 'md' | 'jira' | 'json' | 'csv',
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option(
+      '--to <tracker>',
+      'file it in the tracker of trackers.yaml (redmine; token from RUNSHEET_REDMINE_TOKEN)',
+    ),
+).action(
+  async (run: string, opts: RecordsOptions & { format: string; out?: string; to?: string }) => {
+    if (!['md', 'jira', 'json', 'csv'].includes(opts.format))
+      fail(`--format must be md, jira, json or csv (not ${opts.format})`);
+    const runId = basename(run).replace(/\.jsonl$/, '');
+    const journal = run.endsWith('.jsonl') ? resolve(run) : null;
+    const { core, api } = recordsCore(paths.runbooks, paths.version, {
+      ...opts,
+      // A journal path names its data folder (<data>/journals/<run>.jsonl) and its runbook.
+      dataDir: opts.dataDir ?? (journal ? dirname(dirname(journal)) : undefined),
+      workspace: opts.workspace ?? (journal ? workspaceOf(journal) : undefined),
     });
-    if (opts.out) writeFileSync(opts.out, result.content);
-    else process.stdout.write(result.content);
-    const redacted = Object.entries(result.redactions);
-    process.stderr.write(
-      redacted.length
-        ? `redacted: ${redacted.map(([rule, n]) => `${n} × ${rule}`).join(', ')}\n`
-        : 'redacted: nothing\n',
-    );
-  } catch (error) {
-    fail((error as Error).message);
-  } finally {
-    core.dispose();
-  }
-});
+    try {
+      if (opts.to) {
+        if (opts.to !== 'redmine') fail(`--to must be redmine (not ${opts.to})`);
+        const pushed = await api.call('run.push', { runId, tracker: 'redmine' });
+        if (pushed.status === 'sent') {
+          process.stdout.write(`${pushed.url}\n`);
+        } else {
+          process.stderr.write(`runsheet: queued, not sent: ${pushed.reason}\n`);
+          process.exitCode = 1;
+        }
+        return;
+      }
+      const result = await api.call('run.export', {
+        runId,
+        format: opts.format as 'md' | 'jira' | 'json' | 'csv',
+      });
+      if (opts.out) writeFileSync(opts.out, result.content);
+      else process.stdout.write(result.content);
+      const redacted = Object.entries(result.redactions);
+      process.stderr.write(
+        redacted.length
+          ? `redacted: ${redacted.map(([rule, n]) => `${n} × ${rule}`).join(', ')}\n`
+          : 'redacted: nothing\n',
+      );
+    } catch (error) {
+      fail((error as Error).message);
+    } finally {
+      core.dispose();
+    }
+  },
+);
 
 program
   .command('verify')
@@ -254,6 +271,7 @@ program
         interactive: true,
         ssh: { configFile: opts.sshConfig, knownHostsFile: opts.knownHosts },
         redactionWorker: paths.redactionWorker,
+        retryExports: true,
       });
       let server;
       try {

@@ -2,6 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { localEngine, RedactionWorker, type RedactionEngine } from './redaction/engine';
+import { envTokens, Trackers, type TokenSource } from './trackers/trackers';
 import type { EventName, EventPayload, EventSink, Handlers } from '../shared/api/contract';
 import type { EventSource } from '../shared/api/in-process';
 import { Emitter, type Disposable } from '../shared/util/event';
@@ -31,6 +32,10 @@ export interface CoreOptions extends Partial<CoreDirs> {
    * off the main thread. Without it (tests on the sources), it runs in this thread.
    */
   redactionWorker?: string;
+  /** Tracker tokens: the OS keychain in the app; environment variables otherwise. */
+  tokens?: TokenSource;
+  /** Retry queued exports every 30 s (the app and serve; the one-shot CLI sends once). */
+  retryExports?: boolean;
 }
 
 /** The core behind the contract: every transport binds these handlers and this event source. */
@@ -38,6 +43,9 @@ export interface Core extends EventSource, Disposable {
   readonly handlers: Handlers;
   readonly dirs: CoreDirs;
 }
+
+/** An issue's description keeps this much of the log (all of it is attached). */
+const DESCRIPTION_CHARS = 30_000;
 
 type AnyEvent = { name: EventName; payload: EventPayload<EventName> };
 
@@ -122,6 +130,27 @@ export function createCore(options: CoreOptions): Core {
       file: join(dirs.workspaceDir, 'hosts.yaml'),
     }),
   });
+  const trackers = new Trackers({
+    dataDir: dirs.dataDir,
+    workspaceDir: dirs.workspaceDir,
+    tokens: options.tokens ?? envTokens,
+    draft: async (runId) => {
+      const md = await runs.export(runId, 'md');
+      // The whole log is attached; the description keeps the start of it.
+      const description =
+        md.content.length > DESCRIPTION_CHARS
+          ? `${md.content.slice(0, DESCRIPTION_CHARS)}\n\n… (the full log is attached: ${md.filename})\n`
+          : md.content;
+      return {
+        subject: md.title,
+        description,
+        attachment: { filename: md.filename, content: md.content, mime: md.mime },
+      };
+    },
+    onSent: (runId, sent) =>
+      emit('export.didSend', { runId, tracker: sent.tracker, url: sent.url }),
+  });
+  if (options.retryExports) trackers.start();
   workspace.watch((_id, runbook, summary) => {
     runs.reload(summary.id, runbook);
     emit('runbook.didChange', { summary, runbook });
@@ -142,6 +171,12 @@ export function createCore(options: CoreOptions): Core {
     'run.start': ({ runbookId, host, outsideWindow, rehearsal }) =>
       runs.start(runbookId, { host, outsideWindow, rehearsal }),
     'due.list': () => runs.due(),
+    'tracker.list': async () => trackers.list(),
+    'run.push': async ({ runId, tracker }) => {
+      // Anything queued before goes first, now that someone is sending.
+      await trackers.flush();
+      return trackers.push(runId, tracker);
+    },
     'run.export': ({ runId, format }) => runs.export(runId, format),
     'run.saveExport': ({ runId, format }) => runs.saveExport(runId, format),
     'history.list': async ({ runbookId, query }) => runs.history(runbookId, query),
@@ -200,6 +235,7 @@ export function createCore(options: CoreOptions): Core {
     dispose() {
       workspace.unwatch();
       prompts.dispose();
+      trackers.dispose();
       runs.dispose();
       worker?.dispose();
       sessions.dispose();

@@ -10,6 +10,7 @@ export function setupCore(): Core {
     version: app.getVersion(),
     interactive: true,
     redactionWorker: join(app.getAppPath(), 'out', 'main', 'redaction-worker.js'),
+    retryExports: true,
   });
   app.on('will-quit', () => core.dispose());
   return core;

@@ -11,7 +11,13 @@ export interface ServedApp {
 
 /** Starts `runsheet serve` (the built CLI) with temporary data and log folders. */
 export async function serveApp(
-  options: { workspace?: string; sshConfig?: string; knownHosts?: string; dataDir?: string } = {},
+  options: {
+    workspace?: string;
+    sshConfig?: string;
+    knownHosts?: string;
+    dataDir?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ServedApp> {
   const dir = tempDir('runsheet-e2e-');
   const logDir = join(dir.path, 'logs');
@@ -29,7 +35,7 @@ export async function serveApp(
       ...(options.sshConfig ? ['--ssh-config', options.sshConfig] : []),
       ...(options.knownHosts ? ['--known-hosts', options.knownHosts] : []),
     ],
-    { env: { ...process.env, HOME: dir.path }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, HOME: dir.path, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

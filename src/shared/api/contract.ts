@@ -106,6 +106,35 @@ export const methods = {
     input: z.object({ runId: S.RunId, format: z.enum(['md', 'jira', 'json', 'csv']) }).strict(),
     output: z.object({ path: z.string() }),
   },
+  /** The workspace's issue trackers (trackers.yaml), whether a token is there, and queued exports. */
+  'tracker.list': {
+    input: empty,
+    output: z.array(
+      z.object({
+        name: z.enum(['redmine']),
+        url: z.string(),
+        project: z.string(),
+        hasToken: z.boolean(),
+        queued: z.number().int(),
+      }),
+    ),
+  },
+  /**
+   * Files the run in the tracker: an issue with the redacted log as description and
+   * attachment. A tracker that does not answer gets it queued (sent when it does).
+   */
+  'run.push': {
+    input: z.object({ runId: S.RunId, tracker: z.enum(['redmine']) }).strict(),
+    output: z.discriminatedUnion('status', [
+      z.object({
+        status: z.literal('sent'),
+        tracker: z.enum(['redmine']),
+        issueId: z.number().int(),
+        url: z.string(),
+      }),
+      z.object({ status: z.literal('queued'), tracker: z.enum(['redmine']), reason: z.string() }),
+    ]),
+  },
   /** Every run in progress, whatever runbook it walks (for the terminal tabs). */
   'run.active': { input: empty, output: z.array(S.RunState) },
   'run.get': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
@@ -281,6 +310,8 @@ export const events = {
     instructions: z.string(),
     prompts: z.array(z.object({ prompt: z.string(), echo: z.boolean() })).max(16),
   }),
+  /** A queued export went out. */
+  'export.didSend': z.object({ runId: z.string(), tracker: z.string(), url: z.string() }),
   'session.didExit': z.object({ sessionId: S.SessionId, exitCode: z.number().int().nullable() }),
 } as const;
 

@@ -233,6 +233,8 @@ export const RunState = z.object({
   runbookCommit: z.string().nullable(),
   /** Opened from history to read: no actions. */
   readOnly: z.boolean(),
+  /** The last journal record folded in: a state with a lower one is older. */
+  seq: z.number().int().nonnegative(),
   sessionId: SessionId.nullable(),
   /** Shells of a fan-out, by host name (a terminal tab each). */
   hostSessions: z.record(z.string(), SessionId),

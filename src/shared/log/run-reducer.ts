@@ -72,6 +72,7 @@ export function applyRecord(
       rehearsal: record.rehearsal ?? null,
       runbookCommit: record.runbookCommit ?? null,
       readOnly: false,
+      seq: record.seq,
       sessionId: ctx.sessionId,
       hostSessions: ctx.hostSessions ?? {},
       connections: ctx.connections ?? [],
@@ -94,6 +95,7 @@ export function applyRecord(
     sessionId: ctx.sessionId,
     hostSessions: ctx.hostSessions ?? state.hostSessions,
     connections: ctx.connections ?? state.connections,
+    seq: record.seq,
   };
   const current = (id: string): StepResult => next.steps[id] ?? emptyStepResult();
   switch (record.type) {

@@ -30,6 +30,12 @@ export function ExportDialog({
     null,
   );
   const [notice, setNotice] = useState<string | null>(null);
+  const [trackers, setTrackers] = useState<MethodOutput<'tracker.list'>>([]);
+  const [sending, setSending] = useState(false);
+  const [sent, setSent] = useState<MethodOutput<'run.push'> | null>(null);
+  useEffect(() => {
+    api.call('tracker.list', {}).then(setTrackers, onError);
+  }, [api, onError]);
   useEffect(() => {
     api.call('run.export', { runId, format }).then((out) => setResult({ format, out }), onError);
   }, [api, runId, format, onError]);
@@ -47,6 +53,29 @@ export function ExportDialog({
           <button type="button" className="btn btn-ghost" onClick={onClose}>
             Close
           </button>
+          {trackers.map((t) => (
+            <button
+              key={t.name}
+              type="button"
+              className="btn btn-secondary"
+              disabled={sending || !t.hasToken}
+              title={
+                t.hasToken
+                  ? `An issue in ${t.url} (project ${t.project}) with the Markdown log attached`
+                  : 'No Redmine token: set RUNSHEET_REDMINE_TOKEN where Runsheet runs'
+              }
+              onClick={() => {
+                setSending(true);
+                api
+                  .call('run.push', { runId, tracker: t.name })
+                  .then(setSent, onError)
+                  .finally(() => setSending(false));
+              }}
+              data-testid="push-redmine"
+            >
+              {sending ? 'Sending…' : 'Send to Redmine'}
+            </button>
+          ))}
           <button
             type="button"
             className="btn btn-secondary"
@@ -106,6 +135,20 @@ export function ExportDialog({
       <pre className="export-preview" data-testid="export-preview">
         {out?.content ?? ''}
       </pre>
+      {sent && (
+        <p className="muted" role="status" data-testid="push-result">
+          {sent.status === 'sent' ? (
+            <>
+              Filed as issue #{sent.issueId}:{' '}
+              <a href={sent.url} target="_blank" rel="noreferrer" data-testid="issue-link">
+                {sent.url}
+              </a>
+            </>
+          ) : (
+            `Not sent yet (${sent.reason}); it is queued and goes out when Redmine answers.`
+          )}
+        </p>
+      )}
       {notice && (
         <p className="muted" role="status" data-testid="export-notice">
           {notice}

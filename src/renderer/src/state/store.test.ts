@@ -21,6 +21,17 @@ describe('renderer store', () => {
     ).toBeNull();
   });
 
+  it('keeps the newer state when an older answer arrives after an event', () => {
+    let state = reduce(initialState, { type: 'select', id: 'a.md' });
+    const at = (seq: number, vars: Record<string, string>) =>
+      ({ ...run('r1', 'a.md'), seq, variables: vars }) as RunState;
+    state = reduce(state, { type: 'run', run: at(5, { pod: 'web', ns: 'prod' }) });
+    state = reduce(state, { type: 'run', run: at(4, { pod: 'web' }) });
+    expect(state.run?.variables).toEqual({ pod: 'web', ns: 'prod' });
+    state = reduce(state, { type: 'run', run: at(5, { pod: 'web', ns: 'prod' }) });
+    expect(state.run?.seq).toBe(5);
+  });
+
   it('tracks busy steps', () => {
     let state = reduce(initialState, { type: 'busy', stepId: 's', busy: true });
     expect(state.busySteps).toEqual(['s']);

@@ -64,6 +64,9 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, runbooks, opened: { summary: action.summary, runbook: action.runbook } };
     }
     case 'run': {
+      // An answer computed before a newer event arrived: keep the newer state.
+      if (state.run && state.run.id === action.run.id && action.run.seq < state.run.seq)
+        return state;
       state = withShell(state, action.run);
       // Events for other runbooks' runs do not concern the open view.
       if (action.run.runbookId !== state.selectedId) return state;
