@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { RedactingStream, Redactor } from './redactor';
+import { plainBatch, RedactingStream, Redactor } from './redactor';
 
 /** A step's output on its way to the journal: redacted batch by batch. */
 export interface RedactionStream {
@@ -20,15 +20,70 @@ type Pattern = { name: string; pattern: RegExp };
 /** In this thread: for tests, the CLI's short runs, and when no worker can start. */
 export function localEngine(patterns: Pattern[]): RedactionEngine {
   const redactor = new Redactor({ patterns });
+  let secrets = false;
   return {
-    addSecret: (name, value) => redactor.addSecret(name, value),
+    addSecret: (name, value) => {
+      secrets = true;
+      redactor.addSecret(name, value);
+    },
     text: (text) => redactor.text(text),
-    stream: () => new RedactingStream(redactor),
+    stream: () => {
+      const stream = new RedactingStream(redactor);
+      return withPlainPath(
+        {
+          push: async (bytes) => {
+            const out = await stream.push(bytes);
+            return { out, holds: stream.holding };
+          },
+          end: () => stream.end(),
+        },
+        () => !secrets && patterns.length === 0,
+      );
+    },
     dispose: () => undefined,
   };
 }
 
-type Reply = { id: number; bytes?: Uint8Array; text?: string; error?: string };
+type Reply = { id: number; bytes?: Uint8Array; held?: number; text?: string; error?: string };
+
+/**
+ * A stream that lets plain batches through in this thread (see plainBatch) and
+ * hands the rest to `full`. Bytes held back here (a possible token's first
+ * letters) go in front of the next batch, whichever way it takes; while `full`
+ * holds something itself, every batch goes to it, so nothing is reordered.
+ */
+function withPlainPath(
+  full: {
+    push(bytes: Uint8Array): Promise<{ out: Uint8Array; holds: boolean }>;
+    end(): Promise<Uint8Array>;
+  },
+  plainAllowed: () => boolean,
+): RedactionStream {
+  let held: Uint8Array = new Uint8Array(0);
+  let fullHolds = false;
+  return {
+    push: async (bytes) => {
+      const joined = held.length ? Buffer.concat([held, bytes]) : bytes;
+      held = new Uint8Array(0);
+      const plain = !fullHolds && plainAllowed() ? plainBatch(joined) : null;
+      if (plain) {
+        held = joined.slice(plain.write);
+        return joined.subarray(0, plain.write);
+      }
+      const { out, holds } = await full.push(joined);
+      fullHolds = holds;
+      return out;
+    },
+    end: async () => {
+      if (held.length) {
+        const { out } = await full.push(held);
+        held = new Uint8Array(0);
+        return Buffer.concat([out, await full.end()]);
+      }
+      return full.end();
+    },
+  };
+}
 
 /**
  * Redaction in a worker thread, shared by every run of a core: secretlint and the
@@ -95,8 +150,10 @@ export class RedactionWorker {
       })),
     });
     let streams = 0;
+    let secrets = false;
     return {
       addSecret: (name, value) => {
+        secrets = true;
         local.addSecret(name, value);
         this.worker?.postMessage({ op: 'secret', rid, name, value });
       },
@@ -109,24 +166,27 @@ export class RedactionWorker {
       stream: () => {
         const sid = ++streams;
         const fallback = new RedactingStream(local);
-        return {
-          push: (bytes) => {
-            // A copy the worker may own (the caller's buffer may be a view of a shared pool).
-            const copy = new Uint8Array(bytes);
-            return this.request(
-              { op: 'push', rid, sid, bytes: copy },
-              (r) => r.bytes!,
-              () => fallback.push(bytes),
-              [copy.buffer],
-            );
+        return withPlainPath(
+          {
+            push: (bytes) => {
+              // A copy the worker may own (the caller's buffer may be a view of a shared pool).
+              const copy = new Uint8Array(bytes);
+              return this.request(
+                { op: 'push', rid, sid, bytes: copy },
+                (r) => ({ out: r.bytes!, holds: (r.held ?? 0) > 0 }),
+                async () => ({ out: await fallback.push(bytes), holds: fallback.holding }),
+                [copy.buffer],
+              );
+            },
+            end: () =>
+              this.request(
+                { op: 'end', rid, sid },
+                (r) => r.bytes!,
+                () => fallback.end(),
+              ),
           },
-          end: () =>
-            this.request(
-              { op: 'end', rid, sid },
-              (r) => r.bytes!,
-              () => fallback.end(),
-            ),
-        };
+          () => !secrets && patterns.length === 0,
+        );
       },
       dispose: () => this.worker?.postMessage({ op: 'dispose', rid }),
     };

@@ -2,6 +2,7 @@
 import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { describe, expect, it } from 'vitest';
+import { localEngine } from './engine';
 import { encodings, RedactingStream, Redactor } from './redactor';
 
 const DB_PASSWORD = 'c0rrect-h0rse/b@ttery+staple';
@@ -25,6 +26,7 @@ const CORPUS = [
   `slack=${SLACK}`,
   PEM,
   'coloured: \x1b[31mc0rrect-h0\x1b[0mrse/b@ttery+staple\x1b[0m',
+  'clone https://deploy:s3cr3tPassw0rd@git.example.com/ops.git',
   `internal id RS-1234-5678-9012 in ticket`,
 ].join('\r\n');
 
@@ -35,6 +37,7 @@ const LEAKS = [
   SLACK,
   'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ',
   'RS-1234-5678-9012',
+  's3cr3tPassw0rd',
 ];
 
 function redactor(): Redactor {
@@ -107,6 +110,31 @@ describe('redaction before anything is written', () => {
     expect(new Set(Object.keys(r.counts))).toEqual(expected);
     for (const m of whole.messages) expect(out).not.toContain(tokens.slice(m.range[0], m.range[1]));
     expect(out).toContain('GET /api/v1/items?id=12345 200 1534ms');
+  });
+
+  it('lets plain batches through its quick path without missing a token split between them', async () => {
+    const text = [
+      'plain words and a progress bar 10%\r50%\r100%',
+      `ci token ${GITHUB} in the middle`,
+      `and ${SLACK}`,
+      'clone https://deploy:s3cr3tPassw0rd@git.example.com/ops.git',
+      PEM,
+      'the end of it',
+    ].join('\r\n');
+    const whole = await new Redactor().text(text);
+    for (const size of [1, 2, 5, 13, 64, 4096]) {
+      // No secrets, no patterns: the quick path is on.
+      const stream = localEngine([]).stream();
+      const bytes = Buffer.from(text);
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < bytes.length; i += size)
+        parts.push(await stream.push(bytes.subarray(i, i + size)));
+      parts.push(await stream.end());
+      const out = Buffer.concat(parts).toString('utf8');
+      expect(out, `chunks of ${size}`).toBe(whole);
+    }
+    expect(whole).not.toContain(GITHUB);
+    expect(whole).not.toContain('s3cr3tPassw0rd');
   });
 
   it('leaves ordinary output alone and does not hold it back', async () => {

@@ -62,6 +62,11 @@ function lastWordStart(text: string, limit: number): number {
   return stop;
 }
 
+/** A word that may be the start of a URL: a scheme's letters, maybe its `:` and slashes. */
+const SCHEME_START = /^[A-Za-z][A-Za-z0-9+.-]{0,15}(?::\/{0,2})?$/;
+/** URLs with credentials are held back until they end, up to this long. */
+const URL_REACH = 2048;
+
 /** A token is shorter than this: a marker further back than this cannot start one still arriving. */
 const TOKEN_REACH = 512;
 
@@ -156,6 +161,10 @@ export class Redactor {
       if (this.patterns.length > 0) cut = Math.min(cut, lastWordStart(visible, MAX_HOLD));
       const marker = MARKER_PREFIXES.find((p) => visible.endsWith(p));
       if (marker) cut = Math.min(cut, visible.length - marker.length);
+      // A URL still arriving (credentials go between :// and @), or its scheme's first letters.
+      const wordStart = lastWordStart(visible, URL_REACH);
+      const word = visible.slice(wordStart);
+      if (word.includes('://') || SCHEME_START.test(word)) cut = Math.min(cut, wordStart);
       const pem = PEM_OPEN.exec(visible);
       if (pem) cut = Math.min(cut, pem.index);
       for (const { text } of this.forms) {
@@ -285,8 +294,36 @@ const TRIGGERS = new RegExp(
   'g',
 );
 
+/**
+ * Every trigger above contains one of these: output with none of them (plain
+ * words, progress bars, a flood of one character) has no candidate at all, and
+ * a few native substring searches say so faster than the trigger pattern.
+ */
+const ANCHORS = ['_', '-', '.', ':', 'A', 'ecret', 'ECRET', 'ccount', 'CCOUNT', 'dapi'];
+
+/**
+ * The quick answer for a batch of output, on raw bytes: when it has no escape
+ * sequence and none of the anchors, nothing in it can be redacted by the rules
+ * (every token marker holds an anchor too), so it is written as it is — but for
+ * a tail that could begin a token (the first letters of a marker), which the
+ * caller holds for the next batch. Null: the batch needs the full redactor.
+ * Only for a redactor without secret values or workspace patterns.
+ */
+export function plainBatch(bytes: Uint8Array): { write: number } | null {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.indexOf(0x1b) >= 0) return null;
+  for (const anchor of ANCHORS) if (b.indexOf(anchor, 0, 'latin1') >= 0) return null;
+  const tail = b.subarray(Math.max(0, b.length - 32)).toString('latin1');
+  const marker = MARKER_PREFIXES.find((p) => tail.endsWith(p));
+  // The last word may be a URL's scheme ("https"): it waits for what follows.
+  const word = tail.slice(lastWordStart(tail, tail.length));
+  const scheme = word.length < tail.length || b.length <= 32 ? SCHEME_START.test(word) : false;
+  return { write: b.length - Math.max(marker?.length ?? 0, scheme ? word.length : 0) };
+}
+
 function candidateWindows(visible: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
+  if (!ANCHORS.some((a) => visible.includes(a))) return spans;
   TRIGGERS.lastIndex = 0;
   for (const m of visible.matchAll(TRIGGERS)) {
     const start = m.index;
@@ -383,6 +420,11 @@ export class RedactingStream {
   private held: Buffer = Buffer.alloc(0);
 
   constructor(private readonly redactor: Redactor) {}
+
+  /** Whether bytes are held back for the next chunk. */
+  get holding(): boolean {
+    return this.held.length > 0;
+  }
 
   async push(bytes: Uint8Array): Promise<Uint8Array> {
     const hadHeld = this.held.length > 0;

@@ -46,7 +46,9 @@ async function handle(message: Message): Promise<void> {
       if (!stream) streams.set(key, (stream = new RedactingStream(redactors.get(message.rid)!)));
       const bytes = await stream.push(message.bytes);
       const out = new Uint8Array(bytes);
-      parentPort!.postMessage({ id: message.id, bytes: out }, [out.buffer]);
+      parentPort!.postMessage({ id: message.id, bytes: out, held: stream.holding ? 1 : 0 }, [
+        out.buffer,
+      ]);
       return;
     }
     case 'end': {
