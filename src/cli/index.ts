@@ -181,7 +181,7 @@ recordOptions(
     .option('--out <file>', 'write to this file instead of stdout')
     .option(
       '--to <tracker>',
-      'file it in the tracker of trackers.yaml (redmine; token from RUNSHEET_REDMINE_TOKEN)',
+      'file it in a tracker of trackers.yaml: redmine, github, gitlab or jira (token from RUNSHEET_<TRACKER>_TOKEN)',
     ),
 ).action(
   async (run: string, opts: RecordsOptions & { format: string; out?: string; to?: string }) => {

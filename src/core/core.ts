@@ -2,7 +2,8 @@ import { hostname, userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { localEngine, RedactionWorker, type RedactionEngine } from './redaction/engine';
-import { envTokens, Trackers, type TokenSource } from './trackers/trackers';
+import { envTokens, Trackers, type TokenSource, type TrackerName } from './trackers/trackers';
+import { ApiError } from '../shared/api/errors';
 import type { EventName, EventPayload, EventSink, Handlers } from '../shared/api/contract';
 import type { EventSource } from '../shared/api/in-process';
 import { Emitter, type Disposable } from '../shared/util/event';
@@ -36,6 +37,8 @@ export interface CoreOptions extends Partial<CoreDirs> {
   tokens?: TokenSource;
   /** Retry queued exports every 30 s (the app and serve; the one-shot CLI sends once). */
   retryExports?: boolean;
+  /** Keeps a tracker token (the app's OS keychain); absent in serve and the CLI. */
+  saveToken?: (tracker: TrackerName, token: string) => void;
 }
 
 /** The core behind the contract: every transport binds these handlers and this event source. */
@@ -172,6 +175,19 @@ export function createCore(options: CoreOptions): Core {
       runs.start(runbookId, { host, outsideWindow, rehearsal }),
     'due.list': () => runs.due(),
     'tracker.list': async () => trackers.list(),
+    'tracker.setToken': async ({ tracker, token }) => {
+      if (!options.saveToken)
+        throw new ApiError(
+          'forbidden',
+          `here tokens come from the environment: set RUNSHEET_${tracker.toUpperCase()}_TOKEN where Runsheet runs`,
+        );
+      try {
+        options.saveToken(tracker, token);
+      } catch (error) {
+        throw new ApiError('invalid-input', (error as Error).message);
+      }
+      return null;
+    },
     'run.push': async ({ runId, tracker }) => {
       // Anything queued before goes first, now that someone is sending.
       await trackers.flush();

@@ -3,9 +3,25 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../../shared/api/errors';
 import { writeFileAtomic } from '../runs/atomic-write';
+import {
+  createGitHubIssue,
+  createGitLabIssue,
+  createJiraIssue,
+  type GitHubConfig,
+  type GitLabConfig,
+  type JiraConfig,
+} from './hosted';
 import { createRedmineIssue, TrackerError, type IssueDraft, type RedmineConfig } from './redmine';
 
-export type TrackerName = 'redmine';
+export const TRACKER_NAMES = ['redmine', 'github', 'gitlab', 'jira'] as const;
+export type TrackerName = (typeof TRACKER_NAMES)[number];
+
+interface TrackerConfigs {
+  redmine?: RedmineConfig;
+  github?: GitHubConfig;
+  gitlab?: GitLabConfig;
+  jira?: JiraConfig;
+}
 
 /** Where tokens come from: the OS keychain in the app, environment variables in serve and the CLI. */
 export type TokenSource = (tracker: TrackerName) => string | null;
@@ -14,29 +30,58 @@ export type TokenSource = (tracker: TrackerName) => string | null;
 export const envTokens: TokenSource = (tracker) =>
   process.env[`RUNSHEET_${tracker.toUpperCase()}_TOKEN`] || null;
 
-/** The workspace's trackers (`trackers.yaml`: `redmine: {url, project, trackerId}`). */
-export function readTrackers(workspaceDir: string): { redmine?: RedmineConfig } {
+/**
+ * The workspace's trackers, `trackers.yaml`:
+ * `redmine: {url, project, trackerId?}`, `github: {repo, api?}`,
+ * `gitlab: {url, project}`, `jira: {url, project, email, issueType?}`.
+ * Tokens never go in this file (environment or keychain).
+ */
+export function readTrackers(workspaceDir: string): TrackerConfigs {
   const file = join(workspaceDir, 'trackers.yaml');
   if (!existsSync(file)) return {};
-  let data: { redmine?: Partial<RedmineConfig> } | null;
+  let data: Record<string, Record<string, unknown>> | null;
   try {
     data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
   } catch (error) {
     throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
   }
-  const redmine = data?.redmine;
-  if (!redmine) return {};
-  if (typeof redmine.url !== 'string' || !/^https?:\/\//.test(redmine.url))
-    throw new Error(`${file}: redmine.url must be an http(s) URL`);
-  if (typeof redmine.project !== 'string' || !redmine.project)
-    throw new Error(`${file}: redmine.project must name the project (its identifier)`);
-  return {
-    redmine: {
-      url: redmine.url,
-      project: redmine.project,
-      ...(typeof redmine.trackerId === 'number' ? { trackerId: redmine.trackerId } : {}),
-    },
+  const str = (tracker: string, key: string, required = true): string => {
+    const value = data?.[tracker]?.[key];
+    if (typeof value === 'string' && value) return value;
+    if (typeof value === 'number') return String(value);
+    if (required) throw new Error(`${file}: ${tracker}.${key} is missing`);
+    return '';
   };
+  const url = (tracker: string, key = 'url', fallback?: string): string => {
+    const value = fallback && !data?.[tracker]?.[key] ? fallback : str(tracker, key);
+    if (!/^https?:\/\//.test(value))
+      throw new Error(`${file}: ${tracker}.${key} must be an http(s) URL`);
+    return value;
+  };
+  const configs: TrackerConfigs = {};
+  if (data?.redmine) {
+    const trackerId = data.redmine.trackerId;
+    configs.redmine = {
+      url: url('redmine'),
+      project: str('redmine', 'project'),
+      ...(typeof trackerId === 'number' ? { trackerId } : {}),
+    };
+  }
+  if (data?.github) {
+    const repo = str('github', 'repo');
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repo))
+      throw new Error(`${file}: github.repo must be owner/name`);
+    configs.github = { repo, api: url('github', 'api', 'https://api.github.com') };
+  }
+  if (data?.gitlab) configs.gitlab = { url: url('gitlab'), project: str('gitlab', 'project') };
+  if (data?.jira)
+    configs.jira = {
+      url: url('jira'),
+      project: str('jira', 'project'),
+      email: str('jira', 'email'),
+      issueType: str('jira', 'issueType', false) || 'Task',
+    };
+  return configs;
 }
 
 interface Queued {
@@ -78,19 +123,21 @@ export class Trackers {
   }
 
   list() {
-    const { redmine } = readTrackers(this.deps.workspaceDir);
+    const configs = readTrackers(this.deps.workspaceDir);
     const queued = this.queued();
-    return redmine
-      ? [
-          {
-            name: 'redmine' as const,
-            url: redmine.url,
-            project: redmine.project,
-            hasToken: this.deps.tokens('redmine') !== null,
-            queued: queued.filter((q) => q.tracker === 'redmine').length,
-          },
-        ]
-      : [];
+    return TRACKER_NAMES.flatMap((name) => {
+      const config = configs[name];
+      if (!config) return [];
+      return [
+        {
+          name,
+          url: 'api' in config ? `https://github.com/${config.repo}` : config.url,
+          project: 'repo' in config ? config.repo : config.project,
+          hasToken: this.deps.tokens(name) !== null,
+          queued: queued.filter((q) => q.tracker === name).length,
+        },
+      ];
+    });
   }
 
   async push(runId: string, tracker: TrackerName): Promise<PushResult> {
@@ -138,15 +185,24 @@ export class Trackers {
     runId: string,
     tracker: TrackerName,
   ): Promise<Extract<PushResult, { status: 'sent' }>> {
-    const { redmine } = readTrackers(this.deps.workspaceDir);
-    if (!redmine) throw new TrackerError('no Redmine in trackers.yaml', false);
+    const configs = readTrackers(this.deps.workspaceDir);
+    const config = configs[tracker];
+    if (!config) throw new TrackerError(`no ${tracker} in trackers.yaml`, false);
     const token = this.deps.tokens(tracker);
     if (!token)
       throw new TrackerError(
         `no ${tracker} token: set RUNSHEET_${tracker.toUpperCase()}_TOKEN (serve, CLI) or save one in the app`,
         false,
       );
-    const issue = await createRedmineIssue(redmine, token, await this.deps.draft(runId));
+    const draft = await this.deps.draft(runId);
+    const issue =
+      tracker === 'redmine'
+        ? await createRedmineIssue(configs.redmine!, token, draft)
+        : tracker === 'github'
+          ? await createGitHubIssue(configs.github!, token, draft)
+          : tracker === 'gitlab'
+            ? await createGitLabIssue(configs.gitlab!, token, draft)
+            : await createJiraIssue(configs.jira!, token, draft);
     return { status: 'sent', tracker, issueId: issue.id, url: issue.url };
   }
 

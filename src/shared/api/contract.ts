@@ -10,6 +10,9 @@ const empty = z.object({}).strict();
 /** A host, group or list as the user typed it: an ssh_config alias, host name or inventory name. */
 const HostName = z.string().regex(/^[\w.@:[\],-]{1,253}$/, 'not a host name');
 
+/** The issue trackers a run can be filed in. */
+const Tracker = z.enum(['redmine', 'github', 'gitlab', 'jira']);
+
 /** Request/response methods: name -> input and output schemas. */
 export const methods = {
   'app.info': { input: empty, output: S.AppInfo },
@@ -111,7 +114,7 @@ export const methods = {
     input: empty,
     output: z.array(
       z.object({
-        name: z.enum(['redmine']),
+        name: Tracker,
         url: z.string(),
         project: z.string(),
         hasToken: z.boolean(),
@@ -119,20 +122,25 @@ export const methods = {
       }),
     ),
   },
+  /** Keeps a tracker token in the OS keychain (the desktop app only); it never comes back. */
+  'tracker.setToken': {
+    input: z.object({ tracker: Tracker, token: z.string().min(1).max(4096) }).strict(),
+    output: z.null(),
+  },
   /**
    * Files the run in the tracker: an issue with the redacted log as description and
    * attachment. A tracker that does not answer gets it queued (sent when it does).
    */
   'run.push': {
-    input: z.object({ runId: S.RunId, tracker: z.enum(['redmine']) }).strict(),
+    input: z.object({ runId: S.RunId, tracker: Tracker }).strict(),
     output: z.discriminatedUnion('status', [
       z.object({
         status: z.literal('sent'),
-        tracker: z.enum(['redmine']),
+        tracker: Tracker,
         issueId: z.number().int(),
         url: z.string(),
       }),
-      z.object({ status: z.literal('queued'), tracker: z.enum(['redmine']), reason: z.string() }),
+      z.object({ status: z.literal('queued'), tracker: Tracker, reason: z.string() }),
     ]),
   },
   /** Every run in progress, whatever runbook it walks (for the terminal tabs). */

@@ -3,6 +3,7 @@ import type { MethodOutput, RunsheetApi } from '../../../shared/api';
 import { ModalDialog } from './ModalDialog';
 
 type Format = 'md' | 'jira' | 'json' | 'csv';
+const TRACKER_LABELS = { redmine: 'Redmine', github: 'GitHub', gitlab: 'GitLab', jira: 'Jira' };
 const FORMATS: Array<[Format, string]> = [
   ['md', 'Markdown (GitHub, GitLab)'],
   ['jira', 'Jira markup'],
@@ -33,6 +34,7 @@ export function ExportDialog({
   const [trackers, setTrackers] = useState<MethodOutput<'tracker.list'>>([]);
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState<MethodOutput<'run.push'> | null>(null);
+  const [token, setToken] = useState('');
   useEffect(() => {
     api.call('tracker.list', {}).then(setTrackers, onError);
   }, [api, onError]);
@@ -62,7 +64,7 @@ export function ExportDialog({
               title={
                 t.hasToken
                   ? `An issue in ${t.url} (project ${t.project}) with the Markdown log attached`
-                  : 'No Redmine token: set RUNSHEET_REDMINE_TOKEN where Runsheet runs'
+                  : `No ${TRACKER_LABELS[t.name]} token: set RUNSHEET_${t.name.toUpperCase()}_TOKEN where Runsheet runs`
               }
               onClick={() => {
                 setSending(true);
@@ -71,9 +73,9 @@ export function ExportDialog({
                   .then(setSent, onError)
                   .finally(() => setSending(false));
               }}
-              data-testid="push-redmine"
+              data-testid={`push-${t.name}`}
             >
-              {sending ? 'Sending…' : 'Send to Redmine'}
+              {sending ? 'Sending…' : `Send to ${TRACKER_LABELS[t.name]}`}
             </button>
           ))}
           <button
@@ -135,6 +137,41 @@ export function ExportDialog({
       <pre className="export-preview" data-testid="export-preview">
         {out?.content ?? ''}
       </pre>
+      {trackers
+        .filter((t) => !t.hasToken)
+        .map((t) => (
+          <form
+            key={t.name}
+            className="token-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              api
+                .call('tracker.setToken', { tracker: t.name, token })
+                .then(() => api.call('tracker.list', {}))
+                .then((list) => {
+                  setTrackers(list);
+                  setToken('');
+                }, onError);
+            }}
+          >
+            <label className="auth-field">
+              <span>
+                {TRACKER_LABELS[t.name]} token (kept in the OS keychain; or set RUNSHEET_
+                {t.name.toUpperCase()}_TOKEN)
+              </span>
+              <input
+                type="password"
+                autoComplete="off"
+                value={token}
+                onChange={(e) => setToken(e.target.value)}
+                data-testid={`token-${t.name}`}
+              />
+            </label>
+            <button type="submit" className="btn btn-ghost btn-small" disabled={!token}>
+              Save token
+            </button>
+          </form>
+        ))}
       {sent && (
         <p className="muted" role="status" data-testid="push-result">
           {sent.status === 'sent' ? (
