@@ -133,7 +133,10 @@ const recordOptions = (command: Command): Command =>
   command
     .option('--workspace <dir>', 'folder of runbooks (default: the bundled runbooks)')
     .option('--data-dir <dir>', 'where journals are (default: the app data folder)')
-    .option('--log-dir <dir>', 'where maintenance logs go (default: <data dir>/maintenance-logs)')
+    .option(
+      '--log-dir <dir>',
+      "where maintenance logs go (default: the workspace's maintenance-logs/, or runsheet.yaml logDir)",
+    )
     .option('--json', 'print JSON');
 
 recordOptions(
@@ -249,7 +252,10 @@ program
   )
   .option('--port <n>', 'port to listen on (default: any free port)', port)
   .option('--workspace <dir>', 'folder of runbooks (default: the bundled runbooks)')
-  .option('--log-dir <dir>', 'where maintenance logs go (default: <data dir>/maintenance-logs)')
+  .option(
+    '--log-dir <dir>',
+    "where maintenance logs go (default: the workspace's maintenance-logs/, or runsheet.yaml logDir)",
+  )
   .option('--data-dir <dir>', 'where journals go (default: the app data folder)')
   .option('--ssh-config <file>', 'ssh client config to read, like ssh -F (default ~/.ssh/config)')
   .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')

@@ -36,7 +36,7 @@ export async function runHeadless(
 ): Promise<number> {
   const path = resolve(file);
   const core = createCore({
-    bundledRunbooks: dirname(path),
+    bundledRunbooks: appPaths().runbooks,
     workspaceDir: dirname(path),
     redactionWorker: appPaths().redactionWorker,
     logDir: options.logDir,

@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 /** Directories the core works in. */
 export interface CoreDirs {
@@ -28,19 +30,50 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * The workspace's own log folder: `logDir` in its `runsheet.yaml` (relative to
+ * the workspace), else `maintenance-logs/` beside the runbooks, as the seeds keep
+ * them. The bundled runbooks (inside the app, maybe read-only) have none.
+ */
+function workspaceLogDir(workspaceDir: string, bundled: boolean): string | null {
+  const file = join(workspaceDir, 'runsheet.yaml');
+  if (existsSync(file)) {
+    let data: { logDir?: unknown } | null;
+    try {
+      data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (data?.logDir !== undefined) {
+      if (typeof data.logDir !== 'string' || !data.logDir)
+        throw new Error(`${file}: logDir must be a folder (relative to the workspace or absolute)`);
+      return isAbsolute(data.logDir) ? data.logDir : join(workspaceDir, data.logDir);
+    }
+  }
+  return bundled ? null : join(workspaceDir, 'maintenance-logs');
+}
+
+/**
  * Resolves the directories: explicit options first, then RUNSHEET_DATA_DIR,
- * RUNSHEET_LOG_DIR and RUNSHEET_WORKSPACE, then the defaults.
+ * RUNSHEET_LOG_DIR and RUNSHEET_WORKSPACE, then the workspace's own log folder,
+ * then the defaults.
  */
 export function resolveDirs(
   options: Partial<CoreDirs> & { bundledRunbooks: string },
   env: NodeJS.ProcessEnv = process.env,
 ): CoreDirs {
   const dataDir = resolve(options.dataDir ?? env.RUNSHEET_DATA_DIR ?? defaultDataDir(env));
+  const workspaceDir = resolve(
+    options.workspaceDir ?? env.RUNSHEET_WORKSPACE ?? options.bundledRunbooks,
+  );
+  const bundled = workspaceDir === resolve(options.bundledRunbooks);
   return {
     dataDir,
-    logDir: resolve(options.logDir ?? env.RUNSHEET_LOG_DIR ?? join(dataDir, 'maintenance-logs')),
-    workspaceDir: resolve(
-      options.workspaceDir ?? env.RUNSHEET_WORKSPACE ?? options.bundledRunbooks,
+    logDir: resolve(
+      options.logDir ??
+        env.RUNSHEET_LOG_DIR ??
+        workspaceLogDir(workspaceDir, bundled) ??
+        join(dataDir, 'maintenance-logs'),
     ),
+    workspaceDir,
   };
 }

@@ -34,7 +34,8 @@ export function ExportDialog({
   const [trackers, setTrackers] = useState<MethodOutput<'tracker.list'>>([]);
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState<MethodOutput<'run.push'> | null>(null);
-  const [token, setToken] = useState('');
+  /** Tokens being typed, by tracker. */
+  const [tokens, setTokens] = useState<Record<string, string>>({});
   useEffect(() => {
     api.call('tracker.list', {}).then(setTrackers, onError);
   }, [api, onError]);
@@ -127,7 +128,10 @@ export function ExportDialog({
         </label>
         {out && <span className="muted">{out.filename}</span>}
       </div>
-      <div className="export-redactions" data-testid="export-redactions">
+      <div
+        className={`export-redactions${redacted.length === 0 ? ' muted' : ''}`}
+        data-testid="export-redactions"
+      >
         {!out
           ? 'Preparing…'
           : redacted.length === 0
@@ -146,11 +150,11 @@ export function ExportDialog({
             onSubmit={(e) => {
               e.preventDefault();
               api
-                .call('tracker.setToken', { tracker: t.name, token })
+                .call('tracker.setToken', { tracker: t.name, token: tokens[t.name] ?? '' })
                 .then(() => api.call('tracker.list', {}))
                 .then((list) => {
                   setTrackers(list);
-                  setToken('');
+                  setTokens((all) => ({ ...all, [t.name]: '' }));
                 }, onError);
             }}
           >
@@ -162,12 +166,12 @@ export function ExportDialog({
               <input
                 type="password"
                 autoComplete="off"
-                value={token}
-                onChange={(e) => setToken(e.target.value)}
+                value={tokens[t.name] ?? ''}
+                onChange={(e) => setTokens((all) => ({ ...all, [t.name]: e.target.value }))}
                 data-testid={`token-${t.name}`}
               />
             </label>
-            <button type="submit" className="btn btn-ghost btn-small" disabled={!token}>
+            <button type="submit" className="btn btn-ghost btn-small" disabled={!tokens[t.name]}>
               Save token
             </button>
           </form>
