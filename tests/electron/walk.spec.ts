@@ -1,4 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, test } from '@playwright/test';
@@ -39,6 +46,43 @@ test.describe('Electron app', () => {
         .expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require))
         .toBe('undefined');
       await walkGettingStarted(page, logDir);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a tracker token goes to the OS keychain, or is refused without one', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'runsheet-electron-'));
+    writeFileSync(join(data, 'check.md'), '# Check\n\n- [ ] one\n');
+    writeFileSync(join(data, 'trackers.yaml'), 'github:\n  repo: acme/ops\n');
+    const app = await electron.launch({
+      executablePath: binary!,
+      args: ['.'],
+      env: {
+        ...process.env,
+        RUNSHEET_WORKSPACE: data,
+        RUNSHEET_LOG_DIR: join(data, 'logs'),
+        HOME: data,
+      },
+    });
+    try {
+      const page = await app.firstWindow();
+      await page.getByTestId('step').first().getByRole('checkbox').click();
+      await page.getByTestId('export-run').click();
+      await page.getByTestId('token-github').fill('gh-test-token');
+      await page.getByRole('button', { name: 'Save token' }).click();
+      // Either the keychain took it (the send button is enabled) or safeStorage has only its
+      // plain-text backend and the app refused, saying so.
+      await test.expect(page.getByTestId('push-github').or(page.getByRole('alert'))).toBeVisible();
+      if (await page.getByRole('alert').isVisible())
+        await test.expect(page.getByRole('alert')).toContainText('cannot keep the github token');
+      else await test.expect(page.getByTestId('push-github')).toBeEnabled();
+      // Whatever was written under the app's folders holds no token in the clear.
+      for (const file of readdirSync(data, { recursive: true, encoding: 'utf8' })) {
+        const path = join(data, file);
+        if (statSync(path).isFile())
+          test.expect(readFileSync(path, 'latin1'), path).not.toContain('gh-test-token');
+      }
     } finally {
       await app.close();
     }

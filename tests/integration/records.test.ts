@@ -35,10 +35,13 @@ describe('operator fields, rehearsals, history (real runs)', () => {
     git('add', 'restore.md');
     git('commit', '-qm', 'runbook');
     const head = git('rev-parse', 'HEAD').stdout.trim();
+    git('config', 'user.name', 'Runbook Owner');
     const { core, api } = coreOn(dir.path);
     try {
       const run = await api.call('run.start', { runbookId: 'restore.md' });
       expect(run.runbookCommit).toBe(head);
+      // Prefilled from git config where the runbook lives.
+      expect(run.maintainer).toBe('Runbook Owner');
       await api.call('run.setFields', {
         runId: run.id,
         maintainer: 'Dana Ops',

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
@@ -214,7 +215,7 @@ export class RunService {
       runbookId,
       runbookTitle: runbook.title,
       runbookPath: path,
-      maintainer: maintainerName(),
+      maintainer: maintainerName(path),
       host: requested ?? hostname(),
       environment: verdict.environment,
       ...(verdict.open === false ? { outsideWindow: verdict.message! } : {}),
@@ -1046,7 +1047,14 @@ function hostSessionIds(run: ActiveRun): Record<string, string> {
 }
 
 /** The OS user's name; git config and a settings field refine this later (issue 6). */
-function maintainerName(): string {
+/** Who runs it: git's user.name where the runbook lives (or globally), else the OS user. */
+function maintainerName(runbookPath: string): string {
+  const git = spawnSync('git', ['-C', dirname(runbookPath), 'config', 'user.name'], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
+  const name = git.status === 0 ? git.stdout.trim() : '';
+  if (name) return name;
   try {
     return userInfo().username;
   } catch {
