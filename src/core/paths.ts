@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from './yaml-file';
 
 /** Directories the core works in. */
 export interface CoreDirs {
@@ -36,18 +35,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 function workspaceLogDir(workspaceDir: string, bundled: boolean): string | null {
   const file = join(workspaceDir, 'runsheet.yaml');
-  if (existsSync(file)) {
-    let data: { logDir?: unknown } | null;
-    try {
-      data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
-    } catch (error) {
-      throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
-    }
-    if (data?.logDir !== undefined) {
-      if (typeof data.logDir !== 'string' || !data.logDir)
-        throw new Error(`${file}: logDir must be a folder (relative to the workspace or absolute)`);
-      return isAbsolute(data.logDir) ? data.logDir : join(workspaceDir, data.logDir);
-    }
+  const data = readYamlFile<{ logDir?: unknown }>(file);
+  if (data?.logDir !== undefined) {
+    if (typeof data.logDir !== 'string' || !data.logDir)
+      throw new Error(`${file}: logDir must be a folder (relative to the workspace or absolute)`);
+    return isAbsolute(data.logDir) ? data.logDir : join(workspaceDir, data.logDir);
   }
   return bundled ? null : join(workspaceDir, 'maintenance-logs');
 }

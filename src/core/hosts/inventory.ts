@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig, { LineType } from 'ssh-config';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from '../yaml-file';
 import { parseAnsibleInventory } from './ansible';
 import { readSshConfig } from './ssh-config-file';
 
@@ -108,14 +108,8 @@ export function listHosts(options: {
     }
   }
   const file = options.workspaceDir ? join(options.workspaceDir, 'hosts.yaml') : null;
-  if (file && existsSync(file)) {
-    let data: { hosts?: Record<string, Record<string, unknown>> } | null;
-    try {
-      data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
-    } catch (error) {
-      // yaml's messages name the line and column; add the file.
-      throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
-    }
+  if (file) {
+    const data = readYamlFile<{ hosts?: Record<string, Record<string, unknown>> }>(file);
     for (const [name, h] of Object.entries(data?.hosts ?? {})) {
       const str = (v: unknown) => (typeof v === 'string' ? v : null);
       hosts.set(name, {
@@ -151,14 +145,9 @@ export function expandHosts(spec: string, hosts: InventoryHost[]): string[] {
 
 /** Maintenance windows by environment from the workspace's hosts.yaml (`windows: {production: "Sundays 2-6 AM"}`). */
 export function inventoryWindows(workspaceDir: string): Record<string, string> {
-  const file = join(workspaceDir, 'hosts.yaml');
-  if (!existsSync(file)) return {};
-  let data: { windows?: Record<string, unknown> } | null;
-  try {
-    data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
-  }
+  const data = readYamlFile<{ windows?: Record<string, unknown> }>(
+    join(workspaceDir, 'hosts.yaml'),
+  );
   return Object.fromEntries(
     Object.entries(data?.windows ?? {}).filter(
       (e): e is [string, string] => typeof e[1] === 'string',

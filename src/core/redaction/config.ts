@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from '../yaml-file';
 import type { Runbook } from '../../shared/runbook/types';
 
 /** Variable names that hold secrets even when the runbook does not say so. */
@@ -23,13 +22,7 @@ export function isSecretVariable(runbook: Runbook, name: string): boolean {
  */
 export function workspacePatterns(workspaceDir: string): Array<{ name: string; pattern: RegExp }> {
   const file = join(workspaceDir, 'redaction.yaml');
-  if (!existsSync(file)) return [];
-  let data: { patterns?: Record<string, unknown> } | null;
-  try {
-    data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
-  }
+  const data = readYamlFile<{ patterns?: Record<string, unknown> }>(file);
   return Object.entries(data?.patterns ?? {}).map(([name, source]) => {
     try {
       return { name, pattern: new RegExp(String(source), 'g') };

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from '../yaml-file';
 import { ApiError } from '../../shared/api/errors';
 import { writeFileAtomic } from '../runs/atomic-write';
 import {
@@ -38,13 +38,8 @@ export const envTokens: TokenSource = (tracker) =>
  */
 export function readTrackers(workspaceDir: string): TrackerConfigs {
   const file = join(workspaceDir, 'trackers.yaml');
-  if (!existsSync(file)) return {};
-  let data: Record<string, Record<string, unknown>> | null;
-  try {
-    data = parseYaml(readFileSync(file, 'utf8')) as typeof data;
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message.split('\n')[0]}`);
-  }
+  const data = readYamlFile<Record<string, Record<string, unknown>>>(file);
+  if (!data) return {};
   const str = (tracker: string, key: string, required = true): string => {
     const value = data?.[tracker]?.[key];
     if (typeof value === 'string' && value) return value;
