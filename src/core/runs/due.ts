@@ -1,10 +1,10 @@
 import type { DueItem } from '../../shared/api/contract';
 import type { JournalRecord } from '../../shared/log/journal-records';
-import { actionableSteps } from '../../shared/log/run-reducer';
+import { actionableSteps, DONE } from '../../shared/log/run-reducer';
 import type { Cadence, Runbook } from '../../shared/runbook/types';
 import { dueStatus } from '../../shared/schedule/due';
+import { stepStatuses } from './history';
 
-const DONE = new Set(['passed', 'checked', 'skipped', 'manual']);
 const ORDER = { overdue: 0, never: 1, 'due-soon': 2, ok: 3 } as const;
 
 /** A finished run, reduced to when it ended and which steps it did. */
@@ -21,13 +21,7 @@ export function finishedRuns(journals: Array<{ records: JournalRecord[] }>): Fin
     const first = records[0];
     const finished = records.find((r) => r.type === 'run.finished');
     if (!first || first.type !== 'run.started' || !finished) continue;
-    const status = new Map<string, string>();
-    for (const r of records) {
-      if (r.type === 'step.finished') status.set(r.stepId, r.status);
-      else if (r.type === 'step.checked') status.set(r.stepId, r.checked ? 'checked' : 'pending');
-      else if (r.type === 'step.skipped') status.set(r.stepId, 'skipped');
-      else if (r.type === 'step.manual') status.set(r.stepId, 'manual');
-    }
+    const status = stepStatuses(records);
     runs.push({
       runId: first.runId,
       runbookId: first.runbookId,

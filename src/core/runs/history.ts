@@ -11,6 +11,7 @@ import {
 import { join } from 'node:path';
 import type { RunSummary } from '../../shared/api/contract';
 import type { JournalRecord } from '../../shared/log/journal-records';
+import { DONE } from '../../shared/log/run-reducer';
 import { journalWriter, outputPathOf, readJournal } from './journal';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -67,13 +68,25 @@ function truncate(path: string, size: number): void {
   }
 }
 
+/** Each step's last status in a journal, by step id, without the runbook. */
+export function stepStatuses(records: JournalRecord[]): Map<string, string> {
+  const status = new Map<string, string>();
+  for (const r of records) {
+    if (r.type === 'step.finished') status.set(r.stepId, r.status);
+    else if (r.type === 'step.checked') status.set(r.stepId, r.checked ? 'checked' : 'pending');
+    else if (r.type === 'step.skipped') status.set(r.stepId, 'skipped');
+    else if (r.type === 'step.manual') status.set(r.stepId, 'manual');
+  }
+  return status;
+}
+
 /** A past or present run, from its journal alone (no runbook needed). */
 export function summarize(records: JournalRecord[], journalPath: string): RunSummary | null {
   const first = records[0];
   if (!first || first.type !== 'run.started') return null;
   const last = records[records.length - 1]!;
   const finished = records.find((r) => r.type === 'run.finished');
-  const steps = new Map<string, string>();
+  const statuses = [...stepStatuses(records).values()];
   let rehearsal: RunSummary['rehearsal'] = null;
   let fields = {
     issues: '',
@@ -82,11 +95,7 @@ export function summarize(records: JournalRecord[], journalPath: string): RunSum
     environment: first.environment,
   };
   for (const r of records) {
-    if (r.type === 'step.finished') steps.set(r.stepId, r.status);
-    else if (r.type === 'step.checked') steps.set(r.stepId, r.checked ? 'checked' : 'pending');
-    else if (r.type === 'step.skipped') steps.set(r.stepId, 'skipped');
-    else if (r.type === 'step.manual') steps.set(r.stepId, 'manual');
-    else if (r.type === 'run.fields')
+    if (r.type === 'run.fields')
       fields = {
         issues: r.issues ?? fields.issues,
         nextActions: r.nextActions ?? fields.nextActions,
@@ -95,7 +104,6 @@ export function summarize(records: JournalRecord[], journalPath: string): RunSum
       };
   }
   if (first.rehearsal) rehearsal = first.rehearsal;
-  const statuses = [...steps.values()];
   const endedAt = finished?.ts ?? null;
   return {
     runId: first.runId,
@@ -109,7 +117,7 @@ export function summarize(records: JournalRecord[], journalPath: string): RunSum
     maintainer: fields.maintainer,
     host: first.host,
     environment: fields.environment,
-    done: statuses.filter((s) => ['passed', 'checked', 'skipped', 'manual'].includes(s)).length,
+    done: statuses.filter((s) => DONE.has(s)).length,
     failed: statuses.filter((s) => s === 'failed').length,
     issues: fields.issues,
     nextActions: fields.nextActions,

@@ -16,7 +16,12 @@ import { formatDuration } from '../../shared/log/format';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
 import { renderRehearsalReport } from '../../shared/log/rehearsal';
 import { EXPORT_TYPES, exportRun, exportTitle, type ExportFormat } from '../../shared/log/export';
-import { actionableSteps, applyRecord, OUTPUT_TAIL_CHARS } from '../../shared/log/run-reducer';
+import {
+  actionableSteps,
+  applyRecord,
+  DONE,
+  OUTPUT_TAIL_CHARS,
+} from '../../shared/log/run-reducer';
 import type { Runbook, Step } from '../../shared/runbook/types';
 import { slugify } from '../../shared/util/hash';
 import { renderPlainText } from '../capture/plain-text';
@@ -686,7 +691,7 @@ export class RunService {
     return all.slice(all.indexOf(first)).filter((s, i) => {
       if (!s.runnable || s.attrs.excludeFromRunAll) return i === 0;
       const status = run.state.steps[s.id]?.status;
-      return i === 0 || !['passed', 'checked', 'skipped', 'manual'].includes(status ?? '');
+      return i === 0 || !DONE.has(status ?? '');
     });
   }
 

@@ -5,7 +5,8 @@ import type { JournalRecord } from './journal-records';
 /** Output kept on the run state for display; the journal keeps everything. */
 export const OUTPUT_TAIL_CHARS = 64 * 1024;
 
-const DONE = new Set(['passed', 'checked', 'skipped', 'manual']);
+/** Statuses that count a step as done (ticked, passed, skipped with a reason, done by hand). */
+export const DONE = new Set(['passed', 'checked', 'skipped', 'manual']);
 
 /** Steps a person can act on: check items and runnable commands. */
 export function actionableSteps(runbook: Runbook): Step[] {
