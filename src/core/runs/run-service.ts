@@ -299,6 +299,17 @@ export class RunService {
 
   /** A run in an export format, redacted once more on the way out, with what was redacted. */
   async export(runId: string, format: ExportFormat) {
+    return (await this.rendered(runId, format)).result;
+  }
+
+  async saveExport(runId: string, format: ExportFormat): Promise<{ path: string }> {
+    const { result, logPath } = await this.rendered(runId, format);
+    const path = join(dirname(logPath), result.filename);
+    writeFileAtomic(path, result.content);
+    return { path };
+  }
+
+  private async rendered(runId: string, format: ExportFormat) {
     const { state, runbook } = await this.open(runId);
     if (!runbook)
       throw new ApiError(
@@ -306,37 +317,29 @@ export class RunService {
         `the runbook of run ${runId} is gone; its log is ${state.logPath}`,
       );
     const live = this.runs.get(runId);
-    // In this thread, with the run's secrets: the counts say what this export redacted.
+    // A fresh redactor in this thread, with the run's secrets: its counts are this export's.
     const redactor = new Redactor({
       patterns: workspacePatterns(this.deps.dirs.workspaceDir),
       secrets: Object.entries(live?.secrets ?? {}).map(([name, value]) => ({ name, value })),
     });
-    const before = { ...redactor.counts };
     const content = await redactor.text(exportRun(format, state, runbook));
     // Redacted when written (markers in the text), plus anything found only now.
     const redactions: Record<string, number> = {};
     for (const m of content.matchAll(/\[REDACTED: ([^\]]+)\]/g))
       redactions[m[1]!] = (redactions[m[1]!] ?? 0) + 1;
-    for (const [rule, n] of Object.entries(redactor.counts)) {
-      const added = n - (before[rule] ?? 0);
-      if (added > 0 && !(rule in redactions)) redactions[rule] = added;
-    }
+    for (const [rule, n] of Object.entries(redactor.counts))
+      if (!(rule in redactions)) redactions[rule] = n;
     const base = basename(state.logPath).replace(/\.md$/, '');
     return {
-      content,
-      title: exportTitle(state),
-      filename: `${base}.${EXPORT_TYPES[format].extension}`,
-      mime: EXPORT_TYPES[format].mime,
-      redactions,
+      logPath: state.logPath,
+      result: {
+        content,
+        title: exportTitle(state),
+        filename: `${base}.${EXPORT_TYPES[format].extension}`,
+        mime: EXPORT_TYPES[format].mime,
+        redactions,
+      },
     };
-  }
-
-  async saveExport(runId: string, format: ExportFormat): Promise<{ path: string }> {
-    const { content, filename } = await this.export(runId, format);
-    const { state } = await this.open(runId);
-    const path = join(dirname(state.logPath), filename);
-    writeFileAtomic(path, content);
-    return { path };
   }
 
   /** What is due across the workspace, from cadences and finished runs. */
