@@ -6,6 +6,8 @@ import { listHosts } from '../core/hosts/inventory';
 import { startServer } from '../server/ws-server';
 import { appPaths } from './app-paths';
 import { inspectJson, inspectText, loadRunbookFile } from './inspect';
+import type { RunsheetApi } from '../shared/api';
+import { TRACKER_NAMES } from '../core/trackers/trackers';
 import { printDue, printHistory, recordsCore, verifyJournal, type RecordsOptions } from './records';
 import { runHeadless, UsageError, type RunOptions } from './run';
 
@@ -145,35 +147,25 @@ recordOptions(
     .description('list past runs, newest first (finished, interrupted, active)')
     .argument('[query...]', 'words to match: title, status, host, maintainer, environment, issues')
     .option('--runbook <id>', 'only runs of this runbook (its file name)'),
-).action(async (query: string[], opts: RecordsOptions & { runbook?: string }) => {
-  const { core, api } = recordsCore(paths.runbooks, paths.version, opts);
-  try {
+).action((query: string[], opts: RecordsOptions & { runbook?: string }) =>
+  withRecords(opts, async (api) => {
     const runs = await api.call('history.list', {
       ...(opts.runbook ? { runbookId: opts.runbook } : {}),
       ...(query.length ? { query: query.join(' ') } : {}),
     });
     process.stdout.write(printHistory(runs, Boolean(opts.json)));
-  } catch (error) {
-    fail((error as Error).message);
-  } finally {
-    core.dispose();
-  }
-});
+  }),
+);
 
 recordOptions(
   program
     .command('due')
     .description('what is due or overdue, from cadences and the last finished runs'),
-).action(async (opts: RecordsOptions) => {
-  const { core, api } = recordsCore(paths.runbooks, paths.version, opts);
-  try {
+).action((opts: RecordsOptions) =>
+  withRecords(opts, async (api) => {
     process.stdout.write(printDue(await api.call('due.list', {}), Boolean(opts.json)));
-  } catch (error) {
-    fail((error as Error).message);
-  } finally {
-    core.dispose();
-  }
-});
+  }),
+);
 
 recordOptions(
   program
@@ -192,16 +184,18 @@ recordOptions(
       fail(`--format must be md, jira, json or csv (not ${opts.format})`);
     const runId = basename(run).replace(/\.jsonl$/, '');
     const journal = run.endsWith('.jsonl') ? resolve(run) : null;
-    const { core, api } = recordsCore(paths.runbooks, paths.version, {
+    const where = {
       ...opts,
       // A journal path names its data folder (<data>/journals/<run>.jsonl) and its runbook.
       dataDir: opts.dataDir ?? (journal ? dirname(dirname(journal)) : undefined),
       workspace: opts.workspace ?? (journal ? workspaceOf(journal) : undefined),
-    });
-    try {
-      if (opts.to) {
-        if (opts.to !== 'redmine') fail(`--to must be redmine (not ${opts.to})`);
-        const pushed = await api.call('run.push', { runId, tracker: 'redmine' });
+    };
+    const tracker = opts.to as (typeof TRACKER_NAMES)[number] | undefined;
+    if (tracker && !TRACKER_NAMES.includes(tracker))
+      fail(`--to must be ${TRACKER_NAMES.join(', ')} (not ${opts.to})`);
+    return withRecords(where, async (api) => {
+      if (tracker) {
+        const pushed = await api.call('run.push', { runId, tracker });
         if (pushed.status === 'sent') {
           process.stdout.write(`${pushed.url}\n`);
         } else {
@@ -222,11 +216,7 @@ recordOptions(
           ? `redacted: ${redacted.map(([rule, n]) => `${n} × ${rule}`).join(', ')}\n`
           : 'redacted: nothing\n',
       );
-    } catch (error) {
-      fail((error as Error).message);
-    } finally {
-      core.dispose();
-    }
+    });
   },
 );
 
@@ -244,6 +234,21 @@ program
     process.stdout.write(result.text);
     process.exitCode = result.ok ? 0 : 1;
   });
+
+/** A records command's work on a core over the user's data: errors said plainly, the core closed after. */
+async function withRecords(
+  opts: RecordsOptions,
+  work: (api: RunsheetApi) => Promise<void>,
+): Promise<void> {
+  const { core, api } = recordsCore(paths.runbooks, paths.version, opts);
+  try {
+    await work(api);
+  } catch (error) {
+    fail((error as Error).message);
+  } finally {
+    core.dispose();
+  }
+}
 
 program
   .command('serve')

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,7 +8,24 @@ import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 // Contract tests: local servers that check every request GitHub, GitLab and Jira Cloud
 // would get (method, path, auth, headers, body) and answer as their REST APIs do.
+const CLI = join(__dirname, '../../bin/runsheet.js');
 const TOKEN = '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';
+
+function runCli(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { env, encoding: 'utf8' },
+      (error, stdout, stderr) =>
+        resolve({ status: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
 
 interface Seen {
   method: string;
@@ -96,6 +115,16 @@ describe('filing a run in GitHub, GitLab and Jira Cloud (contract tests)', () =>
       expect(body.body).toContain('Issues: none, all green');
       expect(body.body).toContain('[REDACTED: github]');
       expect(req!.body).not.toContain(TOKEN);
+      // The CLI files it the same way, by the run's journal (run asynchronously: the fake
+      // server answers from this process).
+      const cli = await runCli(CLI, ['export', run.journalPath, '--to', 'github'], {
+        ...process.env,
+        RUNSHEET_GITHUB_TOKEN: 'gh-test-token',
+      });
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stdout).toBe('https://github.com/acme/ops/issues/42\n');
+      expect(api.seen).toHaveLength(2);
+      expect(api.seen[1]!.path).toBe('/repos/acme/ops/issues');
     } finally {
       core.dispose();
     }

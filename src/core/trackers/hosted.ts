@@ -1,4 +1,4 @@
-import { TrackerError, type IssueDraft } from './redmine';
+import { attachmentForm, trackerCall, type IssueDraft } from './http';
 
 /** GitHub: `github: {repo: owner/name, api?: https://api.github.com}`. */
 export interface GitHubConfig {
@@ -18,45 +18,7 @@ export interface JiraConfig {
   email: string;
 }
 
-const TIMEOUT_MS = 15_000;
-
-/** One HTTP call; network trouble and 5xx can be retried, the rest is said plainly. */
-async function call(
-  service: string,
-  url: string,
-  init: RequestInit,
-): Promise<{ status: number; body: unknown }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new TrackerError(`${service} at ${new URL(url).origin} did not answer (${cause})`, true);
-  }
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON: keep the text for the message.
-  }
-  const origin = new URL(url).origin;
-  if (response.status === 401 || response.status === 403)
-    throw new TrackerError(
-      `${service} at ${origin} refused the token (HTTP ${response.status})`,
-      false,
-    );
-  if (response.status >= 500)
-    throw new TrackerError(`${service} at ${origin} failed (HTTP ${response.status})`, true);
-  if (!response.ok) {
-    const detail =
-      typeof body === 'object' && body
-        ? JSON.stringify(body).slice(0, 300)
-        : String(text).slice(0, 300);
-    throw new TrackerError(`${service} at ${origin}: HTTP ${response.status} ${detail}`, false);
-  }
-  return { status: response.status, body };
-}
+const originOf = (url: string): string => new URL(url).origin;
 
 /** The longest issue body GitHub accepts. */
 const GITHUB_BODY_MAX = 65_536;
@@ -76,8 +38,9 @@ export async function createGitHubIssue(
     log.length <= GITHUB_BODY_MAX - 200
       ? log
       : `${log.slice(0, GITHUB_BODY_MAX - 400)}\n\n… cut here: GitHub issues have no attachments; the whole log is ${draft.attachment.filename} in the maintenance-log folder.\n`;
-  const { body: created } = await call(
+  const created = await trackerCall(
     'GitHub',
+    originOf(config.api),
     `${config.api.replace(/\/+$/, '')}/repos/${config.repo}/issues`,
     {
       method: 'POST',
@@ -104,19 +67,13 @@ export async function createGitLabIssue(
   draft: IssueDraft,
 ): Promise<{ id: number; url: string }> {
   const api = `${config.url.replace(/\/+$/, '')}/api/v4/projects/${encodeURIComponent(config.project)}`;
-  const form = new FormData();
-  form.append(
-    'file',
-    new Blob([draft.attachment.content], { type: draft.attachment.mime }),
-    draft.attachment.filename,
-  );
-  const { body: uploaded } = await call('GitLab', `${api}/uploads`, {
+  const uploaded = await trackerCall('GitLab', originOf(config.url), `${api}/uploads`, {
     method: 'POST',
     headers: { 'PRIVATE-TOKEN': token },
-    body: form,
+    body: attachmentForm(draft.attachment),
   });
   const link = (uploaded as { markdown: string }).markdown;
-  const { body: created } = await call('GitLab', `${api}/issues`, {
+  const created = await trackerCall('GitLab', originOf(config.url), `${api}/issues`, {
     method: 'POST',
     headers: { 'PRIVATE-TOKEN': token, 'Content-Type': 'application/json' },
     body: JSON.stringify({
@@ -141,7 +98,7 @@ export async function createJiraIssue(
 ): Promise<{ id: number; url: string; key: string }> {
   const base = config.url.replace(/\/+$/, '');
   const auth = `Basic ${Buffer.from(`${config.email}:${token}`).toString('base64')}`;
-  const { body: created } = await call('Jira', `${base}/rest/api/3/issue`, {
+  const created = await trackerCall('Jira', originOf(config.url), `${base}/rest/api/3/issue`, {
     method: 'POST',
     headers: {
       Authorization: auth,
@@ -169,16 +126,15 @@ export async function createJiraIssue(
     }),
   });
   const issue = created as { id: string; key: string };
-  const form = new FormData();
-  form.append(
-    'file',
-    new Blob([draft.attachment.content], { type: draft.attachment.mime }),
-    draft.attachment.filename,
+  await trackerCall(
+    'Jira',
+    originOf(config.url),
+    `${base}/rest/api/3/issue/${issue.key}/attachments`,
+    {
+      method: 'POST',
+      headers: { Authorization: auth, 'X-Atlassian-Token': 'no-check', Accept: 'application/json' },
+      body: attachmentForm(draft.attachment),
+    },
   );
-  await call('Jira', `${base}/rest/api/3/issue/${issue.key}/attachments`, {
-    method: 'POST',
-    headers: { Authorization: auth, 'X-Atlassian-Token': 'no-check', Accept: 'application/json' },
-    body: form,
-  });
   return { id: Number(issue.id), url: `${base}/browse/${issue.key}`, key: issue.key };
 }

@@ -11,7 +11,8 @@ import {
   type GitLabConfig,
   type JiraConfig,
 } from './hosted';
-import { createRedmineIssue, TrackerError, type IssueDraft, type RedmineConfig } from './redmine';
+import { TrackerError, type IssueDraft } from './http';
+import { createRedmineIssue, type RedmineConfig } from './redmine';
 
 export const TRACKER_NAMES = ['redmine', 'github', 'gitlab', 'jira'] as const;
 export type TrackerName = (typeof TRACKER_NAMES)[number];
