@@ -44,6 +44,21 @@ test('ssh benchmarks', async () => {
     writeFileSync(known, servers.map((s) => `[${s.host}]:2222 ${s.hostKeyLine}`).join('\n') + '\n');
     const first = servers[0]!;
 
+    // The OpenSSH client's options for every comparison: same key, same known_hosts.
+    const sshArgs = [
+      '-q',
+      '-i',
+      key,
+      '-p',
+      '2222',
+      '-o',
+      `UserKnownHostsFile=${known}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+    ];
+
     // 1. Bulk output: ssh2 exec vs `ssh` (OpenSSH client), same server, same command.
     const ssh2Bulk = async (): Promise<number> => {
       const client = new Client();
@@ -74,21 +89,7 @@ test('ssh benchmarks', async () => {
       const start = performance.now();
       let bytes = 0;
       await new Promise<void>((resolve) => {
-        const p = spawn('ssh', [
-          '-q',
-          '-i',
-          key,
-          '-p',
-          '2222',
-          '-o',
-          `UserKnownHostsFile=${known}`,
-          '-o',
-          'StrictHostKeyChecking=yes',
-          '-o',
-          'BatchMode=yes',
-          `root@${first.host}`,
-          `head -c ${BULK} /dev/zero`,
-        ]);
+        const p = spawn('ssh', [...sshArgs, `root@${first.host}`, `head -c ${BULK} /dev/zero`]);
         p.stdout.on('data', (d: Buffer) => (bytes += d.length));
         p.on('close', () => resolve());
       });
@@ -138,19 +139,6 @@ test('ssh benchmarks', async () => {
     }
     // The same with the OpenSSH client: connect, authenticate, start an interactive
     // bash (reading the same rc files) that exits at once.
-    const sshArgs = [
-      '-q',
-      '-i',
-      key,
-      '-p',
-      '2222',
-      '-o',
-      `UserKnownHostsFile=${known}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-    ];
     const openssh = (host: string, command: string) =>
       new Promise<void>((resolve, reject) => {
         const p = spawn('ssh', [...sshArgs, `root@${host}`, command], { stdio: 'ignore' });
