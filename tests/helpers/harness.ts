@@ -42,6 +42,8 @@ export class RunHarness {
   run!: RunState;
   /** Terminal output of the run's sessions, as the UI would receive it. */
   screen = '';
+  /** What the shells wrote, shell-integration marks included (as Latin-1 text). */
+  raw = '';
 
   constructor(source: string, shell?: string) {
     writeFiles(this.dir.path, { 'runbook.md': source });
@@ -50,12 +52,15 @@ export class RunHarness {
       dataDir: join(this.dir.path, '.data'),
       logDir: join(this.dir.path, '.logs'),
       version: 'test',
-      sessionFactory: (request) =>
-        new LocalPtySession({
+      sessionFactory: (request) => {
+        const session = new LocalPtySession({
           ...request,
           shell: shell ?? request.shell,
           env: { ...process.env, HOME: this.dir.path, ENV: '' },
-        }),
+        });
+        session.onDidData((data) => (this.raw += Buffer.from(data).toString('latin1')));
+        return session;
+      },
     });
     this.api = createInProcessApi(this.core.handlers, this.core);
     this.api.on('run.didChange', (state) => (this.latest = state));

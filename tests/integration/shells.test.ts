@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJournal, readStepOutput } from '../../src/core/runs/journal';
@@ -109,6 +109,24 @@ describe('bash specifics', () => {
     expect(log).toContain('## Manual commands');
     expect(log).toContain('`echo typed-by-hand; (exit 4)` — exit 4');
   });
+
+  it.each(['emacs', 'vi'])(
+    "runs steps without the typed-command capture (its subshells are for people's commands) in %s mode",
+    async (mode) => {
+      h = new RunHarness(`# Keys\n\n${fence('echo one')}${fence('echo two')}`, '/bin/bash');
+      writeFileSync(join(h.dir.path, '.bashrc'), `set -o ${mode}\n`);
+      await h.start();
+      expect((await h.exec(0)).output).toBe('one');
+      expect((await h.exec(1)).output).toBe('two');
+      // 633;E carries a typed command line: the capture that prints it ran for neither step.
+      expect(h.raw).not.toContain('\x1b]633;E');
+      await h.type('echo by-hand\r');
+      await waitFor('the typed command', () => h.latest?.manualCommands.length);
+      expect(h.raw).toContain('\x1b]633;E;echo by-hand\x07');
+      expect((await h.exec(0)).output).toBe('one');
+      expect(h.raw.split('\x1b]633;E')).toHaveLength(2);
+    },
+  );
 
   it('drives vim by keys and reads the result from the file vim wrote', async () => {
     h = await new RunHarness(

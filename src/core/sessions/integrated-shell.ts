@@ -1,5 +1,5 @@
 import { DisposableStore, Emitter, type Disposable } from '../../shared/util/event';
-import { STEP_COMMAND, STEP_FILE_NAME, STEP_MARK_TAG } from './integration/shells';
+import { STEP_FILE_NAME, STEP_KEYS, STEP_MARK_TAG } from './integration/shells';
 import { Osc133Parser } from './osc133';
 import type { TerminalSession } from './terminal-session';
 
@@ -104,8 +104,7 @@ export class IntegratedShell implements Disposable {
     const done = new Promise<StepOutcome>((resolve) => {
       this.current = { output, capturing: false, startedAt: Date.now(), resolve };
     });
-    // Ctrl-E Ctrl-U clears anything half-typed at the prompt so it cannot join the command.
-    this.session.write(`\x05\x15${STEP_COMMAND}\r`);
+    this.session.write(STEP_KEYS);
     return { onDidOutput: output.event, done };
   }
 

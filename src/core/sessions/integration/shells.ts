@@ -14,8 +14,13 @@ export const STEP_FILE_NAME = 'step.sh';
 /** The tag of the C mark that opens a step's output. */
 export const STEP_MARK_TAG = 'step';
 
-/** What Runsheet types to run the prepared step (an alias each integration defines). */
-export const STEP_COMMAND = ' runsheet_step';
+/**
+ * What Runsheet types to run the prepared step: Ctrl-X Ctrl-Y (bash's integration binds
+ * it to flag the line as a step; other shells ignore it, and Ctrl-U erases it where the
+ * terminal's own line editing reads the keys), Ctrl-E Ctrl-U to clear anything half-typed
+ * at the prompt so it cannot join the command, then an alias each integration defines.
+ */
+export const STEP_KEYS = '\x18\x19\x05\x15 runsheet_step\r';
 
 export function shellKind(path: string): ShellKind {
   const name = basename(path);

@@ -48,6 +48,13 @@ __runsheet_save() {
 
 alias runsheet_step='__runsheet_save; __runsheet_show; . "$RUNSHEET_STEP_FILE"'
 
+# Runsheet types Ctrl-X Ctrl-Y before a step's command line (bash's integration uses it
+# to flag the line); here it does nothing, rather than ring the terminal's bell.
+__runsheet_step_keys() { }
+zle -N __runsheet_step_keys
+bindkey -M emacs '^X^Y' __runsheet_step_keys
+bindkey -M viins '^X^Y' __runsheet_step_keys
+
 if [[ -n "$RUNSHEET_RESTORE" && -r "$RUNSHEET_STATE_DIR/cwd" ]]; then
   __runsheet_keep="$RUNSHEET_STEP_FILE"
   builtin cd -- "$(< "$RUNSHEET_STATE_DIR/cwd")" 2>/dev/null
