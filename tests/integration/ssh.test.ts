@@ -36,7 +36,7 @@ function harness(knownHosts: string, acceptNew: boolean) {
   mkdirSync(ws, { recursive: true });
   writeFiles(ws, {
     'remote.md':
-      '# Remote\n\n```bash\ncd /tmp && export WHERE=remote && echo "on $(hostname) as $(id -un)"\n```\n\n```bash\necho "$WHERE in $PWD"; exit 7\n```\n',
+      '# Remote\n\n```bash\ncd /tmp && export WHERE=remote && echo "on $(hostname) as $(id -un)"\n```\n\n```bash\necho "$WHERE in $PWD"; exit 7\n```\n\n```bash\necho short\n```\n',
   });
   return coreOn(ws, {
     ssh: { configFile: sshConfig(), knownHostsFile: knownHosts, acceptNewHostKeys: acceptNew },
@@ -81,6 +81,20 @@ describe.skipIf(!HAS_SSHD)('steps on a remote host over SSH (real OpenSSH server
       );
       expect(one!.output).toMatch(/^on \S+ as root$/);
       expect(one!.host).toBe('rehearsal');
+      // A shorter step after a longer one in the same shell: the step file holds it exactly
+      // (nothing of the longer one is left at its end to run after it).
+      const third = runbook.steps[2]!;
+      await h.api.call('run.execute', { runId: run.id, stepId: third.id });
+      const short = await waitFor(
+        'the short step',
+        () =>
+          h.latest()?.steps[third.id]?.status !== 'running' &&
+          h.latest()?.steps[third.id]?.status !== 'pending'
+            ? h.latest()!.steps[third.id]
+            : null,
+        20_000,
+      );
+      expect([short!.status, short!.output]).toEqual(['passed', 'short']);
       await h.api.call('run.execute', { runId: run.id, stepId: second!.id });
       const two = await waitFor(
         'step 2',

@@ -67,6 +67,8 @@ export class SshSession implements TerminalSession {
   private readonly jumpClients: Client[] = [];
   private stream: ClientChannel | null = null;
   private sftpReady: Promise<SFTPWrapper> | null = null;
+  /** Open SFTP handles of the session's files, by remote path. */
+  private readonly handles = new Map<string, Promise<Buffer>>();
   private dir: string | null = null;
   private readonly ready: Promise<void>;
   private exited = false;
@@ -206,17 +208,45 @@ export class SshSession implements TerminalSession {
     this.stream?.resume();
   }
 
+  /**
+   * Writes a file in the session's folder. The handle stays open, so writing the
+   * next step is one round trip (write and truncate sent together) rather than
+   * three (open, write, close): a step on a far host starts that much sooner.
+   */
   async writeFile(name: string, content: string): Promise<string> {
     await this.ready;
     if (!this.sftpReady || !this.dir)
       throw new Error(this.failure ?? `not connected to ${this.remote.alias}`);
     const sftp = await this.sftpReady;
     const path = `${this.dir}/${name.replace(/[^\w.-]/g, '_')}`;
-    await new Promise<void>((resolve, reject) =>
-      sftp.writeFile(path, content, { mode: 0o600 }, (error) =>
-        error ? reject(error) : resolve(),
-      ),
-    );
+    const data = Buffer.from(content);
+    const call = (fn: (cb: (error?: Error | null) => void) => void): Promise<void> =>
+      new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+    const write = async (handle: Buffer): Promise<void> => {
+      // Both go out at once; whichever the server does first, the file ends up as exactly `data`.
+      await Promise.all([
+        data.length ? call((cb) => sftp.write(handle, data, 0, data.length, 0, cb)) : undefined,
+        call((cb) => sftp.fsetstat(handle, { size: data.length }, cb)),
+      ]);
+    };
+    const open = (): Promise<Buffer> => {
+      const handle = new Promise<Buffer>((resolve, reject) =>
+        sftp.open(path, 'w', { mode: 0o600 }, (error, h) => (error ? reject(error) : resolve(h))),
+      );
+      this.handles.set(path, handle);
+      handle.catch(() => this.handles.delete(path));
+      return handle;
+    };
+    const kept = this.handles.get(path);
+    if (kept) {
+      try {
+        return await write(await kept).then(() => path);
+      } catch {
+        // The handle went stale (the folder was removed, say): open the file afresh once.
+        this.handles.delete(path);
+      }
+    }
+    await write(await open());
     return path;
   }
 
