@@ -61,6 +61,8 @@ function withPlainPath(
 ): RedactionStream {
   let held: Uint8Array = new Uint8Array(0);
   let fullHolds = false;
+  /** Whether any batch went to `full`: if none did, it has nothing to flush at the end. */
+  let usedFull = false;
   return {
     push: async (bytes) => {
       const joined = held.length ? Buffer.concat([held, bytes]) : bytes;
@@ -70,6 +72,7 @@ function withPlainPath(
         held = joined.slice(plain.write);
         return joined.subarray(0, plain.write);
       }
+      usedFull = true;
       const { out, holds } = await full.push(joined);
       fullHolds = holds;
       return out;
@@ -80,7 +83,7 @@ function withPlainPath(
         held = new Uint8Array(0);
         return Buffer.concat([out, await full.end()]);
       }
-      return full.end();
+      return usedFull ? full.end() : new Uint8Array(0);
     },
   };
 }

@@ -10,6 +10,8 @@ export type Connection = RunState['connections'][number];
  */
 export class Connections {
   private readonly byHost = new Map<string, Connection>();
+  /** The last list given out, until something changes (run states go out many times a second). */
+  private listed: Connection[] | null = null;
 
   constructor(private readonly changed: () => void) {}
 
@@ -17,11 +19,13 @@ export class Connections {
   track(host: string, session: ManagedSession): void {
     const entry: Connection = { host, sessionId: session.id, state: 'connecting', detail: null };
     this.byHost.set(host, entry);
+    this.listed = null;
     const set = (state: Connection['state'], detail: string | null = null): void => {
       // A replaced connection no longer speaks for its host.
       if (this.byHost.get(host) !== entry || entry.state === state) return;
       entry.state = state;
       entry.detail = detail;
+      this.listed = null;
       this.changed();
     };
     const shell = session.shell;
@@ -35,8 +39,9 @@ export class Connections {
   }
 
   list(): Connection[] {
-    return [...this.byHost.values()]
+    this.listed ??= [...this.byHost.values()]
       .map((c) => ({ ...c }))
       .sort((a, b) => a.host.localeCompare(b.host));
+    return this.listed;
   }
 }

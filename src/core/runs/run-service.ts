@@ -62,6 +62,8 @@ interface ActiveRun {
   groupHosts: string[] | null;
   /** Shells of fan-out steps, by host. */
   hostSessions: Map<string, ManagedSession>;
+  /** The session id of each of them, as the run state gives it (kept with the map: states go out often). */
+  hostSessionIds: Record<string, string>;
   /** The state of each SSH connection, for the UI. */
   connections: Connections;
   /** Everything written for this run goes through it (secret values, tokens, workspace patterns). */
@@ -254,6 +256,7 @@ export class RunService {
       targetHost,
       groupHosts,
       hostSessions: new Map(),
+      hostSessionIds: {},
       connections: new Connections(() => {
         if (run.state) this.publish(run);
       }),
@@ -877,6 +880,7 @@ export class RunService {
       restore: Boolean(existing),
     });
     run.hostSessions.set(host, session);
+    run.hostSessionIds = { ...run.hostSessionIds, [host]: session.id };
     run.connections.track(host, session);
     this.publish(run);
     return session;
@@ -924,6 +928,7 @@ export class RunService {
     session?.dispose();
     for (const hostSession of run.hostSessions.values()) hostSession.dispose();
     run.hostSessions.clear();
+    run.hostSessionIds = {};
   }
 
   /** After a tick, skip or mark: make it durable, rewrite the log, and return the state. */
@@ -937,35 +942,44 @@ export class RunService {
     // A step that ends after its run was finished or the app shut down has nowhere to go.
     if (run.journal.closed) return;
     this.applyRecord(run, run.journal.append(entry), publish);
+    // A step's end is shown at once; the interval is for the stream of output in between.
+    if (publish && entry.type === 'step.finished') this.flush(run);
   }
 
   private applyRecord(run: ActiveRun, record: JournalRecord, publish: boolean): void {
     run.state = applyRecord(run.state, record, run.runbook, {
       journalPath: run.journal.path,
       sessionId: run.session?.id ?? null,
-      hostSessions: hostSessionIds(run),
+      hostSessions: run.hostSessionIds,
       connections: run.connections.list(),
     });
     if (publish) this.publish(run);
+  }
+
+  /** Sends a state that is waiting for the next interval now. */
+  private flush(run: ActiveRun): void {
+    if (run.publishTimer) this.send(run);
+  }
+
+  private send(run: ActiveRun): void {
+    if (run.publishTimer) clearTimeout(run.publishTimer);
+    run.publishTimer = null;
+    run.published = Date.now();
+    this.deps.emit('run.didChange', run.state);
   }
 
   private publish(run: ActiveRun): void {
     run.state = {
       ...run.state,
       sessionId: run.session?.id ?? null,
-      hostSessions: hostSessionIds(run),
+      hostSessions: run.hostSessionIds,
       connections: run.connections.list(),
     };
     // A trailing send is already due: it carries this state too.
     if (run.publishTimer) return;
-    const send = (): void => {
-      run.publishTimer = null;
-      run.published = Date.now();
-      this.deps.emit('run.didChange', run.state);
-    };
     const wait = run.published + PUBLISH_INTERVAL_MS - Date.now();
-    if (wait <= 0) send();
-    else run.publishTimer = setTimeout(send, wait);
+    if (wait <= 0) this.send(run);
+    else run.publishTimer = setTimeout(() => this.send(run), wait);
   }
 
   private writeLog(run: ActiveRun): void {
@@ -1048,10 +1062,6 @@ async function redactRunbook(
 /** Values for substitution: what was filled in, secrets as they really are. */
 function variablesOf(run: ActiveRun): Record<string, string> {
   return { ...run.state.variables, ...run.secrets };
-}
-
-function hostSessionIds(run: ActiveRun): Record<string, string> {
-  return Object.fromEntries([...run.hostSessions].map(([host, session]) => [host, session.id]));
 }
 
 /** The OS user's name; git config and a settings field refine this later (issue 6). */
