@@ -64,7 +64,10 @@ describe.each(SHELLS)('steps in a real %s session', (shell) => {
       shell,
     ).start();
     await h.api.call('run.execute', { runId: h.run.id, stepId: h.step(0).id });
-    await waitFor('the prompt', () => h.screen.includes('Name? '));
+    // The terminal also shows the step's script (`printf 'Name? '`) before running it: wait
+    // for the printed prompt to be the last thing on screen, or the typed answer's echo can
+    // come before the step's output starts and miss it.
+    await waitFor('the prompt', () => h.screen.endsWith('Name? '));
     await h.type('Ada\r');
     const result = await h.result(0);
     expect(result.output).toBe('Name? Ada\nhi Ada');
@@ -134,7 +137,8 @@ describe('bash specifics', () => {
       '/bin/bash',
     ).start();
     await h.api.call('run.execute', { runId: h.run.id, stepId: h.step(0).id });
-    await waitFor('vim to draw', () => h.screen.includes('note.txt'));
+    // '[New]' is vim's own message (the script shown before it also names note.txt).
+    await waitFor('vim to draw', () => h.screen.includes('[New]'));
     await h.type('ihello from vim\x1b');
     await h.type(':wq\r');
     const result = await h.result(0);
