@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type {
   DueItem,
   EventSink,
@@ -15,13 +15,8 @@ import type { JournalEntry, JournalRecord } from '../../shared/log/journal-recor
 import { formatDuration } from '../../shared/log/format';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
 import { renderRehearsalReport } from '../../shared/log/rehearsal';
-import { EXPORT_TYPES, exportRun, exportTitle, type ExportFormat } from '../../shared/log/export';
-import {
-  actionableSteps,
-  applyRecord,
-  DONE,
-  OUTPUT_TAIL_CHARS,
-} from '../../shared/log/run-reducer';
+import type { ExportFormat } from '../../shared/log/export';
+import { actionableSteps, applyRecord, DONE } from '../../shared/log/run-reducer';
 import type { Runbook, Step } from '../../shared/runbook/types';
 import { slugify } from '../../shared/util/hash';
 import { renderPlainText } from '../capture/plain-text';
@@ -29,18 +24,17 @@ import type { CoreDirs } from '../paths';
 import type { ManagedSession, SessionManager } from '../sessions/session-manager';
 import type { Workspace } from '../workspace/workspace';
 import { writeFileAtomic } from './atomic-write';
-import { JournalWriter, journalWriter, readJournal, readStepOutput } from './journal';
+import { JournalWriter, journalWriter } from './journal';
 import { StepCapture } from './step-capture';
 import { Connections } from './connections';
 import { Redactor } from '../redaction/redactor';
 import type { RedactionEngine } from '../redaction/engine';
 import { isSecretVariable, workspacePatterns } from '../redaction/config';
 import { checkWindow, runEnvironment, type WindowVerdict } from './window-check';
-import { cutTornTail, scanJournals } from './history';
 import { gitCommitOf } from './git';
-import { dueItems, finishedRuns } from './due';
 import { runFanOut } from './fan-out';
 import { commandFor, missingValues } from './step-command';
+import { EMPTY_RUNBOOK, foldJournal, RunRecords, withInterruptedOutput } from './run-records';
 
 /** After a timeout's Ctrl-C, how long a step has to stop before its shell is killed. */
 const KILL_GRACE_MS = 3000;
@@ -87,23 +81,11 @@ const PUBLISH_INTERVAL_MS = 30;
 /** A rehearsal's target and RTO. */
 type Rehearsal = { target: string; rtoMs: number };
 
-/** For folding a journal whose runbook is gone: the records alone. */
-const EMPTY_RUNBOOK: Runbook = {
-  title: '',
-  frontmatter: {},
-  sections: [],
-  steps: [],
-  blocks: [],
-  warnings: [],
-  cadence: null,
-  schedule: [],
-  windows: [],
-};
-
 /** Runs: start, tick, skip, execute steps in the run's shell, finish; journal and log on disk. */
 export class RunService {
   private readonly runs = new Map<string, ActiveRun>();
   private readonly starting = new Map<string, Promise<RunState>>();
+  private readonly records: RunRecords;
 
   constructor(
     private readonly deps: {
@@ -122,7 +104,14 @@ export class RunService {
       /** A redaction engine for a run (in a worker thread when the app has one). */
       redaction(patterns: Array<{ name: string; pattern: RegExp }>): RedactionEngine;
     },
-  ) {}
+  ) {
+    this.records = new RunRecords({
+      journalsDir: this.journalsDir,
+      workspaceDir: deps.dirs.workspaceDir,
+      workspace: deps.workspace,
+      live: (runId) => this.runs.get(runId),
+    });
+  }
 
   active(): RunState[] {
     return [...this.runs.values()].filter((r) => r.state.status === 'active').map((r) => r.state);
@@ -275,114 +264,26 @@ export class RunService {
 
   /** Runs on record (this process's and every journal on disk), newest first. */
   history(runbookId?: string, query?: string): RunSummary[] {
-    const words = (query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-    return scanJournals(this.journalsDir)
-      .map(({ summary }) =>
-        this.runs.get(summary.runId)?.state.status === 'active'
-          ? { ...summary, status: 'active' as const }
-          : summary,
-      )
-      .filter((r) => !runbookId || r.runbookId === runbookId)
-      .filter((r) => {
-        const text = [
-          r.runbookTitle,
-          r.status,
-          r.host,
-          r.maintainer,
-          r.environment,
-          r.issues,
-          r.nextActions,
-          r.startedAt,
-        ]
-          .join(' ')
-          .toLowerCase();
-        return words.every((w) => text.includes(w));
-      });
+    return this.records.history(runbookId, query);
   }
 
   /** A run in an export format, redacted once more on the way out, with what was redacted. */
-  async export(runId: string, format: ExportFormat) {
-    return (await this.rendered(runId, format)).result;
+  export(runId: string, format: ExportFormat) {
+    return this.records.export(runId, format);
   }
 
-  async saveExport(runId: string, format: ExportFormat): Promise<{ path: string }> {
-    const { result, logPath } = await this.rendered(runId, format);
-    const path = join(dirname(logPath), result.filename);
-    writeFileAtomic(path, result.content);
-    return { path };
-  }
-
-  private async rendered(runId: string, format: ExportFormat) {
-    const { state, runbook } = await this.open(runId);
-    if (!runbook)
-      throw new ApiError(
-        'not-found',
-        `the runbook of run ${runId} is gone; its log is ${state.logPath}`,
-      );
-    const live = this.runs.get(runId);
-    // A fresh redactor in this thread, with the run's secrets: its counts are this export's.
-    const redactor = new Redactor({
-      patterns: workspacePatterns(this.deps.dirs.workspaceDir),
-      secrets: Object.entries(live?.secrets ?? {}).map(([name, value]) => ({ name, value })),
-    });
-    const content = await redactor.text(exportRun(format, state, runbook));
-    // Redacted when written (markers in the text), plus anything found only now.
-    const redactions: Record<string, number> = {};
-    for (const m of content.matchAll(/\[REDACTED: ([^\]]+)\]/g))
-      redactions[m[1]!] = (redactions[m[1]!] ?? 0) + 1;
-    for (const [rule, n] of Object.entries(redactor.counts))
-      if (!(rule in redactions)) redactions[rule] = n;
-    const base = basename(state.logPath).replace(/\.md$/, '');
-    return {
-      logPath: state.logPath,
-      result: {
-        content,
-        title: exportTitle(state),
-        filename: `${base}.${EXPORT_TYPES[format].extension}`,
-        mime: EXPORT_TYPES[format].mime,
-        redactions,
-      },
-    };
+  saveExport(runId: string, format: ExportFormat): Promise<{ path: string }> {
+    return this.records.saveExport(runId, format);
   }
 
   /** What is due across the workspace, from cadences and finished runs. */
-  async due(now = new Date()): Promise<DueItem[]> {
-    const summaries = await this.deps.workspace.list();
-    const runbooks = (
-      await Promise.all(
-        summaries.map((s) =>
-          this.deps.workspace
-            .open(s.id)
-            .then((r) => ({ id: s.id, runbook: r.runbook }))
-            .catch(() => null),
-        ),
-      )
-    ).filter((r): r is { id: string; runbook: Runbook } => r !== null);
-    return dueItems(runbooks, finishedRuns(scanJournals(this.journalsDir)), now);
+  due(now = new Date()): Promise<DueItem[]> {
+    return this.records.due(now);
   }
 
   /** A run to read: live when it is this process's, else folded from its journal, read-only. */
-  async open(runId: string): Promise<{ state: RunState; runbook: Runbook | null }> {
-    const live = this.runs.get(runId);
-    if (live && live.state.status === 'active') return { state: live.state, runbook: live.runbook };
-    const { records, runbook } = await this.loadJournal(runId);
-    let state = this.fold(records, runbook ?? EMPTY_RUNBOOK, this.journalPathOf(runId));
-    if (state.status === 'active') {
-      // Not finished and not running anywhere: interrupted; a step it was running stays open-ended.
-      state = {
-        ...state,
-        status: 'interrupted',
-        steps: Object.fromEntries(
-          Object.entries(state.steps).map(([id, r]) => [
-            id,
-            r.status === 'running' ? { ...r, status: 'interrupted' as const } : r,
-          ]),
-        ),
-        runningStepId: null,
-      };
-    }
-    state = await withInterruptedOutput(state, records);
-    return { state: { ...state, readOnly: true }, runbook };
+  open(runId: string): Promise<{ state: RunState; runbook: Runbook | null }> {
+    return this.records.open(runId);
   }
 
   /**
@@ -392,10 +293,10 @@ export class RunService {
    */
   async resume(runId: string): Promise<RunState> {
     if (this.runs.get(runId)?.state.status === 'active') return this.runs.get(runId)!.state;
-    const path = this.journalPathOf(runId);
+    const path = this.records.pathOf(runId);
     if (journalWriter(path) !== null)
       throw new ApiError('conflict', `run ${runId} is being written by another Runsheet process`);
-    const { records, runbook } = await this.loadJournal(runId);
+    const { records, runbook } = await this.records.load(runId);
     if (records.some((r) => r.type === 'run.finished'))
       throw new ApiError('conflict', `run ${runId} is finished; start a new run instead`);
     if (!runbook) throw new ApiError('not-found', `the runbook of run ${runId} is gone`);
@@ -410,7 +311,7 @@ export class RunService {
       groupHosts,
     );
     run.logRunbook = await redactRunbook(run.redactor, runbook);
-    run.state = this.fold(records, runbook, path);
+    run.state = foldJournal(records, runbook, path);
     const interrupted = Object.entries(run.state.steps)
       .filter(([, r]) => r.status === 'running')
       .map(([id]) => id);
@@ -453,14 +354,14 @@ export class RunService {
       this.record(live, { type: 'run.fields', ...fields });
       return this.settle(live);
     }
-    const path = this.journalPathOf(runId);
+    const path = this.records.pathOf(runId);
     if (journalWriter(path) !== null)
       throw new ApiError('conflict', `run ${runId} is being written by another Runsheet process`);
-    const { records, runbook } = await this.loadJournal(runId);
+    const { records, runbook } = await this.records.load(runId);
     const journal = new JournalWriter(path, records);
     try {
       const record = journal.append({ type: 'run.fields', ...fields });
-      const state = this.fold([...records, record], runbook ?? EMPTY_RUNBOOK, path);
+      const state = foldJournal([...records, record], runbook ?? EMPTY_RUNBOOK, path);
       if (runbook)
         writeFileAtomic(state.logPath, renderMaintenanceLog(state, runbook, state.runbookId));
       if (live) live.state = state;
@@ -469,34 +370,6 @@ export class RunService {
     } finally {
       journal.close();
     }
-  }
-
-  private journalPathOf(runId: string): string {
-    return join(this.journalsDir, `${runId}.jsonl`);
-  }
-
-  /** A run's records (torn tail cut) and its runbook as it is now (null when it is gone). */
-  private async loadJournal(
-    runId: string,
-  ): Promise<{ records: JournalRecord[]; runbook: Runbook | null }> {
-    const path = this.journalPathOf(runId);
-    if (!existsSync(path)) throw new ApiError('not-found', `no run with id ${runId}`);
-    const { records } = journalWriter(path) !== null ? readJournal(path) : cutTornTail(path);
-    const first = records[0];
-    if (!first || first.type !== 'run.started')
-      throw new ApiError('invalid-input', `${path}: does not start with run.started`);
-    const runbook = await this.deps.workspace
-      .open(first.runbookId)
-      .then((r) => r.runbook)
-      .catch(() => null);
-    return { records, runbook };
-  }
-
-  private fold(records: JournalRecord[], runbook: Runbook, journalPath: string): RunState {
-    let state: RunState | null = null;
-    for (const record of records)
-      state = applyRecord(state, record, runbook, { journalPath, sessionId: null });
-    return state!;
   }
 
   async setChecked(
@@ -1016,21 +889,6 @@ export class RunService {
   }
 }
 
-/** The fan-out shells of a run, by host, as the state shows them. */
-/** Interrupted steps' output, rendered from the journal's raw bytes (their step.finished never came). */
-async function withInterruptedOutput(state: RunState, records: JournalRecord[]): Promise<RunState> {
-  const steps = { ...state.steps };
-  for (const [id, result] of Object.entries(steps)) {
-    if (result.status !== 'interrupted' || result.output !== null || result.outputBytes === 0)
-      continue;
-    const bytes = readStepOutput(state.journalPath, id, records);
-    const tail = bytes.subarray(Math.max(0, bytes.length - 2 * 1024 * 1024));
-    const text = await renderPlainText(tail, 100);
-    steps[id] = { ...result, output: text.slice(-OUTPUT_TAIL_CHARS) };
-  }
-  return { ...state, steps };
-}
-
 /** The maintenance log, and a rehearsal's report as a document of its own beside it. */
 function writeLogFiles(state: RunState, runbook: Runbook): void {
   writeFileAtomic(state.logPath, renderMaintenanceLog(state, runbook, state.runbookId));
@@ -1064,7 +922,6 @@ function variablesOf(run: ActiveRun): Record<string, string> {
   return { ...run.state.variables, ...run.secrets };
 }
 
-/** The OS user's name; git config and a settings field refine this later (issue 6). */
 /** Who runs it: git's user.name where the runbook lives (or globally), else the OS user. */
 function maintainerName(runbookPath: string): string {
   const git = spawnSync('git', ['-C', dirname(runbookPath), 'config', 'user.name'], {
