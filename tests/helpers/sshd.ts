@@ -53,6 +53,8 @@ export async function startSshd(
      * only, so this machine's dotfiles do not weigh on what a benchmark measures).
      */
     cleanHome?: boolean;
+    /** Leave out the SFTP subsystem, as some hardened servers do. */
+    noSftp?: boolean;
   } = {},
 ): Promise<TestSshd> {
   mkdirSync(dir, { recursive: true });
@@ -82,7 +84,7 @@ export async function startSshd(
       'PermitRootLogin yes',
       'AllowTcpForwarding yes',
       'LogLevel VERBOSE',
-      'Subsystem sftp /usr/lib/openssh/sftp-server',
+      ...(auth.noSftp ? [] : ['Subsystem sftp /usr/lib/openssh/sftp-server']),
       '',
     ].join('\n'),
   );

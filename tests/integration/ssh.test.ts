@@ -337,6 +337,57 @@ describe.skipIf(!HAS_SSHD)('a connection lost mid-step', () => {
   });
 });
 
+describe.skipIf(!HAS_SSHD)('a server without the SFTP subsystem', () => {
+  it('gets the steps over an exec channel instead, byte for byte, and a shorter one exactly', async () => {
+    const bare = await startSshd(join(dir.path, 'nosftp'), '127.0.0.40', 2222, sshd.clientKey, {
+      noSftp: true,
+    });
+    const ws = join(dir.path, 'nosftp-ws');
+    mkdirSync(ws, { recursive: true });
+    const config = join(dir.path, 'ssh_config_nosftp');
+    writeFileSync(
+      config,
+      `Host bare\n  HostName ${bare.host}\n  Port ${bare.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`,
+    );
+    writeFiles(ws, {
+      'bare.md':
+        "# Bare\n\n```bash\ncat -A <<'EOF'\n  tabs\tand $dollars `ticks` \\ kept\nEOF\nexport LEFT=here\n```\n\n```bash\necho $LEFT\n```\n",
+    });
+    const { core, api, latest } = coreOn(ws, {
+      ssh: {
+        configFile: config,
+        knownHostsFile: join(dir.path, 'known_hosts_nosftp'),
+        acceptNewHostKeys: true,
+      },
+    });
+    try {
+      const run = await api.call('run.start', { runbookId: 'bare.md', host: 'bare' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'bare.md' });
+      const outputs: Array<string | null> = [];
+      for (const step of runbook.steps) {
+        await api.call('run.execute', { runId: run.id, stepId: step.id });
+        const r = await waitFor(
+          'the step',
+          () => {
+            const x = latest()?.steps[step.id];
+            return x && x.status !== 'running' && x.status !== 'pending' ? x : null;
+          },
+          20_000,
+        );
+        expect(r.status).toBe('passed');
+        outputs.push(r.output);
+      }
+      // cat -A shows the tab as ^I and the line's end as $: the bytes arrived as written.
+      expect(outputs).toEqual(['  tabs^Iand $dollars `ticks` \\ kept$', 'here']);
+      // The server really refused SFTP: the steps above came through the exec channel.
+      expect(bare.log()).toContain('subsystem request for sftp by user root failed');
+    } finally {
+      core.dispose();
+      await bare.stop();
+    }
+  });
+});
+
 describe.skipIf(!HAS_SSHD)('moving one step to another host', () => {
   it('runs a step of a local run on an inventory host when the user moves it there', async () => {
     const ws = join(dir.path, 'moved');

@@ -212,14 +212,28 @@ export class SshSession implements TerminalSession {
    * Writes a file in the session's folder. The handle stays open, so writing the
    * next step is one round trip (write and truncate sent together) rather than
    * three (open, write, close): a step on a far host starts that much sooner.
+   * A server without the SFTP subsystem (some hardened ones) gets the file
+   * through `cat` on an exec channel instead.
    */
   async writeFile(name: string, content: string): Promise<string> {
     await this.ready;
     if (!this.sftpReady || !this.dir)
       throw new Error(this.failure ?? `not connected to ${this.remote.alias}`);
-    const sftp = await this.sftpReady;
     const path = `${this.dir}/${name.replace(/[^\w.-]/g, '_')}`;
     const data = Buffer.from(content);
+    const sftp = await this.sftpReady.catch(() => null);
+    try {
+      if (sftp) await this.writeOverSftp(sftp, path, data);
+      else await this.writeOverExec(path, data);
+    } catch (error) {
+      throw new Error(
+        `cannot write the step to ${this.remote.alias} (${path}): ${(error as Error).message}`,
+      );
+    }
+    return path;
+  }
+
+  private async writeOverSftp(sftp: SFTPWrapper, path: string, data: Buffer): Promise<void> {
     const call = (fn: (cb: (error?: Error | null) => void) => void): Promise<void> =>
       new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
     const write = async (handle: Buffer): Promise<void> => {
@@ -229,25 +243,39 @@ export class SshSession implements TerminalSession {
         call((cb) => sftp.fsetstat(handle, { size: data.length }, cb)),
       ]);
     };
-    const open = (): Promise<Buffer> => {
-      const handle = new Promise<Buffer>((resolve, reject) =>
-        sftp.open(path, 'w', { mode: 0o600 }, (error, h) => (error ? reject(error) : resolve(h))),
-      );
-      this.handles.set(path, handle);
-      handle.catch(() => this.handles.delete(path));
-      return handle;
-    };
     const kept = this.handles.get(path);
     if (kept) {
       try {
-        return await write(await kept).then(() => path);
+        return await write(await kept);
       } catch {
         // The handle went stale (the folder was removed, say): open the file afresh once.
         this.handles.delete(path);
       }
     }
-    await write(await open());
-    return path;
+    const handle = new Promise<Buffer>((resolve, reject) =>
+      sftp.open(path, 'w', { mode: 0o600 }, (error, h) => (error ? reject(error) : resolve(h))),
+    );
+    this.handles.set(path, handle);
+    handle.catch(() => this.handles.delete(path));
+    await write(await handle);
+  }
+
+  /** `cat` into the file (mode 0600 from the umask), the bytes on the channel's stdin: no PTY, nothing altered. */
+  private writeOverExec(path: string, data: Buffer): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.client.exec(`umask 077 && cat > ${quote(path)}`, (error, stream) => {
+        if (error) return reject(error);
+        let stderr = '';
+        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        stream.on('close', (code?: number | null) =>
+          code === 0
+            ? resolve()
+            : reject(new Error(stderr.trim() || `cat exited with ${code ?? 'no status'}`)),
+        );
+        stream.resume(); // cat prints nothing; draining lets the channel close.
+        stream.end(data);
+      }),
+    );
   }
 
   dispose(): void {
