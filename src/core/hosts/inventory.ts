@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig, { LineType } from 'ssh-config';
+import { compareHosts } from '../../shared/util/host-order';
 import { readYamlFile } from '../yaml-file';
 import { parseAnsibleInventory } from './ansible';
 import { readSshConfig } from './ssh-config-file';
@@ -124,7 +125,7 @@ export function listHosts(options: {
       });
     }
   }
-  return [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...hosts.values()].sort((a, b) => compareHosts(a.name, b.name));
 }
 
 /** A host spec as host names: `a,b` lists, a hosts.yaml group, or one host (an alias or a name). */

@@ -1,4 +1,5 @@
 import type { RunState } from '../../shared/api/contract';
+import { compareHosts } from '../../shared/util/host-order';
 import type { ManagedSession } from '../sessions/session-manager';
 
 export type Connection = RunState['connections'][number];
@@ -41,7 +42,7 @@ export class Connections {
   list(): Connection[] {
     this.listed ??= [...this.byHost.values()]
       .map((c) => ({ ...c }))
-      .sort((a, b) => a.host.localeCompare(b.host));
+      .sort((a, b) => compareHosts(a.host, b.host));
     return this.listed;
   }
 }

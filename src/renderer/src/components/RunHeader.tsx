@@ -177,33 +177,12 @@ export function RunHeader({
             <RunFields run={run} onSave={onFields} />
           </details>
           {run.connections.length > 0 && (
-            <ul className="connections" data-testid="connections">
-              {run.connections.map((c) => (
-                <li
-                  key={c.host}
-                  className={`connection connection-${c.state}`}
-                  data-testid="connection"
-                  data-host={c.host}
-                  data-state={c.state}
-                  title={c.detail ?? undefined}
-                >
-                  <span className="connection-dot" aria-hidden />
-                  <span className="connection-host">{c.host}</span>
-                  <span className="connection-state">{CONNECTION_LABELS[c.state]}</span>
-                  {run.status === 'active' && c.state !== 'connecting' && (
-                    <button
-                      type="button"
-                      className="btn btn-ghost btn-small"
-                      onClick={() => onReconnect(c.host)}
-                      disabled={Boolean(run.runningStepId)}
-                      data-testid="reconnect"
-                    >
-                      Reconnect
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
+            <Connections
+              connections={run.connections}
+              canReconnect={run.status === 'active'}
+              busy={Boolean(run.runningStepId)}
+              onReconnect={onReconnect}
+            />
           )}
         </div>
       ) : (
@@ -242,7 +221,78 @@ function RehearsalClock({ run, now }: { run: RunState; now: number }) {
   );
 }
 
-const CONNECTION_LABELS: Record<RunState['connections'][number]['state'], string> = {
+type Connection = RunState['connections'][number];
+
+/** Above this many hosts, the connected ones fold behind a count; the others stay in sight. */
+const CONNECTIONS_SHOWN = 6;
+
+/**
+ * Each host's connection, with Reconnect. A fan-out run has many: then a line counts
+ * them by state, the connected ones fold away, and the ones that need attention
+ * (connecting, lost, could not connect) stay listed.
+ */
+function Connections({
+  connections,
+  canReconnect,
+  busy,
+  onReconnect,
+}: {
+  connections: Connection[];
+  canReconnect: boolean;
+  busy: boolean;
+  onReconnect(host: string): void;
+}) {
+  const item = (c: Connection) => (
+    <li
+      key={c.host}
+      className={`connection connection-${c.state}`}
+      data-testid="connection"
+      data-host={c.host}
+      data-state={c.state}
+      title={c.detail ?? undefined}
+    >
+      <span className="connection-dot" aria-hidden />
+      <span className="connection-host">{c.host}</span>
+      <span className="connection-state">{CONNECTION_LABELS[c.state]}</span>
+      {canReconnect && c.state !== 'connecting' && (
+        <button
+          type="button"
+          className="btn btn-ghost btn-small"
+          onClick={() => onReconnect(c.host)}
+          disabled={busy}
+          data-testid="reconnect"
+        >
+          Reconnect
+        </button>
+      )}
+    </li>
+  );
+  if (connections.length <= CONNECTIONS_SHOWN)
+    return (
+      <ul className="connections" data-testid="connections">
+        {connections.map(item)}
+      </ul>
+    );
+  const ready = connections.filter((c) => c.state === 'ready');
+  const others = connections.filter((c) => c.state !== 'ready');
+  const counts = (Object.keys(CONNECTION_LABELS) as Connection['state'][])
+    .map((state) => [state, connections.filter((c) => c.state === state).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${CONNECTION_LABELS[state]}`);
+  return (
+    <div className="connections-many" data-testid="connections">
+      <details className="connections-fold">
+        <summary data-testid="connections-summary">
+          {connections.length} hosts: {counts.join(', ')}
+        </summary>
+        <ul className="connections">{ready.map(item)}</ul>
+      </details>
+      {others.length > 0 && <ul className="connections">{others.map(item)}</ul>}
+    </div>
+  );
+}
+
+const CONNECTION_LABELS: Record<Connection['state'], string> = {
   connecting: 'connecting…',
   ready: 'connected',
   lost: 'connection lost',

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { StepResult } from '../../../shared/api';
 import type { Step } from '../../../shared/runbook/types';
+import { compareHosts } from '../../../shared/util/host-order';
 import { CodeBlock } from './CodeBlock';
 import { Markdown } from './Markdown';
 import { StatusChip } from './StatusChip';
@@ -257,7 +258,7 @@ export function StepCard({
       {result && Object.keys(result.hosts).length > 0 && (
         <div className="host-results" data-testid="host-results">
           {Object.entries(result.hosts)
-            .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
+            .sort(([a], [b]) => compareHosts(a, b))
             .map(([host, h]) => (
               <span
                 key={host}

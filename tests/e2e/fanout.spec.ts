@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { serveApp, type ServedApp } from '../helpers/serve';
+import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
+import { tempDir, writeFiles } from '../helpers/temp';
+import { terminalText } from '../helpers/walk';
+
+// One step on a group of hosts from the browser harness: twelve real OpenSSH servers
+// (127.0.0.70–81) and one address where nothing listens (127.0.0.82). The step card
+// shows the summary and each host's result; each host has a terminal tab.
+const SERVERS = Array.from({ length: 12 }, (_, i) => 70 + i);
+let servers: TestSshd[] = [];
+let app: ServedApp;
+let dir: ReturnType<typeof tempDir>;
+
+test.beforeAll(async () => {
+  test.skip(!existsSync('/usr/sbin/sshd'), 'OpenSSH server not installed');
+  dir = tempDir('runsheet-fanout-e2e-');
+  const key = join(dir.path, 'client');
+  keygen(key);
+  servers = await Promise.all(
+    SERVERS.map((n) => startSshd(join(dir.path, `s${n}`), `127.0.0.${n}`, 2222, key)),
+  );
+  const config = join(dir.path, 'ssh_config');
+  writeFileSync(config, `Host *\n  User root\n  Port 2222\n  IdentityFile ${key}\n`);
+  writeFileSync(
+    join(dir.path, 'known_hosts'),
+    servers.map((s) => `[${s.host}]:2222 ${s.hostKeyLine}\n`).join(''),
+  );
+  const ws = join(dir.path, 'ws');
+  mkdirSync(ws);
+  writeFiles(ws, {
+    'hosts.yaml': [
+      'hosts:',
+      ...SERVERS.map((n, i) => `  web-${i + 1}: { hostname: 127.0.0.${n}, groups: [web] }`),
+      '  web-13: { hostname: 127.0.0.82, groups: [web] }',
+      '',
+    ].join('\n'),
+    'fleet.md':
+      '# Fleet check\n\n```bash {hosts=web}\nset -- $SSH_CONNECTION; echo "served by $3"\n```\n',
+  });
+  app = await serveApp({
+    workspace: ws,
+    sshConfig: config,
+    knownHosts: join(dir.path, 'known_hosts'),
+  });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  await Promise.all(servers.map((s) => s.stop()));
+  dir?.cleanup();
+});
+
+test('one step on a group of 13 hosts: a summary, each host in a chip and a terminal tab', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.getByTestId('runbook-list').getByText('Fleet check').click();
+  await page.getByTestId('start-run').click();
+  const step = page.getByTestId('step').first();
+  await step.getByTestId('run-step').click();
+  await expect(step.getByTestId('step-status')).toHaveAttribute('data-status', 'failed', {
+    timeout: 60_000,
+  });
+  await expect(step.getByTestId('step-detail')).toContainText(
+    '13 hosts: 12 passed, 0 failed, 1 unreachable',
+  );
+  const chips = step.getByTestId('host-results').locator('.host-result');
+  await expect(chips).toHaveCount(13);
+  await expect(chips.filter({ hasText: 'web-13 · unreachable' })).toHaveCount(1);
+  await expect(chips.filter({ hasText: '· passed' })).toHaveCount(12);
+  // The header counts the connections; the connected ones fold away, the failed one stays in sight.
+  const connections = page.getByTestId('connections');
+  await expect(connections.getByTestId('connections-summary')).toHaveText(
+    '13 hosts: 12 connected, 1 could not connect',
+  );
+  await expect(connections.getByTestId('connection').filter({ visible: true })).toHaveCount(1);
+  await expect(connections.locator('[data-host="web-13"]')).toHaveAttribute('data-state', 'failed');
+  await connections.getByTestId('connections-summary').click();
+  const shown = connections.getByTestId('connection').filter({ visible: true });
+  await expect(shown).toHaveCount(13);
+  // In the order people count: web-2 before web-10.
+  const order = await shown.evaluateAll((items) => items.map((i) => i.getAttribute('data-host')));
+  expect(order.slice(0, 12)).toEqual(Array.from({ length: 12 }, (_, i) => `web-${i + 1}`));
+  await connections.getByTestId('connections-summary').click();
+  // Each reachable host ran the step in its own shell, shown in its own tab.
+  await page
+    .getByTestId('terminal-tab')
+    .filter({ hasText: /^web-3$/ })
+    .click();
+  await expect.poll(() => terminalText(page)).toContain('served by 127.0.0.72');
+  // The run's own shell, then a tab per host in the same order (the unreachable one ended).
+  expect(await page.getByTestId('terminal-tab').allTextContents()).toEqual([
+    'Fleet check',
+    ...Array.from({ length: 12 }, (_, i) => `web-${i + 1}`),
+    'web-13disconnected',
+  ]);
+  await page.screenshot({ path: 'test-results/screenshots/fan-out.png' });
+});
