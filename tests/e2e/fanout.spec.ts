@@ -71,6 +71,13 @@ test('one step on a group of 13 hosts: a summary, each host in a chip and a term
   await expect(chips).toHaveCount(13);
   await expect(chips.filter({ hasText: 'web-13 · unreachable' })).toHaveCount(1);
   await expect(chips.filter({ hasText: '· passed' })).toHaveCount(12);
+  // The step's output: each host's own, under its name (the unreachable one says why).
+  const outputs = step.getByTestId('host-output');
+  await expect(outputs).toHaveCount(13);
+  await expect(outputs.nth(2)).toContainText('web-3 · passed · exit 0');
+  await expect(outputs.nth(2)).toContainText('served by 127.0.0.72');
+  await expect(outputs.nth(12)).toContainText('web-13 · unreachable');
+  await expect(outputs.nth(12)).toContainText('127.0.0.82');
   // The header counts the connections; the connected ones fold away, the failed one stays in sight.
   const connections = page.getByTestId('connections');
   await expect(connections.getByTestId('connections-summary')).toHaveText(

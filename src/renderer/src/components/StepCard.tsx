@@ -306,7 +306,22 @@ export function StepCard({
             <summary>
               Output <span className="muted">({result.outputBytes} bytes)</span>
             </summary>
-            <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
+            {Object.keys(result.hosts).length > 1 ? (
+              // A fan-out: each host's own output under its name, in the order of the chips.
+              Object.entries(result.hosts)
+                .sort(([a], [b]) => compareHosts(a, b))
+                .map(([host, h]) => (
+                  <div key={host} className="host-output" data-testid="host-output">
+                    <div className="host-output-title">
+                      <span className="connection-host">{host}</span> · {h.status}
+                      {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
+                    </div>
+                    <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
+                  </div>
+                ))
+            ) : (
+              <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
+            )}
           </details>
         )}
     </div>
