@@ -58,6 +58,17 @@ describe.each(SHELLS)('steps in a real %s session', (shell) => {
     expect([after.status, after.output]).toEqual(['passed', 'yes in /tmp']);
   });
 
+  it("carries on after a step removes Runsheet's own temp folders (a clean-/tmp step)", async () => {
+    h = await new RunHarness(
+      `# Clean\n\n${fence('rm -rf "${RUNSHEET_STEP_FILE%/*}" "$RUNSHEET_STATE_DIR"')}${fence('echo still here')}`,
+      shell,
+    ).start();
+    expect((await h.exec(0)).status).toBe('passed');
+    const next = await h.exec(1);
+    expect([next.status, next.output]).toEqual(['passed', 'still here']);
+    expect(h.screen).not.toContain('No such file');
+  });
+
   it('lets a step read from the terminal', async () => {
     h = await new RunHarness(
       `# Input\n\n${fence('printf \'Name? \'\nread -r name\necho "hi $name"')}`,

@@ -36,7 +36,7 @@ function harness(knownHosts: string, acceptNew: boolean) {
   mkdirSync(ws, { recursive: true });
   writeFiles(ws, {
     'remote.md':
-      '# Remote\n\n```bash\ncd /tmp && export WHERE=remote && echo "on $(hostname) as $(id -un)"\n```\n\n```bash\necho "$WHERE in $PWD"; exit 7\n```\n\n```bash\necho short\n```\n',
+      '# Remote\n\n```bash\ncd /tmp && export WHERE=remote && echo "on $(hostname) as $(id -un)"\n```\n\n```bash\necho "$WHERE in $PWD"; exit 7\n```\n\n```bash\necho short\n```\n\n```bash\nrm -rf "${RUNSHEET_STEP_FILE%/*}" "$RUNSHEET_STATE_DIR"\n```\n\n```bash\necho after the clean-up\n```\n',
   });
   return coreOn(ws, {
     ssh: { configFile: sshConfig(), knownHostsFile: knownHosts, acceptNewHostKeys: acceptNew },
@@ -95,6 +95,24 @@ describe.skipIf(!HAS_SSHD)('steps on a remote host over SSH (real OpenSSH server
         20_000,
       );
       expect([short!.status, short!.output]).toEqual(['passed', 'short']);
+      // A step that cleans /tmp takes Runsheet's folder on the host with it; the next step still runs.
+      const clean = runbook.steps[3]!;
+      const after = runbook.steps[4]!;
+      for (const step of [clean, after]) {
+        await h.api.call('run.execute', { runId: run.id, stepId: step.id });
+        await waitFor(
+          'the step',
+          () =>
+            ['passed', 'failed'].includes(h.latest()?.steps[step.id]?.status ?? '') &&
+            h.latest()!.runningStepId === null,
+          20_000,
+        );
+      }
+      expect(h.latest()!.steps[clean.id]!.status).toBe('passed');
+      expect([h.latest()!.steps[after.id]!.status, h.latest()!.steps[after.id]!.output]).toEqual([
+        'passed',
+        'after the clean-up',
+      ]);
       await h.api.call('run.execute', { runId: run.id, stepId: second!.id });
       const two = await waitFor(
         'step 2',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
@@ -106,6 +106,8 @@ export class LocalPtySession implements TerminalSession {
 
   async writeFile(name: string, content: string): Promise<string> {
     const path = join(this.dir, name.replace(/[^\w.-]/g, '_'));
+    // A step may have removed the folder (a "clean /tmp" step): make it again if need be.
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     writeFileSync(path, content, { mode: 0o600 });
     return path;
   }

@@ -236,22 +236,26 @@ export class SshSession implements TerminalSession {
   private async writeOverSftp(sftp: SFTPWrapper, path: string, data: Buffer): Promise<void> {
     const call = (fn: (cb: (error?: Error | null) => void) => void): Promise<void> =>
       new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
-    const write = async (handle: Buffer): Promise<void> => {
-      // Both go out at once; whichever the server does first, the file ends up as exactly `data`.
-      await Promise.all([
+    /** Writes through the handle; false when the file is no longer at its path. */
+    const write = async (handle: Buffer): Promise<boolean> => {
+      // All three go out at once; whichever the server does first, the file ends up as
+      // exactly `data`. The stat tells whether a step removed the file or its folder (a
+      // "clean /tmp" step), in which case the handle writes to a file nobody can open.
+      const [, , there] = await Promise.all([
         data.length ? call((cb) => sftp.write(handle, data, 0, data.length, 0, cb)) : undefined,
         call((cb) => sftp.fsetstat(handle, { size: data.length }, cb)),
+        call((cb) => sftp.stat(path, cb)).then(
+          () => true,
+          () => false,
+        ),
       ]);
+      return there;
     };
     const kept = this.handles.get(path);
-    if (kept) {
-      try {
-        return await write(await kept);
-      } catch {
-        // The handle went stale (the folder was removed, say): open the file afresh once.
-        this.handles.delete(path);
-      }
-    }
+    if (kept && (await write(await kept).catch(() => false))) return;
+    this.handles.delete(path);
+    // First write, or the file (or the folder) went away: make the folder again if need be.
+    if (kept) await call((cb) => sftp.mkdir(this.dir!, { mode: 0o700 }, cb)).catch(() => undefined);
     const handle = new Promise<Buffer>((resolve, reject) =>
       sftp.open(path, 'w', { mode: 0o600 }, (error, h) => (error ? reject(error) : resolve(h))),
     );
@@ -263,18 +267,21 @@ export class SshSession implements TerminalSession {
   /** `cat` into the file (mode 0600 from the umask), the bytes on the channel's stdin: no PTY, nothing altered. */
   private writeOverExec(path: string, data: Buffer): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.client.exec(`umask 077 && cat > ${quote(path)}`, (error, stream) => {
-        if (error) return reject(error);
-        let stderr = '';
-        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        stream.on('close', (code?: number | null) =>
-          code === 0
-            ? resolve()
-            : reject(new Error(stderr.trim() || `cat exited with ${code ?? 'no status'}`)),
-        );
-        stream.resume(); // cat prints nothing; draining lets the channel close.
-        stream.end(data);
-      }),
+      this.client.exec(
+        `umask 077 && mkdir -p ${quote(this.dir!)} && cat > ${quote(path)}`,
+        (error, stream) => {
+          if (error) return reject(error);
+          let stderr = '';
+          stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          stream.on('close', (code?: number | null) =>
+            code === 0
+              ? resolve()
+              : reject(new Error(stderr.trim() || `cat exited with ${code ?? 'no status'}`)),
+          );
+          stream.resume(); // cat prints nothing; draining lets the channel close.
+          stream.end(data);
+        },
+      ),
     );
   }
 

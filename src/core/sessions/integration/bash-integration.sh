@@ -43,6 +43,8 @@ __runsheet_show() {
 # the step ends the shell (`exit 3`, `set -e`), the next shell starts where this one was.
 __runsheet_save() {
   [ -n "$RUNSHEET_STATE_DIR" ] || return 0
+  # A step may have removed it (a "clean /tmp" step): make it again (a fork, only then).
+  [ -d "$RUNSHEET_STATE_DIR" ] || mkdir -m 700 -p -- "$RUNSHEET_STATE_DIR" 2>/dev/null || return 0
   builtin pwd > "$RUNSHEET_STATE_DIR/cwd"
   builtin export -p > "$RUNSHEET_STATE_DIR/env"
 }

@@ -21,6 +21,7 @@ __runsheet_show() {
 
 __runsheet_save() {
   [ -n "$RUNSHEET_STATE_DIR" ] || return 0
+  [ -d "$RUNSHEET_STATE_DIR" ] || mkdir -m 700 -p -- "$RUNSHEET_STATE_DIR" 2>/dev/null || return 0
   pwd > "$RUNSHEET_STATE_DIR/cwd"
   export -p > "$RUNSHEET_STATE_DIR/env"
 }
