@@ -138,7 +138,7 @@ export function createCore(options: CoreOptions): Core {
     workspaceDir: dirs.workspaceDir,
     tokens: options.tokens ?? envTokens,
     draft: async (runId) => {
-      const md = await runs.export(runId, 'md');
+      const md = await runs.records.export(runId, 'md');
       // The whole log is attached; the description keeps the start of it.
       const description =
         md.content.length > DESCRIPTION_CHARS
@@ -173,7 +173,7 @@ export function createCore(options: CoreOptions): Core {
     },
     'run.start': ({ runbookId, host, outsideWindow, rehearsal }) =>
       runs.start(runbookId, { host, outsideWindow, rehearsal }),
-    'due.list': () => runs.due(),
+    'due.list': () => runs.records.due(),
     'tracker.list': async () => trackers.list(),
     'tracker.setToken': async ({ tracker, token }) => {
       if (!options.saveToken)
@@ -193,10 +193,10 @@ export function createCore(options: CoreOptions): Core {
       await trackers.flush();
       return trackers.push(runId, tracker);
     },
-    'run.export': ({ runId, format }) => runs.export(runId, format),
-    'run.saveExport': ({ runId, format }) => runs.saveExport(runId, format),
-    'history.list': async ({ runbookId, query }) => runs.history(runbookId, query),
-    'run.open': ({ runId }) => runs.open(runId),
+    'run.export': ({ runId, format }) => runs.records.export(runId, format),
+    'run.saveExport': ({ runId, format }) => runs.records.saveExport(runId, format),
+    'history.list': async ({ runbookId, query }) => runs.records.history(runbookId, query),
+    'run.open': ({ runId }) => runs.records.open(runId),
     'run.resume': ({ runId }) => runs.resume(runId),
     'run.setFields': ({ runId, ...fields }) => runs.setFields(runId, fields),
     'run.preflight': ({ runbookId, host }) => runs.preflight(runbookId, host),

@@ -146,17 +146,7 @@ export class RunRecords {
     let state = foldJournal(records, runbook ?? EMPTY_RUNBOOK, this.pathOf(runId));
     if (state.status === 'active') {
       // Not finished and not running anywhere: interrupted; a step it was running stays open-ended.
-      state = {
-        ...state,
-        status: 'interrupted',
-        steps: Object.fromEntries(
-          Object.entries(state.steps).map(([id, r]) => [
-            id,
-            r.status === 'running' ? { ...r, status: 'interrupted' as const } : r,
-          ]),
-        ),
-        runningStepId: null,
-      };
+      state = { ...interruptRunning(state), status: 'interrupted', runningStepId: null };
     }
     state = await withInterruptedOutput(state, records);
     return { state: { ...state, readOnly: true }, runbook };
@@ -181,6 +171,19 @@ export class RunRecords {
       .catch(() => null);
     return { records, runbook };
   }
+}
+
+/** The state with every step that was running marked interrupted (the stop came mid-step). */
+export function interruptRunning(state: RunState): RunState {
+  return {
+    ...state,
+    steps: Object.fromEntries(
+      Object.entries(state.steps).map(([id, r]) => [
+        id,
+        r.status === 'running' ? { ...r, status: 'interrupted' as const } : r,
+      ]),
+    ),
+  };
 }
 
 /** A journal's records folded into the run state they make (not live: no session). */

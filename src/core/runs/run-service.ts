@@ -3,19 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import type {
-  DueItem,
-  EventSink,
-  RunState,
-  RunSummary,
-  StepResult,
-} from '../../shared/api/contract';
+import type { EventSink, RunState, StepResult } from '../../shared/api/contract';
 import { ApiError } from '../../shared/api/errors';
 import type { JournalEntry, JournalRecord } from '../../shared/log/journal-records';
 import { formatDuration } from '../../shared/log/format';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
 import { renderRehearsalReport } from '../../shared/log/rehearsal';
-import type { ExportFormat } from '../../shared/log/export';
 import { actionableSteps, applyRecord, DONE } from '../../shared/log/run-reducer';
 import type { Runbook, Step } from '../../shared/runbook/types';
 import { slugify } from '../../shared/util/hash';
@@ -34,7 +27,13 @@ import { checkWindow, runEnvironment, type WindowVerdict } from './window-check'
 import { gitCommitOf } from './git';
 import { runFanOut } from './fan-out';
 import { commandFor, missingValues } from './step-command';
-import { EMPTY_RUNBOOK, foldJournal, RunRecords, withInterruptedOutput } from './run-records';
+import {
+  EMPTY_RUNBOOK,
+  foldJournal,
+  interruptRunning,
+  RunRecords,
+  withInterruptedOutput,
+} from './run-records';
 
 /** After a timeout's Ctrl-C, how long a step has to stop before its shell is killed. */
 const KILL_GRACE_MS = 3000;
@@ -85,7 +84,8 @@ type Rehearsal = { target: string; rtoMs: number };
 export class RunService {
   private readonly runs = new Map<string, ActiveRun>();
   private readonly starting = new Map<string, Promise<RunState>>();
-  private readonly records: RunRecords;
+  /** Runs on record (history, due list, read-only views, exports), this process's live runs included. */
+  readonly records: RunRecords;
 
   constructor(
     private readonly deps: {
@@ -262,30 +262,6 @@ export class RunService {
     return this.find(runId).state;
   }
 
-  /** Runs on record (this process's and every journal on disk), newest first. */
-  history(runbookId?: string, query?: string): RunSummary[] {
-    return this.records.history(runbookId, query);
-  }
-
-  /** A run in an export format, redacted once more on the way out, with what was redacted. */
-  export(runId: string, format: ExportFormat) {
-    return this.records.export(runId, format);
-  }
-
-  saveExport(runId: string, format: ExportFormat): Promise<{ path: string }> {
-    return this.records.saveExport(runId, format);
-  }
-
-  /** What is due across the workspace, from cadences and finished runs. */
-  due(now = new Date()): Promise<DueItem[]> {
-    return this.records.due(now);
-  }
-
-  /** A run to read: live when it is this process's, else folded from its journal, read-only. */
-  open(runId: string): Promise<{ state: RunState; runbook: Runbook | null }> {
-    return this.records.open(runId);
-  }
-
   /**
    * Picks up an interrupted run: the journal continues after its last record,
    * steps that were running are marked interrupted (never re-run by themselves),
@@ -316,18 +292,7 @@ export class RunService {
       .filter(([, r]) => r.status === 'running')
       .map(([id]) => id);
     // What the interrupted steps printed before the stop, as text for the UI and the log.
-    const texts = await withInterruptedOutput(
-      {
-        ...run.state,
-        steps: Object.fromEntries(
-          Object.entries(run.state.steps).map(([id, r]) => [
-            id,
-            interrupted.includes(id) ? { ...r, status: 'interrupted' as const } : r,
-          ]),
-        ),
-      },
-      records,
-    );
+    const texts = await withInterruptedOutput(interruptRunning(run.state), records);
     this.runs.set(runId, run);
     this.openSession(run, false);
     this.record(run, { type: 'run.resumed', interruptedStepIds: interrupted }, false);
