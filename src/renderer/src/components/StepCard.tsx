@@ -54,6 +54,8 @@ export function StepCard({
   const [cancelSent, setCancelSent] = useState(false);
   const [reason, setReason] = useState('');
   const status = result?.status ?? 'pending';
+  /** Each host's result (fan-out, or a step moved to a host), in the order people count hosts. */
+  const hosts = Object.entries(result?.hosts ?? {}).sort(([a], [b]) => compareHosts(a, b));
   const actionable = step.kind === 'check' || step.runnable;
   const running = status === 'running';
   const done = ['checked', 'passed', 'skipped', 'manual'].includes(status);
@@ -255,20 +257,18 @@ export function StepCard({
       {result?.skipReason && status === 'skipped' && (
         <div className="step-note">Skipped: {result.skipReason}</div>
       )}
-      {result && Object.keys(result.hosts).length > 0 && (
+      {hosts.length > 0 && (
         <div className="host-results" data-testid="host-results">
-          {Object.entries(result.hosts)
-            .sort(([a], [b]) => compareHosts(a, b))
-            .map(([host, h]) => (
-              <span
-                key={host}
-                className={`host-result chip chip-${h.status === 'passed' ? 'passed' : 'failed'}`}
-                title={h.detail ?? h.output}
-              >
-                {host} · {h.status}
-                {h.exitCode !== null && h.status !== 'passed' ? ` · exit ${h.exitCode}` : ''}
-              </span>
-            ))}
+          {hosts.map(([host, h]) => (
+            <span
+              key={host}
+              className={`host-result chip chip-${h.status === 'passed' ? 'passed' : 'failed'}`}
+              title={h.detail ?? h.output}
+            >
+              {host} · {h.status}
+              {h.exitCode !== null && h.status !== 'passed' ? ` · exit ${h.exitCode}` : ''}
+            </span>
+          ))}
         </div>
       )}
       {result?.detail && (
@@ -306,19 +306,17 @@ export function StepCard({
             <summary>
               Output <span className="muted">({result.outputBytes} bytes)</span>
             </summary>
-            {Object.keys(result.hosts).length > 1 ? (
+            {hosts.length > 1 ? (
               // A fan-out: each host's own output under its name, in the order of the chips.
-              Object.entries(result.hosts)
-                .sort(([a], [b]) => compareHosts(a, b))
-                .map(([host, h]) => (
-                  <div key={host} className="host-output" data-testid="host-output">
-                    <div className="host-output-title">
-                      <span className="connection-host">{host}</span> · {h.status}
-                      {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
-                    </div>
-                    <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
+              hosts.map(([host, h]) => (
+                <div key={host} className="host-output" data-testid="host-output">
+                  <div className="host-output-title">
+                    <span className="connection-host">{host}</span> · {h.status}
+                    {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
                   </div>
-                ))
+                  <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
+                </div>
+              ))
             ) : (
               <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
             )}
