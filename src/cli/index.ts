@@ -1,13 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { createCore } from '../core/core';
-import { listHosts } from '../core/hosts/inventory';
+import { createCore, listHosts } from '../core';
 import { startServer } from '../server/ws-server';
 import { appPaths } from './app-paths';
 import { inspectJson, inspectText, loadRunbookFile } from './inspect';
 import type { RunsheetApi } from '../shared/api';
-import { TRACKER_NAMES } from '../core/trackers/trackers';
+import {
+  EXPORT_FORMATS,
+  TRACKER_NAMES,
+  type ExportFormat,
+  type TrackerName,
+} from '../shared/model';
 import { printDue, printHistory, recordsCore, verifyJournal, type RecordsOptions } from './records';
 import { runHeadless, UsageError, type RunOptions } from './run';
 
@@ -180,8 +184,9 @@ recordOptions(
     ),
 ).action(
   async (run: string, opts: RecordsOptions & { format: string; out?: string; to?: string }) => {
-    if (!['md', 'jira', 'json', 'csv'].includes(opts.format))
-      fail(`--format must be md, jira, json or csv (not ${opts.format})`);
+    const format = opts.format as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format))
+      fail(`--format must be ${EXPORT_FORMATS.join(', ')} (not ${opts.format})`);
     const runId = basename(run).replace(/\.jsonl$/, '');
     const journal = run.endsWith('.jsonl') ? resolve(run) : null;
     const where = {
@@ -190,7 +195,7 @@ recordOptions(
       dataDir: opts.dataDir ?? (journal ? dirname(dirname(journal)) : undefined),
       workspace: opts.workspace ?? (journal ? workspaceOf(journal) : undefined),
     };
-    const tracker = opts.to as (typeof TRACKER_NAMES)[number] | undefined;
+    const tracker = opts.to as TrackerName | undefined;
     if (tracker && !TRACKER_NAMES.includes(tracker))
       fail(`--to must be ${TRACKER_NAMES.join(', ')} (not ${opts.to})`);
     return withRecords(where, async (api) => {
@@ -204,10 +209,7 @@ recordOptions(
         }
         return;
       }
-      const result = await api.call('run.export', {
-        runId,
-        format: opts.format as 'md' | 'jira' | 'json' | 'csv',
-      });
+      const result = await api.call('run.export', { runId, format });
       if (opts.out) writeFileSync(opts.out, result.content);
       else process.stdout.write(result.content);
       const redacted = Object.entries(result.redactions);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseRunbook, type Runbook } from '../shared/runbook';
+import type { Runbook } from '../shared/model';
+import { parseRunbookFile } from '../shared/runbook';
 
 /** The `inspect --json` document: stable keys for scripts and tests. */
 export function inspectJson(runbook: Runbook): unknown {
@@ -56,5 +57,5 @@ export function inspectText(runbook: Runbook, file: string): string {
 }
 
 export function loadRunbookFile(file: string): Runbook {
-  return parseRunbook(readFileSync(file, 'utf8'), basename(file, '.md'));
+  return parseRunbookFile(readFileSync(file, 'utf8'), basename(file));
 }

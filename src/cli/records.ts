@@ -1,8 +1,7 @@
 import type { DueItem, RunSummary } from '../shared/api/contract';
 import { createInProcessApi } from '../shared/api/in-process';
 import { formatDuration } from '../shared/log/format';
-import { createCore } from '../core/core';
-import { readJournal } from '../core/runs/journal';
+import { createCore, verifyJournal as checkJournal } from '../core';
 
 export interface RecordsOptions {
   workspace?: string;
@@ -51,7 +50,7 @@ export function printHistory(runs: RunSummary[], json: boolean): string {
  * output bytes; exit 0 when intact, 1 with every problem named (file:line).
  */
 export function verifyJournal(path: string): { ok: boolean; text: string } {
-  const { records, errors } = readJournal(path);
+  const { records, errors } = checkJournal(path);
   if (errors.length > 0)
     return {
       ok: false,

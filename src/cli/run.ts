@@ -1,10 +1,15 @@
 import { createInterface } from 'node:readline/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { appPaths } from './app-paths';
-import { createCore } from '../core/core';
-import { createInProcessApi, type RunState, type StepResult } from '../shared/api';
+import { createCore } from '../core';
+import {
+  createInProcessApi,
+  type RunsheetApi,
+  type RunState,
+  type StepResult,
+} from '../shared/api';
 import { formatDuration } from '../shared/log/format';
-import type { Runbook, Step } from '../shared/runbook/types';
+import { ENDED, type Runbook, type Step } from '../shared/model';
 
 export interface RunOptions {
   host?: string;
@@ -75,48 +80,41 @@ export async function runHeadless(
             )
           : error;
       });
-    const results: Array<{ step: Step; result: StepResult }> = [];
-    api.on('run.didChange', (next) => (state = next));
+    api.on('run.didChange', (next) => {
+      if (next.id === state.id && next.seq >= state.seq) state = next;
+    });
     if (Object.keys(values).length > 0)
       state = await api.call('run.setVariables', { runId: state.id, values });
     let live: (() => void) | null = null;
     if (interactive) live = attachTerminal(api, () => state.sessionId);
 
-    for (const [index, step] of steps.entries()) {
-      if (!options.json)
-        out(`\n▶ [${index + 1}/${steps.length}] ${label(step)}  (line ${step.line})`);
-      await api.call('run.execute', { runId: state.id, stepId: step.id, confirmed: true });
-      const result = await new Promise<StepResult>((done) => {
-        const check = (): void => {
-          const r = state.steps[step.id];
-          if (r && !['pending', 'running'].includes(r.status) && state.runningStepId !== step.id) {
-            off();
-            done(r);
-          }
-        };
-        const off = api.on('run.didChange', check);
-        check();
-      });
-      results.push({ step, result });
-      if (options.json) {
-        out(
-          JSON.stringify({
-            id: step.id,
-            status: result.status,
-            exitCode: result.exitCode,
-            durationMs: result.durationMs,
-            host: result.host,
-            output: result.output ?? '',
-          }),
-        );
-      } else {
+    // "Run from here" over the chosen steps: the same core function the app calls, so the
+    // same steps run and the same rules (stop at a failure unless continueOnError) apply.
+    const results = await runSteps(api, () => state, steps, {
+      onStart: (step, index) => {
+        if (!options.json)
+          out(`\n▶ [${index + 1}/${steps.length}] ${label(step)}  (line ${step.line})`);
+      },
+      onEnd: (step, result) => {
+        if (options.json) {
+          out(
+            JSON.stringify({
+              id: step.id,
+              status: result.status,
+              exitCode: result.exitCode,
+              durationMs: result.durationMs,
+              host: result.host,
+              output: result.output ?? '',
+            }),
+          );
+          return;
+        }
         if (!interactive && result.output) out(indent(result.output));
         out(
           `${result.status === 'passed' ? '✓' : '✗'} ${result.status} · exit ${result.exitCode ?? '?'} · ${formatDuration(result.durationMs)}${result.detail ? ` · ${result.detail}` : ''}`,
         );
-      }
-      if (result.status !== 'passed' && !step.attrs.continueOnError) break;
-    }
+      },
+    });
     live?.();
     state = await api.call('run.finish', { runId: state.id });
     const failed = results.filter((r) => r.result.status !== 'passed').length;
@@ -137,6 +135,76 @@ export async function runHeadless(
   } finally {
     core.dispose();
   }
+}
+
+/**
+ * Runs `steps` as one "Run from here" and reports each as it starts and ends;
+ * resolves with the results of the steps that ran, in order, once the run's
+ * sequence is over (done, or stopped at a failure).
+ */
+async function runSteps(
+  api: RunsheetApi,
+  state: () => RunState,
+  steps: Step[],
+  report: {
+    onStart(step: Step, index: number): void;
+    onEnd(step: Step, result: StepResult): void;
+  },
+): Promise<Array<{ step: Step; result: StepResult }>> {
+  const reported = new Map<string, 'started' | 'ended'>();
+  const results: Array<{ step: Step; result: StepResult }> = [];
+  return new Promise((resolve, reject) => {
+    let launched = false;
+    const check = (): void => {
+      const now = state();
+      for (const [index, step] of steps.entries()) {
+        const result = now.steps[step.id];
+        const ended = result && ENDED.has(result.status) && now.runningStepId !== step.id;
+        if (!result || (result.status !== 'running' && !ended)) continue;
+        if (!reported.has(step.id)) {
+          reported.set(step.id, 'started');
+          report.onStart(step, index);
+        }
+        if (ended && reported.get(step.id) !== 'ended') {
+          reported.set(step.id, 'ended');
+          results.push({ step, result });
+          report.onEnd(step, result);
+        }
+      }
+      // The sequence is over: nothing running and nothing waiting.
+      if (launched && now.runningStepId === null && now.queued.length === 0) {
+        off();
+        resolve(results);
+      }
+    };
+    const off = api.on('run.didChange', () => queueMicrotask(check));
+    api
+      .call('run.execute', {
+        runId: state().id,
+        stepId: steps[0]!.id,
+        confirmed: true,
+        andFollowing: true,
+        only: steps.map((s) => s.id),
+      })
+      .then(
+        () => {
+          launched = true;
+          check();
+        },
+        (error: unknown) => {
+          // A step that could not start anywhere is recorded as failed: report it like any other.
+          const first = state().steps[steps[0]!.id];
+          if (first && ENDED.has(first.status)) {
+            process.stderr.write(`runsheet: ${(error as Error).message}\n`);
+            launched = true;
+            check();
+            return;
+          }
+          off();
+          reject(error);
+        },
+      );
+  });
 }
 
 function selectSteps(runbook: Runbook, options: RunOptions): Step[] {

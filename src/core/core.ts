@@ -2,7 +2,8 @@ import { hostname, userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { localEngine, RedactionWorker, type RedactionEngine } from './redaction/engine';
-import { envTokens, Trackers, type TokenSource, type TrackerName } from './trackers/trackers';
+import { envTokens, Trackers, type TokenSource } from './trackers/trackers';
+import type { TrackerName } from '../shared/model';
 import { ApiError } from '../shared/api/errors';
 import type { EventName, EventPayload, EventSink, Handlers } from '../shared/api/contract';
 import type { EventSource } from '../shared/api/in-process';
@@ -154,10 +155,13 @@ export function createCore(options: CoreOptions): Core {
       emit('export.didSend', { runId, tracker: sent.tracker, url: sent.url }),
   });
   if (options.retryExports) trackers.start();
-  workspace.watch((_id, runbook, summary) => {
-    runs.reload(summary.id, runbook);
+  workspace.watch((_id, runbook, summary, source) => {
+    runs.reload(summary.id, runbook, source);
     emit('runbook.didChange', { summary, runbook });
   });
+  // Reads of the records wait for the recovery pass that began with the core.
+  const recovered = <T>(read: () => T | Promise<T>): Promise<T> =>
+    runs.recovered.then(() => read());
 
   const handlers: Handlers = {
     'app.info': async () => ({
@@ -173,7 +177,7 @@ export function createCore(options: CoreOptions): Core {
     },
     'run.start': ({ runbookId, host, outsideWindow, rehearsal }) =>
       runs.start(runbookId, { host, outsideWindow, rehearsal }),
-    'due.list': () => runs.records.due(),
+    'due.list': () => recovered(() => runs.records.due()),
     'tracker.list': async () => trackers.list(),
     'tracker.setToken': async ({ tracker, token }) => {
       if (!options.saveToken)
@@ -193,25 +197,28 @@ export function createCore(options: CoreOptions): Core {
       await trackers.flush();
       return trackers.push(runId, tracker);
     },
-    'run.export': ({ runId, format }) => runs.records.export(runId, format),
-    'run.saveExport': ({ runId, format }) => runs.records.saveExport(runId, format),
-    'history.list': async ({ runbookId, query }) => runs.records.history(runbookId, query),
-    'run.open': ({ runId }) => runs.records.open(runId),
+    'run.export': ({ runId, format }) => recovered(() => runs.records.export(runId, format)),
+    'run.saveExport': ({ runId, format }) =>
+      recovered(() => runs.records.saveExport(runId, format)),
+    'history.list': ({ runbookId, query }) =>
+      recovered(() => runs.records.history(runbookId, query)),
+    'run.open': ({ runId }) => recovered(() => runs.records.open(runId)),
     'run.resume': ({ runId }) => runs.resume(runId),
     'run.setFields': ({ runId, ...fields }) => runs.setFields(runId, fields),
     'run.preflight': ({ runbookId, host }) => runs.preflight(runbookId, host),
     'run.active': async () => runs.active(),
     'run.get': async ({ runId }) => runs.get(runId),
     'run.setChecked': async ({ runId, stepId, checked, note }) =>
-      runs.setChecked(runId, stepId, checked, note),
-    'run.skip': async ({ runId, stepId, reason }) => runs.skip(runId, stepId, reason),
-    'run.execute': ({ runId, stepId, confirmed, andFollowing }) =>
-      runs.execute(runId, stepId, { confirmed, andFollowing }),
-    'run.cancel': async ({ runId, force }) => runs.cancel(runId, force),
-    'run.markDone': async ({ runId, stepId, note }) => runs.markDone(runId, stepId, note),
-    'run.setVariables': async ({ runId, values }) => runs.setVariables(runId, values),
-    'run.setStepTarget': async ({ runId, stepId, host }) => runs.setStepTarget(runId, stepId, host),
-    'run.reconnect': async ({ runId, host }) => runs.reconnect(runId, host),
+      runs.find(runId).setChecked(stepId, checked, note),
+    'run.skip': async ({ runId, stepId, reason }) => runs.find(runId).skip(stepId, reason),
+    'run.execute': async ({ runId, stepId, confirmed, andFollowing, only }) =>
+      runs.find(runId).execute(stepId, { confirmed, andFollowing, only }),
+    'run.cancel': async ({ runId, force }) => runs.find(runId).cancel(force),
+    'run.markDone': async ({ runId, stepId, note }) => runs.find(runId).markDone(stepId, note),
+    'run.setVariables': async ({ runId, values }) => runs.find(runId).setVariables(values),
+    'run.setStepTarget': async ({ runId, stepId, host }) =>
+      runs.find(runId).setStepTarget(stepId, host),
+    'run.reconnect': async ({ runId, host }) => runs.find(runId).reconnect(host),
     'run.finish': async ({ runId }) => runs.finish(runId),
     'hosts.list': async () => hosts(),
     'host.answerKey': async ({ promptId, accept }) => {

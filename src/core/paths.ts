@@ -1,6 +1,6 @@
 import { homedir, platform } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { readYamlFile } from './yaml-file';
+import { readYamlFile } from './files/yaml-file';
 
 /** Directories the core works in. */
 export interface CoreDirs {

@@ -1,7 +1,6 @@
 import { app } from 'electron';
 import { join } from 'node:path';
-import { createCore, type Core } from '../core/core';
-import { envTokens } from '../core/trackers/trackers';
+import { createCore, envTokens, type Core } from '../core';
 import { KeychainTokens } from './token-store';
 
 /** Creates the core with the app's data folder and the bundled runbooks. */

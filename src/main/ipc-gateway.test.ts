@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Core } from '../core/core';
+import type { Core } from '../core';
 import type { Handlers } from '../shared/api/contract';
 import {
   createInvokeHandler,

@@ -1,5 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import type { Core } from '../core/core';
+import type { Core } from '../core';
 import { dispatch, toWireError, type WireError } from '../shared/api';
 
 /** The only channels the renderer may use; preload sends nothing else. */

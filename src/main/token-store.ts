@@ -1,8 +1,8 @@
 import { app, safeStorage } from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/runs/atomic-write';
-import type { TrackerName } from '../core/trackers/trackers';
+import { writeFileAtomic } from '../core';
+import type { TrackerName } from '../shared/model';
 
 /**
  * Tracker tokens in the OS keychain, through Electron's safeStorage: the file

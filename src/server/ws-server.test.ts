@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import WebSocket from 'ws';
-import { createCore, type Core } from '../core/core';
+import { createCore, type Core } from '../core';
 import { startServer, type RunningServer } from './ws-server';
 import { tempDir, writeFiles } from '../../tests/helpers/temp';
 

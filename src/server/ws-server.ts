@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Core } from '../core/core';
+import type { Core } from '../core';
 import { ClientMessage, RENDERER_CSP, type ServerMessage } from '../shared/api/wire';
 import { dispatch, toWireError } from '../shared/api';
 

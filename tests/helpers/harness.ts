@@ -7,7 +7,7 @@ import {
   type RunsheetApi,
   type StepResult,
 } from '../../src/shared/api';
-import type { Runbook } from '../../src/shared/runbook/types';
+import type { Runbook } from '../../src/shared/model';
 import { tempDir, waitFor, writeFiles } from './temp';
 
 /**

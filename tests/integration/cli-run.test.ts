@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectLogTemplate } from '../helpers/log';
-import { tempDir, writeFiles } from '../helpers/temp';
+import { coreOn } from '../helpers/harness';
+import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 // The built CLI (npm test builds before vitest runs).
 const CLI = join(__dirname, '../../bin/runsheet.js');
@@ -87,5 +88,85 @@ describe('runsheet run (headless)', () => {
     expect(ok.stdout).toContain('2 passed, 0 failed, 0 not run');
     const only = cli(['run', file, '--step', 'reboot', '--yes', '--json', ...logs], dir.path);
     expect(only.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('gives the same statuses as "Run from here" in the app, with a failing continueOnError step', async () => {
+    dir = tempDir();
+    writeFiles(dir.path, {
+      'deploy.md': [
+        '# Deploy',
+        '',
+        '```bash {name=warm-cache continueOnError=true}',
+        'echo "cache cold"; exit 4',
+        '```',
+        '',
+        '```bash {name=migrate}',
+        'echo "migrations applied"',
+        '```',
+        '',
+        '```bash {name=smoke}',
+        'echo "smoke test: 502"; exit 1',
+        '```',
+        '',
+        '```bash {name=announce}',
+        'echo "announced"',
+        '```',
+        '',
+      ].join('\n'),
+    });
+    const data = join(dir.path, 'data');
+    const r = cli(['run', join(dir.path, 'deploy.md'), '--json', '--data-dir', data], dir.path);
+    expect(r.code).toBe(1);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ran = lines.slice(0, -1).map((l) => [l.status, l.exitCode]);
+    expect(ran).toEqual([
+      ['failed', 4],
+      ['passed', 0],
+      ['failed', 1],
+    ]);
+    expect(lines[lines.length - 1]).toMatchObject({ summary: { passed: 1, failed: 2, notRun: 1 } });
+    const runId = String(
+      (lines[lines.length - 1] as { summary: { journalPath: string } }).summary.journalPath,
+    )
+      .split('/')
+      .pop()!
+      .replace(/\.jsonl$/, '');
+    const exported = cli(['export', runId, '--format', 'json', '--data-dir', data], dir.path);
+    const cliStatuses = (
+      JSON.parse(exported.stdout) as { steps: Array<{ status: string }> }
+    ).steps.map((s) => s.status);
+
+    // The app: "Run from here" on the first step.
+    const { core, api, latest } = coreOn(dir.path);
+    try {
+      const run = await api.call('run.start', { runbookId: 'deploy.md' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'deploy.md' });
+      await api.call('run.execute', {
+        runId: run.id,
+        stepId: runbook.steps[0]!.id,
+        andFollowing: true,
+      });
+      const state = await waitFor(
+        'the sequence to stop',
+        () => {
+          const s = latest();
+          return s &&
+            s.runningStepId === null &&
+            s.queued.length === 0 &&
+            s.steps[runbook.steps[2]!.id]!.status === 'failed'
+            ? s
+            : null;
+        },
+        30_000,
+      );
+      const appStatuses = runbook.steps.map((s) => state.steps[s.id]!.status);
+      expect(appStatuses).toEqual(['failed', 'passed', 'failed', 'pending']);
+      expect(cliStatuses).toEqual(appStatuses);
+    } finally {
+      core.dispose();
+    }
   });
 });

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJournal } from '../../src/core/runs/journal';
-import { cutTornTail } from '../../src/core/runs/history';
+import { readJournal } from '../../src/core/journal/reader';
+import { cutTornTail } from '../../src/core/journal/store';
 import { coreOn } from '../helpers/harness';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
@@ -115,6 +115,72 @@ describe('a crash mid-step (kill -9 of the process running it)', () => {
     } finally {
       core.dispose();
     }
+  }, 60_000);
+
+  it('after kill -9 mid-step, the next command writes the Markdown log as interrupted, with the output so far', async () => {
+    dir = tempDir('runsheet-crash-log-');
+    const ws = join(dir.path, 'ws');
+    const data = join(dir.path, 'data');
+    const logs = join(dir.path, 'logs');
+    spawnSync('mkdir', ['-p', ws]);
+    writeFiles(ws, { 'nightly.md': runbook(join(dir.path, 'printed.txt')) });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', join(ws, 'nightly.md'), '--data-dir', data, '--log-dir', logs],
+      { stdio: 'ignore', env: { ...process.env, HOME: dir.path } },
+    );
+    const journals = join(data, 'journals');
+    const outFile = () => readdirSync(journals).find((f) => f.endsWith('.out'));
+    await waitFor(
+      'output in the journal',
+      () => {
+        try {
+          const name = outFile();
+          return name && statSync(join(journals, name)).size > 2000 ? true : null;
+        } catch {
+          return null;
+        }
+      },
+      20_000,
+    );
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const logName = readdirSync(logs).find((f) => f.endsWith('.md'))!;
+    expect(readFileSync(join(logs, logName), 'utf8')).toContain('Duration: in progress');
+
+    // Any command that reads records runs the recovery pass first.
+    const history = spawnSync(
+      process.execPath,
+      [CLI, 'history', '--workspace', ws, '--data-dir', data, '--log-dir', logs],
+      { encoding: 'utf8', env: { ...process.env, HOME: dir.path } },
+    );
+    expect(history.status).toBe(0);
+    expect(history.stdout).toMatch(/interrupted/);
+    const log = readFileSync(join(logs, logName), 'utf8');
+    expect(log).not.toContain('in progress');
+    expect(log).toMatch(/\| interrupted \|/);
+    expect(log).toMatch(/Duration: [\d.]+ s \(interrupted\)/);
+    expect(log).toMatch(/Issues: Nightly copy interrupted/);
+    // The output the journal holds, as far as the step got.
+    const printed = readFileSync(join(journals, outFile()!), 'utf8')
+      .split(/\r?\n/)
+      .filter((l) => /^\d{19}$/.test(l));
+    expect(printed.length).toBeGreaterThan(10);
+    expect(log).toContain(printed[printed.length - 1]!);
+    expect(log).toContain(printed[0]!);
+    // The journal says so too, once: a second command changes nothing.
+    const journal = join(
+      journals,
+      readdirSync(journals).find((f) => f.endsWith('.jsonl'))!,
+    );
+    const { records, errors } = readJournal(journal);
+    expect(errors).toEqual([]);
+    expect(records.filter((r) => r.type === 'run.interrupted')).toHaveLength(1);
+    const before = readFileSync(journal, 'utf8');
+    spawnSync(process.execPath, [CLI, 'due', '--workspace', ws, '--data-dir', data], {
+      env: { ...process.env, HOME: dir.path },
+    });
+    expect(readFileSync(journal, 'utf8')).toBe(before);
   }, 60_000);
 
   it('cuts a torn last record (half a line) and keeps everything before it', () => {

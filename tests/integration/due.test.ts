@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/shared/runbook/parse';
-import { dueItems, finishedRuns } from '../../src/core/runs/due';
-import { scanJournals } from '../../src/core/runs/history';
+import { dueItems } from '../../src/core/schedule/due';
+import { finishedRuns } from '../../src/core/runs/run-records';
 import { coreOn } from '../helpers/harness';
 import { tempDir, writeFiles } from '../helpers/temp';
 
@@ -62,7 +62,7 @@ describe('due dates from cadences and finished runs', () => {
       );
 
       // The same records seen from later dates.
-      const runs = finishedRuns(scanJournals(join(dir.path, '.data', 'journals')));
+      const runs = finishedRuns(join(dir.path, '.data', 'journals'));
       const parsed = { id: 'ops.md', runbook: parseRunbook(OPS) };
       const at = (days: number) =>
         dueItems([parsed], runs, new Date(Date.now() + days * 86_400_000)).map((d) => [

@@ -27,10 +27,24 @@ afterAll(async () => {
   dir?.cleanup();
 });
 
+/** A core on a workspace of `files` and a hosts.yaml, reaching the fleet with the test key. */
+function fleetCore(name: string, hostsYaml: string, files: Record<string, string>) {
+  const ws = join(dir.path, name);
+  mkdirSync(ws);
+  writeFiles(ws, { 'hosts.yaml': hostsYaml, ...files });
+  const config = join(dir.path, `ssh_config_${name}`);
+  writeFileSync(config, `Host fleet-*\n  User root\n  Port 2222\n  IdentityFile ${clientKey}\n`);
+  const knownHosts = join(dir.path, `known_hosts_${name}`);
+  return {
+    knownHosts,
+    ...coreOn(ws, {
+      ssh: { configFile: config, knownHostsFile: knownHosts, acceptNewHostKeys: true },
+    }),
+  };
+}
+
 describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
   it('runs on 20 hosts, reports 20 passed and 1 unreachable, each host in the log', async () => {
-    const ws = join(dir.path, 'ws');
-    mkdirSync(ws);
     const hostsYaml = [
       'hosts:',
       ...FLEET.map(
@@ -39,20 +53,10 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
       '  fleet-99: { hostname: 127.0.0.99, groups: [fleet] }',
       '',
     ].join('\n');
-    writeFiles(ws, {
-      'hosts.yaml': hostsYaml,
+    const { core, api, latest, knownHosts } = fleetCore('ws', hostsYaml, {
       'rollout.md':
         '---\ntitle: Rollout\nhosts: fleet\n---\n\n# Rollout\n\n```bash\necho "ok from $(id -un)"\n```\n\n' +
         '```bash {concurrency=3 hosts=fleet-10,fleet-11,fleet-12,fleet-13,fleet-14,fleet-15,fleet-16,fleet-17}\ndate +%s%N; sleep 0.3; date +%s%N\n```\n',
-    });
-    const config = join(dir.path, 'ssh_config');
-    writeFileSync(config, `Host fleet-*\n  User root\n  Port 2222\n  IdentityFile ${clientKey}\n`);
-    const { core, api, latest } = coreOn(ws, {
-      ssh: {
-        configFile: config,
-        knownHostsFile: join(dir.path, 'known_hosts'),
-        acceptNewHostKeys: true,
-      },
     });
     try {
       const hosts = await api.call('hosts.list', {});
@@ -89,9 +93,7 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
       const log = readFileSync(latest()!.logPath, 'utf8');
       expect(log).toContain('| fleet-10 | passed | 0 |');
       expect(log).toMatch(/\| fleet-99 \| unreachable \(/);
-      expect(readFileSync(join(dir.path, 'known_hosts'), 'utf8').trim().split('\n')).toHaveLength(
-        20,
-      );
+      expect(readFileSync(knownHosts, 'utf8').trim().split('\n')).toHaveLength(20);
 
       // concurrency=3: never more than three hosts at once, and three at once at some point.
       const rolling = runbook.steps[1]!;
@@ -111,6 +113,111 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
       const overlap = (t: number) => spans.filter(([a, b]) => a! <= t && t < b!).length;
       const peak = Math.max(...spans.map(([a]) => overlap(a!)));
       expect(peak).toBe(3);
+    } finally {
+      core.dispose();
+    }
+  }, 120_000);
+
+  it('cancels a step on every host, and stops each host at its timeout, with the same rules as one shell', async () => {
+    const hostsYaml = [
+      'hosts:',
+      ...FLEET.map((n) => `  fleet-${n}: { hostname: 127.0.0.${n}, groups: [fleet] }`),
+      '',
+    ].join('\n');
+    const { core, api, latest } = fleetCore('ws-stop', hostsYaml, {
+      'stop.md': [
+        '# Stop',
+        '',
+        '```bash {name=cancel-me hosts=fleet-20,fleet-21,fleet-22,fleet-23 concurrency=3}',
+        'echo "waiting on $(hostname -I 2>/dev/null || echo host)"; sleep 30',
+        '```',
+        '',
+        '```bash {name=slow hosts=fleet-24,fleet-25,fleet-26 timeout=1s}',
+        'sleep 30',
+        '```',
+        '',
+        '```bash {name=stubborn hosts=fleet-24,fleet-25,fleet-26 timeout=1s}',
+        "trap '' INT; sleep 30",
+        '```',
+        '',
+        '```bash {name=after hosts=fleet-24,fleet-25,fleet-26}',
+        'echo "still here"',
+        '```',
+        '',
+      ].join('\n'),
+    });
+    const ended = (id: string) =>
+      waitFor(
+        id,
+        () => {
+          const r = latest()?.steps[id];
+          return r && r.status !== 'running' && r.status !== 'pending' ? r : null;
+        },
+        30_000,
+      );
+    try {
+      const run = await api.call('run.start', { runbookId: 'stop.md' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'stop.md' });
+      const [cancelMe, slow, stubborn, after] = runbook.steps;
+
+      // Cancel: three hosts are running it (concurrency=3), the fourth has not started.
+      await api.call('run.execute', { runId: run.id, stepId: cancelMe!.id });
+      await waitFor('three hosts waiting', () =>
+        (latest()?.steps[cancelMe!.id]?.outputBytes ?? 0) > 0 ? true : null,
+      );
+      await new Promise((r) => setTimeout(r, 800));
+      const cancelledAt = Date.now();
+      await api.call('run.cancel', { runId: run.id });
+      const cancelled = await ended(cancelMe!.id);
+      expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+      expect(cancelled.status).toBe('cancelled');
+      expect(cancelled.detail).toBe('4 hosts: 0 passed, 0 failed, 0 unreachable, 4 cancelled');
+      const byHost = Object.entries(cancelled.hosts).sort(([a], [b]) => a.localeCompare(b));
+      expect(byHost.map(([h, r]) => [h, r.status, r.exitCode, r.detail])).toEqual([
+        ['fleet-20', 'cancelled', 130, 'cancelled with Ctrl-C'],
+        ['fleet-21', 'cancelled', 130, 'cancelled with Ctrl-C'],
+        ['fleet-22', 'cancelled', 130, 'cancelled with Ctrl-C'],
+        ['fleet-23', 'cancelled', null, 'not run: the step was cancelled first'],
+      ]);
+
+      // Timeout: each host's run of the step is stopped with Ctrl-C after 1 s.
+      const slowAt = Date.now();
+      await api.call('run.execute', { runId: run.id, stepId: slow!.id });
+      const timedOut = await ended(slow!.id);
+      expect(Date.now() - slowAt).toBeLessThan(10_000);
+      expect(timedOut.status).toBe('failed');
+      expect(timedOut.detail).toBe(
+        '3 hosts: 0 passed, 3 failed, 0 unreachable; 3 timed out after 1.0 s',
+      );
+      for (const h of Object.values(timedOut.hosts))
+        expect(h).toMatchObject({
+          status: 'failed',
+          exitCode: 130,
+          detail: 'timed out after 1.0 s',
+        });
+
+      // A step that ignores Ctrl-C is killed after the grace period, on every host; the
+      // next step gets new shells there.
+      await api.call('run.execute', { runId: run.id, stepId: stubborn!.id });
+      const killed = await ended(stubborn!.id);
+      expect(killed.status).toBe('failed');
+      for (const h of Object.values(killed.hosts))
+        expect(h).toMatchObject({
+          status: 'failed',
+          exitCode: null,
+          detail: 'timed out after 1.0 s; the shell was killed',
+        });
+      await api.call('run.execute', { runId: run.id, stepId: after!.id });
+      const next = await ended(after!.id);
+      expect(next.status).toBe('passed');
+      expect(Object.values(next.hosts).map((h) => h.output)).toEqual([
+        'still here',
+        'still here',
+        'still here',
+      ]);
+      const log = readFileSync(latest()!.logPath, 'utf8');
+      expect(log).toContain('| fleet-23 | cancelled (not run: the step was cancelled first) | — |');
+      expect(log).toContain('| fleet-24 | failed (timed out after 1.0 s) | 130 |');
     } finally {
       core.dispose();
     }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/core/core';
-import { readJournal, readStepOutput } from '../../src/core/runs/journal';
+import { readJournal, readStepOutput } from '../../src/core/journal/reader';
 import { LocalPtySession } from '../../src/core/sessions/local-pty';
 import { createInProcessApi, type RunState, type RunsheetApi } from '../../src/shared/api';
 import { expectLogTemplate } from '../helpers/log';

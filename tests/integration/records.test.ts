@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJournal } from '../../src/core/runs/journal';
+import { readJournal } from '../../src/core/journal/reader';
 import { coreOn } from '../helpers/harness';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 

@@ -1,9 +1,9 @@
 /* eslint-disable no-control-regex -- terminal escape sequences are what these patterns match */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coreOn } from '../helpers/harness';
-import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { readTree, tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 const SECRET = 'Tr0ub4dor&3-staging-db';
 const TOKEN = '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';
@@ -62,10 +62,7 @@ describe('redaction in a real run (journal, output file, log)', () => {
       await api.call('run.finish', { runId: run.id });
 
       const journals = join(dir.path, '.data', 'journals');
-      const written = [
-        ...readdirSync(journals).map((f) => readFileSync(join(journals, f), 'latin1')),
-        readFileSync(latest()!.logPath, 'latin1'),
-      ].join('\n');
+      const written = [...readTree(journals), readFileSync(latest()!.logPath, 'latin1')].join('\n');
       const visible = written.replace(/\x1b\[[0-9;]*m/g, '').replace(/\\u001b\[[0-9;]*m/g, '');
       const base64 = Buffer.from(SECRET).toString('base64');
       for (const leak of [SECRET, base64, TOKEN, 'db-7.staging.internal'])

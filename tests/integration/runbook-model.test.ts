@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/core/core';
 import { LocalPtySession } from '../../src/core/sessions/local-pty';
 import { createInProcessApi, type RunState, type RunsheetApi } from '../../src/shared/api';
-import type { Runbook } from '../../src/shared/runbook/types';
+import type { Runbook } from '../../src/shared/model';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 const RUNBOOK = `# Model

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJournal, readStepOutput } from '../../src/core/runs/journal';
+import { readJournal, readStepOutput } from '../../src/core/journal/reader';
 import { RunHarness } from '../helpers/harness';
 import { waitFor } from '../helpers/temp';
 

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src/shared/api';
 import { coreOn } from '../helpers/harness';
 import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
-import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { readTree, tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 // Real OpenSSH servers whose PAM stack (private to each server) accepts one secret:
 // keyboard-interactive only, a key then a one-time code, and password only.
@@ -78,12 +78,8 @@ async function runStepOn(
           return r?.status === 'passed' || r?.status === 'failed' ? r : null;
         });
     const written = [
-      ...readdirSync(join(ws, '.data', 'journals')).map((f) =>
-        readFileSync(join(ws, '.data', 'journals', f), 'latin1'),
-      ),
-      ...(existsSync(join(ws, '.logs'))
-        ? readdirSync(join(ws, '.logs')).map((f) => readFileSync(join(ws, '.logs', f), 'utf8'))
-        : []),
+      ...readTree(join(ws, '.data', 'journals')),
+      ...readTree(join(ws, '.logs'), 'utf8'),
     ].join('\n');
     return { prompts, result, error, written, sshdLog: server.log().slice(logBefore) };
   } finally {

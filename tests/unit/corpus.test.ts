@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/shared/runbook/parse';
 import { substitutePlaceholders } from '../../src/shared/runbook/placeholders';
-import type { Runbook, Step } from '../../src/shared/runbook/types';
+import type { Runbook, Step } from '../../src/shared/model';
 
 // An adversarial corpus (tests/fixtures/corpus): each file covers one awkward case and the
 // expectations below state how a runbook *should* read, as written by hand from the product

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/shared/runbook/parse';
-import type { Runbook } from '../../src/shared/runbook/types';
+import type { Runbook } from '../../src/shared/model';
 
 // Expected counts were read off the seed documents by hand (../shared/seeds):
 // C = check items, R = runnable blocks, N = blocks shown but not run.

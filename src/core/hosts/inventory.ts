@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig, { LineType } from 'ssh-config';
 import { compareHosts } from '../../shared/util/host-order';
-import { readYamlFile } from '../yaml-file';
+import { readYamlFile } from '../files/yaml-file';
 import { parseAnsibleInventory } from './ansible';
 import { readSshConfig } from './ssh-config-file';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { readYamlFile } from '../yaml-file';
-import type { Runbook } from '../../shared/runbook/types';
+import { readYamlFile } from '../files/yaml-file';
+import type { Runbook } from '../../shared/model';
 
 /** Variable names that hold secrets even when the runbook does not say so. */
 const SECRET_NAME = /pass(word|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential/i;

@@ -1,66 +1,75 @@
-import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { DueItem, RunState, RunSummary } from '../../shared/api/contract';
-import { ApiError } from '../../shared/api/errors';
-import type { JournalRecord } from '../../shared/log/journal-records';
-import { EXPORT_TYPES, exportRun, exportTitle, type ExportFormat } from '../../shared/log/export';
-import { applyRecord, OUTPUT_TAIL_CHARS } from '../../shared/log/run-reducer';
-import type { Runbook } from '../../shared/runbook/types';
-import { renderPlainText } from '../capture/plain-text';
+import type {
+  DueItem,
+  ExportFormat,
+  JournalRecord,
+  Runbook,
+  RunbookChange,
+  RunState,
+  RunSummary,
+} from '../../shared/model';
+import { EXPORT_TYPES, exportRun, exportTitle } from '../../shared/log/export';
+import { writeFileAtomic } from '../files/atomic-write';
+import { lockHolder } from '../journal/lock';
+import { JournalStore } from '../journal/store';
 import { workspacePatterns } from '../redaction/config';
 import { Redactor } from '../redaction/redactor';
+import { dueItems } from '../schedule/due';
 import type { Workspace } from '../workspace/workspace';
-import { writeFileAtomic } from './atomic-write';
-import { dueItems, finishedRuns } from './due';
-import { cutTornTail, scanJournals } from './history';
-import { journalWriter, readJournal, readStepOutput } from './journal';
+import { foldJournal, interruptionOf, leftOpen } from './fold';
+import { RunIndex } from './run-index';
+import { runbookChange, runbookOfRecords } from './snapshot';
+import { applyRecord } from '../../shared/log/run-reducer';
 
 /** What a run of this process lends the records: its live state, runbook and secret values. */
-export interface LiveRun {
+export interface LiveRunView {
   state: RunState;
   runbook: Runbook;
   secrets: Record<string, string>;
 }
 
-/** For folding a journal whose runbook is gone: the records alone. */
-export const EMPTY_RUNBOOK: Runbook = {
-  title: '',
-  frontmatter: {},
-  sections: [],
-  steps: [],
-  blocks: [],
-  warnings: [],
-  cadence: null,
-  schedule: [],
-  windows: [],
-};
+/** A run to read, with the runbook it ran and how that runbook's file differs now. */
+export interface OpenedRun {
+  state: RunState;
+  runbook: Runbook;
+  change: RunbookChange;
+}
 
 /**
- * Runs on record: the journals on disk, folded into run states for the history, the
- * due list, read-only views and exports. A run that this process is running speaks
- * for itself (through `live`): its state is newer than anything folded from disk.
+ * Runs on record: the journals on disk, read (never changed) for the history, the
+ * due list, read-only views and exports. Each record carries the runbook it ran,
+ * so all of these work whatever happened to the runbook's file since. A run that
+ * this process is running speaks for itself (through `live`).
  */
 export class RunRecords {
+  readonly store: JournalStore;
+  readonly index: RunIndex;
+
   constructor(
     private readonly deps: {
       journalsDir: string;
       workspaceDir: string;
       workspace: Workspace;
-      live(runId: string): LiveRun | undefined;
+      live(runId: string): LiveRunView | undefined;
     },
-  ) {}
+  ) {
+    this.store = new JournalStore(deps.journalsDir);
+    this.index = new RunIndex(this.store, (records) => foldRecords(records, this.store));
+  }
 
-  /** Runs on record (this process's and every journal on disk), newest first. */
+  /** Runs on record (this process's and every journal on disk), newest first; words search them. */
   history(runbookId?: string, query?: string): RunSummary[] {
     const words = (query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-    return scanJournals(this.deps.journalsDir)
-      .map(({ summary }) =>
-        this.deps.live(summary.runId)?.state.status === 'active'
-          ? { ...summary, status: 'active' as const }
-          : summary,
+    return this.index
+      .list()
+      .map((r) =>
+        this.deps.live(r.runId)?.state.status === 'active'
+          ? { ...r, status: 'active' as const }
+          : r,
       )
       .filter((r) => !runbookId || r.runbookId === runbookId)
       .filter((r) => {
+        if (words.length === 0) return true;
         const text = [
           r.runbookTitle,
           r.status,
@@ -77,11 +86,52 @@ export class RunRecords {
       });
   }
 
+  /** What is due across the workspace, from cadences and finished runs. */
+  async due(now = new Date()): Promise<DueItem[]> {
+    const summaries = await this.deps.workspace.list();
+    const runbooks = (
+      await Promise.all(
+        summaries.map((s) =>
+          this.deps.workspace
+            .open(s.id)
+            .then((r) => ({ id: s.id, runbook: r.runbook }))
+            .catch(() => null),
+        ),
+      )
+    ).filter((r): r is { id: string; runbook: Runbook } => r !== null);
+    return dueItems(runbooks, this.index.finished(), now);
+  }
+
+  /** A run to read: live when it is this process's, else folded from its journal, read-only. */
+  async open(runId: string): Promise<OpenedRun> {
+    const { records } = this.store.read(runId);
+    const change = runbookChange(records, this.store);
+    const live = this.deps.live(runId);
+    if (live && live.state.status === 'active')
+      return { state: live.state, runbook: live.runbook, change };
+    const folded = this.fold(records);
+    const { runbook } = folded;
+    let { state } = folded;
+    if (leftOpen(records) && lockHolder(state.journalPath) === null) {
+      // Its writer died after this process's recovery pass: shown as the pass will record it.
+      const interruption = await interruptionOf(state, records);
+      const last = records[records.length - 1]!;
+      state = applyRecord(
+        state,
+        { ...interruption, seq: last.seq, ts: last.ts, prev: last.prev, hash: last.hash },
+        runbook,
+        { journalPath: state.journalPath, sessionId: null },
+      );
+    }
+    return { state: { ...state, readOnly: true }, runbook, change };
+  }
+
   /** A run in an export format, redacted once more on the way out, with what was redacted. */
   async export(runId: string, format: ExportFormat) {
     return (await this.rendered(runId, format)).result;
   }
 
+  /** Writes an export beside the run's maintenance log. */
   async saveExport(runId: string, format: ExportFormat): Promise<{ path: string }> {
     const { result, logPath } = await this.rendered(runId, format);
     const path = join(dirname(logPath), result.filename);
@@ -89,13 +139,13 @@ export class RunRecords {
     return { path };
   }
 
+  /** A run's records folded with the runbook the run itself ran. */
+  fold(records: JournalRecord[]): { state: RunState; runbook: Runbook } {
+    return foldRecords(records, this.store);
+  }
+
   private async rendered(runId: string, format: ExportFormat) {
     const { state, runbook } = await this.open(runId);
-    if (!runbook)
-      throw new ApiError(
-        'not-found',
-        `the runbook of run ${runId} is gone; its log is ${state.logPath}`,
-      );
     const live = this.deps.live(runId);
     // A fresh redactor in this thread, with the run's secrets: its counts are this export's.
     const redactor = new Redactor({
@@ -121,96 +171,21 @@ export class RunRecords {
       },
     };
   }
-
-  /** What is due across the workspace, from cadences and finished runs. */
-  async due(now = new Date()): Promise<DueItem[]> {
-    const summaries = await this.deps.workspace.list();
-    const runbooks = (
-      await Promise.all(
-        summaries.map((s) =>
-          this.deps.workspace
-            .open(s.id)
-            .then((r) => ({ id: s.id, runbook: r.runbook }))
-            .catch(() => null),
-        ),
-      )
-    ).filter((r): r is { id: string; runbook: Runbook } => r !== null);
-    return dueItems(runbooks, finishedRuns(scanJournals(this.deps.journalsDir)), now);
-  }
-
-  /** A run to read: live when it is this process's, else folded from its journal, read-only. */
-  async open(runId: string): Promise<{ state: RunState; runbook: Runbook | null }> {
-    const live = this.deps.live(runId);
-    if (live && live.state.status === 'active') return { state: live.state, runbook: live.runbook };
-    const { records, runbook } = await this.load(runId);
-    let state = foldJournal(records, runbook ?? EMPTY_RUNBOOK, this.pathOf(runId));
-    if (state.status === 'active') {
-      // Not finished and not running anywhere: interrupted; a step it was running stays open-ended.
-      state = { ...interruptRunning(state), status: 'interrupted', runningStepId: null };
-    }
-    state = await withInterruptedOutput(state, records);
-    return { state: { ...state, readOnly: true }, runbook };
-  }
-
-  /** Where a run's journal is (or would be). */
-  pathOf(runId: string): string {
-    return join(this.deps.journalsDir, `${runId}.jsonl`);
-  }
-
-  /** A run's records (torn tail cut) and its runbook as it is now (null when it is gone). */
-  async load(runId: string): Promise<{ records: JournalRecord[]; runbook: Runbook | null }> {
-    const path = this.pathOf(runId);
-    if (!existsSync(path)) throw new ApiError('not-found', `no run with id ${runId}`);
-    const { records } = journalWriter(path) !== null ? readJournal(path) : cutTornTail(path);
-    const first = records[0];
-    if (!first || first.type !== 'run.started')
-      throw new ApiError('invalid-input', `${path}: does not start with run.started`);
-    const runbook = await this.deps.workspace
-      .open(first.runbookId)
-      .then((r) => r.runbook)
-      .catch(() => null);
-    return { records, runbook };
-  }
 }
 
-/** The state with every step that was running marked interrupted (the stop came mid-step). */
-export function interruptRunning(state: RunState): RunState {
-  return {
-    ...state,
-    steps: Object.fromEntries(
-      Object.entries(state.steps).map(([id, r]) => [
-        id,
-        r.status === 'running' ? { ...r, status: 'interrupted' as const } : r,
-      ]),
-    ),
-  };
-}
-
-/** A journal's records folded into the run state they make (not live: no session). */
-export function foldJournal(
+/** A run's records folded with the runbook the run itself ran (kept with the records). */
+export function foldRecords(
   records: JournalRecord[],
-  runbook: Runbook,
-  journalPath: string,
-): RunState {
-  let state: RunState | null = null;
-  for (const record of records)
-    state = applyRecord(state, record, runbook, { journalPath, sessionId: null });
-  return state!;
+  store: JournalStore,
+): { state: RunState; runbook: Runbook } {
+  const { runbook } = runbookOfRecords(records, store);
+  const first = records[0]!;
+  const runId = first.type === 'run.started' ? first.runId : '';
+  return { state: foldJournal(records, runbook, store.pathOf(runId)), runbook };
 }
 
-/** Interrupted steps' output, rendered from the journal's raw bytes (their step.finished never came). */
-export async function withInterruptedOutput(
-  state: RunState,
-  records: JournalRecord[],
-): Promise<RunState> {
-  const steps = { ...state.steps };
-  for (const [id, result] of Object.entries(steps)) {
-    if (result.status !== 'interrupted' || result.output !== null || result.outputBytes === 0)
-      continue;
-    const bytes = readStepOutput(state.journalPath, id, records);
-    const tail = bytes.subarray(Math.max(0, bytes.length - 2 * 1024 * 1024));
-    const text = await renderPlainText(tail, 100);
-    steps[id] = { ...result, output: text.slice(-OUTPUT_TAIL_CHARS) };
-  }
-  return { ...state, steps };
+/** The finished runs in a journals folder, for due dates (read through the index). */
+export function finishedRuns(journalsDir: string) {
+  const store = new JournalStore(journalsDir);
+  return new RunIndex(store, (records) => foldRecords(records, store)).finished();
 }

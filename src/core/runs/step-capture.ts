@@ -12,7 +12,7 @@ const TEXT_TAIL_BYTES = 2 * 1024 * 1024;
 
 /**
  * Captures one step's output before it is displayed: every byte goes to the
- * journal (batched ≤ 100 ms or 4 MB), and the last 2 MB are kept to render the
+ * journal (batched ≤ 100 ms or 1 MB), and the last 2 MB are kept to render the
  * plain text a person saw. Memory stays bounded however much a step prints.
  */
 export class StepCapture {
@@ -32,7 +32,7 @@ export class StepCapture {
    * the next batch, or the end).
    */
   constructor(
-    private readonly journal: (chunks: Uint8Array[]) => Promise<unknown>,
+    private readonly journal: (chunks: Uint8Array[]) => unknown,
     private readonly redact?: RedactionStream,
   ) {}
 
@@ -53,7 +53,7 @@ export class StepCapture {
     const redact = this.redact;
     if (!redact) {
       this.keep(chunks);
-      this.writing = this.journal(chunks);
+      this.journal(chunks);
       return;
     }
     // In order: each batch is redacted and written after the one before it.
@@ -62,10 +62,10 @@ export class StepCapture {
     );
   }
 
-  private async write(bytes: Uint8Array): Promise<void> {
+  private write(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.keep([bytes]);
-    await this.journal([bytes]);
+    this.journal([bytes]);
   }
 
   private keep(chunks: Uint8Array[]): void {

@@ -1,5 +1,5 @@
 import { substitutePlaceholders } from '../../shared/runbook/placeholders';
-import type { Step } from '../../shared/runbook/types';
+import type { Step } from '../../shared/model';
 
 /** What runs for a step: placeholders filled, and a non-shell block handed to its interpreter. */
 export function commandFor(step: Step, variables: Record<string, string>): string {

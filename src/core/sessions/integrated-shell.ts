@@ -198,6 +198,9 @@ export class IntegratedShell implements Disposable {
   }
 
   dispose(): void {
+    // A disposed shell is gone for its users too: the next step opens a new one.
+    this.exited = true;
+    for (const waiter of this.readyWaiters.splice(0)) waiter();
     this.store.dispose();
     this.displayEmitter.dispose();
     this.manualEmitter.dispose();

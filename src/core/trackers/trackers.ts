@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readYamlFile } from '../yaml-file';
+import { readYamlFile } from '../files/yaml-file';
 import { ApiError } from '../../shared/api/errors';
-import { writeFileAtomic } from '../runs/atomic-write';
+import { TRACKER_NAMES, type TrackerName } from '../../shared/model';
+import { writeFileAtomic } from '../files/atomic-write';
 import {
   createGitHubIssue,
   createGitLabIssue,
@@ -13,9 +14,6 @@ import {
 } from './hosted';
 import { TrackerError, type IssueDraft } from './http';
 import { createRedmineIssue, type RedmineConfig } from './redmine';
-
-export const TRACKER_NAMES = ['redmine', 'github', 'gitlab', 'jira'] as const;
-export type TrackerName = (typeof TRACKER_NAMES)[number];
 
 interface TrackerConfigs {
   redmine?: RedmineConfig;

@@ -3,8 +3,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import type { RunbookSummary } from '../../shared/api/contract';
-import { actionableSteps } from '../../shared/log/run-reducer';
-import { parseRunbook, type Runbook } from '../../shared/runbook';
+import { actionableSteps, type Runbook } from '../../shared/model';
+import { parseRunbookFile } from '../../shared/runbook';
 
 const MAX_DEPTH = 4;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'maintenance-logs']);
@@ -13,6 +13,8 @@ interface Cached {
   mtimeMs: number;
   size: number;
   runbook: Runbook;
+  /** The text the runbook was parsed from (a run keeps it as its record of what it ran). */
+  source: string;
 }
 
 /** A folder of Markdown runbooks. Ids are paths relative to the folder. */
@@ -22,7 +24,8 @@ export class Workspace {
   /** One watcher per runbook that was opened (cheap and exact, unlike watching the whole tree). */
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private onChange: ((id: string, runbook: Runbook, summary: RunbookSummary) => void) | null = null;
+  private onChange:
+    ((id: string, runbook: Runbook, summary: RunbookSummary, source: string) => void) | null = null;
 
   constructor(readonly dir: string) {}
 
@@ -30,7 +33,9 @@ export class Workspace {
    * Calls back with the new parse when an opened runbook changes on disk
    * (debounced: editors write in several steps, or replace the file).
    */
-  watch(onChange: (id: string, runbook: Runbook, summary: RunbookSummary) => void): void {
+  watch(
+    onChange: (id: string, runbook: Runbook, summary: RunbookSummary, source: string) => void,
+  ): void {
     this.onChange = onChange;
   }
 
@@ -71,8 +76,9 @@ export class Workspace {
         this.timers.delete(id);
         const before = this.cache.get(id);
         this.load(id).then(
-          (runbook) => {
-            if (runbook !== before?.runbook) this.onChange?.(id, runbook, summarize(id, runbook));
+          ({ runbook, source }) => {
+            if (runbook !== before?.runbook)
+              this.onChange?.(id, runbook, summarize(id, runbook), source);
           },
           () => undefined, // deleted or unreadable: the next open reports it, naming the file
         );
@@ -85,23 +91,25 @@ export class Workspace {
     const summaries: RunbookSummary[] = [];
     for (const file of files) {
       const id = relative(this.dir, file).split(sep).join('/');
-      const runbook = await this.load(id);
+      const { runbook } = await this.load(id);
       summaries.push(summarize(id, runbook));
     }
     return summaries.sort((a, b) => rank(a.id) - rank(b.id) || a.title.localeCompare(b.title));
   }
 
   /** Reads and parses one runbook; errors name the file. */
-  async open(id: string): Promise<{ runbook: Runbook; summary: RunbookSummary; path: string }> {
-    const runbook = await this.load(id);
-    return { runbook, summary: summarize(id, runbook), path: this.pathOf(id) };
+  async open(
+    id: string,
+  ): Promise<{ runbook: Runbook; summary: RunbookSummary; path: string; source: string }> {
+    const { runbook, source } = await this.load(id);
+    return { runbook, source, summary: summarize(id, runbook), path: this.pathOf(id) };
   }
 
   pathOf(id: string): string {
     return join(this.dir, ...id.split('/'));
   }
 
-  private async load(id: string): Promise<Runbook> {
+  private async load(id: string): Promise<Cached> {
     const path = this.pathOf(id);
     let info;
     try {
@@ -110,13 +118,13 @@ export class Workspace {
       throw new ApiError('not-found', `runbook not found: ${path}`);
     }
     const cached = this.cache.get(id);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size)
-      return cached.runbook;
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
     this.watchFile(id);
     const source = await readFile(path, 'utf8');
-    const runbook = parseRunbook(source, id.replace(/\.md$/, ''));
-    this.cache.set(id, { mtimeMs: info.mtimeMs, size: info.size, runbook });
-    return runbook;
+    const runbook = parseRunbookFile(source, id);
+    const entry = { mtimeMs: info.mtimeMs, size: info.size, runbook, source };
+    this.cache.set(id, entry);
+    return entry;
   }
 
   private async findRunbooks(dir: string, depth: number): Promise<string[]> {

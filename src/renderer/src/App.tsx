@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import type { EventPayload, MethodOutput, RunsheetApi } from '../../shared/api';
-import type { Step } from '../../shared/runbook/types';
+import type { Step } from '../../shared/model';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { AuthPromptDialog } from './components/AuthPromptDialog';

@@ -3,19 +3,28 @@
  * loopback WebSocket, in-process) validates every payload against these schemas.
  */
 import { z } from 'zod';
-import * as S from './schemas';
+import * as S from '../model';
 
 const empty = z.object({}).strict();
 
 /** A host, group or list as the user typed it: an ssh_config alias, host name or inventory name. */
 const HostName = z.string().regex(/^[\w.@:[\],-]{1,253}$/, 'not a host name');
 
-/** The issue trackers a run can be filed in. */
-const Tracker = z.enum(['redmine', 'github', 'gitlab', 'jira']);
+const Tracker = S.TrackerName;
+
+/** Facts about this installation, for the sidebar and the settings. */
+export const AppInfo = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  logDir: z.string(),
+  workspaceDir: z.string(),
+  user: z.string(),
+  host: z.string(),
+});
 
 /** Request/response methods: name -> input and output schemas. */
 export const methods = {
-  'app.info': { input: empty, output: S.AppInfo },
+  'app.info': { input: empty, output: AppInfo },
   'workspace.list': { input: empty, output: z.array(S.RunbookSummary) },
   'runbook.open': {
     input: z.object({ runbookId: S.RunbookId }).strict(),
@@ -70,7 +79,7 @@ export const methods = {
   /** A run to read (from its journal): finished and interrupted runs come back read-only. */
   'run.open': {
     input: z.object({ runId: S.RunId }).strict(),
-    output: z.object({ state: S.RunState, runbook: S.Runbook.nullable() }),
+    output: z.object({ state: S.RunState, runbook: S.Runbook, change: S.RunbookChange }),
   },
   /**
    * Picks an interrupted run up again: finished steps keep their results; a step
@@ -95,7 +104,7 @@ export const methods = {
    * `redactions` counts what was redacted (when written, and now) by rule.
    */
   'run.export': {
-    input: z.object({ runId: S.RunId, format: z.enum(['md', 'jira', 'json', 'csv']) }).strict(),
+    input: z.object({ runId: S.RunId, format: S.ExportFormat }).strict(),
     output: z.object({
       content: z.string(),
       title: z.string(),
@@ -106,7 +115,7 @@ export const methods = {
   },
   /** Writes an export beside the run's maintenance log; returns its path. */
   'run.saveExport': {
-    input: z.object({ runId: S.RunId, format: z.enum(['md', 'jira', 'json', 'csv']) }).strict(),
+    input: z.object({ runId: S.RunId, format: S.ExportFormat }).strict(),
     output: z.object({ path: z.string() }),
   },
   /** The workspace's issue trackers (trackers.yaml), whether a token is there, and queued exports. */
@@ -170,8 +179,14 @@ export const methods = {
         stepId: S.StepId,
         /** The user confirmed steps marked `confirm=true`. */
         confirmed: z.boolean().optional(),
-        /** Run this step and every runnable step after it, stopping at the first failure. */
+        /**
+         * Run this step and every runnable step after it that is not done
+         * ("Run from here"), stopping at the first failure unless a step says
+         * `continueOnError=true`.
+         */
         andFollowing: z.boolean().optional(),
+        /** With andFollowing: only these steps (the CLI's --section and --step). */
+        only: z.array(S.StepId).max(10_000).optional(),
       })
       .strict(),
     output: S.RunState,
@@ -351,10 +366,18 @@ type MethodOutputOf<M extends MethodName> = z.output<(typeof methods)[M]['input'
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
-export type RunState = z.output<typeof S.RunState>;
-export type StepResult = z.output<typeof S.StepResult>;
-export type StepStatus = z.output<typeof S.StepStatus>;
-export type RunbookSummary = z.output<typeof S.RunbookSummary>;
-export type RunSummary = z.output<typeof S.RunSummary>;
-export type DueItem = z.output<typeof S.DueItem>;
-export type AppInfo = z.output<typeof S.AppInfo>;
+export type AppInfo = z.output<typeof AppInfo>;
+export type {
+  DueItem,
+  ExportFormat,
+  HostResult,
+  HostStatus,
+  RunbookChange,
+  RunbookSummary,
+  RunState,
+  RunStatus,
+  RunSummary,
+  StepResult,
+  StepStatus,
+  TrackerName,
+} from '../model';

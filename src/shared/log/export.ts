@@ -1,11 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
-import type { RunState, StepResult } from '../api/contract';
-import type { Runbook, Step } from '../runbook/types';
+import type { ExportFormat, RunState, StepResult } from '../model';
+import type { Runbook, Step } from '../model';
 import { formatDuration } from './format';
 import { renderRehearsalReport } from './rehearsal';
 import { renderMaintenanceLog } from './render-log';
-
-export type ExportFormat = 'md' | 'jira' | 'json' | 'csv';
 
 export const EXPORT_TYPES: Record<ExportFormat, { extension: string; mime: string }> = {
   md: { extension: 'md', mime: 'text/markdown' },

@@ -1,4 +1,3 @@
-export * from './journal-records';
 export * from './run-reducer';
 export * from './render-log';
 export * from './format';

@@ -1,5 +1,5 @@
-import type { RunState } from '../api/contract';
-import type { Runbook, Step } from '../runbook/types';
+import type { RunState } from '../model';
+import type { Runbook, Step } from '../model';
 import { formatDuration } from './format';
 
 const DEVIATIONS = new Set(['failed', 'skipped', 'manual', 'interrupted', 'unknown', 'cancelled']);

@@ -1,5 +1,5 @@
-import type { RunState, StepResult } from '../api/contract';
-import type { Runbook, Step } from '../runbook/types';
+import type { RunState, StepResult } from '../model';
+import type { Runbook, Step } from '../model';
 import { fenced, formatDuration } from './format';
 import { renderRehearsalReport } from './rehearsal';
 
@@ -51,9 +51,9 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
   if (run.runbookCommit) out.push(`Runbook commit: ${run.runbookCommit}`);
   out.push(`Environment: ${run.environment}`);
   if (run.outsideWindow) out.push(`Maintenance window: started ${run.outsideWindow}`);
-  out.push(
-    `Duration: ${ended ? formatDuration(ended.getTime() - started.getTime()) : 'in progress'}`,
-  );
+  // An interrupted run's end is its last recorded activity: the stop came after it.
+  const duration = ended ? formatDuration(ended.getTime() - started.getTime()) : 'in progress';
+  out.push(`Duration: ${duration}${run.status === 'interrupted' ? ' (interrupted)' : ''}`);
   // What the operator wrote wins; without it, the failures speak.
   out.push(
     `Issues: ${run.issues ? multiline(run.issues) : failed.length === 0 ? 'None recorded' : failed.map((s) => issueOf(s, run.steps[s.id]!)).join('; ')}`,

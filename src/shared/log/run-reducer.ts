@@ -1,17 +1,17 @@
-import type { RunState, StepResult } from '../api/contract';
-import type { Runbook, Step } from '../runbook/types';
-import type { JournalRecord } from './journal-records';
+import {
+  actionableSteps,
+  DONE,
+  type JournalRecord,
+  type Runbook,
+  type RunState,
+  type StepResult,
+} from '../model';
 
 /** Output kept on the run state for display; the journal keeps everything. */
 export const OUTPUT_TAIL_CHARS = 64 * 1024;
 
-/** Statuses that count a step as done (ticked, passed, skipped with a reason, done by hand). */
-export const DONE = new Set(['passed', 'checked', 'skipped', 'manual']);
-
-/** Steps a person can act on: check items and runnable commands. */
-export function actionableSteps(runbook: Runbook): Step[] {
-  return runbook.steps.filter((s) => s.kind === 'check' || s.runnable);
-}
+/** What an interrupted step's detail says. */
+const INTERRUPTED = 'the app stopped while this step ran; whether it finished is unknown';
 
 export function emptyStepResult(): StepResult {
   return {
@@ -32,7 +32,7 @@ export function emptyStepResult(): StepResult {
   };
 }
 
-/** Paths and ids that are not in the journal body but belong to the state. */
+/** Paths and ids that are not in the journal body but belong to the state (live, or where the file is). */
 export interface RunContext {
   journalPath: string;
   sessionId: string | null;
@@ -40,6 +40,8 @@ export interface RunContext {
   hostSessions?: Record<string, string>;
   /** SSH connections and their state. */
   connections?: RunState['connections'];
+  /** Steps of a "Run from here" waiting after the running one. */
+  queued?: string[];
 }
 
 /**
@@ -61,6 +63,7 @@ export function applyRecord(
       id: record.runId,
       runbookId: record.runbookId,
       runbookTitle: record.runbookTitle,
+      runbookPath: record.runbookPath,
       status: 'active',
       startedAt: record.ts,
       endedAt: null,
@@ -79,6 +82,7 @@ export function applyRecord(
       connections: ctx.connections ?? [],
       stepTargets: {},
       runningStepId: null,
+      queued: ctx.queued ?? [],
       steps,
       variables: {},
       manualCommands: [],
@@ -96,6 +100,7 @@ export function applyRecord(
     sessionId: ctx.sessionId,
     hostSessions: ctx.hostSessions ?? state.hostSessions,
     connections: ctx.connections ?? state.connections,
+    queued: ctx.queued ?? state.queued,
     seq: record.seq,
   };
   const current = (id: string): StepResult => next.steps[id] ?? emptyStepResult();
@@ -221,15 +226,26 @@ export function applyRecord(
       if (record.issues !== undefined) next.issues = record.issues;
       if (record.nextActions !== undefined) next.nextActions = record.nextActions;
       break;
+    case 'run.interrupted':
+      next.status = 'interrupted';
+      next.endedAt = record.lastActivityAt;
+      next.runningStepId = null;
+      for (const { stepId, text } of record.steps) {
+        next.steps[stepId] = {
+          ...current(stepId),
+          status: 'interrupted',
+          detail: INTERRUPTED,
+          output: text.length > OUTPUT_TAIL_CHARS ? text.slice(-OUTPUT_TAIL_CHARS) : text,
+        };
+      }
+      break;
     case 'run.resumed':
       next.status = 'active';
+      next.endedAt = null;
+      // Journals from before the recovery pass named the interrupted steps here.
       for (const id of record.interruptedStepIds) {
         if (next.steps[id])
-          next.steps[id] = {
-            ...current(id),
-            status: 'interrupted',
-            detail: 'the app stopped while this step ran; whether it finished is unknown',
-          };
+          next.steps[id] = { ...current(id), status: 'interrupted', detail: INTERRUPTED };
       }
       next.runningStepId = null;
       break;

@@ -1,4 +1,4 @@
-import type { Cadence } from './types';
+import type { Cadence } from '../model';
 
 const CADENCE_WORDS: Array<[RegExp, Cadence]> = [
   [/\bdaily\b|\bevery day\b/i, 'daily'],

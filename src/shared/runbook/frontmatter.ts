@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import type { RunbookWarning } from './types';
+import type { RunbookWarning } from '../model';
 
 /**
  * Splits YAML frontmatter (`---` on the first line, closed by `---` or `...`)

@@ -1,4 +1,3 @@
-export * from './types';
-export { parseRunbook } from './parse';
+export { parseRunbook, parseRunbookFile } from './parse';
 export { cadenceFromText, parseCadence } from './cadence';
 export { isRunnableBlock, looksLikeShell, SHELL_LANGS } from './shell-detect';

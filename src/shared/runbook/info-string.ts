@@ -1,5 +1,5 @@
 import { NON_SHELL_LANGS, SHELL_LANGS } from './shell-detect';
-import type { RunbookWarning, StepAttributes } from './types';
+import type { RunbookWarning, StepAttributes } from '../model';
 
 /** Languages we recognise in a fence's info string; anything else reads as prose. */
 const KNOWN_LANGS = new Set([

@@ -8,7 +8,14 @@ import { envAssignments, envReferences, findPlaceholders } from './placeholders'
 import { isRunnableBlock, looksLikeShell, SHELL_LANGS } from './shell-detect';
 import { readSchedule, readWindows, type Table } from './tables';
 import { readTranscript, TRANSCRIPT_LANGS } from './transcript';
-import type { Runbook, RunbookBlock, RunbookWarning, Section, Step, StepAttributes } from './types';
+import type {
+  Runbook,
+  RunbookBlock,
+  RunbookWarning,
+  Section,
+  Step,
+  StepAttributes,
+} from '../model';
 
 // markdown-it: CommonMark + GFM tables, linear time, ~50 ms per MB (remark was ~40x slower here).
 const md = new MarkdownIt({ html: true, linkify: false });
@@ -18,6 +25,15 @@ md.core.ruler.disable(['inline', 'linkify', 'replacements', 'smartquotes', 'text
 
 /** How many unclosed fences the parser will repair before giving up and warning only. */
 const MAX_REPAIRS = 50;
+
+/**
+ * A workspace file's runbook: its id (path in the workspace) gives the title when
+ * the text has none. The one way the workspace and a run's record parse a text,
+ * so the step ids of a run and of its runbook agree.
+ */
+export function parseRunbookFile(source: string, runbookId: string): Runbook {
+  return parseRunbook(source, runbookId.replace(/\.md$/, ''));
+}
 
 /** Parses Markdown into the runbook model. Never throws on any input. */
 export function parseRunbook(source: string, fallbackTitle = 'Untitled runbook'): Runbook {

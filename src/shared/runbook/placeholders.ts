@@ -1,4 +1,4 @@
-import type { Placeholder } from './types';
+import type { Placeholder } from '../model';
 
 /** Tag names that are HTML, not placeholders (`<details>` around a block, `<br>` in a string). */
 const HTML_TAGS = new Set(

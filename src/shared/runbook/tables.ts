@@ -1,5 +1,5 @@
 import { cadenceFromText } from './cadence';
-import type { MaintenanceWindow, ScheduleEntry } from './types';
+import type { MaintenanceWindow, ScheduleEntry } from '../model';
 
 export interface Table {
   line: number;

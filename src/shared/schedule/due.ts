@@ -1,4 +1,4 @@
-import type { Cadence } from '../runbook/types';
+import type { Cadence } from '../model';
 
 /** How far ahead "due soon" looks, per cadence. */
 const SOON_DAYS: Record<Cadence, number> = {

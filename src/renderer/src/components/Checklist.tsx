@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { RunState } from '../../../shared/api';
-import type { Runbook, Section } from '../../../shared/runbook/types';
+import type { Runbook, Section } from '../../../shared/model';
 import { Markdown } from './Markdown';
 import { StepCard, type StepActions } from './StepCard';
 

@@ -10,7 +10,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { useMemo } from 'react';
-import type { Placeholder } from '../../../shared/runbook/types';
+import type { Placeholder } from '../../../shared/model';
 
 for (const [name, lang] of Object.entries({
   bash,

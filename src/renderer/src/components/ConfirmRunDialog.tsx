@@ -1,4 +1,4 @@
-import type { Step } from '../../../shared/runbook/types';
+import type { Step } from '../../../shared/model';
 import { ConfirmActions, ModalDialog } from './ModalDialog';
 
 /** Steps marked `confirm=true` ask before they run; the dialog shows exactly what will run. */

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunsheetApi, RunState, RunSummary } from '../../../shared/api';
 import { formatDuration } from '../../../shared/log/format';
-import type { Runbook } from '../../../shared/runbook/types';
+import type { Runbook } from '../../../shared/model';
 import { Checklist } from './Checklist';
 import { ExportDialog } from './ExportDialog';
 import { when } from './HomeView';

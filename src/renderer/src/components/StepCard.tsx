@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { StepResult } from '../../../shared/api';
-import type { Step } from '../../../shared/runbook/types';
+import type { Step } from '../../../shared/model';
 import { compareHosts } from '../../../shared/util/host-order';
 import { CodeBlock } from './CodeBlock';
 import { Markdown } from './Markdown';

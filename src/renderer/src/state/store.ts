@@ -1,5 +1,5 @@
 import type { AppInfo, RunbookSummary, RunState } from '../../../shared/api';
-import type { Runbook } from '../../../shared/runbook/types';
+import type { Runbook } from '../../../shared/model';
 
 /** Everything the UI shows, in one place; changed only through `reduce`. */
 export interface AppState {

@@ -1,4 +1,4 @@
-import type { MaintenanceWindow } from '../../shared/runbook/types';
+import type { MaintenanceWindow } from '../../shared/model';
 import { parseWindow, withinWindow } from '../../shared/schedule/window';
 
 /** What a run's maintenance window says about starting it now. */

@@ -1,0 +1,9 @@
+/**
+ * The core's one entry point: the adapters (Electron main, the loopback server,
+ * the CLI) import the core only from here. Lint enforces it.
+ */
+export { createCore, type Core, type CoreOptions } from './core';
+export { listHosts } from './hosts/inventory';
+export { verifyJournal } from './journal/verify';
+export { writeFileAtomic } from './files/atomic-write';
+export { envTokens, type TokenSource } from './trackers/trackers';

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { JournalRecord } from '../../shared/model';
+import type { JournalRecord as Record_ } from '../../shared/model';
+
+export const sha256 = (data: string | Uint8Array): string =>
+  createHash('sha256').update(data).digest('hex');
+
+/** The file beside a journal that holds its steps' raw output bytes. */
+export function outputPathOf(journalPath: string): string {
+  return journalPath.replace(/\.jsonl$/, '') + '.out';
+}
+
+export interface JournalReadResult {
+  /** The records that parse, match the schema and chain, up to the first that does not. */
+  records: Record_[];
+  /** Problems found, each naming the file and line. */
+  errors: string[];
+  /** Where the good records end (bytes): a torn tail starts here. */
+  end: number;
+  /**
+   * What follows the good records is a torn tail only: a crash mid-append (a last
+   * line without its newline, or one last line that does not parse). Anything
+   * else after a bad record (a line edited in the middle) is damage to report,
+   * never to cut.
+   */
+  torn: boolean;
+}
+
+/**
+ * Reads a journal: every line is JSON, a journal record by its schema, in
+ * sequence, chained to the one before and hashed over its own body. With
+ * `checkOutput`, the output bytes each record points at are read and hashed too.
+ * The one reader: recovery, folding, the index and `runsheet verify` all use it.
+ */
+export function readJournal(
+  path: string,
+  options: { checkOutput?: boolean } = {},
+): JournalReadResult {
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const outPath = outputPathOf(path);
+  const out = options.checkOutput && existsSync(outPath) ? openSync(outPath, 'r') : null;
+  const records: Record_[] = [];
+  const errors: string[] = [];
+  let prev = '';
+  let offset = 0;
+  let end = 0;
+  let seen = 0;
+  let badLines = 0;
+  let lastBad = -1;
+  let lastFilled = -1;
+  try {
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index]!;
+      const last = index === lines.length - 1;
+      if (line.replace(/\0/g, '').trim() !== '') lastFilled = index;
+      if (last && line === '') break;
+      const where = `${path}:${index + 1}`;
+      const seq = ++seen;
+      const checked = last
+        ? 'not finished (no newline): torn by a crash mid-write'
+        : checkLine(line, seq, prev);
+      if (typeof checked === 'string') {
+        errors.push(`${where}: ${checked}`);
+        badLines += 1;
+        lastBad = index;
+        // Go on checking the rest against what this line claims, to name every problem.
+        try {
+          prev = String((JSON.parse(line) as { hash?: unknown }).hash ?? prev);
+        } catch {
+          // Not JSON: the next line cannot chain to it either.
+        }
+        continue;
+      }
+      const record = checked;
+      if (out && record.type === 'step.output') {
+        const bytes = readAt(out, record.offset, record.length);
+        if (bytes.length !== record.length || sha256(bytes) !== record.sha256)
+          errors.push(
+            `${where}: output bytes ${record.offset}..${record.offset + record.length} in ${outPath} were changed or are missing`,
+          );
+      }
+      prev = record.hash;
+      offset += Buffer.byteLength(line) + 1;
+      // Only the unbroken prefix is trusted.
+      if (badLines === 0) {
+        records.push(record);
+        end = offset;
+      }
+    }
+  } finally {
+    if (out !== null) closeSync(out);
+  }
+  // Torn: the one bad line is the last with anything in it (a crash mid-append).
+  const torn = badLines === 1 && lastBad === lastFilled;
+  return { records, errors, end, torn };
+}
+
+/** A record, or what is wrong with the line. */
+function checkLine(line: string, seq: number, prev: string): Record_ | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return 'not valid JSON (torn or edited record)';
+  }
+  const parsed = JournalRecord.safeParse(json);
+  if (!parsed.success)
+    return `not a journal record (${parsed.error.issues[0]?.path.join('.') || 'type'}: ${parsed.error.issues[0]?.message ?? 'invalid'})`;
+  const record = json as Record_;
+  if (record.seq !== seq) return `sequence ${record.seq}, expected ${seq}`;
+  if (record.prev !== prev) return 'does not chain to the previous record';
+  const { hash, ...body } = record;
+  if (sha256(JSON.stringify(body)) !== hash) return 'checksum mismatch (record was changed)';
+  return record;
+}
+
+/** The raw output of one step (of one host of it, with `host`), from the `.out` file. */
+export function readStepOutput(
+  journalPath: string,
+  stepId: string,
+  records: Record_[] = readJournal(journalPath).records,
+  host?: string,
+): Buffer {
+  const outPath = outputPathOf(journalPath);
+  if (!existsSync(outPath)) return Buffer.alloc(0);
+  const out = openSync(outPath, 'r');
+  try {
+    return Buffer.concat(
+      records.flatMap((r) =>
+        r.type === 'step.output' && r.stepId === stepId && (host === undefined || r.host === host)
+          ? [readAt(out, r.offset, r.length)]
+          : [],
+      ),
+    );
+  } finally {
+    closeSync(out);
+  }
+}
+
+/** Where the output file's referenced bytes end. */
+export function outputEnd(records: Record_[]): number {
+  let max = 0;
+  for (const r of records) if (r.type === 'step.output') max = Math.max(max, r.offset + r.length);
+  return max;
+}
+
+function readAt(fd: number, offset: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const n = readSync(fd, buffer, read, length - read, offset + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read);
+}

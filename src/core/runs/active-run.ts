@@ -1,0 +1,266 @@
+import { rmSync } from 'node:fs';
+import { ApiError } from '../../shared/api/errors';
+import {
+  actionableSteps,
+  stepsFrom,
+  type Runbook,
+  type RunState,
+  type Step,
+} from '../../shared/model';
+import { renderPlainText } from '../capture/plain-text';
+import { isSecretVariable } from '../redaction/config';
+import type { RedactionEngine } from '../redaction/engine';
+import type { ManualCommand } from '../sessions/integrated-shell';
+import type { ManagedSession, SessionManager } from '../sessions/session-manager';
+import { redactRunbook, type LiveRun } from './live-run';
+import { RunShells } from './run-shells';
+import { StepRunner } from './step-runner';
+
+/** Where a run's steps go: its own host (or this machine), or a group they fan out to. */
+export interface RunTarget {
+  /** The run's one host (an inventory or ssh_config name); null for this machine or a group. */
+  host: string | null;
+  /** The hosts of the group a run targets: its steps fan out to all of them. */
+  group: string[] | null;
+}
+
+export interface ActiveRunDeps {
+  sessions: SessionManager;
+  /** A host name, a comma-separated list, or a hosts.yaml group, as host names. */
+  expandHosts(spec: string): string[];
+  /** Whether a name is a host or a group of the inventory. */
+  inInventory(name: string): boolean;
+}
+
+/**
+ * A run in progress in this process: its journal and state (LiveRun), its shells
+ * (RunShells) and its step runner. Every action is refused while it does not
+ * fit (a step running, a step that does not exist), naming why.
+ */
+export class ActiveRun {
+  readonly shells: RunShells;
+  readonly runner: StepRunner;
+  /** Values of secret variables: used in commands, never journaled. */
+  readonly secrets: Record<string, string> = {};
+
+  constructor(
+    readonly live: LiveRun,
+    readonly target: RunTarget,
+    readonly redactor: RedactionEngine,
+    private readonly stateDir: string,
+    private readonly deps: ActiveRunDeps,
+  ) {
+    const shell = live.runbook.frontmatter.shell;
+    this.shells = new RunShells({
+      sessions: deps.sessions,
+      stateDir,
+      shell: typeof shell === 'string' ? shell : undefined,
+      ownHost: target.host,
+      changed: () => live.publish(),
+      manual: (session, command) => void this.recordManual(session, command),
+    });
+    this.runner = new StepRunner({
+      live,
+      shells: this.shells,
+      redactor,
+      variables: () => ({ ...this.live.state.variables, ...this.secrets }),
+      fanOutHosts: (step) => this.fanOutHosts(step),
+      changed: () => live.publish(),
+    });
+    live.bindLive(() => this.liveFields());
+  }
+
+  get state(): RunState {
+    return this.live.state;
+  }
+
+  get runbook(): Runbook {
+    return this.live.runbook;
+  }
+
+  /** What the run state holds that is not journaled. */
+  liveFields() {
+    return { ...this.shells.live(), queued: this.runner.queued };
+  }
+
+  async setChecked(stepId: string, checked: boolean, note?: string): Promise<RunState> {
+    this.idleStep(stepId);
+    const text = note === undefined ? null : await this.redactor.text(note);
+    this.live.record({ type: 'step.checked', stepId, checked, note: text }, { durable: true });
+    return this.state;
+  }
+
+  async skip(stepId: string, reason: string): Promise<RunState> {
+    this.idleStep(stepId);
+    this.live.record(
+      { type: 'step.skipped', stepId, reason: await this.redactor.text(reason) },
+      { durable: true },
+    );
+    return this.state;
+  }
+
+  /** "Mark done manually": the user ran the step another way. */
+  async markDone(stepId: string, note?: string): Promise<RunState> {
+    this.idleStep(stepId);
+    const text = note === undefined ? null : await this.redactor.text(note);
+    this.live.record({ type: 'step.manual', stepId, note: text }, { durable: true });
+    return this.state;
+  }
+
+  /** Fills placeholder values for the rest of the run (remembered, editable). */
+  setVariables(values: Record<string, string>): RunState {
+    // Secret values stay in memory for the commands; the journal (and the UI) see a marker.
+    const recorded: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (isSecretVariable(this.runbook, name)) {
+        this.secrets[name] = value;
+        this.redactor.addSecret(name, value);
+        recorded[name] = `[REDACTED: secret ${name}]`;
+      } else {
+        recorded[name] = value;
+      }
+    }
+    this.live.record({ type: 'vars.set', values: recorded }, { durable: true });
+    return this.state;
+  }
+
+  /**
+   * Moves a step to another host or group (an inventory name) for this run, or
+   * back to where the runbook puts it (null). Recorded in the journal and log.
+   */
+  setStepTarget(stepId: string, host: string | null): RunState {
+    const step = this.idleStep(stepId);
+    if (!step.runnable)
+      throw new ApiError('invalid-input', `step at line ${step.line} is not a runnable command`);
+    if (host !== null && !this.deps.inInventory(host))
+      throw new ApiError('invalid-input', `no host or group named "${host}" in the inventory`);
+    this.live.record({ type: 'step.target', stepId, host }, { durable: true });
+    return this.state;
+  }
+
+  /**
+   * Opens a fresh connection to a host of the run (its own host or a fan-out
+   * host), restoring the shell state saved before the last step. Refused while
+   * a step runs.
+   */
+  reconnect(host: string): RunState {
+    if (this.runner.busy)
+      throw new ApiError('conflict', 'a step is running; wait for it or cancel it first');
+    if (!this.shells.has(host) && !this.target.group?.includes(host))
+      throw new ApiError('invalid-input', `${host} is not a host of this run`);
+    this.shells.reconnect(host);
+    this.live.publish();
+    return this.state;
+  }
+
+  /**
+   * Starts a step, or with `andFollowing` "Run from here": it and every later
+   * runnable step that is not done (narrowed to `only`, the CLI's selection).
+   * Returns once the first has started; progress arrives as run.didChange.
+   * Missing values and unconfirmed `confirm=true` steps are refused up front.
+   */
+  async execute(
+    stepId: string,
+    options: { confirmed?: boolean; andFollowing?: boolean; only?: string[] } = {},
+  ): Promise<RunState> {
+    const first = this.step(stepId);
+    if (!first.runnable || first.code === null)
+      throw new ApiError('invalid-input', `step at line ${first.line} is not a runnable command`);
+    if (this.runner.busy)
+      throw new ApiError(
+        'conflict',
+        'another step is still running; wait for it or cancel it first',
+      );
+    const steps = options.andFollowing
+      ? stepsFrom(this.runbook, this.state, first, options.only ? new Set(options.only) : undefined)
+      : [first];
+    if (steps.length === 0)
+      throw new ApiError(
+        'invalid-input',
+        `step at line ${first.line} is not among the steps to run`,
+      );
+    this.runner.check(steps, Boolean(options.confirmed));
+    await this.runner.execute(steps);
+    return this.state;
+  }
+
+  /** Ctrl-C to the running step (on every host); with `force`, kill its shells. */
+  cancel(force = false): RunState {
+    this.runner.cancel(force);
+    return this.state;
+  }
+
+  /**
+   * The runbook changed on disk: the run follows the new text, keeping the
+   * results of every step whose id survived the edit.
+   */
+  async reload(runbook: Runbook, sha256: string): Promise<void> {
+    const logRunbook = await redactRunbook(this.redactor, runbook);
+    if (this.live.closed) return;
+    this.live.setRunbook(runbook, logRunbook);
+    const steps = actionableSteps(runbook).map((s) => ({ id: s.id, checked: s.checked }));
+    this.live.record({ type: 'runbook.reloaded', steps, sha256 }, { durable: true });
+  }
+
+  finish(): RunState {
+    if (this.runner.busy) throw new ApiError('conflict', 'a step is still running');
+    this.live.record({ type: 'run.finished' }, { durable: true });
+    this.dispose();
+    this.live.publish();
+    return this.state;
+  }
+
+  dispose(): void {
+    this.runner.dispose();
+    this.live.close();
+    this.shells.dispose();
+    this.redactor.dispose();
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+
+  /** Hosts a step fans out to: its own `hosts`/`host` attribute, else the run's group; null for one shell. */
+  private fanOutHosts(step: Step): string[] | null {
+    const moved = this.state.stepTargets[step.id];
+    const specs = moved
+      ? [moved]
+      : (step.attrs.hosts ?? (step.attrs.host ? [step.attrs.host] : null));
+    const hosts = specs
+      ? [...new Set(specs.flatMap((s) => this.deps.expandHosts(s)))]
+      : this.target.group;
+    if (!hosts || (hosts.length === 1 && hosts[0] === this.target.host)) return null;
+    return hosts;
+  }
+
+  private async recordManual(session: ManagedSession, command: ManualCommand): Promise<void> {
+    const text = await this.redactor.text(
+      await renderPlainText(Buffer.concat(command.output), session.shell.session.cols),
+    );
+    const typed = await this.redactor.text(command.command);
+    if (this.state.status !== 'active') return;
+    this.live.record(
+      {
+        type: 'manual.command',
+        command: typed,
+        exitCode: command.exitCode,
+        durationMs: command.endedAt - command.startedAt,
+        host: session.shell.session.target.host,
+        text,
+      },
+      { durable: true },
+    );
+  }
+
+  private step(stepId: string): Step {
+    const step = this.runbook.steps.find((s) => s.id === stepId);
+    if (!step || !(stepId in this.state.steps))
+      throw new ApiError('not-found', `no step ${stepId} in ${this.state.runbookId}`);
+    return step;
+  }
+
+  /** A step that exists and is not running. */
+  private idleStep(stepId: string): Step {
+    const step = this.step(stepId);
+    if (this.state.runningStepId === step.id) throw new ApiError('conflict', 'the step is running');
+    return step;
+  }
+}

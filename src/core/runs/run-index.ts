@@ -1,0 +1,213 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  actionableSteps,
+  DONE,
+  type JournalRecord,
+  type Runbook,
+  type RunState,
+  type RunSummary,
+} from '../../shared/model';
+import { writeFileAtomic } from '../files/atomic-write';
+import { lockHolder } from '../journal/lock';
+import type { JournalStore } from '../journal/store';
+import { leftOpen } from './fold';
+
+/** One run as the index keeps it: enough for the history list, its search and the due list. */
+export interface IndexEntry {
+  /** The journal's size and modification time when this entry was made: it is stale when they differ. */
+  size: number;
+  mtimeMs: number;
+  summary: Omit<RunSummary, 'journalPath'>;
+  /** Sections whose every step the run did (judged by the runbook it ran), for due dates. */
+  sectionsDone: string[];
+  /** Left open by its writer (neither finished nor found interrupted yet), or torn at its end: the recovery pass looks at it. */
+  needsRecovery: boolean;
+}
+
+interface IndexFile {
+  version: typeof VERSION;
+  runs: Record<string, IndexEntry>;
+}
+
+const VERSION = 1;
+
+/**
+ * An index of the runs on record, kept beside the journals (`index.json`) so the
+ * history and the due list do not read every journal on every call. The journals
+ * stay the source of truth: an entry whose journal changed size or time since is
+ * read again, a journal the index lacks is read and added, an entry without a
+ * journal is dropped, and a missing or unreadable index is rebuilt. Reads change
+ * only the copy in memory; the file is written by `save()` (the recovery pass at
+ * start, and a process when one of its runs starts or ends).
+ */
+export class RunIndex {
+  private runs = new Map<string, IndexEntry>();
+  private loaded = false;
+  /** Entries changed since the file was read or written. */
+  private dirty = false;
+
+  constructor(
+    private readonly store: JournalStore,
+    /** A run's records folded with the runbook it ran (the records' own, see snapshot.ts). */
+    private readonly fold: (records: JournalRecord[]) => { state: RunState; runbook: Runbook },
+  ) {}
+
+  get path(): string {
+    return join(this.store.dir, 'index.json');
+  }
+
+  /** Every run on record, newest first; a live writer's run is `active`. */
+  list(): RunSummary[] {
+    this.refresh();
+    const summaries: RunSummary[] = [];
+    for (const [runId, entry] of this.runs) {
+      const journalPath = this.store.pathOf(runId);
+      const status =
+        entry.summary.status !== 'finished' && lockHolder(journalPath) !== null
+          ? 'active'
+          : entry.summary.status;
+      summaries.push({ ...entry.summary, status, journalPath });
+    }
+    return summaries.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /** Finished runs, for due dates: when each ended and which sections it did. */
+  finished(): Array<{ runId: string; runbookId: string; endedAt: string; sectionsDone: string[] }> {
+    this.refresh();
+    return [...this.runs.values()]
+      .filter((e) => e.summary.status === 'finished' && e.summary.endedAt)
+      .map((e) => ({
+        runId: e.summary.runId,
+        runbookId: e.summary.runbookId,
+        endedAt: e.summary.endedAt!,
+        sectionsDone: e.sectionsDone,
+      }));
+  }
+
+  /** Brings the copy in memory up to date with the journals (reading only what changed). */
+  refresh(): void {
+    if (!this.loaded) this.load();
+    const present = new Set(this.store.runIds());
+    for (const runId of this.runs.keys())
+      if (!present.has(runId)) {
+        this.runs.delete(runId);
+        this.dirty = true;
+      }
+    for (const runId of present) {
+      let stat;
+      try {
+        stat = statSync(this.store.pathOf(runId));
+      } catch {
+        continue; // removed meanwhile
+      }
+      const known = this.runs.get(runId);
+      if (known && known.size === stat.size && known.mtimeMs === stat.mtimeMs) continue;
+      const entry = this.entryOf(runId, stat.size, stat.mtimeMs);
+      if (entry) this.runs.set(runId, entry);
+      else this.runs.delete(runId);
+      this.dirty = true;
+    }
+  }
+
+  /** Writes the index when it changed; a failure to write costs speed only, never a record. */
+  save(): void {
+    this.refresh();
+    if (!this.dirty) return;
+    const file: IndexFile = { version: VERSION, runs: Object.fromEntries(this.runs) };
+    try {
+      writeFileAtomic(this.path, JSON.stringify(file), 0o600);
+      this.dirty = false;
+    } catch {
+      // Read-only or full: the next process reads the journals again.
+    }
+  }
+
+  private load(): void {
+    this.loaded = true;
+    try {
+      const file = JSON.parse(readFileSync(this.path, 'utf8')) as IndexFile;
+      if (file.version === VERSION && file.runs && typeof file.runs === 'object')
+        this.runs = new Map(Object.entries(file.runs));
+    } catch {
+      // Missing or unreadable: rebuilt from the journals.
+      this.runs = new Map();
+    }
+  }
+
+  /** Runs the recovery pass should look at: left open or torn, and no live process writing them. */
+  needingRecovery(): string[] {
+    this.refresh();
+    return [...this.runs]
+      .filter(([runId, e]) => e.needsRecovery && lockHolder(this.store.pathOf(runId)) === null)
+      .map(([runId]) => runId);
+  }
+
+  private entryOf(runId: string, size: number, mtimeMs: number): IndexEntry | null {
+    let read;
+    try {
+      read = this.store.read(runId);
+    } catch {
+      return null; // not a run's journal (empty, or damaged at its start)
+    }
+    const { records, torn } = read;
+    const { state, runbook } = this.fold(records);
+    const summary = summaryOf(state, records);
+    return {
+      size,
+      mtimeMs,
+      summary,
+      sectionsDone: summary.status === 'finished' ? sectionsDone(runbook, state) : [],
+      needsRecovery: torn || leftOpen(records),
+    };
+  }
+}
+
+/** A run as history lists it. */
+export function summaryOf(
+  state: RunState,
+  records: JournalRecord[],
+): Omit<RunSummary, 'journalPath'> {
+  const results = Object.values(state.steps);
+  const finished = state.status === 'finished';
+  const last = records[records.length - 1]!;
+  const endedAt = finished ? state.endedAt : null;
+  return {
+    runId: state.id,
+    runbookId: state.runbookId,
+    runbookTitle: state.runbookTitle,
+    runbookPath: state.runbookPath,
+    status: finished ? 'finished' : 'interrupted',
+    startedAt: state.startedAt,
+    endedAt,
+    lastActivityAt: last.ts,
+    durationMs: Date.parse(endedAt ?? last.ts) - Date.parse(state.startedAt),
+    maintainer: state.maintainer,
+    host: state.host,
+    environment: state.environment,
+    done: results.filter((r) => DONE.has(r.status)).length,
+    failed: results.filter((r) => r.status === 'failed').length,
+    issues: state.issues,
+    nextActions: state.nextActions,
+    rehearsal: state.rehearsal,
+    logPath: state.logPath,
+  };
+}
+
+/** Sections (with at least one step) whose every step is done in this run, subsections included. */
+function sectionsDone(runbook: Runbook, state: RunState): string[] {
+  const actionable = actionableSteps(runbook);
+  const parent = new Map(runbook.sections.map((s) => [s.id, s.parentId]));
+  const within = (sectionId: string | null, section: string): boolean => {
+    for (let s = sectionId; s; s = parent.get(s) ?? null) if (s === section) return true;
+    return false;
+  };
+  return runbook.sections
+    .filter((section) => {
+      const scope = actionable.filter((s) => within(s.section, section.id));
+      return (
+        scope.length > 0 && scope.every((s) => DONE.has(state.steps[s.id]?.status ?? 'pending'))
+      );
+    })
+    .map((s) => s.id);
+}

@@ -1,0 +1,5 @@
+export * from './runbook';
+export * from './run';
+export * from './journal';
+export * from './names';
+export * from './rules';

@@ -1,0 +1,67 @@
+/**
+ * Rules that the core and the renderer both need, written once: what counts as
+ * done, which steps a person can act on, which steps "Run from here" covers, and
+ * which hosts a runbook targets.
+ */
+import type { Runbook, Step } from './runbook';
+import type { RunState, StepStatus } from './run';
+
+/** Statuses that count a step as done (ticked, passed, skipped with a reason, done by hand). */
+export const DONE: ReadonlySet<StepStatus> = new Set<StepStatus>([
+  'passed',
+  'checked',
+  'skipped',
+  'manual',
+]);
+
+export function isDone(status: string | null | undefined): boolean {
+  return DONE.has(status as StepStatus);
+}
+
+/** Statuses of a step that ran and ended (the Output of a step card is shown for these). */
+export const ENDED: ReadonlySet<StepStatus> = new Set<StepStatus>([
+  'passed',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'unknown',
+]);
+
+/** Steps a person can act on: check items and runnable commands. */
+export function actionableSteps(runbook: Runbook): Step[] {
+  return runbook.steps.filter((s) => s.kind === 'check' || s.runnable);
+}
+
+/**
+ * What "Run from here" runs, in order: `first`, then every later runnable step
+ * that is not done and not `excludeFromRunAll`. `only` narrows it to a set of
+ * step ids (the CLI's --section and --step).
+ */
+export function stepsFrom(
+  runbook: Runbook,
+  state: Pick<RunState, 'steps'> | null,
+  first: Step,
+  only?: ReadonlySet<string>,
+): Step[] {
+  const all = runbook.steps;
+  const start = all.findIndex((s) => s.id === first.id);
+  if (start < 0) return [];
+  return all.slice(start).filter((s, i) => {
+    if (only && !only.has(s.id)) return false;
+    if (i === 0) return true;
+    if (!s.runnable || s.attrs.excludeFromRunAll) return false;
+    return !isDone(state?.steps[s.id]?.status);
+  });
+}
+
+/**
+ * The hosts a runbook targets by itself: frontmatter `host`, `hosts` or
+ * `targets` (a name, a group, or a list of them), as one comma-separated spec;
+ * null for this machine.
+ */
+export function runbookTargets(runbook: Pick<Runbook, 'frontmatter'>): string | null {
+  const fm = runbook.frontmatter;
+  const value = fm.host ?? fm.hosts ?? fm.targets;
+  if (Array.isArray(value)) return value.length > 0 ? value.map(String).join(',') : null;
+  return typeof value === 'string' && value.trim() ? value : null;
+}

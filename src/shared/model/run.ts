@@ -1,0 +1,202 @@
+/**
+ * Runs: what happened to each step, a run as history lists it, and the live run
+ * state the UI shows. Schemas first; the types are inferred from them.
+ */
+import { z } from 'zod';
+import { Cadence, RunbookId } from './runbook';
+
+export const RunId = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, 'not a run id');
+export const StepId = z.string().min(1).max(1024);
+export const SessionId = z.string().regex(/^[0-9A-Za-z_-]{4,80}$/, 'not a session id');
+
+/** Where a step stands in a run. */
+export const StepStatus = z.enum([
+  'pending',
+  'running',
+  'passed',
+  'failed',
+  'checked',
+  'skipped',
+  'cancelled',
+  /** The user ran it another way and marked it done. */
+  'manual',
+  'interrupted',
+  /** The connection to the host was lost while the step ran: it may or may not have finished. */
+  'unknown',
+]);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+/** How a step that ran can end (what `step.finished` records). */
+export const FinishedStatus = StepStatus.extract([
+  'passed',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'unknown',
+]);
+export type FinishedStatus = z.infer<typeof FinishedStatus>;
+
+/** How one host's part of a step ended. */
+export const HostStatus = z.enum(['passed', 'failed', 'unreachable', 'unknown', 'cancelled']);
+export type HostStatus = z.infer<typeof HostStatus>;
+
+/** One host's part of a step run on several hosts (fan-out). */
+export const HostResult = z.object({
+  status: HostStatus,
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative(),
+  user: z.string().nullable(),
+  hostKey: z.string().nullable(),
+  detail: z.string().nullable(),
+  output: z.string(),
+});
+export type HostResult = z.infer<typeof HostResult>;
+
+/** What happened to one step in a run. */
+export const StepResult = z.object({
+  status: StepStatus,
+  exitCode: z.number().int().nullable(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nonnegative().nullable(),
+  note: z.string().nullable(),
+  skipReason: z.string().nullable(),
+  /** Why a step ended the way it did, when the exit code does not say (timeout, cancel, shell exit). */
+  detail: z.string().nullable(),
+  /** Plain-text output as a person saw it (tail, for display). */
+  output: z.string().nullable(),
+  outputBytes: z.number().int().nonnegative(),
+  host: z.string().nullable(),
+  /** The user the step ran as, and the host key (SHA256 fingerprint) of a remote host. */
+  user: z.string().nullable(),
+  hostKey: z.string().nullable(),
+  /** Per-host results when the step ran on several hosts, by host name. */
+  hosts: z.record(z.string(), HostResult),
+});
+export type StepResult = z.infer<typeof StepResult>;
+
+/** A disaster-recovery rehearsal: where it runs and the recovery time objective. */
+export const Rehearsal = z.object({
+  target: z.string().min(1).max(200),
+  rtoMs: z.number().int().positive(),
+});
+export type Rehearsal = z.infer<typeof Rehearsal>;
+
+/** A run's life: in progress, finished, or stopped by a crash before it was finished (resumable). */
+export const RunStatus = z.enum(['active', 'finished', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** What a run's summary and its full state both say about it. */
+const RunFacts = z.object({
+  runbookId: RunbookId,
+  runbookTitle: z.string(),
+  /** Where the runbook was when the run started; the run keeps its text either way. */
+  runbookPath: z.string(),
+  status: RunStatus,
+  startedAt: z.string(),
+  /** When the run was finished; for an interrupted run's state, its last recorded activity. */
+  endedAt: z.string().nullable(),
+  maintainer: z.string(),
+  host: z.string(),
+  environment: z.string(),
+  /** Operator fields for the log's Issues and Next Actions (empty: derived from the steps). */
+  issues: z.string(),
+  nextActions: z.string(),
+  rehearsal: Rehearsal.nullable(),
+  logPath: z.string(),
+  journalPath: z.string(),
+});
+
+/** A run as history lists it, from its journal alone. */
+export const RunSummary = RunFacts.extend({
+  runId: RunId,
+  lastActivityAt: z.string(),
+  durationMs: z.number(),
+  done: z.number().int(),
+  failed: z.number().int(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+/** A runbook (or one of its sections) with a cadence, and when it is due. */
+export const DueItem = z.object({
+  runbookId: RunbookId,
+  runbookTitle: z.string(),
+  sectionId: z.string().nullable(),
+  sectionTitle: z.string().nullable(),
+  cadence: Cadence,
+  lastDoneAt: z.string().nullable(),
+  lastRunId: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  status: z.enum(['overdue', 'never', 'due-soon', 'ok']),
+});
+export type DueItem = z.infer<typeof DueItem>;
+
+/** An SSH connection of a run and how it is doing (live, not journaled). */
+export const Connection = z.object({
+  host: z.string(),
+  sessionId: SessionId,
+  state: z.enum(['connecting', 'ready', 'lost', 'failed', 'closed']),
+  detail: z.string().nullable(),
+});
+export type Connection = z.infer<typeof Connection>;
+
+/** A command typed by hand in a run's shell between steps. */
+export const ManualCommand = z.object({
+  command: z.string(),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative(),
+  host: z.string(),
+  at: z.string(),
+  output: z.string(),
+});
+export type ManualCommand = z.infer<typeof ManualCommand>;
+
+/** A walk through a runbook. */
+export const RunState = RunFacts.extend({
+  id: RunId,
+  /** Set when the run was started outside its environment's maintenance window: the window and the time. */
+  outsideWindow: z.string().nullable(),
+  runbookCommit: z.string().nullable(),
+  /** Opened from history to read: no actions. */
+  readOnly: z.boolean(),
+  /** The last journal record folded in: a state with a lower one is older. */
+  seq: z.number().int().nonnegative(),
+  sessionId: SessionId.nullable(),
+  /** Shells of a fan-out, by host name (a terminal tab each). */
+  hostSessions: z.record(z.string(), SessionId),
+  /**
+   * SSH connections of this run (the run's host, fan-out hosts) and their state:
+   * live, not journaled. A lost or failed one can be reconnected on demand.
+   */
+  connections: z.array(Connection),
+  /** Steps moved by the user to another host or group than the run's, by step id. */
+  stepTargets: z.record(z.string(), z.string()),
+  runningStepId: StepId.nullable(),
+  /** Steps of a "Run from here" still waiting to run after the running one, in order (live). */
+  queued: z.array(StepId),
+  steps: z.record(z.string(), StepResult),
+  /** Commands typed by hand in the run's shell between steps. */
+  manualCommands: z.array(ManualCommand),
+  /** Placeholder values filled in this run, by placeholder name. */
+  variables: z.record(z.string(), z.string()),
+  done: z.number().int(),
+  total: z.number().int(),
+});
+export type RunState = z.infer<typeof RunState>;
+
+/**
+ * A past run's runbook against the file as it is now: the run keeps the text it
+ * ran, so a record reads the same whatever happened to the file since.
+ */
+export const RunbookChange = z.object({
+  /**
+   * unchanged: the file still holds the text the run used; edited: it differs
+   * (`diff` says how); missing: no file at that path any more (moved or deleted);
+   * unrecorded: a journal from before runs kept their runbook's text.
+   */
+  status: z.enum(['unchanged', 'edited', 'missing', 'unrecorded']),
+  path: z.string(),
+  /** A unified diff from the run's text to the file's, when edited. */
+  diff: z.string().nullable(),
+});
+export type RunbookChange = z.infer<typeof RunbookChange>;
