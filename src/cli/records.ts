@@ -1,6 +1,6 @@
 import type { DueItem, RunSummary } from '../shared/api/contract';
 import { createInProcessApi } from '../shared/api/in-process';
-import { formatDuration } from '../shared/log/format';
+import { formatDuration } from '../shared/util/duration';
 import { createCore, verifyJournal as checkJournal } from '../core';
 
 export interface RecordsOptions {

@@ -8,7 +8,7 @@ import {
   type RunState,
   type StepResult,
 } from '../shared/api';
-import { formatDuration } from '../shared/log/format';
+import { formatDuration } from '../shared/util/duration';
 import { ENDED, type Runbook, type Step } from '../shared/model';
 
 export interface RunOptions {

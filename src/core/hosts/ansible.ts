@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import type { InventoryHost } from './inventory';
+import type { InventoryHost } from '../../shared/model';
 
 type Draft = {
   hostname: string | null;

@@ -2,23 +2,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig, { LineType } from 'ssh-config';
+import type { InventoryHost } from '../../shared/model';
 import { compareHosts } from '../../shared/util/host-order';
 import { readYamlFile } from '../files/yaml-file';
 import { parseAnsibleInventory } from './ansible';
 import { readSshConfig } from './ssh-config-file';
-
-/** A host the user can run steps on. */
-export interface InventoryHost {
-  name: string;
-  hostname: string;
-  user: string | null;
-  /** Null when hosts.yaml leaves it to ssh_config (or 22). */
-  port: number | null;
-  environment: string | null;
-  groups: string[];
-  proxyJump: string | null;
-  source: 'ssh_config' | 'hosts.yaml' | 'ansible';
-}
 
 const cache = new Map<string, { stamp: string; hosts: InventoryHost[] }>();
 

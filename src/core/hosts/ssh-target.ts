@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import ssh2 from 'ssh2';
 import type { SshTarget } from '../sessions/ssh-session';
-import type { InventoryHost } from './inventory';
+import type { AuthQuestion, HostKeyQuestion, InventoryHost } from '../../shared/model';
 import { readSshConfig } from './ssh-config-file';
 import { appendKnownHost, checkHostKey, fingerprint, hostToken, keyTypeOf } from './known-hosts';
 
@@ -33,24 +33,6 @@ export interface SshOptions {
   askHostKey?: (question: HostKeyQuestion) => Promise<boolean>;
   /** Hosts of the workspace's hosts.yaml: they override HostName, User and Port for their name. */
   extraHosts?: InventoryHost[];
-}
-
-/** What the user is asked about a host key no known_hosts file has. */
-export interface HostKeyQuestion {
-  alias: string;
-  host: string;
-  fingerprint: string;
-  keyType: string;
-}
-
-/** What the user is asked to authenticate to a host (or unlock a key). */
-export interface AuthQuestion {
-  kind: 'passphrase' | 'keyboard-interactive' | 'password';
-  alias: string;
-  host: string;
-  title: string;
-  instructions: string;
-  prompts: Array<{ prompt: string; echo: boolean }>;
 }
 
 /** Passphrases given in this process, by key file. */

@@ -3,7 +3,7 @@
  * of rules for a step in the run's own shell and for one fanned out to a group.
  * Pure, so the rules can be read and tested apart from shells and journals.
  */
-import { formatDuration } from '../../shared/log/format';
+import { formatDuration } from '../../shared/util/duration';
 import type { FinishedStatus, HostStatus } from '../../shared/model';
 import type { StepOutcome } from '../sessions/integrated-shell';
 

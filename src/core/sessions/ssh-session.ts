@@ -12,7 +12,7 @@ import ssh2, {
 } from 'ssh2';
 import { Emitter } from '../../shared/util/event';
 import { fingerprint, hostToken } from '../hosts/known-hosts';
-import type { AuthQuestion } from '../hosts/ssh-target';
+import type { AuthQuestion } from '../../shared/model';
 import { shellLaunch, STEP_FILE_NAME } from './integration/shells';
 import type { SessionExit, SessionTarget, TerminalSession } from './terminal-session';
 

@@ -230,21 +230,7 @@ export const methods = {
   },
   'run.finish': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
   /** Hosts to run on: ssh_config entries and the workspace's hosts.yaml. */
-  'hosts.list': {
-    input: empty,
-    output: z.array(
-      z.object({
-        name: z.string(),
-        hostname: z.string(),
-        user: z.string().nullable(),
-        port: z.number().int().nullable(),
-        environment: z.string().nullable(),
-        groups: z.array(z.string()),
-        proxyJump: z.string().nullable(),
-        source: z.enum(['ssh_config', 'hosts.yaml', 'ansible']),
-      }),
-    ),
-  },
+  'hosts.list': { input: empty, output: z.array(S.InventoryHost) },
   /** The user's answer to a host.keyPrompt event. */
   'host.answerKey': {
     input: z.object({ promptId: z.string().regex(/^[0-9a-f]{16}$/), accept: z.boolean() }).strict(),
@@ -311,28 +297,13 @@ export const events = {
     seq: z.number().int().nonnegative(),
   }),
   /** An SSH host offered a key no known_hosts file has: trust it? (answer with host.answerKey) */
-  'host.keyPrompt': z.object({
-    promptId: z.string(),
-    alias: z.string(),
-    host: z.string(),
-    fingerprint: z.string(),
-    keyType: z.string(),
-  }),
+  'host.keyPrompt': S.HostKeyQuestion.extend({ promptId: z.string() }),
   /**
    * An SSH host (or a key file) needs something only the user knows: a key's
    * passphrase, keyboard-interactive prompts (one-time codes) or a password.
-   * Answer with host.answerAuth. `echo: false` answers are secret.
+   * Answer with host.answerAuth.
    */
-  'host.authPrompt': z.object({
-    promptId: z.string(),
-    kind: z.enum(['passphrase', 'keyboard-interactive', 'password']),
-    alias: z.string(),
-    host: z.string(),
-    /** What the server (or the key) calls this request, e.g. "Verification". */
-    title: z.string(),
-    instructions: z.string(),
-    prompts: z.array(z.object({ prompt: z.string(), echo: z.boolean() })).max(16),
-  }),
+  'host.authPrompt': S.AuthQuestion.extend({ promptId: z.string() }),
   /** A queued export went out. */
   'export.didSend': z.object({ runId: z.string(), tracker: z.string(), url: z.string() }),
   'session.didExit': z.object({ sessionId: S.SessionId, exitCode: z.number().int().nullable() }),

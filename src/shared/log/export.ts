@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ExportFormat, RunState, StepResult } from '../model';
 import type { Runbook, Step } from '../model';
-import { formatDuration } from './format';
+import { formatDuration } from '../util/duration';
 import { renderRehearsalReport } from './rehearsal';
 import { renderMaintenanceLog } from './render-log';
 

@@ -1,6 +1,6 @@
 import type { RunState } from '../model';
 import type { Runbook, Step } from '../model';
-import { formatDuration } from './format';
+import { formatDuration } from '../util/duration';
 
 const DEVIATIONS = new Set(['failed', 'skipped', 'manual', 'interrupted', 'unknown', 'cancelled']);
 

@@ -1,6 +1,7 @@
 import type { RunState, StepResult } from '../model';
 import type { Runbook, Step } from '../model';
-import { fenced, formatDuration } from './format';
+import { formatDuration } from '../util/duration';
+import { fenced } from './format';
 import { renderRehearsalReport } from './rehearsal';
 
 const STATUS_LABEL: Record<StepResult['status'], string> = {

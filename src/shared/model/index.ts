@@ -3,3 +3,4 @@ export * from './run';
 export * from './journal';
 export * from './names';
 export * from './rules';
+export * from './hosts';

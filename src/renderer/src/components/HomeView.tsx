@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { DueItem, RunsheetApi, RunSummary } from '../../../shared/api';
-import { formatDuration } from '../../../shared/log/format';
+import { formatDuration } from '../../../shared/util/duration';
 
 const DUE_LABEL: Record<DueItem['status'], string> = {
   overdue: 'Overdue',

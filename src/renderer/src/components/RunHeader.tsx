@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RunbookSummary, RunState } from '../../../shared/api';
-import { formatDuration } from '../../../shared/log/format';
+import { formatDuration } from '../../../shared/util/duration';
 import { RunFields } from './RunFields';
 
 interface Props {

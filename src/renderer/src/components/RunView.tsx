@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunsheetApi, RunState, RunSummary } from '../../../shared/api';
-import { formatDuration } from '../../../shared/log/format';
+import { formatDuration } from '../../../shared/util/duration';
 import type { Runbook } from '../../../shared/model';
 import { Checklist } from './Checklist';
 import { ExportDialog } from './ExportDialog';

@@ -1,5 +1,5 @@
 import type { StepResult } from '../../../shared/api';
-import { formatDuration } from '../../../shared/log/format';
+import { formatDuration } from '../../../shared/util/duration';
 
 const LABEL: Record<StepResult['status'], string> = {
   pending: 'Not run',
