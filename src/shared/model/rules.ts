@@ -27,9 +27,14 @@ export const ENDED: ReadonlySet<StepStatus> = new Set<StepStatus>([
   'unknown',
 ]);
 
+/** Whether a person can act on a step: a check item, or a runnable command. */
+export function isActionable(step: Step): boolean {
+  return step.kind === 'check' || step.runnable;
+}
+
 /** Steps a person can act on: check items and runnable commands. */
 export function actionableSteps(runbook: Runbook): Step[] {
-  return runbook.steps.filter((s) => s.kind === 'check' || s.runnable);
+  return runbook.steps.filter(isActionable);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { RunState } from '../../../shared/api';
-import type { Runbook, Section } from '../../../shared/model';
+import { actionableSteps, isDone, type Runbook, type Section } from '../../../shared/model';
 import { Markdown } from './Markdown';
 import { StepCard, type StepActions } from './StepCard';
 
@@ -99,13 +99,8 @@ function SectionHeading({
   run: RunState | null;
 }) {
   const Tag = `h${Math.min(section.level + 1, 6)}` as 'h2';
-  const own = runbook.steps.filter(
-    (s) => s.section === section.id && (s.kind === 'check' || s.runnable),
-  );
-  const done = run
-    ? own.filter((s) => ['checked', 'passed', 'skipped'].includes(run.steps[s.id]?.status ?? ''))
-        .length
-    : 0;
+  const own = actionableSteps(runbook).filter((s) => s.section === section.id);
+  const done = run ? own.filter((s) => isDone(run.steps[s.id]?.status)).length : 0;
   return (
     <Tag className={`section-heading level-${section.level}`} id={`section-${section.id}`}>
       <span>{section.title}</span>

@@ -1,47 +1,40 @@
-import { useEffect, useState } from 'react';
-import type { MethodOutput, RunsheetApi } from '../../../shared/api';
+import { useState } from 'react';
+import { EXPORT_FORMATS, type ExportFormat, type TrackerName } from '../../../shared/model';
+import type { Actions } from '../state/actions';
+import type { ExportState } from '../state/store';
 import { ModalDialog } from './ModalDialog';
 
-type Format = 'md' | 'jira' | 'json' | 'csv';
-const TRACKER_LABELS = { redmine: 'Redmine', github: 'GitHub', gitlab: 'GitLab', jira: 'Jira' };
-const FORMATS: Array<[Format, string]> = [
-  ['md', 'Markdown (GitHub, GitLab)'],
-  ['jira', 'Jira markup'],
-  ['json', 'JSON'],
-  ['csv', 'CSV'],
-];
+const TRACKER_LABELS: Record<TrackerName, string> = {
+  redmine: 'Redmine',
+  github: 'GitHub',
+  gitlab: 'GitLab',
+  jira: 'Jira',
+};
+const FORMAT_LABELS: Record<ExportFormat, string> = {
+  md: 'Markdown (GitHub, GitLab)',
+  jira: 'Jira markup',
+  json: 'JSON',
+  csv: 'CSV',
+};
 
 /**
  * Export a run: pick a format, see exactly what leaves (with what was redacted,
- * by rule), then copy it or save it beside the maintenance log.
+ * by rule), then copy it, save it beside the maintenance log, or file it.
  */
 export function ExportDialog({
-  api,
-  runId,
-  onClose,
-  onError,
+  exporting,
+  actions,
 }: {
-  api: RunsheetApi;
-  runId: string;
-  onClose(): void;
-  onError(error: unknown): void;
+  exporting: ExportState;
+  actions: Pick<
+    Actions,
+    'closeExport' | 'exportFormat' | 'saveExport' | 'copyExport' | 'push' | 'saveToken'
+  >;
 }) {
-  const [format, setFormat] = useState<Format>('md');
-  const [result, setResult] = useState<{ format: Format; out: MethodOutput<'run.export'> } | null>(
-    null,
-  );
-  const [notice, setNotice] = useState<string | null>(null);
-  const [trackers, setTrackers] = useState<MethodOutput<'tracker.list'>>([]);
-  const [sending, setSending] = useState(false);
-  const [sent, setSent] = useState<MethodOutput<'run.push'> | null>(null);
-  /** Tokens being typed, by tracker. */
-  const [tokens, setTokens] = useState<Record<string, string>>({});
-  useEffect(() => {
-    api.call('tracker.list', {}).then(setTrackers, onError);
-  }, [api, onError]);
-  useEffect(() => {
-    api.call('run.export', { runId, format }).then((out) => setResult({ format, out }), onError);
-  }, [api, runId, format, onError]);
+  const { format, result, trackers, sending, sent, notice } = exporting;
+  /** Tokens being typed, by tracker (never stored in the app's state). */
+  const [tokens, setTokens] = useState<Partial<Record<TrackerName, string>>>({});
+  const onClose = actions.closeExport;
   const out = result?.format === format ? result.out : null;
   const redacted = out ? Object.entries(out.redactions) : [];
 
@@ -67,13 +60,7 @@ export function ExportDialog({
                   ? `An issue in ${t.url} (project ${t.project}) with the Markdown log attached`
                   : `No ${TRACKER_LABELS[t.name]} token: set RUNSHEET_${t.name.toUpperCase()}_TOKEN where Runsheet runs`
               }
-              onClick={() => {
-                setSending(true);
-                api
-                  .call('run.push', { runId, tracker: t.name })
-                  .then(setSent, onError)
-                  .finally(() => setSending(false));
-              }}
+              onClick={() => actions.push(t.name)}
               data-testid={`push-${t.name}`}
             >
               {sending ? 'Sending…' : `Send to ${TRACKER_LABELS[t.name]}`}
@@ -83,11 +70,7 @@ export function ExportDialog({
             type="button"
             className="btn btn-secondary"
             disabled={!out}
-            onClick={() =>
-              api
-                .call('run.saveExport', { runId, format })
-                .then(({ path }) => setNotice(`Saved to ${path}`), onError)
-            }
+            onClick={actions.saveExport}
             data-testid="save-export"
           >
             Save beside the log
@@ -96,11 +79,7 @@ export function ExportDialog({
             type="button"
             className="btn btn-primary"
             disabled={!out}
-            onClick={() =>
-              navigator.clipboard
-                .writeText(out!.content)
-                .then(() => setNotice('Copied to the clipboard'), onError)
-            }
+            onClick={() => actions.copyExport(out!.content)}
             data-testid="copy-export"
           >
             Copy
@@ -113,15 +92,12 @@ export function ExportDialog({
           <span className="muted">Format</span>
           <select
             value={format}
-            onChange={(e) => {
-              setFormat(e.target.value as Format);
-              setNotice(null);
-            }}
+            onChange={(e) => actions.exportFormat(e.target.value as ExportFormat)}
             data-testid="export-format"
           >
-            {FORMATS.map(([value, label]) => (
+            {EXPORT_FORMATS.map((value) => (
               <option key={value} value={value}>
-                {label}
+                {FORMAT_LABELS[value]}
               </option>
             ))}
           </select>
@@ -149,13 +125,9 @@ export function ExportDialog({
             className="token-form"
             onSubmit={(e) => {
               e.preventDefault();
-              api
-                .call('tracker.setToken', { tracker: t.name, token: tokens[t.name] ?? '' })
-                .then(() => api.call('tracker.list', {}))
-                .then((list) => {
-                  setTrackers(list);
-                  setTokens((all) => ({ ...all, [t.name]: '' }));
-                }, onError);
+              void actions
+                .saveToken(t.name, tokens[t.name] ?? '')
+                .then((kept) => kept && setTokens((all) => ({ ...all, [t.name]: '' })));
             }}
           >
             <label className="auth-field">

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
-import type { DueItem, RunsheetApi, RunSummary } from '../../../shared/api';
+import type { DueItem } from '../../../shared/api';
 import { formatDuration } from '../../../shared/util/duration';
+import type { Actions } from '../state/actions';
+import type { AppState } from '../state/store';
 
 const DUE_LABEL: Record<DueItem['status'], string> = {
   overdue: 'Overdue',
@@ -14,36 +15,13 @@ const DUE_LABEL: Record<DueItem['status'], string> = {
  * or overdue by cadence, and the history of runs with a search.
  */
 export function HomeView({
-  api,
-  refresh,
-  onOpenRunbook,
-  onOpenRun,
-  onResume,
-  onError,
+  overview,
+  actions,
 }: {
-  api: RunsheetApi;
-  /** Changes when runs change, so the lists are read again. */
-  refresh: string;
-  onOpenRunbook(id: string): void;
-  onOpenRun(runId: string): void;
-  onResume(runId: string): void;
-  onError(error: unknown): void;
+  overview: AppState['overview'];
+  actions: Pick<Actions, 'openRunbook' | 'openPastRun' | 'resume' | 'search'>;
 }) {
-  const [due, setDue] = useState<DueItem[] | null>(null);
-  const [runs, setRuns] = useState<RunSummary[] | null>(null);
-  const [query, setQuery] = useState('');
-
-  useEffect(() => {
-    api.call('due.list', {}).then(setDue, onError);
-  }, [api, refresh, onError]);
-  useEffect(() => {
-    const timer = setTimeout(
-      () => api.call('history.list', query.trim() ? { query } : {}).then(setRuns, onError),
-      query ? 150 : 0,
-    );
-    return () => clearTimeout(timer);
-  }, [api, query, refresh, onError]);
-
+  const { due, runs, query } = overview;
   const interrupted = (runs ?? []).filter((r) => r.status === 'interrupted');
   const attention = (due ?? []).filter((d) => d.status !== 'ok');
 
@@ -70,14 +48,14 @@ export function HomeView({
                 <button
                   type="button"
                   className="btn btn-ghost btn-small"
-                  onClick={() => onOpenRun(r.runId)}
+                  onClick={() => actions.openPastRun(r.runId)}
                 >
                   Open
                 </button>
                 <button
                   type="button"
                   className="btn btn-primary btn-small"
-                  onClick={() => onResume(r.runId)}
+                  onClick={() => actions.resume(r.runId)}
                   data-testid="resume-run"
                 >
                   Resume
@@ -126,7 +104,7 @@ export function HomeView({
                       <button
                         type="button"
                         className="link-button"
-                        onClick={() => onOpenRunbook(d.runbookId)}
+                        onClick={() => actions.openRunbook(d.runbookId)}
                       >
                         {d.runbookTitle}
                         {d.sectionTitle ? ` › ${d.sectionTitle}` : ''}
@@ -150,7 +128,7 @@ export function HomeView({
             className="search-input"
             placeholder="Search runs: runbook, status, host, maintainer, issues…"
             value={query}
-            onChange={(e) => setQuery(e.target.value)}
+            onChange={(e) => actions.search(e.target.value)}
             data-testid="history-search"
           />
         </div>
@@ -178,7 +156,7 @@ export function HomeView({
                     <button
                       type="button"
                       className="link-button"
-                      onClick={() => onOpenRun(r.runId)}
+                      onClick={() => actions.openPastRun(r.runId)}
                     >
                       {r.runbookTitle}
                     </button>

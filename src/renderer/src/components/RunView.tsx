@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { RunsheetApi, RunState, RunSummary } from '../../../shared/api';
+import { useMemo } from 'react';
+import type { RunbookChange } from '../../../shared/api';
 import { formatDuration } from '../../../shared/util/duration';
-import type { Runbook } from '../../../shared/model';
+import type { Actions } from '../state/actions';
+import type { PastRunState } from '../state/store';
 import { Checklist } from './Checklist';
-import { ExportDialog } from './ExportDialog';
 import { when } from './HomeView';
 import { RunFields } from './RunFields';
 import type { StepActions } from './StepCard';
@@ -20,59 +20,29 @@ const NOTHING: StepActions = {
 };
 
 /**
- * A past run, read from its journal: every step as it ended, the operator
+ * A past run, read from its journal: every step as it ended, with the runbook
+ * it ran (whatever happened to the file since, which it says), the operator
  * fields (still editable), and its step durations beside another run's.
  */
 export function RunView({
-  api,
-  runId,
-  onClose,
-  onResume,
-  onLink,
-  onError,
+  past,
+  actions,
 }: {
-  api: RunsheetApi;
-  runId: string;
-  onClose(): void;
-  onResume(runId: string): void;
-  onLink(href: string): void;
-  onError(error: unknown): void;
+  past: PastRunState;
+  actions: Pick<
+    Actions,
+    'closePastRun' | 'resume' | 'openLink' | 'setFields' | 'compareWith' | 'openExport'
+  >;
 }) {
-  const [opened, setOpened] = useState<{ state: RunState; runbook: Runbook | null } | null>(null);
-  const [others, setOthers] = useState<RunSummary[]>([]);
-  const [compareId, setCompareId] = useState('');
-  const [compared, setCompared] = useState<RunState | null>(null);
-  const [exporting, setExporting] = useState(false);
-
-  useEffect(() => {
-    api.call('run.open', { runId }).then((o) => {
-      setOpened(o);
-      return api
-        .call('history.list', { runbookId: o.state.runbookId })
-        .then((list) => setOthers(list.filter((r) => r.runId !== runId && r.status !== 'active')));
-    }, onError);
-  }, [api, runId, onError]);
-  useEffect(() => {
-    if (compareId)
-      api.call('run.open', { runId: compareId }).then((o) => setCompared(o.state), onError);
-  }, [api, compareId, onError]);
-  const compare = compared && compared.id === compareId ? compared : null;
-
-  const actions = useMemo(() => ({ ...NOTHING, openLink: onLink }), [onLink]);
+  const { opened, others, compareId } = past;
+  const compare = past.compared && past.compared.id === compareId ? past.compared : null;
+  const stepActions = useMemo(() => ({ ...NOTHING, openLink: actions.openLink }), [actions]);
   if (!opened) return <div className="empty">Reading the journal…</div>;
-  const { state, runbook } = opened;
-  const timed = (runbook?.steps ?? []).filter((s) => state.steps[s.id]?.durationMs != null);
+  const { state, runbook, change } = opened;
+  const timed = runbook.steps.filter((s) => state.steps[s.id]?.durationMs != null);
 
   return (
     <>
-      {exporting && (
-        <ExportDialog
-          api={api}
-          runId={state.id}
-          onClose={() => setExporting(false)}
-          onError={onError}
-        />
-      )}
       <header className="run-header" data-testid="run-view">
         <div className="run-title-row">
           <div>
@@ -84,14 +54,26 @@ export function RunView({
           </div>
           <div className="run-buttons">
             {state.status === 'interrupted' && (
-              <button type="button" className="btn btn-primary" onClick={() => onResume(state.id)}>
+              <button
+                type="button"
+                className="btn btn-primary"
+                onClick={() => actions.resume(state.id)}
+              >
                 Resume
               </button>
             )}
             <button
               type="button"
+              className="btn btn-ghost"
+              onClick={() => actions.openExport(state.id)}
+              data-testid="export-run"
+            >
+              Export…
+            </button>
+            <button
+              type="button"
               className="btn btn-secondary"
-              onClick={onClose}
+              onClick={actions.closePastRun}
               data-testid="close-run-view"
             >
               Close
@@ -117,14 +99,8 @@ export function RunView({
             Log: <code>{state.logPath}</code>
           </span>
         </div>
-        <RunFields
-          run={state}
-          onSave={(fields) =>
-            api
-              .call('run.setFields', { runId: state.id, ...fields })
-              .then((next) => setOpened({ state: { ...next, readOnly: true }, runbook }), onError)
-          }
-        />
+        <RunFields run={state} onSave={(fields) => actions.setFields(state.id, fields)} />
+        <RunbookChangeNote change={change} />
       </header>
       <div className="main-scroll">
         {others.length > 0 && timed.length > 0 && (
@@ -133,7 +109,7 @@ export function RunView({
               <span className="muted">Compare step durations with</span>
               <select
                 value={compareId}
-                onChange={(e) => setCompareId(e.target.value)}
+                onChange={(e) => actions.compareWith(e.target.value)}
                 data-testid="compare-with"
               >
                 <option value="">another run…</option>
@@ -175,22 +151,56 @@ export function RunView({
             )}
           </section>
         )}
-        {runbook ? (
-          <Checklist
-            runbook={runbook}
-            run={state}
-            busySteps={[]}
-            targets={[]}
-            localHost={null}
-            readOnly
-            actions={actions}
-          />
-        ) : (
-          <div className="empty">
-            The runbook of this run is no longer in the workspace; its log is on disk.
-          </div>
-        )}
+        <Checklist
+          runbook={runbook}
+          run={state}
+          busySteps={[]}
+          targets={[]}
+          localHost={null}
+          readOnly
+          actions={stepActions}
+        />
       </div>
     </>
+  );
+}
+
+const CHANGE_NOTE: Record<Exclude<RunbookChange['status'], 'unchanged'>, string> = {
+  edited: 'The runbook was edited since this run. Shown as the run used it.',
+  missing: 'The runbook is no longer at its path (moved or deleted). Shown as the run used it.',
+  unrecorded:
+    'This run was recorded before runs kept their runbook: shown against the file as it is now.',
+};
+
+/** Says when the runbook's file differs from the text the run used, and shows how. */
+function RunbookChangeNote({ change }: { change: RunbookChange }) {
+  if (change.status === 'unchanged') return null;
+  return (
+    <div className="runbook-change" data-testid="runbook-change" data-status={change.status}>
+      <span>
+        {CHANGE_NOTE[change.status]} <code>{change.path}</code>
+      </span>
+      {change.diff && (
+        <details>
+          <summary>What changed</summary>
+          <pre className="diff" data-testid="runbook-diff">
+            {change.diff
+              .split('\n')
+              .slice(2)
+              .map((line, i) => (
+                <span
+                  key={i}
+                  className={
+                    line.startsWith('+') ? 'diff-add' : line.startsWith('-') ? 'diff-del' : ''
+                  }
+                >
+                  {line}
+                  {'\n'}
+                </span>
+              ))}
+          </pre>
+        </details>
+      )}
+    </div>
   );
 }

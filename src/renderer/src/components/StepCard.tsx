@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { StepResult } from '../../../shared/api';
-import type { Step } from '../../../shared/model';
+import { ENDED, isActionable, isDone, type Step } from '../../../shared/model';
 import { compareHosts } from '../../../shared/util/host-order';
 import { CodeBlock } from './CodeBlock';
 import { Markdown } from './Markdown';
@@ -56,9 +56,9 @@ export function StepCard({
   const status = result?.status ?? 'pending';
   /** Each host's result (fan-out, or a step moved to a host), in the order people count hosts. */
   const hosts = Object.entries(result?.hosts ?? {}).sort(([a], [b]) => compareHosts(a, b));
-  const actionable = step.kind === 'check' || step.runnable;
+  const actionable = isActionable(step);
   const running = status === 'running';
-  const done = ['checked', 'passed', 'skipped', 'manual'].includes(status);
+  const done = isDone(status);
   const missing = step.placeholders.filter((p) => !(p.name in variables));
 
   const submitSkip = (): void => {
@@ -300,28 +300,27 @@ export function StepCard({
           </button>
         </form>
       )}
-      {result?.output &&
-        ['passed', 'failed', 'cancelled', 'interrupted', 'unknown'].includes(status) && (
-          <details className="output" open={status !== 'passed'}>
-            <summary>
-              Output <span className="muted">({result.outputBytes} bytes)</span>
-            </summary>
-            {hosts.length > 1 ? (
-              // A fan-out: each host's own output under its name, in the order of the chips.
-              hosts.map(([host, h]) => (
-                <div key={host} className="host-output" data-testid="host-output">
-                  <div className="host-output-title">
-                    <span className="connection-host">{host}</span> · {h.status}
-                    {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
-                  </div>
-                  <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
+      {result?.output && ENDED.has(status) && (
+        <details className="output" open={status !== 'passed'}>
+          <summary>
+            Output <span className="muted">({result.outputBytes} bytes)</span>
+          </summary>
+          {hosts.length > 1 ? (
+            // A fan-out: each host's own output under its name, in the order of the chips.
+            hosts.map(([host, h]) => (
+              <div key={host} className="host-output" data-testid="host-output">
+                <div className="host-output-title">
+                  <span className="connection-host">{host}</span> · {h.status}
+                  {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
                 </div>
-              ))
-            ) : (
-              <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
-            )}
-          </details>
-        )}
+                <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
+              </div>
+            ))
+          ) : (
+            <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
+          )}
+        </details>
+      )}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { RunsheetApi } from '../../../shared/api';
+import type { TerminalPort } from '../state/actions';
 import { SCROLLBACK_CHOICES, saveScrollback, savedScrollback } from './terminal-theme';
 import { TerminalView, type TerminalHandle } from './TerminalView';
 
@@ -13,7 +13,7 @@ export interface TerminalTab {
 export type EndedShells = Record<string, string>;
 
 interface Props {
-  api: RunsheetApi;
+  port: TerminalPort;
   tabs: TerminalTab[];
   /** Shells that have ended, by session id: their tab says so. */
   ended: EndedShells;
@@ -26,7 +26,7 @@ interface Props {
 
 /** The terminal panel: tabs per live shell, search, copy-all, scrollback. */
 export function TerminalPanel({
-  api,
+  port,
   tabs,
   ended,
   preferred,
@@ -176,7 +176,7 @@ export function TerminalPanel({
         {active && (
           <TerminalView
             key={active}
-            api={api}
+            port={port}
             sessionId={active}
             scrollback={scrollback}
             onLink={onLink}

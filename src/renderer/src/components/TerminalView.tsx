@@ -7,7 +7,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
-import type { RunsheetApi } from '../../../shared/api';
+import type { TerminalPort } from '../state/actions';
 import { TERMINAL_THEME } from './terminal-theme';
 
 /** Element property through which automation reads the xterm buffer (not the DOM). */
@@ -23,7 +23,8 @@ export interface TerminalHandle {
 }
 
 interface Props {
-  api: RunsheetApi;
+  /** The core's side of the session (output in; keys, sizes and acks out). */
+  port: TerminalPort;
   sessionId: string;
   scrollback: number;
   /** A link in the output was clicked: the app asks before opening it. */
@@ -38,7 +39,7 @@ const ACK_BATCH_CHARS = 5_000;
 
 /** One session in xterm.js: output from the core, keystrokes and size back to it. */
 export function TerminalView({
-  api,
+  port,
   sessionId,
   scrollback,
   onLink,
@@ -127,7 +128,7 @@ export function TerminalView({
       term.write(data, () => {
         drawn += data.length;
         if (drawn >= ACK_BATCH_CHARS) {
-          void api.call('session.ack', { sessionId, chars: drawn }).catch(() => undefined);
+          port.ack(sessionId, drawn);
           drawn = 0;
         }
       });
@@ -135,13 +136,13 @@ export function TerminalView({
     // Join the snapshot and the live stream without gaps or repeats: events carry a seq.
     let snapshotSeq: number | null = null;
     const early: Array<{ data: string; seq: number }> = [];
-    const unsubscribe = api.on('session.didData', (event) => {
+    const unsubscribe = port.onData((event) => {
       if (event.sessionId !== sessionId) return;
       if (snapshotSeq === null) early.push(event);
       else if (event.seq > snapshotSeq) draw(event.data);
     });
     let disposed = false;
-    void api.call('session.snapshot', { sessionId }).then(
+    void port.snapshot(sessionId).then(
       ({ data, seq }) => {
         if (disposed) return;
         term.write(data);
@@ -153,14 +154,12 @@ export function TerminalView({
       },
     );
     const input = term.onData((data) => {
-      void api.call('session.write', { sessionId, data }).catch(() => undefined);
+      port.write(sessionId, data);
     });
     const resize = (): void => {
       if (host.clientWidth === 0 || host.clientHeight === 0) return;
       fit.fit();
-      void api
-        .call('session.resize', { sessionId, cols: term.cols, rows: term.rows })
-        .catch(() => undefined);
+      port.resize(sessionId, term.cols, term.rows);
     };
     const observer = new ResizeObserver(() => resize());
     observer.observe(host);
@@ -169,7 +168,7 @@ export function TerminalView({
 
     return () => {
       disposed = true;
-      void api.call('session.detach', { sessionId }).catch(() => undefined);
+      port.detach(sessionId);
       observer.disconnect();
       host.removeEventListener('paste', onPaste, true);
       unsubscribe();
@@ -181,7 +180,7 @@ export function TerminalView({
     };
     // The scrollback is applied live below; a new session makes a new terminal.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, sessionId]);
+  }, [port, sessionId]);
 
   useEffect(() => {
     if (termRef.current) termRef.current.options.scrollback = scrollback;

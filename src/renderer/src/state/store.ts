@@ -1,5 +1,37 @@
-import type { AppInfo, RunbookSummary, RunState } from '../../../shared/api';
-import type { Runbook } from '../../../shared/model';
+import type {
+  AppInfo,
+  DueItem,
+  EventPayload,
+  MethodOutput,
+  RunbookSummary,
+  RunState,
+  RunSummary,
+} from '../../../shared/api';
+import type { ExportFormat, Runbook, Step } from '../../../shared/model';
+
+/** A run on record, opened to read: its state, the runbook it ran, and how that file changed since. */
+export type OpenedRun = MethodOutput<'run.open'>;
+
+/** The export dialog: the format picked, its preview, the trackers, and what happened. */
+export interface ExportState {
+  runId: string;
+  format: ExportFormat;
+  result: { format: ExportFormat; out: MethodOutput<'run.export'> } | null;
+  trackers: MethodOutput<'tracker.list'>;
+  sending: boolean;
+  sent: MethodOutput<'run.push'> | null;
+  notice: string | null;
+}
+
+/** A past run open in its own view, and the run its step durations are compared with. */
+export interface PastRunState {
+  runId: string;
+  opened: OpenedRun | null;
+  /** Other finished or interrupted runs of the same runbook. */
+  others: RunSummary[];
+  compareId: string;
+  compared: RunState | null;
+}
 
 /** Everything the UI shows, in one place; changed only through `reduce`. */
 export interface AppState {
@@ -10,8 +42,28 @@ export interface AppState {
   run: RunState | null;
   /** Every active run's shell, for the terminal tabs (runs of other runbooks included). */
   shells: Record<string, { sessionId: string; title: string }>;
+  /** Shells that ended, by session id: why (exit code, or the connection). */
+  ended: Record<string, string>;
   /** Steps waiting for an answer from the core, so buttons do not fire twice. */
   busySteps: string[];
+  /** Inventory hosts and groups, for "Run on" and a step's "on" picker. */
+  hosts: string[];
+  groups: string[];
+  /** Where the next run goes: '' is this machine (or the runbook's own hosts). */
+  target: string;
+  /** The main area: the open runbook, the overview, or a past run. */
+  view: 'runbook' | 'home' | 'run';
+  overview: { due: DueItem[] | null; runs: RunSummary[] | null; query: string };
+  past: PastRunState | null;
+  exporting: ExportState | null;
+  rehearsing: boolean;
+  /** Questions waiting for the user, one dialog at a time. */
+  keyPrompts: Array<EventPayload<'host.keyPrompt'>>;
+  authPrompts: Array<EventPayload<'host.authPrompt'>>;
+  windowAsk: MethodOutput<'run.preflight'> | null;
+  confirming: Step[] | null;
+  pasting: string | null;
+  link: string | null;
   error: string | null;
   disconnected: string | null;
 }
@@ -19,12 +71,35 @@ export interface AppState {
 export type Action =
   | { type: 'info'; info: AppInfo }
   | { type: 'runbooks'; runbooks: RunbookSummary[] }
+  | { type: 'hosts'; hosts: string[]; groups: string[] }
   | { type: 'select'; id: string }
   | { type: 'opened'; summary: RunbookSummary; runbook: Runbook; run: RunState | null }
   | { type: 'run'; run: RunState }
   /** The open runbook changed on disk. */
   | { type: 'reloaded'; summary: RunbookSummary; runbook: Runbook }
   | { type: 'busy'; stepId: string; busy: boolean }
+  | { type: 'target'; host: string }
+  | { type: 'shellEnded'; sessionId: string; why: string }
+  | { type: 'view'; view: AppState['view'] }
+  | { type: 'overview'; due?: DueItem[]; runs?: RunSummary[] }
+  | { type: 'query'; query: string }
+  | { type: 'past'; runId: string }
+  | { type: 'pastOpened'; runId: string; opened: OpenedRun; others?: RunSummary[] }
+  | { type: 'compare'; runId: string; compareId: string; compared?: RunState }
+  | { type: 'export'; runId: string | null }
+  | { type: 'exportFormat'; format: ExportFormat }
+  | { type: 'exported'; runId: string; format: ExportFormat; out: MethodOutput<'run.export'> }
+  | { type: 'trackers'; trackers: MethodOutput<'tracker.list'> }
+  | { type: 'sending'; sending: boolean }
+  | { type: 'sent'; sent: MethodOutput<'run.push'> }
+  | { type: 'notice'; notice: string | null }
+  | { type: 'rehearsing'; open: boolean }
+  | { type: 'keyPrompt'; prompt: EventPayload<'host.keyPrompt'> | null }
+  | { type: 'authPrompt'; prompt: EventPayload<'host.authPrompt'> | null }
+  | { type: 'windowAsk'; verdict: MethodOutput<'run.preflight'> | null }
+  | { type: 'confirming'; steps: Step[] | null }
+  | { type: 'pasting'; text: string | null }
+  | { type: 'link'; href: string | null }
   | { type: 'error'; message: string }
   | { type: 'dismissError' }
   | { type: 'disconnected'; reason: string };
@@ -36,7 +111,22 @@ export const initialState: AppState = {
   opened: null,
   run: null,
   shells: {},
+  ended: {},
   busySteps: [],
+  hosts: [],
+  groups: [],
+  target: '',
+  view: 'runbook',
+  overview: { due: null, runs: null, query: '' },
+  past: null,
+  exporting: null,
+  rehearsing: false,
+  keyPrompts: [],
+  authPrompts: [],
+  windowAsk: null,
+  confirming: null,
+  pasting: null,
+  link: null,
   error: null,
   disconnected: null,
 };
@@ -47,10 +137,20 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, info: action.info };
     case 'runbooks':
       return { ...state, runbooks: action.runbooks };
+    case 'hosts':
+      return { ...state, hosts: action.hosts, groups: action.groups };
     case 'select':
       return action.id === state.selectedId
-        ? state
-        : { ...state, selectedId: action.id, opened: null, run: null, busySteps: [] };
+        ? { ...state, view: 'runbook', past: null }
+        : {
+            ...state,
+            view: 'runbook',
+            past: null,
+            selectedId: action.id,
+            opened: null,
+            run: null,
+            busySteps: [],
+          };
     case 'opened':
       if (action.summary.id !== state.selectedId) return state;
       return {
@@ -63,23 +163,8 @@ export function reduce(state: AppState, action: Action): AppState {
       if (action.summary.id !== state.selectedId) return { ...state, runbooks };
       return { ...state, runbooks, opened: { summary: action.summary, runbook: action.runbook } };
     }
-    case 'run': {
-      // An answer computed before a newer event arrived: keep the newer state.
-      if (state.run && state.run.id === action.run.id && action.run.seq < state.run.seq)
-        return state;
-      state = withShell(state, action.run);
-      // Events for other runbooks' runs do not concern the open view.
-      if (action.run.runbookId !== state.selectedId) return state;
-      if (
-        state.run &&
-        state.run.id !== action.run.id &&
-        state.run.status === 'active' &&
-        action.run.status !== 'active'
-      ) {
-        return state;
-      }
-      return { ...state, run: action.run };
-    }
+    case 'run':
+      return withRun(state, action.run);
     case 'busy':
       return {
         ...state,
@@ -87,6 +172,101 @@ export function reduce(state: AppState, action: Action): AppState {
           ? [...state.busySteps, action.stepId]
           : state.busySteps.filter((id) => id !== action.stepId),
       };
+    case 'target':
+      return { ...state, target: action.host };
+    case 'shellEnded':
+      return { ...state, ended: { ...state.ended, [action.sessionId]: action.why } };
+    case 'view':
+      return { ...state, view: action.view, past: action.view === 'run' ? state.past : null };
+    case 'overview':
+      return {
+        ...state,
+        overview: {
+          ...state.overview,
+          ...(action.due ? { due: action.due } : {}),
+          ...(action.runs ? { runs: action.runs } : {}),
+        },
+      };
+    case 'query':
+      return { ...state, overview: { ...state.overview, query: action.query } };
+    case 'past':
+      return {
+        ...state,
+        view: 'run',
+        past: { runId: action.runId, opened: null, others: [], compareId: '', compared: null },
+      };
+    case 'pastOpened':
+      if (state.past?.runId !== action.runId) return state;
+      return {
+        ...state,
+        past: {
+          ...state.past,
+          opened: action.opened,
+          ...(action.others ? { others: action.others } : {}),
+        },
+      };
+    case 'compare':
+      if (state.past?.runId !== action.runId) return state;
+      return {
+        ...state,
+        past: {
+          ...state.past,
+          compareId: action.compareId,
+          compared: action.compared ?? null,
+        },
+      };
+    case 'export':
+      return {
+        ...state,
+        exporting: action.runId
+          ? {
+              runId: action.runId,
+              format: 'md',
+              result: null,
+              trackers: [],
+              sending: false,
+              sent: null,
+              notice: null,
+            }
+          : null,
+      };
+    case 'exportFormat':
+      return withExport(state, { format: action.format, notice: null });
+    case 'exported':
+      if (state.exporting?.runId !== action.runId) return state;
+      return withExport(state, { result: { format: action.format, out: action.out } });
+    case 'trackers':
+      return withExport(state, { trackers: action.trackers });
+    case 'sending':
+      return withExport(state, { sending: action.sending });
+    case 'sent':
+      return withExport(state, { sent: action.sent });
+    case 'notice':
+      return withExport(state, { notice: action.notice });
+    case 'rehearsing':
+      return { ...state, rehearsing: action.open };
+    case 'keyPrompt':
+      return {
+        ...state,
+        keyPrompts: action.prompt
+          ? [...state.keyPrompts, action.prompt]
+          : state.keyPrompts.slice(1),
+      };
+    case 'authPrompt':
+      return {
+        ...state,
+        authPrompts: action.prompt
+          ? [...state.authPrompts, action.prompt]
+          : state.authPrompts.slice(1),
+      };
+    case 'windowAsk':
+      return { ...state, windowAsk: action.verdict };
+    case 'confirming':
+      return { ...state, confirming: action.steps };
+    case 'pasting':
+      return { ...state, pasting: action.text };
+    case 'link':
+      return { ...state, link: action.href };
     case 'error':
       return { ...state, error: action.message };
     case 'dismissError':
@@ -94,6 +274,34 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'disconnected':
       return { ...state, disconnected: action.reason };
   }
+}
+
+/** What the overview's badge counts: overdue items and interrupted runs. */
+export function attention(state: AppState): number {
+  const overdue = (state.overview.due ?? []).filter((d) => d.status === 'overdue').length;
+  const interrupted = (state.overview.runs ?? []).filter((r) => r.status === 'interrupted').length;
+  return overdue + interrupted;
+}
+
+function withExport(state: AppState, change: Partial<ExportState>): AppState {
+  return state.exporting ? { ...state, exporting: { ...state.exporting, ...change } } : state;
+}
+
+/** A run's new state: its shells' tabs, the open view, and a past run showing it. */
+function withRun(state: AppState, run: RunState): AppState {
+  // An answer computed before a newer event arrived: keep the newer state.
+  if (state.run && state.run.id === run.id && run.seq < state.run.seq) return state;
+  state = withShell(state, run);
+  // Events for other runbooks' runs do not concern the open view.
+  if (run.runbookId !== state.selectedId) return state;
+  if (
+    state.run &&
+    state.run.id !== run.id &&
+    state.run.status === 'active' &&
+    run.status !== 'active'
+  )
+    return state;
+  return { ...state, run };
 }
 
 /** Keeps the terminal tabs in step with a run: its shell while it is active and has one. */

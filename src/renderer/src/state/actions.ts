@@ -1,0 +1,385 @@
+import type { EventPayload, RunsheetApi, RunState } from '../../../shared/api';
+import {
+  runbookTargets,
+  stepsFrom,
+  type ExportFormat,
+  type Rehearsal,
+  type Step,
+  type TrackerName,
+} from '../../../shared/model';
+import { notifyLongSteps } from './notifications';
+import type { Action, AppState } from './store';
+
+/** The user said no to a question on the way (a dialog): nothing to report. */
+class Cancelled extends Error {}
+
+type Fields = Partial<Pick<RunState, 'maintainer' | 'environment' | 'issues' | 'nextActions'>>;
+
+/** What a terminal view needs of the core for its session: output in, keys and sizes out. */
+export interface TerminalPort {
+  snapshot(sessionId: string): Promise<{ data: string; seq: number }>;
+  onData(listener: (event: EventPayload<'session.didData'>) => void): () => void;
+  write(sessionId: string, data: string): void;
+  resize(sessionId: string, cols: number, rows: number): void;
+  /** This many characters are drawn (flow control). */
+  ack(sessionId: string, chars: number): void;
+  detach(sessionId: string): void;
+}
+
+/**
+ * Everything the UI does: each action talks to the API and dispatches what came
+ * back into the store. Components render the store and call these; none of them
+ * holds the API. Questions on the way (a closed maintenance window, a step that
+ * asks for confirmation, a multi-line paste) are store state with a dialog; the
+ * action waiting for the answer keeps its continuation here.
+ */
+export function createActions(
+  api: RunsheetApi,
+  dispatch: (action: Action) => void,
+  get: () => AppState,
+) {
+  let windowAnswer: ((start: boolean) => void) | null = null;
+  let onConfirm: (() => void) | null = null;
+  let onPaste: (() => void) | null = null;
+  let searchTimer: ReturnType<typeof setTimeout> | null = null;
+  const statuses = new Map<string, RunState['status']>();
+
+  const fail = (error: unknown): void => {
+    if (error instanceof Cancelled) return;
+    dispatch({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  };
+  const run = (): RunState | null => get().run;
+
+  const loadOverview = (): void => {
+    const query = get().overview.query.trim();
+    api.call('due.list', {}).then((due) => dispatch({ type: 'overview', due }), fail);
+    api
+      .call('history.list', query ? { query } : {})
+      .then((runs) => dispatch({ type: 'overview', runs }), fail);
+  };
+
+  const openRunbook = (id: string): void => {
+    dispatch({ type: 'select', id });
+    api
+      .call('runbook.open', { runbookId: id })
+      .then(
+        ({ summary, runbook, activeRun }) =>
+          dispatch({ type: 'opened', summary, runbook, run: activeRun }),
+        fail,
+      );
+  };
+
+  /** Any action on a step starts a run if none is active, so ticking the first item just works. */
+  const ensureRun = async (rehearsal?: Rehearsal): Promise<RunState> => {
+    const current = run();
+    if (current?.status === 'active') return current;
+    const opened = get().opened;
+    if (!opened) throw new Error('no runbook is open');
+    const target = get().target;
+    const where = { runbookId: opened.summary.id, ...(target ? { host: target } : {}) };
+    const verdict = await api.call('run.preflight', where);
+    let outsideWindow = false;
+    if (verdict.open === false) {
+      dispatch({ type: 'windowAsk', verdict });
+      outsideWindow = await new Promise<boolean>((resolve) => (windowAnswer = resolve));
+      if (!outsideWindow) throw new Cancelled();
+    }
+    const started = await api.call('run.start', {
+      ...where,
+      ...(outsideWindow ? { outsideWindow } : {}),
+      ...(rehearsal ? { rehearsal } : {}),
+    });
+    dispatch({ type: 'run', run: started });
+    return started;
+  };
+
+  const withStep = (step: Step, action: (runId: string) => Promise<unknown>): void => {
+    dispatch({ type: 'busy', stepId: step.id, busy: true });
+    ensureRun()
+      .then((r) => action(r.id))
+      .catch(fail)
+      .finally(() => dispatch({ type: 'busy', stepId: step.id, busy: false }));
+  };
+
+  const exportFormat = (format: ExportFormat): void => {
+    const runId = get().exporting?.runId;
+    if (!runId) return;
+    dispatch({ type: 'exportFormat', format });
+    api
+      .call('run.export', { runId, format })
+      .then((out) => dispatch({ type: 'exported', runId, format, out }), fail);
+  };
+
+  const onRun = (next: RunState): void => {
+    dispatch({ type: 'run', run: next });
+    const before = statuses.get(next.id);
+    statuses.set(next.id, next.status);
+    // A run ended or stopped: the overview's lists and badge change.
+    if (before !== next.status && next.status !== 'active') loadOverview();
+    notifyLongSteps(next);
+  };
+
+  return {
+    /** Reads what the app starts with and follows the core's events; returns the unsubscribe. */
+    boot(): () => void {
+      api.call('app.info', {}).then((info) => dispatch({ type: 'info', info }), fail);
+      api.call('hosts.list', {}).then(
+        (list) =>
+          dispatch({
+            type: 'hosts',
+            hosts: list.map((h) => h.name),
+            groups: [...new Set(list.flatMap((h) => h.groups))].sort(),
+          }),
+        fail,
+      );
+      api.call('run.active', {}).then((runs) => runs.forEach(onRun), fail);
+      api.call('workspace.list', {}).then((runbooks) => {
+        dispatch({ type: 'runbooks', runbooks });
+        const first = runbooks[0];
+        if (first) openRunbook(first.id);
+      }, fail);
+      loadOverview();
+      const offs = [
+        api.on('run.didChange', onRun),
+        api.on('runbook.didChange', ({ summary, runbook }) =>
+          dispatch({ type: 'reloaded', summary, runbook }),
+        ),
+        api.on('host.keyPrompt', (prompt) => dispatch({ type: 'keyPrompt', prompt })),
+        api.on('host.authPrompt', (prompt) => dispatch({ type: 'authPrompt', prompt })),
+        api.on('session.didExit', ({ sessionId, exitCode }) =>
+          dispatch({
+            type: 'shellEnded',
+            sessionId,
+            why: exitCode === null ? 'disconnected' : `exited ${exitCode}`,
+          }),
+        ),
+      ];
+      return () => offs.forEach((off) => off());
+    },
+
+    openRunbook,
+    openHome(): void {
+      dispatch({ type: 'view', view: 'home' });
+      loadOverview();
+    },
+    search(query: string): void {
+      dispatch({ type: 'query', query });
+      if (searchTimer) clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => {
+        const q = get().overview.query.trim();
+        api
+          .call('history.list', q ? { query: q } : {})
+          .then((runs) => dispatch({ type: 'overview', runs }), fail);
+      }, 150);
+    },
+
+    /** A past run, read-only, with the other runs of its runbook to compare with. */
+    openPastRun(runId: string): void {
+      dispatch({ type: 'past', runId });
+      api.call('run.open', { runId }).then((opened) => {
+        dispatch({ type: 'pastOpened', runId, opened });
+        return api.call('history.list', { runbookId: opened.state.runbookId }).then((list) =>
+          dispatch({
+            type: 'pastOpened',
+            runId,
+            opened,
+            others: list.filter((r) => r.runId !== runId && r.status !== 'active'),
+          }),
+        );
+      }, fail);
+    },
+    closePastRun(): void {
+      dispatch({ type: 'view', view: get().opened ? 'runbook' : 'home' });
+    },
+    compareWith(compareId: string): void {
+      const runId = get().past?.runId;
+      if (!runId) return;
+      dispatch({ type: 'compare', runId, compareId });
+      if (compareId)
+        api
+          .call('run.open', { runId: compareId })
+          .then((o) => dispatch({ type: 'compare', runId, compareId, compared: o.state }), fail);
+    },
+    resume(runId: string): void {
+      api.call('run.resume', { runId }).then((r) => {
+        openRunbook(r.runbookId);
+        onRun(r);
+        loadOverview();
+      }, fail);
+    },
+
+    setTarget: (host: string): void => dispatch({ type: 'target', host }),
+    /** Starts a run (a rehearsal, with its target and RTO). */
+    start(rehearsal?: Rehearsal): void {
+      ensureRun(rehearsal).catch(fail);
+    },
+    answerWindow(start: boolean): void {
+      dispatch({ type: 'windowAsk', verdict: null });
+      windowAnswer?.(start);
+      windowAnswer = null;
+    },
+    finish(): void {
+      const current = run();
+      if (current)
+        api
+          .call('run.finish', { runId: current.id })
+          .then((r) => dispatch({ type: 'run', run: r }), fail);
+    },
+    /** Operator fields of the open run, or of a past run. */
+    setFields(runId: string, fields: Fields): void {
+      api.call('run.setFields', { runId, ...fields }).then((next) => {
+        dispatch({ type: 'run', run: next });
+        const past = get().past;
+        if (past?.runId === runId && past.opened)
+          dispatch({
+            type: 'pastOpened',
+            runId,
+            opened: { ...past.opened, state: { ...next, readOnly: true } },
+          });
+      }, fail);
+    },
+    reconnect(host: string): void {
+      const current = run();
+      if (current)
+        api
+          .call('run.reconnect', { runId: current.id, host })
+          .then((r) => dispatch({ type: 'run', run: r }), fail);
+    },
+
+    toggle(step: Step, checked: boolean): void {
+      withStep(step, (runId) => api.call('run.setChecked', { runId, stepId: step.id, checked }));
+    },
+    /** Runs a step, or with `andFollowing` "Run from here"; steps that ask are confirmed first. */
+    runStep(step: Step, andFollowing = false): void {
+      const go = (confirmed: boolean): void =>
+        withStep(step, (runId) =>
+          api.call('run.execute', { runId, stepId: step.id, andFollowing, confirmed }),
+        );
+      const runbook = get().opened?.runbook;
+      // The same steps the core will run ("Run from here" is the core's rule, shared).
+      const range = andFollowing && runbook ? stepsFrom(runbook, run(), step) : [step];
+      const asking = range.filter((s) => s.attrs.confirm);
+      if (asking.length === 0) return go(false);
+      onConfirm = () => go(true);
+      dispatch({ type: 'confirming', steps: asking });
+    },
+    answerConfirm(yes: boolean): void {
+      dispatch({ type: 'confirming', steps: null });
+      if (yes) onConfirm?.();
+      onConfirm = null;
+    },
+    cancel(force: boolean): void {
+      const current = run();
+      if (current) api.call('run.cancel', { runId: current.id, force }).catch(fail);
+    },
+    markDone(step: Step): void {
+      withStep(step, (runId) => api.call('run.markDone', { runId, stepId: step.id }));
+    },
+    skip(step: Step, reason: string): void {
+      withStep(step, (runId) => api.call('run.skip', { runId, stepId: step.id, reason }));
+    },
+    setVariable(step: Step, name: string, value: string): void {
+      withStep(step, (runId) => api.call('run.setVariables', { runId, values: { [name]: value } }));
+    },
+    moveStep(step: Step, host: string | null): void {
+      withStep(step, (runId) => api.call('run.setStepTarget', { runId, stepId: step.id, host }));
+    },
+
+    openRehearsal: (): void => dispatch({ type: 'rehearsing', open: true }),
+    closeRehearsal: (): void => dispatch({ type: 'rehearsing', open: false }),
+
+    openExport(runId: string): void {
+      dispatch({ type: 'export', runId });
+      api
+        .call('tracker.list', {})
+        .then((trackers) => dispatch({ type: 'trackers', trackers }), fail);
+      exportFormat('md');
+    },
+    closeExport: (): void => dispatch({ type: 'export', runId: null }),
+    exportFormat,
+    saveExport(): void {
+      const exporting = get().exporting;
+      if (!exporting) return;
+      api
+        .call('run.saveExport', { runId: exporting.runId, format: exporting.format })
+        .then(({ path }) => dispatch({ type: 'notice', notice: `Saved to ${path}` }), fail);
+    },
+    copyExport(content: string): void {
+      navigator.clipboard
+        .writeText(content)
+        .then(() => dispatch({ type: 'notice', notice: 'Copied to the clipboard' }), fail);
+    },
+    push(tracker: TrackerName): void {
+      const exporting = get().exporting;
+      if (!exporting) return;
+      dispatch({ type: 'sending', sending: true });
+      api
+        .call('run.push', { runId: exporting.runId, tracker })
+        .then((sent) => dispatch({ type: 'sent', sent }), fail)
+        .finally(() => dispatch({ type: 'sending', sending: false }));
+    },
+    /** Keeps a tracker token (the desktop app's keychain); resolves with whether it was kept. */
+    saveToken(tracker: TrackerName, token: string): Promise<boolean> {
+      return api
+        .call('tracker.setToken', { tracker, token })
+        .then(() => api.call('tracker.list', {}))
+        .then((trackers) => {
+          dispatch({ type: 'trackers', trackers });
+          return true;
+        })
+        .catch((error: unknown) => {
+          fail(error);
+          return false;
+        });
+    },
+
+    answerKey(accept: boolean): void {
+      const prompt = get().keyPrompts[0];
+      if (!prompt) return;
+      dispatch({ type: 'keyPrompt', prompt: null });
+      api.call('host.answerKey', { promptId: prompt.promptId, accept }).catch(fail);
+    },
+    answerAuth(answers: string[] | null): void {
+      const prompt = get().authPrompts[0];
+      if (!prompt) return;
+      dispatch({ type: 'authPrompt', prompt: null });
+      api.call('host.answerAuth', { promptId: prompt.promptId, answers }).catch(fail);
+    },
+
+    openLink: (href: string): void => dispatch({ type: 'link', href }),
+    closeLink: (): void => dispatch({ type: 'link', href: null }),
+    /** Several lines are about to be pasted into a terminal: ask first. */
+    askPaste(text: string, paste: () => void): void {
+      onPaste = paste;
+      dispatch({ type: 'pasting', text });
+    },
+    answerPaste(yes: boolean): void {
+      dispatch({ type: 'pasting', text: null });
+      if (yes) onPaste?.();
+      onPaste = null;
+    },
+    dismissError: (): void => dispatch({ type: 'dismissError' }),
+    disconnected: (reason: string): void => dispatch({ type: 'disconnected', reason }),
+
+    terminal: terminalPort(api),
+  };
+}
+
+export type Actions = ReturnType<typeof createActions>;
+
+/** The default target a runbook shows in "Run on": its own hosts, by the core's rule. */
+export function runbookHost(state: AppState): string | null {
+  return state.opened ? runbookTargets(state.opened.runbook) : null;
+}
+
+function terminalPort(api: RunsheetApi): TerminalPort {
+  const quiet = (promise: Promise<unknown>): void => void promise.catch(() => undefined);
+  return {
+    snapshot: (sessionId) => api.call('session.snapshot', { sessionId }),
+    onData: (listener) => api.on('session.didData', listener),
+    write: (sessionId, data) => quiet(api.call('session.write', { sessionId, data })),
+    resize: (sessionId, cols, rows) => quiet(api.call('session.resize', { sessionId, cols, rows })),
+    ack: (sessionId, chars) => quiet(api.call('session.ack', { sessionId, chars })),
+    detach: (sessionId) => quiet(api.call('session.detach', { sessionId })),
+  };
+}
