@@ -5,7 +5,7 @@ import type { RunsheetApi } from '../../shared/api';
 import { App } from './App';
 import { createIpcApi } from './transport/ipc-client';
 import { connectWebSocketApi } from './transport/ws-client';
-import './styles.css';
+import './styles/index.css';
 
 declare global {
   interface Window {
