@@ -3,7 +3,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import ssh2 from 'ssh2';
-import type { SshTarget } from '../sessions/ssh-session';
+import type { SshTarget } from '../sessions/ssh-connect';
 import type { AuthQuestion, HostKeyQuestion, InventoryHost } from '../../shared/model';
 import { readSshConfig } from './ssh-config-file';
 import { appendKnownHost, checkHostKey, fingerprint, hostToken, keyTypeOf } from './known-hosts';

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { plainBatch, RedactingStream, Redactor } from './redactor';
+import { RedactingStream, Redactor } from './redactor';
+import { plainBatch } from './triggers';
 
 /** A step's output on its way to the journal: redacted batch by batch. */
 export interface RedactionStream {

@@ -1,0 +1,186 @@
+/**
+ * Where a secret may be: the token markers secretlint's rules begin with (so a
+ * token split across chunks is held back until it is whole), and the triggers
+ * that pick the few lines worth sending to secretlint.
+ */
+
+/**
+ * How the token kinds secretlint's recommended rules know begin. Output ending in
+ * one of them (then no space yet), or in the first letters of one, is held back
+ * until the rest arrives (or the step ends), so a token split across chunks is
+ * seen whole.
+ */
+const TOKEN_MARKERS = [
+  'ghp_',
+  'gho_',
+  'ghu_',
+  'ghs_',
+  'ghr_',
+  'github_pat_',
+  'glpat-',
+  'xoxa-',
+  'xoxb-',
+  'xoxp-',
+  'xoxo-',
+  'xoxs-',
+  'xoxr-',
+  'sk-',
+  'sk_live_',
+  'rk_live_',
+  'AKIA',
+  'ASIA',
+  'AIza',
+  'npm_',
+  'SG.',
+  '-----BEGIN',
+];
+/** Where the trailing word (no whitespace yet) begins, looking back at most `limit` chars. */
+export function lastWordStart(text: string, limit: number): number {
+  const stop = Math.max(0, text.length - limit);
+  for (let i = text.length - 1; i >= stop; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) return i + 1;
+  }
+  return stop;
+}
+
+/** A word that may be the start of a URL: a scheme's letters, maybe its `:` and slashes. */
+export const SCHEME_START = /^[A-Za-z][A-Za-z0-9+.-]{0,15}(?::\/{0,2})?$/;
+/** URLs with credentials are held back until they end, up to this long. */
+export const URL_REACH = 2048;
+
+/** A token is shorter than this: a marker further back than this cannot start one still arriving. */
+const TOKEN_REACH = 512;
+
+/** The start of a token marker in the trailing word, if it has one (the earliest). */
+export function tokenStart(text: string): number | null {
+  const from = lastWordStart(text, TOKEN_REACH);
+  let first: number | null = null;
+  for (const marker of TOKEN_MARKERS) {
+    const i = text.indexOf(marker, from);
+    if (i >= 0 && (first === null || i < first)) first = i;
+  }
+  return first;
+}
+export const MARKER_PREFIXES = [
+  ...new Set(TOKEN_MARKERS.flatMap((m) => [...m].map((_, i) => m.slice(0, i + 1)))),
+].sort((a, b) => b.length - a.length);
+/** A private key block begun and not ended yet (its header may still be arriving). */
+export const PEM_OPEN =
+  /-----BEGIN[ A-Z0-9]*PRIVATE KEY-----(?![\s\S]*-----END[ A-Z0-9]*PRIVATE KEY-----)|-----BEGIN[ A-Z0-9-]*$/;
+/** Never hold back more than this: a "token" that long is not one. */
+export const MAX_HOLD = 64 * 1024;
+
+/** Around a trigger, this much of its line goes to secretlint (rules look at context). */
+const WINDOW = 2048;
+
+/**
+ * Every rule of secretlint's recommended preset (13.x) anchors on one of these:
+ * a token prefix (ghp_, xoxb-, AKIA, sk-, glpat-, hvs., …), a keyword its
+ * context rule needs (secret / account for AWS, _authToken, private_key), a URL
+ * (basic auth, database URIs, Slack webhooks) or a key block. Only lines with a
+ * trigger go to secretlint: on everything it costs ~50 ms a megabyte, too much
+ * for a flood. (Checked against the rules' patterns; the corpus test covers it.)
+ */
+const TRIGGERS = new RegExp(
+  [
+    'A3T[A-Z0-9]',
+    'AKIA',
+    'AGPA',
+    'AIDA',
+    'AROA',
+    'AIPA',
+    'ANPA',
+    'ANVA',
+    'ASIA',
+    '[Ss]ecret',
+    'SECRET',
+    '[Aa]ccount',
+    'ACCOUNT',
+    '_authToken',
+    'npm_',
+    'private_key',
+    'PRIVATE KEY',
+    'x-oauth-basic',
+    'xox[bpaor]-',
+    'xapp-',
+    '://',
+    'sk-',
+    '[sr]k_(?:live|test)',
+    'gsk_',
+    'hf_',
+    'lin_api_',
+    'ntn_',
+    'SG\\.',
+    'shp(?:pa|ca|at|ss)_',
+    'gh[pousr]_',
+    'github_pat_',
+    'glpat-',
+    'glc_',
+    'glsa_',
+    'ops_',
+    'hv[sbr]\\.',
+    'vc[pciark]_',
+    'dapi',
+    'dckr_pat_',
+    'figd_',
+    'cf(?:k|ut|at)_',
+    'tskey-',
+  ].join('|'),
+  'g',
+);
+
+/**
+ * Every trigger above contains one of these: output with none of them (plain
+ * words, progress bars, a flood of one character) has no candidate at all, and
+ * a few native substring searches say so faster than the trigger pattern.
+ */
+const ANCHORS = ['_', '-', '.', ':', 'A', 'ecret', 'ECRET', 'ccount', 'CCOUNT', 'dapi'];
+
+/**
+ * The quick answer for a batch of output, on raw bytes: when it has no escape
+ * sequence and none of the anchors, nothing in it can be redacted by the rules
+ * (every token marker holds an anchor too), so it is written as it is — but for
+ * a tail that could begin a token (the first letters of a marker), which the
+ * caller holds for the next batch. Null: the batch needs the full redactor.
+ * Only for a redactor without secret values or workspace patterns.
+ */
+export function plainBatch(bytes: Uint8Array): { write: number } | null {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.indexOf(0x1b) >= 0) return null;
+  for (const anchor of ANCHORS) if (b.indexOf(anchor, 0, 'latin1') >= 0) return null;
+  const tail = b.subarray(Math.max(0, b.length - 32)).toString('latin1');
+  const marker = MARKER_PREFIXES.find((p) => tail.endsWith(p));
+  // The last word may be a URL's scheme ("https"): it waits for what follows.
+  const word = tail.slice(lastWordStart(tail, tail.length));
+  const scheme = word.length < tail.length || b.length <= 32 ? SCHEME_START.test(word) : false;
+  return { write: b.length - Math.max(marker?.length ?? 0, scheme ? word.length : 0) };
+}
+
+export function candidateWindows(visible: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  if (!ANCHORS.some((a) => visible.includes(a))) return spans;
+  TRIGGERS.lastIndex = 0;
+  for (const m of visible.matchAll(TRIGGERS)) {
+    const start = m.index;
+    const lineStart = visible.lastIndexOf('\n', start) + 1;
+    const next = visible.indexOf('\n', start);
+    const lineEnd = next < 0 ? visible.length : next;
+    spans.push([Math.max(lineStart, start - WINDOW), Math.min(lineEnd, start + WINDOW)]);
+  }
+  // A key block spans lines: from its BEGIN to its END.
+  for (let i = visible.indexOf('-----BEGIN'); i >= 0; i = visible.indexOf('-----BEGIN', i + 10)) {
+    const end = visible.indexOf('-----END', i);
+    const close = end < 0 ? visible.length : visible.indexOf('\n', end);
+    spans.push([i, close < 0 ? visible.length : close]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  // Lines next to each other go to secretlint together (one call, not one a line).
+  const merged: Array<[number, number]> = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span[0] <= last[1] + 1) last[1] = Math.max(last[1], span[1]);
+    else merged.push([...span]);
+  }
+  return merged;
+}
