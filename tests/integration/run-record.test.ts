@@ -212,4 +212,43 @@ describe('a run record stands alone', () => {
       next.core.dispose();
     }
   });
+
+  it('lists the same runs from a damaged, stale or missing index: the journals are the truth', async () => {
+    dir = tempDir('runsheet-index-');
+    writeFiles(dir.path, { 'a.md': '# A\n\n- [ ] one\n' });
+    const first = coreOn(dir.path);
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const run = await first.api.call('run.start', { runbookId: 'a.md' });
+        await first.api.call('run.finish', { runId: run.id });
+        ids.push(run.id);
+      }
+    } finally {
+      first.core.dispose();
+    }
+    const index = join(dir.path, '.data', 'journals', 'index.json');
+    const listed = async () => {
+      const { core, api } = coreOn(dir.path);
+      try {
+        return (await api.call('history.list', {})).map((r) => [r.runId, r.status, r.done]);
+      } finally {
+        core.dispose();
+      }
+    };
+    const expected = ids.reverse().map((id) => [id, 'finished', 0]);
+    expect(await listed()).toEqual(expected);
+    const good = readFileSync(index, 'utf8');
+    // Garbage, a row of the wrong shape, an entry for a journal that is gone, no index.
+    for (const damaged of [
+      '{"version":2,"strings":',
+      good.replace('[["', '[[7,"'),
+      good.replace(ids[0]!, '20990101-000000-deadbeef'),
+      null,
+    ]) {
+      if (damaged === null) rmSync(index);
+      else writeFileSync(index, damaged);
+      expect(await listed()).toEqual(expected);
+    }
+  });
 });
