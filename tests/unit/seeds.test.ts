@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/shared/runbook/parse';
 import type { Runbook } from '../../src/shared/model';
 
-// Expected counts were read off the seed documents by hand (../shared/seeds):
+// Expected counts were read off the bundled runbooks (the seed documents, runbooks/) by hand:
 // C = check items, R = runnable blocks, N = blocks shown but not run.
 function tally(runbook: Runbook): Record<string, string> {
   const out: Record<string, string> = {};
