@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { serveApp, type ServedApp } from '../helpers/serve';
@@ -194,4 +194,38 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
   await page.getByTestId('compare-with').selectOption({ index: 1 });
   await expect(page.getByTestId('compare-table')).toContainText('collect');
   await page.screenshot({ path: 'test-results/screenshots/run-view.png' });
+});
+
+test('a past run whose runbook was edited since says so, shows the change, and exports as it ran', async ({
+  page,
+}) => {
+  writeFileSync(
+    join(dir.path, 'ws', 'care.md'),
+    CARE.replace('error budget: 71% left', 'error budget: 64% left'),
+  );
+  await page.goto(app.url);
+  await page.getByTestId('home-button').click();
+  await page
+    .getByTestId('history-run')
+    .filter({ hasText: 'DR rehearsal' })
+    .getByRole('button')
+    .click();
+  const note = page.getByTestId('runbook-change');
+  await expect(note).toHaveAttribute('data-status', 'edited');
+  await expect(note).toContainText('The runbook was edited since this run');
+  await note.getByText('What changed').click();
+  const diff = note.getByTestId('runbook-diff');
+  await expect(diff).toContainText('-sleep 0.2; echo "error budget: 71% left"');
+  await expect(diff).toContainText('+sleep 0.2; echo "error budget: 64% left"');
+  // Shown as the log has it: the token in the runbook's text is redacted here too.
+  await expect(diff).toContainText('ci token [REDACTED: github]');
+  await expect(page.getByTestId('run-view')).not.toContainText('ghp_');
+  await expect(page.getByTestId('step').nth(1)).not.toContainText('ghp_');
+  // The steps are the ones it ran, as it ran them.
+  await expect(page.getByTestId('step').nth(1)).toContainText('71% left');
+  await page.screenshot({ path: 'test-results/screenshots/runbook-changed.png' });
+  await page.getByTestId('export-run').click();
+  const preview = page.getByTestId('export-dialog').getByTestId('export-preview');
+  await expect(preview).toContainText('error budget: 71% left');
+  await expect(preview).not.toContainText('64% left');
 });

@@ -251,4 +251,44 @@ describe('a run record stands alone', () => {
       expect(await listed()).toEqual(expected);
     }
   });
+
+  it('resumes an interrupted run from its record, following an edit made since', async () => {
+    dir = tempDir('runsheet-resume-edit-');
+    writeFiles(dir.path, { 'patch.md': PATCH });
+    const first = coreOn(dir.path);
+    const run = await first.api.call('run.start', { runbookId: 'patch.md' });
+    const { runbook } = await first.api.call('runbook.open', { runbookId: 'patch.md' });
+    const [drain, patch] = runbook.steps;
+    await first.api.call('run.setChecked', { runId: run.id, stepId: drain!.id, checked: true });
+    first.core.dispose(); // stopped before it was finished
+
+    // The operator fixes the command, then resumes.
+    writeFileSync(join(dir.path, 'patch.md'), PATCH.replace('6.1.0-28', '6.1.0-31'));
+    const { core, api, latest } = coreOn(dir.path);
+    try {
+      const resumed = await api.call('run.resume', { runId: run.id });
+      expect(resumed.status).toBe('active');
+      const now = (await api.call('runbook.open', { runbookId: 'patch.md' })).runbook;
+      const fixed = now.steps[1]!;
+      expect(fixed.id).not.toBe(patch!.id);
+      const state = await waitFor('the reload', () =>
+        latest()?.steps[fixed.id] ? latest() : null,
+      );
+      expect(state.steps[drain!.id]!.status).toBe('checked');
+      await api.call('run.execute', { runId: run.id, stepId: fixed.id });
+      const done = await waitFor('the fixed step', () =>
+        latest()?.steps[fixed.id]?.status === 'passed' ? latest() : null,
+      );
+      expect(done.steps[fixed.id]!.output).toContain('6.1.0-31');
+      const types = readFileSync(run.journalPath, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { type: string }).type);
+      expect(types).toEqual(
+        expect.arrayContaining(['run.interrupted', 'run.resumed', 'runbook.reloaded']),
+      );
+    } finally {
+      core.dispose();
+    }
+  });
 });

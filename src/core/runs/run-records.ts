@@ -17,6 +17,7 @@ import { Redactor } from '../redaction/redactor';
 import { dueItems } from '../schedule/due';
 import type { Workspace } from '../workspace/workspace';
 import { foldJournal, interruptionOf, leftOpen } from './fold';
+import { redactRunbook } from './live-run';
 import { RunIndex } from './run-index';
 import { runbookChange, runbookOfRecords } from './snapshot';
 import { applyRecord } from '../../shared/log/run-reducer';
@@ -102,8 +103,20 @@ export class RunRecords {
     return dueItems(runbooks, this.index.finished(), now);
   }
 
-  /** A run to read: live when it is this process's, else folded from its journal, read-only. */
+  /**
+   * A run to read, as its record shows it: live when it is this process's, else folded
+   * from its journal, read-only. The runbook's commands and texts, and the diff of its
+   * file since, come redacted, as the log has them.
+   */
   async open(runId: string): Promise<OpenedRun> {
+    const opened = await this.read(runId);
+    const redactor = this.redactorFor(runId);
+    const runbook = await redactRunbook(redactor, opened.runbook);
+    const diff = opened.change.diff === null ? null : await redactor.text(opened.change.diff);
+    return { ...opened, runbook, change: { ...opened.change, diff } };
+  }
+
+  private async read(runId: string): Promise<OpenedRun> {
     const { records } = this.store.read(runId);
     const change = runbookChange(records, this.store);
     const live = this.deps.live(runId);
@@ -139,19 +152,24 @@ export class RunRecords {
     return { path };
   }
 
+  /** A redactor in this thread with the workspace's patterns and, for a live run, its secrets. */
+  private redactorFor(runId: string): Redactor {
+    const live = this.deps.live(runId);
+    return new Redactor({
+      patterns: workspacePatterns(this.deps.workspaceDir),
+      secrets: Object.entries(live?.secrets ?? {}).map(([name, value]) => ({ name, value })),
+    });
+  }
+
   /** A run's records folded with the runbook the run itself ran. */
   fold(records: JournalRecord[]): { state: RunState; runbook: Runbook } {
     return foldRecords(records, this.store);
   }
 
   private async rendered(runId: string, format: ExportFormat) {
-    const { state, runbook } = await this.open(runId);
-    const live = this.deps.live(runId);
+    const { state, runbook } = await this.read(runId);
     // A fresh redactor in this thread, with the run's secrets: its counts are this export's.
-    const redactor = new Redactor({
-      patterns: workspacePatterns(this.deps.workspaceDir),
-      secrets: Object.entries(live?.secrets ?? {}).map(([name, value]) => ({ name, value })),
-    });
+    const redactor = this.redactorFor(runId);
     const content = await redactor.text(exportRun(format, state, runbook));
     // Redacted when written (markers in the text), plus anything found only now.
     const redactions: Record<string, number> = {};

@@ -20,6 +20,7 @@ import { gitCommitOf } from './git';
 import { LiveRun, redactRunbook } from './live-run';
 import { recoverRun, recoverRuns, reopenRun, type ReopenDeps } from './recovery';
 import { RunRecords } from './run-records';
+import { snapshotHash } from './snapshot';
 
 export interface RunServiceDeps {
   dirs: CoreDirs;
@@ -139,6 +140,14 @@ export class RunService {
       throw new ApiError('invalid-input', (error as Error).message);
     }
     live.record({ type: 'run.resumed', interruptedStepIds: [] }, { durable: true });
+    // Edited since it stopped (a fix after the crash, say): the run follows the new text, as it
+    // follows an edit while it runs, keeping the results of every step whose text did not change.
+    const current = await this.deps.workspace.open(started.runbookId).catch(() => null);
+    if (current && current.path === started.runbookPath) {
+      const hash = this.records.store.saveRunbook(current.source);
+      if (hash !== snapshotHash(this.records.store.read(runId).records))
+        await run.reload(current.runbook, hash);
+    }
     this.records.index.save();
     return run.state;
   }

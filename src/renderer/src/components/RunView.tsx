@@ -99,8 +99,8 @@ export function RunView({
             Log: <code>{state.logPath}</code>
           </span>
         </div>
-        <RunFields run={state} onSave={(fields) => actions.setFields(state.id, fields)} />
         <RunbookChangeNote change={change} />
+        <RunFields run={state} onSave={(fields) => actions.setFields(state.id, fields)} />
       </header>
       <div className="main-scroll">
         {others.length > 0 && timed.length > 0 && (
@@ -184,23 +184,27 @@ function RunbookChangeNote({ change }: { change: RunbookChange }) {
         <details>
           <summary>What changed</summary>
           <pre className="diff" data-testid="runbook-diff">
-            {change.diff
-              .split('\n')
-              .slice(2)
-              .map((line, i) => (
-                <span
-                  key={i}
-                  className={
-                    line.startsWith('+') ? 'diff-add' : line.startsWith('-') ? 'diff-del' : ''
-                  }
-                >
-                  {line}
-                  {'\n'}
-                </span>
-              ))}
+            {hunks(change.diff).map((line, i) => (
+              <span
+                key={i}
+                className={
+                  line.startsWith('+') ? 'diff-add' : line.startsWith('-') ? 'diff-del' : ''
+                }
+              >
+                {line}
+                {'\n'}
+              </span>
+            ))}
           </pre>
         </details>
       )}
     </div>
   );
+}
+
+/** A unified diff's hunks, without its file header (the note says which file). */
+function hunks(diff: string): string[] {
+  const lines = diff.replace(/\n$/, '').split('\n');
+  const first = lines.findIndex((l) => l.startsWith('@@'));
+  return first < 0 ? [] : lines.slice(first);
 }
