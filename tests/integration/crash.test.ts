@@ -176,6 +176,19 @@ describe('a crash mid-step (kill -9 of the process running it)', () => {
     const { records, errors } = readJournal(journal);
     expect(errors).toEqual([]);
     expect(records.filter((r) => r.type === 'run.interrupted')).toHaveLength(1);
+    // History times the run to its last activity before the stop, not to the recovery.
+    const listed = spawnSync(
+      process.execPath,
+      [CLI, 'history', '--json', '--workspace', ws, '--data-dir', data, '--log-dir', logs],
+      { encoding: 'utf8', env: { ...process.env, HOME: dir.path } },
+    );
+    const [summary] = JSON.parse(listed.stdout) as Array<{
+      lastActivityAt: string;
+      durationMs: number;
+    }>;
+    const beforeStop = records[records.length - 2]!.ts;
+    expect(summary!.lastActivityAt).toBe(beforeStop);
+    expect(summary!.durationMs).toBe(Date.parse(beforeStop) - Date.parse(records[0]!.ts));
     const before = readFileSync(journal, 'utf8');
     spawnSync(process.execPath, [CLI, 'due', '--workspace', ws, '--data-dir', data], {
       env: { ...process.env, HOME: dir.path },

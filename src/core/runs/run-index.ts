@@ -152,7 +152,12 @@ export function summaryOf(
 ): Omit<RunSummary, 'journalPath'> {
   const results = Object.values(state.steps);
   const finished = state.status === 'finished';
-  const last = records[records.length - 1]!;
+  // An interrupted run's last activity is the last record before the stop, not the
+  // recovery pass's record of it.
+  const lastActivityAt =
+    state.status === 'interrupted' && state.endedAt
+      ? state.endedAt
+      : records[records.length - 1]!.ts;
   const endedAt = finished ? state.endedAt : null;
   return {
     runId: state.id,
@@ -162,8 +167,8 @@ export function summaryOf(
     status: finished ? 'finished' : 'interrupted',
     startedAt: state.startedAt,
     endedAt,
-    lastActivityAt: last.ts,
-    durationMs: Date.parse(endedAt ?? last.ts) - Date.parse(state.startedAt),
+    lastActivityAt,
+    durationMs: Date.parse(endedAt ?? lastActivityAt) - Date.parse(state.startedAt),
     maintainer: state.maintainer,
     host: state.host,
     environment: state.environment,
