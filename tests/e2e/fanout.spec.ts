@@ -39,6 +39,8 @@ test.beforeAll(async () => {
     ].join('\n'),
     'fleet.md':
       '# Fleet check\n\n```bash {hosts=web}\nset -- $SSH_CONNECTION; echo "served by $3"\n```\n',
+    'drain.md':
+      '# Drain\n\n```bash {hosts=web-1,web-2,web-3,web-4 concurrency=3}\necho "draining"; sleep 60\n```\n',
   });
   app = await serveApp({
     workspace: ws,
@@ -105,4 +107,31 @@ test('one step on a group of 13 hosts: a summary, each host in a chip and a term
     'web-13disconnected',
   ]);
   await page.screenshot({ path: 'test-results/screenshots/fan-out.png' });
+});
+
+test('Cancel stops a step on every host of a group, and the hosts it had not reached are not run', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.getByTestId('runbook-list').getByText('Drain').click();
+  await page.getByTestId('start-run').click();
+  const step = page.getByTestId('step').first();
+  await step.getByTestId('run-step').click();
+  await expect(step.getByTestId('step-status')).toHaveAttribute('data-status', 'running');
+  // Three hosts at once (concurrency=3): connected and running; the fourth waits its turn.
+  await expect(
+    page.getByTestId('connections').locator('[data-testid=connection][data-state=ready]'),
+  ).toHaveCount(3, { timeout: 15_000 });
+  await page.waitForTimeout(1000);
+  await step.getByTestId('cancel-step').click();
+  await expect(step.getByTestId('step-status')).toHaveAttribute('data-status', 'cancelled', {
+    timeout: 15_000,
+  });
+  await expect(step.getByTestId('step-detail')).toContainText(
+    '4 hosts: 0 passed, 0 failed, 0 unreachable, 4 cancelled',
+  );
+  const chips = step.getByTestId('host-results').locator('.host-result');
+  await expect(chips).toHaveCount(4);
+  await expect(chips.filter({ hasText: 'web-4 · cancelled' })).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/screenshots/fan-out-cancelled.png' });
 });
