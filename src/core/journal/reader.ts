@@ -19,9 +19,9 @@ export interface JournalReadResult {
   /** Where the good records end (bytes): a torn tail starts here. */
   end: number;
   /**
-   * What follows the good records is a torn tail only: a crash mid-append (a last
-   * line without its newline, or one last line that does not parse). Anything
-   * else after a bad record (a line edited in the middle) is damage to report,
+   * What follows the good records is a torn tail only: what a crash mid-append
+   * leaves (half a line, a line that is not JSON, zeros). Anything else after a
+   * bad record (a line edited, a record after the bad one) is damage to report,
    * never to cut.
    */
   torn: boolean;
@@ -48,23 +48,28 @@ export function readJournal(
   let end = 0;
   let seen = 0;
   let badLines = 0;
-  let lastBad = -1;
-  let lastFilled = -1;
+  /** Bad lines a crash can leave (half a line, not JSON, zeros): nothing else is ever cut. */
+  let crashLines = 0;
+  /** A good record after a bad line: the damage is in the middle. */
+  let goodAfterBad = false;
   try {
     for (let index = 0; index < lines.length; index++) {
       const line = lines[index]!;
       const last = index === lines.length - 1;
-      if (line.replace(/\0/g, '').trim() !== '') lastFilled = index;
       if (last && line === '') break;
       const where = `${path}:${index + 1}`;
+      // A power loss can leave zeros where the last write should be.
+      const blank = line.replace(/\0/g, '').trim() === '';
       const seq = ++seen;
-      const checked = last
-        ? 'not finished (no newline): torn by a crash mid-write'
-        : checkLine(line, seq, prev);
+      const checked = blank
+        ? 'no record (empty, or zeros): torn by a crash'
+        : last
+          ? 'not finished (no newline): torn by a crash mid-write'
+          : checkLine(line, seq, prev);
       if (typeof checked === 'string') {
         errors.push(`${where}: ${checked}`);
         badLines += 1;
-        lastBad = index;
+        if (blank || last || checked.startsWith('not valid JSON')) crashLines += 1;
         // Go on checking the rest against what this line claims, to name every problem.
         try {
           prev = String((JSON.parse(line) as { hash?: unknown }).hash ?? prev);
@@ -74,6 +79,7 @@ export function readJournal(
         continue;
       }
       const record = checked;
+      if (badLines > 0) goodAfterBad = true;
       if (out && record.type === 'step.output') {
         const bytes = readAt(out, record.offset, record.length);
         if (bytes.length !== record.length || sha256(bytes) !== record.sha256)
@@ -92,8 +98,9 @@ export function readJournal(
   } finally {
     if (out !== null) closeSync(out);
   }
-  // Torn: the one bad line is the last with anything in it (a crash mid-append).
-  const torn = badLines === 1 && lastBad === lastFilled;
+  // Torn: everything after the good records is what a crash mid-append leaves. A complete
+  // line that parses but does not check out (an edit) is damage, reported and never cut.
+  const torn = badLines > 0 && crashLines === badLines && !goodAfterBad;
   return { records, errors, end, torn };
 }
 

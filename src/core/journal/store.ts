@@ -80,7 +80,12 @@ export class JournalStore {
  * it is (and reported). The output file is cut after the last byte a kept record
  * points at. Call only while holding the journal's lock (the recovery pass).
  */
-export function cutTornTail(path: string): { records: JournalRecord[]; cut: number } {
+export function cutTornTail(path: string): {
+  records: JournalRecord[];
+  cut: number;
+  /** Damaged in the middle (an edit, not a crash): nothing was cut, and it must not be appended to. */
+  damaged: string[] | null;
+} {
   const { records, end, torn, errors } = readJournal(path);
   const size = statSync(path).size;
   const cut = torn ? size - end : 0;
@@ -91,7 +96,7 @@ export function cutTornTail(path: string): { records: JournalRecord[]; cut: numb
   // (Damage in the middle hides later records, and the bytes they point at stay.)
   const damaged = errors.length > 0 && !torn;
   if (!damaged && existsSync(outPath) && statSync(outPath).size > outEnd) truncate(outPath, outEnd);
-  return { records, cut };
+  return { records, cut, damaged: damaged ? errors : null };
 }
 
 function truncate(path: string, size: number): void {

@@ -44,9 +44,11 @@ export class JournalWriter {
   constructor(
     readonly path: string,
     continueFrom: JournalRecord[] = [],
+    /** The caller took the journal's lock already and hands it to this writer. */
+    options: { locked?: boolean } = {},
   ) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    if (!acquireLock(path))
+    if (!options.locked && !acquireLock(path))
       throw new ApiError(
         'conflict',
         `run ${basename(path, '.jsonl')} is being written by another Runsheet process`,
@@ -76,7 +78,7 @@ export class JournalWriter {
     // One serialization: the hash covers exactly the JSON that is written, minus the hash itself.
     const json = JSON.stringify(body);
     const hash = sha256(json);
-    writeSync(this.fd, `${json.slice(0, -1)},"hash":"${hash}"}\n`);
+    writeAll(this.fd, Buffer.from(`${json.slice(0, -1)},"hash":"${hash}"}\n`));
     this.prev = hash;
     return { ...body, hash } as JournalRecord;
   }
@@ -121,6 +123,11 @@ export class JournalWriter {
     this.outFd = null;
     releaseLock(this.path);
   }
+}
+
+/** A record's line, whole: a short write (a full disk, a signal) continues where it stopped. */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /** One writev per batch; a short write continues where it stopped. */

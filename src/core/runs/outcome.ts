@@ -93,6 +93,7 @@ export function stepResult(
   lanes: LaneResult[],
   options: { fanOut: boolean; timeout?: number | null },
 ): { status: FinishedStatus; exitCode: number | null; detail: string | null } {
+  if (lanes.length === 0) return { status: 'failed', exitCode: null, detail: 'no host to run on' };
   if (!options.fanOut && lanes.length === 1) {
     const [only] = lanes;
     return { status: AS_STEP[only!.status], exitCode: only!.exitCode, detail: only!.detail };

@@ -49,7 +49,8 @@ type Row = [
   sectionsDone: number[],
 ];
 
-const STATUSES: ReadonlyArray<RunSummary['status']> = ['finished', 'interrupted', 'active'];
+/** Statuses as the index stores them (a run is active only while a live process holds its lock). */
+const STATUSES: ReadonlyArray<RunSummary['status']> = ['finished', 'interrupted'];
 
 export interface IndexFileData {
   version: typeof INDEX_VERSION;

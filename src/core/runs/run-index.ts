@@ -132,7 +132,7 @@ export class RunIndex {
     } catch {
       return null; // not a run's journal (empty, or damaged at its start)
     }
-    const { records, torn } = read;
+    const { records, torn, errors } = read;
     const { state, runbook } = this.fold(records);
     const summary = summaryOf(state, records);
     return {
@@ -140,7 +140,8 @@ export class RunIndex {
       mtimeMs,
       summary,
       sectionsDone: summary.status === 'finished' ? sectionsDone(runbook, state) : [],
-      needsRecovery: torn || leftOpen(records),
+      // A journal damaged in the middle is reported (runsheet verify), never repaired or appended to.
+      needsRecovery: torn || (errors.length === 0 && leftOpen(records)),
     };
   }
 }

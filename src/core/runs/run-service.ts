@@ -47,6 +47,8 @@ export interface RunServiceDeps {
 export class RunService {
   private readonly runs = new Map<string, ActiveRun>();
   private readonly starting = new Map<string, Promise<RunState>>();
+  /** Changes to runs on record in progress (resume, fields after the run), by run id. */
+  private readonly changing = new Map<string, Promise<unknown>>();
   /** Runs on record (history, due list, read-only views, exports), this process's live runs included. */
   readonly records: RunRecords;
   /** The recovery pass at start; record reads wait for it. */
@@ -116,11 +118,19 @@ export class RunService {
    * steps that were running stay interrupted (never re-run by themselves), and a
    * new shell opens on the run's host.
    */
-  async resume(runId: string): Promise<RunState> {
+  resume(runId: string): Promise<RunState> {
     const mine = this.runs.get(runId);
-    if (mine?.state.status === 'active') return mine.state;
+    if (mine?.state.status === 'active') return Promise.resolve(mine.state);
+    // Two clicks on Resume get the same run; changes to one record go one at a time.
+    return this.exclusive(runId, () => {
+      const again = this.runs.get(runId);
+      return again?.state.status === 'active' ? again.state : this.resumeRun(runId);
+    });
+  }
+
+  private async resumeRun(runId: string): Promise<RunState> {
     await this.recovered;
-    if (!(await recoverRun(this.records, runId, this.reopenDeps())))
+    if ((await recoverRun(this.records, runId, this.reopenDeps())) === 'busy')
       throw new ApiError('conflict', `run ${runId} is being written by another Runsheet process`);
     const live = await this.reopen(runId);
     if (live.state.status === 'finished') {
@@ -166,14 +176,31 @@ export class RunService {
       return mine.state;
     }
     await this.recovered;
-    const live = await this.reopen(runId);
-    try {
-      live.record({ type: 'run.fields', ...fields }, { durable: true });
-    } finally {
-      live.close();
-    }
-    this.records.index.save();
-    return live.state;
+    return this.exclusive(runId, async () => {
+      const live = await this.reopen(runId);
+      try {
+        live.record({ type: 'run.fields', ...fields }, { durable: true });
+      } finally {
+        live.close();
+      }
+      this.records.index.save();
+      return live.state;
+    });
+  }
+
+  /** Runs `change` after every change to the same run's record still in progress in this process. */
+  private exclusive<T>(runId: string, change: () => T | Promise<T>): Promise<T> {
+    const before = this.changing.get(runId) ?? Promise.resolve();
+    const result = before.then(change, change);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.changing.set(runId, settled);
+    void settled.then(() => {
+      if (this.changing.get(runId) === settled) this.changing.delete(runId);
+    });
+    return result;
   }
 
   /** Ends a run: recorded, its log written, its shells closed. */

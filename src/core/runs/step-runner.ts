@@ -40,6 +40,13 @@ type LaneRun = LaneResult & { text: string; bytes: number; durationMs: number };
 interface Lane extends LaneSignals {
   interrupt(): void;
   kill(): void;
+  timers: NodeJS.Timeout[];
+}
+
+/** The running step: its hosts' lanes, and whether it was cancelled. */
+interface Current {
+  lanes: Set<Lane>;
+  cancelled: boolean;
 }
 
 /**
@@ -53,7 +60,7 @@ interface Lane extends LaneSignals {
  */
 export class StepRunner {
   /** The running step's hosts, and whether it was cancelled. */
-  private current: { lanes: Set<Lane>; cancelled: boolean } | null = null;
+  private current: Current | null = null;
   private queue: Step[] = [];
   private sequence: Promise<void> | null = null;
   /** Cancel during a sequence stops the sequence too. */
@@ -62,9 +69,9 @@ export class StepRunner {
 
   constructor(private readonly ctx: StepRunContext) {}
 
-  /** A step is running, or a sequence is in progress. */
+  /** A step is running, or steps of a sequence wait to run. */
   get busy(): boolean {
-    return this.current !== null || this.sequence !== null;
+    return this.current !== null || this.queue.length > 0;
   }
 
   /** Steps of the sequence waiting after the running one. */
@@ -116,11 +123,18 @@ export class StepRunner {
       throw error;
     }
     if (this.queue.length === 0) return;
-    this.sequence = this.follow(started.done, first).finally(() => {
-      this.sequence = null;
-      this.queue = [];
-      this.ctx.changed();
-    });
+    const sequence: Promise<void> = this.follow(started.done, first)
+      .catch((error: unknown) => {
+        // Nobody awaits a sequence: a failure ends it, never the process.
+        console.error(`runsheet: Run from here stopped: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        if (this.sequence !== sequence) return;
+        this.sequence = null;
+        this.queue = [];
+        this.ctx.changed();
+      });
+    this.sequence = sequence;
   }
 
   /** Ctrl-C to the running step on every host; with `force`, kill their shells. */
@@ -168,17 +182,38 @@ export class StepRunner {
     }
   }
 
-  /** Starts one step on its hosts; resolves with its result's promise once it has started. */
+  /**
+   * Starts one step on its hosts; resolves with its result's promise once it has
+   * started. The step counts as running from the first line on, so nothing else
+   * starts meanwhile and Cancel reaches it while it is still connecting.
+   */
   private async start(step: Step): Promise<{ done: Promise<StepResult> }> {
+    const current: Current = { lanes: new Set<Lane>(), cancelled: false };
+    this.current = current;
+    try {
+      return await this.launch(step, current);
+    } catch (error) {
+      if (this.current === current) this.current = null;
+      throw error;
+    }
+  }
+
+  private async launch(step: Step, current: Current): Promise<{ done: Promise<StepResult> }> {
     const { live, redactor } = this.ctx;
     const code = commandFor(step, this.ctx.variables());
     // The journal gets the command as written, secrets redacted; the shell gets it whole.
     const shown = await redactor.text(code);
     const hosts = this.ctx.fanOutHosts(step);
-    const current = { lanes: new Set<Lane>(), cancelled: false };
-    this.current = current;
     const startedAt = Date.now();
+    const timeout = step.attrs.timeout ?? null;
     let own: ManagedSession | null = null;
+    if (hosts?.length === 0)
+      return this.failedToStart(
+        step,
+        shown,
+        current,
+        new Error('its hosts name no host of the inventory'),
+      );
     if (hosts) {
       live.record(
         {
@@ -192,18 +227,23 @@ export class StepRunner {
         { durable: true },
       );
     } else {
-      // The run's own shell: connected (and its host key checked) before the step is recorded as started.
+      // The run's own shell: connected (and its host key checked) before the step is recorded as
+      // started. Cancel, or the step's timeout, while it connects closes the connection attempt.
+      let waiting: Lane | null = null;
       try {
         own = this.ctx.shells.ownShell();
+        waiting = this.lane(current, own, () => false, timeout);
         await own.shell.ready();
       } catch (error) {
-        own = null;
-        return this.failedToStart(step, shown, error as Error);
+        return this.failedToStart(step, shown, current, error as Error);
+      } finally {
+        if (waiting) this.release(current, waiting);
       }
       if (!own.shell.alive)
         return this.failedToStart(
           step,
           shown,
+          current,
           new Error(own.shell.session.failure ?? 'the shell exited before it was ready'),
         );
       const target = own.shell.session.target;
@@ -221,66 +261,62 @@ export class StepRunner {
     }
 
     const runOn = async (host: string | null): Promise<LaneRun> => {
-      const signals: LaneSignals = { cancelRequested: false, killed: false, timedOut: null };
-      if (current.cancelled) return { ...notRun(signals), text: '', bytes: 0, durationMs: 0 };
+      if (current.cancelled)
+        return {
+          ...notRun({ cancelRequested: true, killed: false, timedOut: null }),
+          text: '',
+          bytes: 0,
+          durationMs: 0,
+        };
       let session: ManagedSession;
-      let running;
       try {
         session = host === null ? own! : this.ctx.shells.hostShell(host);
-        running = await session.shell.run(code);
       } catch (error) {
         return { ...unreachable((error as Error).message), text: '', bytes: 0, durationMs: 0 };
       }
-      const capture = new StepCapture((chunks) => {
-        const record = live.journal.appendOutput(step.id, chunks, host ?? undefined);
-        if (record) live.apply(record, { publish: false });
-      }, redactor.stream());
-      // Capture happens here, before the bytes are shown; the journal never waits on the UI.
-      running.onDidOutput((chunk) => capture.push(chunk));
-      const lane: Lane = {
-        ...signals,
-        interrupt: () => session.shell.interrupt(),
-        kill: () => session.dispose(),
-      };
-      current.lanes.add(lane);
-      if (current.cancelled) {
-        lane.cancelRequested = true;
-        lane.interrupt();
+      let started = false;
+      // Until the command runs (connecting, waiting for the prompt) stopping it closes the shell.
+      const lane = this.lane(current, session, () => started, timeout);
+      try {
+        let running;
+        try {
+          running = await session.shell.run(code);
+        } catch (error) {
+          const stopped = lane.cancelRequested;
+          return {
+            ...(stopped ? notRun(lane) : unreachable((error as Error).message)),
+            text: '',
+            bytes: 0,
+            durationMs: 0,
+          };
+        }
+        started = true;
+        // Cancelled (or timed out) while the step was being typed: stop it now.
+        if (lane.cancelRequested && !lane.killed) session.shell.interrupt();
+        const capture = new StepCapture((chunks) => {
+          const record = live.journal.appendOutput(step.id, chunks, host ?? undefined);
+          if (record) live.apply(record, { publish: false });
+        }, redactor.stream());
+        // Capture happens here, before the bytes are shown; the journal never waits on the UI.
+        running.onDidOutput((chunk) => capture.push(chunk));
+        const outcome = await running.done;
+        const text = await capture.finish(session.shell.session.cols);
+        const result = laneResult(outcome, lane, {
+          lost: session.shell.session.connectionLost === true,
+          failure: session.shell.session.failure,
+        });
+        return {
+          ...result,
+          text,
+          bytes: capture.bytes,
+          durationMs: outcome.endedAt - outcome.startedAt,
+        };
+      } finally {
+        this.release(current, lane);
       }
-      const timers: NodeJS.Timeout[] = [];
-      if (step.attrs.timeout) {
-        const timeout = step.attrs.timeout;
-        timers.push(
-          setTimeout(() => {
-            lane.timedOut = timeout;
-            lane.cancelRequested = true;
-            lane.interrupt();
-            timers.push(
-              setTimeout(() => {
-                lane.killed = true;
-                lane.kill();
-              }, KILL_GRACE_MS),
-            );
-          }, timeout),
-        );
-      }
-      const outcome = await running.done;
-      for (const timer of timers) clearTimeout(timer);
-      current.lanes.delete(lane);
-      const text = await capture.finish(session.shell.session.cols);
-      const result = laneResult(outcome, lane, {
-        lost: session.shell.session.connectionLost === true,
-        failure: session.shell.session.failure,
-      });
-      return {
-        ...result,
-        text,
-        bytes: capture.bytes,
-        durationMs: outcome.endedAt - outcome.startedAt,
-      };
     };
 
-    const done = (async (): Promise<StepResult> => {
+    const run = async (): Promise<StepResult> => {
       const results: LaneRun[] = [];
       if (!hosts) {
         results.push(await runOn(null));
@@ -310,12 +346,10 @@ export class StepRunner {
         const concurrency = Math.min(step.attrs.concurrency ?? FAN_OUT_CONCURRENCY, hosts.length);
         await Promise.all(Array.from({ length: concurrency }, worker));
       }
-      if (this.current === current) this.current = null;
       const fanOut = results.length > 1;
-      const { status, exitCode, detail } = stepResult(results, {
-        fanOut,
-        timeout: step.attrs.timeout ?? null,
-      });
+      const { status, exitCode, detail } = stepResult(results, { fanOut, timeout });
+      // Not running any more once its end is recorded: whoever sees the end may act on it.
+      if (this.current === current) this.current = null;
       live.record(
         {
           type: 'step.finished',
@@ -331,20 +365,94 @@ export class StepRunner {
         { durable: true },
       );
       return live.state.steps[step.id]!;
-    })();
+    };
+    // Never rejects: a failure to record (a full disk, say) ends this step, not the process.
+    const done = run()
+      .catch((error: unknown): StepResult => {
+        console.error(
+          `runsheet: step at line ${step.line} of run ${live.state.id}: ${(error as Error).message}`,
+        );
+        return live.state.steps[step.id]!;
+      })
+      .finally(() => {
+        if (this.current === current) this.current = null;
+        this.ctx.changed();
+      });
     return { done };
   }
 
-  /** The step could not start in the run's own shell: recorded as failed, naming why, and refused. */
-  private failedToStart(step: Step, shown: string, error: Error): never {
+  /**
+   * A host's part of the running step, registered for Cancel: Ctrl-C once its
+   * command runs, closing the shell before that; with `timeout`, the same on its
+   * own after that long, and the shell killed if Ctrl-C did not stop it.
+   */
+  private lane(
+    current: Current,
+    session: ManagedSession,
+    running: () => boolean,
+    timeout: number | null,
+  ): Lane {
+    const timers: NodeJS.Timeout[] = [];
+    const lane: Lane = {
+      cancelRequested: false,
+      killed: false,
+      timedOut: null,
+      // Not running yet: a shell at its prompt gets Ctrl-C once the step is typed (runOn); one
+      // still connecting or starting is closed, since nothing else would stop it.
+      interrupt: () => {
+        if (running()) session.shell.interrupt();
+        else if (!session.shell.prompted) session.dispose();
+      },
+      kill: () => session.dispose(),
+      timers,
+    };
+    current.lanes.add(lane);
+    if (current.cancelled) {
+      lane.cancelRequested = true;
+      lane.interrupt();
+    }
+    if (timeout) {
+      timers.push(
+        setTimeout(() => {
+          lane.timedOut = timeout;
+          lane.cancelRequested = true;
+          lane.interrupt();
+          timers.push(
+            setTimeout(() => {
+              lane.killed = true;
+              lane.kill();
+            }, KILL_GRACE_MS),
+          );
+        }, timeout),
+      );
+    }
+    return lane;
+  }
+
+  private release(current: Current, lane: Lane): void {
+    for (const timer of lane.timers) clearTimeout(timer);
+    current.lanes.delete(lane);
+  }
+
+  /**
+   * The step could not start in the run's own shell (or names no host): recorded,
+   * naming why. Cancelled while connecting, it is recorded as cancelled; otherwise
+   * it failed, and the caller is told why.
+   */
+  private failedToStart(
+    step: Step,
+    shown: string,
+    current: Current,
+    error: Error,
+  ): { done: Promise<StepResult> } {
     const { live } = this.ctx;
-    this.current = null;
-    const target = this.ctx.shells.ownHost;
+    if (this.current === current) this.current = null;
+    const cancelled = current.cancelled;
     live.record(
       {
         type: 'step.started',
         stepId: step.id,
-        host: target ?? '',
+        host: this.ctx.shells.ownHost ?? '',
         user: '',
         hostKey: null,
         code: shown,
@@ -355,8 +463,8 @@ export class StepRunner {
       {
         type: 'step.finished',
         stepId: step.id,
-        status: 'failed',
-        detail: error.message,
+        status: cancelled ? 'cancelled' : 'failed',
+        detail: cancelled ? `cancelled before it started (${error.message})` : error.message,
         exitCode: null,
         durationMs: 0,
         bytes: 0,
@@ -364,6 +472,7 @@ export class StepRunner {
       },
       { durable: true },
     );
-    throw new ApiError('invalid-input', error.message);
+    if (!cancelled) throw new ApiError('invalid-input', error.message);
+    return { done: Promise.resolve(live.state.steps[step.id]!) };
   }
 }

@@ -36,6 +36,10 @@ export interface ManualCommand {
  */
 type Phase = 'starting' | 'prompting' | 'idle' | 'running';
 
+/** A Ctrl-C this soon after a step began may reach the shell rather than the step (see sendInterrupt). */
+const EARLY_INTERRUPT_MS = 300;
+const INTERRUPT_AGAIN_MS = 1000;
+
 /** Output kept for one manual command; a person reading the log needs the end of it. */
 const MANUAL_OUTPUT_BYTES = 256 * 1024;
 
@@ -58,6 +62,10 @@ export class IntegratedShell implements Disposable {
   private current: {
     output: Emitter<Uint8Array>;
     capturing: boolean;
+    /** Cancel came before the step began: Ctrl-C when it does. */
+    interruptOnStart?: boolean;
+    /** When its output began (the tagged C mark). */
+    capturingSince?: number;
     startedAt: number;
     resolve: (outcome: StepOutcome) => void;
   } | null = null;
@@ -81,6 +89,11 @@ export class IntegratedShell implements Disposable {
     return !this.exited;
   }
 
+  /** The shell has shown a complete prompt (it may be running a step now); false while it starts. */
+  get prompted(): boolean {
+    return this.phase === 'idle' || this.phase === 'running';
+  }
+
   /** Resolves when the shell shows a complete prompt (or has exited). */
   ready(): Promise<void> {
     if (this.phase === 'idle' || this.exited) return Promise.resolve();
@@ -100,6 +113,8 @@ export class IntegratedShell implements Disposable {
       throw new Error('a step is already running in this shell');
     this.phase = 'running';
     await this.session.writeFile(STEP_FILE_NAME, code.endsWith('\n') ? code : `${code}\n`);
+    // Closed while the file was written: nothing will ever end a step typed now.
+    if (this.exited) throw new Error(this.session.failure ?? 'the shell has exited');
     const output = new Emitter<Uint8Array>();
     const done = new Promise<StepOutcome>((resolve) => {
       this.current = { output, capturing: false, startedAt: Date.now(), resolve };
@@ -108,9 +123,34 @@ export class IntegratedShell implements Disposable {
     return { onDidOutput: output.event, done };
   }
 
-  /** Ctrl-C: the terminal sends SIGINT to the foreground job, as when a person presses it. */
+  /**
+   * Ctrl-C: the terminal sends SIGINT to the foreground job, as when a person
+   * presses it. A step typed but not begun yet (no C mark) gets it as soon as it
+   * begins: sent earlier, the shell itself would take it while reading the line,
+   * and the step would then run on.
+   */
   interrupt(): void {
+    const current = this.current;
+    if (current && !current.capturing) current.interruptOnStart = true;
+    else this.sendInterrupt();
+  }
+
+  /**
+   * Ctrl-C now. In the first moments of a step its command may not be the
+   * terminal's foreground job yet (the shell is still setting it up), and the
+   * shell then takes the SIGINT instead: measured here with a slow ~/.bashrc under
+   * load, 1 early Ctrl-C in 6 was lost that way. So one sent that early is sent
+   * once more if the same step is still running a second later, as a person
+   * would press it again.
+   */
+  private sendInterrupt(): void {
     this.session.write('\x03');
+    const current = this.current;
+    if (!current?.capturing || Date.now() - (current.capturingSince ?? 0) > EARLY_INTERRUPT_MS)
+      return;
+    setTimeout(() => {
+      if (this.current === current && !this.exited) this.session.write('\x03');
+    }, INTERRUPT_AGAIN_MS).unref?.();
   }
 
   private handle(chunk: Uint8Array): void {
@@ -139,6 +179,8 @@ export class IntegratedShell implements Disposable {
           if (this.current && mark.tag === STEP_MARK_TAG) {
             // The typed line's own C (from PS0) comes first; the step's output starts at its tagged C.
             this.current.capturing = true;
+            this.current.capturingSince = Date.now();
+            if (this.current.interruptOnStart) this.sendInterrupt();
           } else if (!this.current && (this.phase === 'idle' || this.phase === 'prompting')) {
             this.manual = {
               command: this.lastCommandLine,

@@ -69,10 +69,18 @@ export function createActions(
       );
   };
 
+  /** A start on its way (preflight, maybe the window dialog): a second action waits for the same run. */
+  let starting: Promise<RunState> | null = null;
+
   /** Any action on a step starts a run if none is active, so ticking the first item just works. */
-  const ensureRun = async (rehearsal?: Rehearsal): Promise<RunState> => {
+  const ensureRun = (rehearsal?: Rehearsal): Promise<RunState> => {
     const current = run();
-    if (current?.status === 'active') return current;
+    if (current?.status === 'active') return Promise.resolve(current);
+    starting ??= startRun(rehearsal).finally(() => (starting = null));
+    return starting;
+  };
+
+  const startRun = async (rehearsal?: Rehearsal): Promise<RunState> => {
     const opened = get().opened;
     if (!opened) throw new Error('no runbook is open');
     const target = get().target;
@@ -228,7 +236,8 @@ export function createActions(
     /** Operator fields of the open run, or of a past run. */
     setFields(runId: string, fields: Fields): void {
       api.call('run.setFields', { runId, ...fields }).then((next) => {
-        dispatch({ type: 'run', run: next });
+        // The open runbook's run, or a past run shown on its own (never made the open one).
+        if (get().run?.id === runId) dispatch({ type: 'run', run: next });
         const past = get().past;
         if (past?.runId === runId && past.opened)
           dispatch({
@@ -260,6 +269,7 @@ export function createActions(
       const range = andFollowing && runbook ? stepsFrom(runbook, run(), step) : [step];
       const asking = range.filter((s) => s.attrs.confirm);
       if (asking.length === 0) return go(false);
+      if (get().confirming) return; // one question at a time: the open dialog answers first
       onConfirm = () => go(true);
       dispatch({ type: 'confirming', steps: asking });
     },
