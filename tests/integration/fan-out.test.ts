@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJournal } from '../../src/core/journal/reader';
 import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
 import { coreOn } from '../helpers/harness';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
@@ -162,10 +163,20 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
 
       // Cancel: three hosts are running it (concurrency=3), the fourth has not started.
       await api.call('run.execute', { runId: run.id, stepId: cancelMe!.id });
-      await waitFor('three hosts waiting', () =>
-        (latest()?.steps[cancelMe!.id]?.outputBytes ?? 0) > 0 ? true : null,
+      // Until each of the three has printed (read from the journal: real output, per host).
+      await waitFor(
+        'three hosts waiting',
+        () => {
+          const { records } = readJournal(run.journalPath);
+          const printed = new Set(
+            records.flatMap((r) =>
+              r.type === 'step.output' && r.stepId === cancelMe!.id ? [r.host] : [],
+            ),
+          );
+          return printed.size === 3 ? true : null;
+        },
+        30_000,
       );
-      await new Promise((r) => setTimeout(r, 800));
       const cancelledAt = Date.now();
       await api.call('run.cancel', { runId: run.id });
       const cancelled = await ended(cancelMe!.id);

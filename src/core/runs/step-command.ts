@@ -1,4 +1,5 @@
 import { substitutePlaceholders } from '../../shared/runbook/placeholders';
+import { ApiError } from '../../shared/api/errors';
 import type { Step } from '../../shared/model';
 
 /** What runs for a step: placeholders filled, and a non-shell block handed to its interpreter. */
@@ -15,4 +16,28 @@ export function commandFor(step: Step, variables: Record<string, string>): strin
 /** Placeholders of a step that have no value yet, as written in the runbook. */
 export function missingValues(step: Step, variables: Record<string, string>): string[] {
   return step.placeholders.filter((p) => !(p.name in variables)).map((p) => p.tokens[0] ?? p.name);
+}
+
+/**
+ * Refuses, before anything runs, steps that are missing placeholder values or
+ * that need a confirmation the user has not given; names them by line.
+ */
+export function checkSteps(
+  steps: Step[],
+  variables: Record<string, string>,
+  confirmed: boolean,
+): void {
+  const first = steps[0]!;
+  const missing = [...new Set(steps.flatMap((s) => missingValues(s, variables)))];
+  if (missing.length > 0)
+    throw new ApiError(
+      'invalid-input',
+      `fill in ${missing.join(', ')} before running the step at line ${first.line}`,
+    );
+  const unconfirmed = steps.filter((s) => s.attrs.confirm);
+  if (unconfirmed.length > 0 && !confirmed)
+    throw new ApiError(
+      'forbidden',
+      `confirmation needed for the step${unconfirmed.length > 1 ? 's' : ''} at line ${unconfirmed.map((s) => s.line).join(', ')}`,
+    );
 }

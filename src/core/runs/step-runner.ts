@@ -3,20 +3,11 @@ import type { Step, StepResult } from '../../shared/model';
 import type { RedactionEngine } from '../redaction/engine';
 import type { ManagedSession } from '../sessions/session-manager';
 import type { LiveRun } from './live-run';
-import {
-  laneResult,
-  notRun,
-  stepResult,
-  unreachable,
-  type LaneResult,
-  type LaneSignals,
-} from './outcome';
+import { laneResult, notRun, stepResult, unreachable, type LaneResult } from './outcome';
 import type { RunShells } from './run-shells';
+import { armTimeout, closeLane, openLane, type Current, type Lane } from './lanes';
 import { StepCapture } from './step-capture';
-import { commandFor, missingValues } from './step-command';
-
-/** After a timeout's Ctrl-C, how long a step has to stop before its shell is killed. */
-const KILL_GRACE_MS = 3000;
+import { checkSteps, commandFor } from './step-command';
 
 /** Hosts a fan-out step runs on at once, unless the step says `concurrency=N`. */
 export const FAN_OUT_CONCURRENCY = 10;
@@ -35,19 +26,6 @@ export interface StepRunContext {
 
 /** A host's part of a step once it ended: its result, its text and how long it ran. */
 type LaneRun = LaneResult & { text: string; bytes: number; durationMs: number };
-
-/** A host's part of a running step: how to stop it, and what stopping it did. */
-interface Lane extends LaneSignals {
-  interrupt(): void;
-  kill(): void;
-  timers: NodeJS.Timeout[];
-}
-
-/** The running step: its hosts' lanes, and whether it was cancelled. */
-interface Current {
-  lanes: Set<Lane>;
-  cancelled: boolean;
-}
 
 /**
  * Runs steps: one path for a step in the run's own shell and for one fanned out
@@ -79,25 +57,9 @@ export class StepRunner {
     return this.queue.map((s) => s.id);
   }
 
-  /**
-   * Refuses, before anything runs, steps that are missing placeholder values or
-   * that need a confirmation the user has not given; names them by line.
-   */
+  /** Refuses, before anything runs, steps missing values or an unconfirmed confirmation. */
   check(steps: Step[], confirmed: boolean): void {
-    const first = steps[0]!;
-    const variables = this.ctx.variables();
-    const missing = [...new Set(steps.flatMap((s) => missingValues(s, variables)))];
-    if (missing.length > 0)
-      throw new ApiError(
-        'invalid-input',
-        `fill in ${missing.join(', ')} before running the step at line ${first.line}`,
-      );
-    const unconfirmed = steps.filter((s) => s.attrs.confirm);
-    if (unconfirmed.length > 0 && !confirmed)
-      throw new ApiError(
-        'forbidden',
-        `confirmation needed for the step${unconfirmed.length > 1 ? 's' : ''} at line ${unconfirmed.map((s) => s.line).join(', ')}`,
-      );
+    checkSteps(steps, this.ctx.variables(), confirmed);
   }
 
   /**
@@ -228,16 +190,16 @@ export class StepRunner {
       );
     } else {
       // The run's own shell: connected (and its host key checked) before the step is recorded as
-      // started. Cancel, or the step's timeout, while it connects closes the connection attempt.
+      // started. Cancel while it connects closes the connection attempt.
       let waiting: Lane | null = null;
       try {
         own = this.ctx.shells.ownShell();
-        waiting = this.lane(current, own, () => false, timeout);
+        waiting = openLane(current, own, () => false);
         await own.shell.ready();
       } catch (error) {
         return this.failedToStart(step, shown, current, error as Error);
       } finally {
-        if (waiting) this.release(current, waiting);
+        if (waiting) closeLane(current, waiting);
       }
       if (!own.shell.alive)
         return this.failedToStart(
@@ -276,7 +238,7 @@ export class StepRunner {
       }
       let started = false;
       // Until the command runs (connecting, waiting for the prompt) stopping it closes the shell.
-      const lane = this.lane(current, session, () => started, timeout);
+      const lane = openLane(current, session, () => started);
       try {
         let running;
         try {
@@ -291,7 +253,8 @@ export class StepRunner {
           };
         }
         started = true;
-        // Cancelled (or timed out) while the step was being typed: stop it now.
+        armTimeout(lane, timeout);
+        // Cancelled while the step was being typed: stop it now.
         if (lane.cancelRequested && !lane.killed) session.shell.interrupt();
         const capture = new StepCapture((chunks) => {
           const record = live.journal.appendOutput(step.id, chunks, host ?? undefined);
@@ -312,7 +275,7 @@ export class StepRunner {
           durationMs: outcome.endedAt - outcome.startedAt,
         };
       } finally {
-        this.release(current, lane);
+        closeLane(current, lane);
       }
     };
 
@@ -379,59 +342,6 @@ export class StepRunner {
         this.ctx.changed();
       });
     return { done };
-  }
-
-  /**
-   * A host's part of the running step, registered for Cancel: Ctrl-C once its
-   * command runs, closing the shell before that; with `timeout`, the same on its
-   * own after that long, and the shell killed if Ctrl-C did not stop it.
-   */
-  private lane(
-    current: Current,
-    session: ManagedSession,
-    running: () => boolean,
-    timeout: number | null,
-  ): Lane {
-    const timers: NodeJS.Timeout[] = [];
-    const lane: Lane = {
-      cancelRequested: false,
-      killed: false,
-      timedOut: null,
-      // Not running yet: a shell at its prompt gets Ctrl-C once the step is typed (runOn); one
-      // still connecting or starting is closed, since nothing else would stop it.
-      interrupt: () => {
-        if (running()) session.shell.interrupt();
-        else if (!session.shell.prompted) session.dispose();
-      },
-      kill: () => session.dispose(),
-      timers,
-    };
-    current.lanes.add(lane);
-    if (current.cancelled) {
-      lane.cancelRequested = true;
-      lane.interrupt();
-    }
-    if (timeout) {
-      timers.push(
-        setTimeout(() => {
-          lane.timedOut = timeout;
-          lane.cancelRequested = true;
-          lane.interrupt();
-          timers.push(
-            setTimeout(() => {
-              lane.killed = true;
-              lane.kill();
-            }, KILL_GRACE_MS),
-          );
-        }, timeout),
-      );
-    }
-    return lane;
-  }
-
-  private release(current: Current, lane: Lane): void {
-    for (const timer of lane.timers) clearTimeout(timer);
-    current.lanes.delete(lane);
   }
 
   /**
