@@ -114,6 +114,7 @@ test('history: list, search and due over 10,000 runs, index vs reading the journ
         journalsDir: journals,
         workspaceDir: ws,
         workspace: new Workspace(ws),
+        analyze: () => [],
         live: () => undefined,
       });
 

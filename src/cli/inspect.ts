@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Runbook } from '../shared/model';
 import { parseRunbookFile } from '../shared/runbook';
+import { Guard } from '../core';
 
 /** The `inspect --json` document: stable keys for scripts and tests. */
 export function inspectJson(runbook: Runbook): unknown {
@@ -33,6 +34,7 @@ export function inspectJson(runbook: Runbook): unknown {
       env: s.env,
       attrs: s.attrs,
       cadence: s.cadence,
+      danger: s.danger.map(({ rule, severity, reason, line }) => ({ rule, severity, reason, line })),
     })),
     warnings: runbook.warnings,
   };
@@ -56,6 +58,7 @@ export function inspectText(runbook: Runbook, file: string): string {
   return out.join('\n');
 }
 
+/** A runbook file as the app reads it, its steps checked by the guardrails of its folder's runsheet.yaml. */
 export function loadRunbookFile(file: string): Runbook {
-  return parseRunbookFile(readFileSync(file, 'utf8'), basename(file));
+  return parseRunbookFile(readFileSync(file, 'utf8'), basename(file), Guard.forWorkspace(dirname(resolve(file))).analyze);
 }

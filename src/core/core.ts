@@ -18,6 +18,7 @@ import { SshSession } from './sessions/ssh-session';
 import { SessionManager } from './sessions/session-manager';
 import type { SessionFactory } from './sessions/terminal-session';
 import { Workspace } from './workspace/workspace';
+import { Guard } from './guard/guard';
 
 export interface CoreOptions extends Partial<CoreDirs> {
   /** The runbooks shipped with the app: the default workspace. */
@@ -99,7 +100,16 @@ export function createCore(options: CoreOptions): Core {
       : {}),
     ...options.ssh,
   };
-  const workspace = new Workspace(dirs.workspaceDir);
+  // The workspace's own guardrails; a runsheet.yaml that cannot be read leaves the
+  // built-in rules on and says so on every runbook (it does not stop the app).
+  let guard = new Guard();
+  let guardNotice: string | null = null;
+  try {
+    guard = Guard.forWorkspace(dirs.workspaceDir);
+  } catch (error) {
+    guardNotice = `${(error as Error).message} (the built-in guardrails apply; the workspace's own do not)`;
+  }
+  const workspace = new Workspace(dirs.workspaceDir, guard.analyze, guardNotice);
   const sessions = new SessionManager(
     options.sessionFactory ??
       ((request) =>
@@ -126,6 +136,7 @@ export function createCore(options: CoreOptions): Core {
     workspace,
     sessions,
     emit,
+    analyze: guard.analyze,
     expandHosts: (spec) => expandHosts(spec, hosts()),
     inInventory: (name) => hosts().some((h) => h.name === name || h.groups.includes(name)),
     hostEnvironment: (name) => hosts().find((h) => h.name === name)?.environment ?? null,

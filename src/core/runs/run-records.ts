@@ -20,6 +20,7 @@ import { foldJournal, interruptionOf, leftOpen } from './fold';
 import { redactRunbook } from './live-run';
 import { RunIndex } from './run-index';
 import { runbookChange, runbookOfRecords } from './snapshot';
+import type { StepAnalyzer } from '../../shared/runbook';
 import { applyRecord } from '../../shared/log/run-reducer';
 
 /** What a run of this process lends the records: its live state, runbook and secret values. */
@@ -51,6 +52,8 @@ export class RunRecords {
       journalsDir: string;
       workspaceDir: string;
       workspace: Workspace;
+      /** Danger flags for the runbook of a run that is opened or goes on. */
+      analyze: StepAnalyzer;
       live(runId: string): LiveRunView | undefined;
     },
   ) {
@@ -163,7 +166,7 @@ export class RunRecords {
 
   /** A run's records folded with the runbook the run itself ran. */
   fold(records: JournalRecord[]): { state: RunState; runbook: Runbook } {
-    return foldRecords(records, this.store);
+    return foldRecords(records, this.store, this.deps.analyze);
   }
 
   private async rendered(runId: string, format: ExportFormat) {
@@ -195,8 +198,9 @@ export class RunRecords {
 export function foldRecords(
   records: JournalRecord[],
   store: JournalStore,
+  analyze?: StepAnalyzer,
 ): { state: RunState; runbook: Runbook } {
-  const { runbook } = runbookOfRecords(records, store);
+  const { runbook } = runbookOfRecords(records, store, analyze);
   const first = records[0]!;
   const runId = first.type === 'run.started' ? first.runId : '';
   return { state: foldJournal(records, runbook, store.pathOf(runId)), runbook };

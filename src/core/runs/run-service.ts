@@ -1,3 +1,4 @@
+import type { StepAnalyzer } from '../../shared/runbook';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { snapshotHash } from './snapshot';
 export interface RunServiceDeps {
   dirs: CoreDirs;
   workspace: Workspace;
+  /** Danger flags for a runbook's steps (core/guard). */
+  analyze: StepAnalyzer;
   sessions: SessionManager;
   emit: EventSink;
   /** A host name, a comma-separated list, or a hosts.yaml group, as host names. */
@@ -59,6 +62,7 @@ export class RunService {
       journalsDir: join(deps.dirs.dataDir, 'journals'),
       workspaceDir: deps.dirs.workspaceDir,
       workspace: deps.workspace,
+      analyze: deps.analyze,
       live: (runId) => this.runs.get(runId),
     });
     this.recovered = recoverRuns(this.records, this.reopenDeps());

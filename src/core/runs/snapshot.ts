@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import type { JournalRecord, Runbook, RunbookChange } from '../../shared/model';
-import { parseRunbookFile } from '../../shared/runbook';
+import { parseRunbookFile, type StepAnalyzer } from '../../shared/runbook';
 import type { JournalStore } from '../journal/store';
 import { sha256 } from '../journal/reader';
 
@@ -22,13 +22,18 @@ export const EMPTY_RUNBOOK: Runbook = {
 const parsed = new Map<string, Runbook>();
 const PARSE_CACHE = 64;
 
-function parseCached(hash: string, source: string, runbookId: string): Runbook {
-  const key = `${hash}:${runbookId}`;
+function parseCached(
+  hash: string,
+  source: string,
+  runbookId: string,
+  analyze?: StepAnalyzer,
+): Runbook {
+  const key = `${hash}:${runbookId}:${analyze ? 'checked' : ''}`;
   let runbook = parsed.get(key);
   if (runbook) {
     parsed.delete(key);
   } else {
-    runbook = parseRunbookFile(source, runbookId);
+    runbook = parseRunbookFile(source, runbookId, analyze);
   }
   parsed.set(key, runbook);
   if (parsed.size > PARSE_CACHE) parsed.delete(parsed.keys().next().value!);
@@ -53,6 +58,8 @@ export function snapshotHash(records: JournalRecord[]): string | null {
 export function runbookOfRecords(
   records: JournalRecord[],
   store: JournalStore,
+  /** The guard, for a run that goes on (resume): its steps carry their danger flags. */
+  analyze?: StepAnalyzer,
 ): { runbook: Runbook; source: string | null; recorded: boolean } {
   const first = records[0];
   if (!first || first.type !== 'run.started')
@@ -60,11 +67,15 @@ export function runbookOfRecords(
   const hash = snapshotHash(records);
   const kept = hash ? store.readRunbook(hash) : null;
   if (hash && kept !== null)
-    return { runbook: parseCached(hash, kept, first.runbookId), source: kept, recorded: true };
+    return {
+      runbook: parseCached(hash, kept, first.runbookId, analyze),
+      source: kept,
+      recorded: true,
+    };
   const current = readText(first.runbookPath);
   if (current === null) return { runbook: EMPTY_RUNBOOK, source: null, recorded: false };
   return {
-    runbook: parseCached(sha256(current), current, first.runbookId),
+    runbook: parseCached(sha256(current), current, first.runbookId, analyze),
     source: current,
     recorded: false,
   };

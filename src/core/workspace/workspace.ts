@@ -4,7 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import type { RunbookSummary } from '../../shared/api/contract';
 import { actionableSteps, type Runbook } from '../../shared/model';
-import { parseRunbookFile } from '../../shared/runbook';
+import { parseRunbookFile, type StepAnalyzer } from '../../shared/runbook';
 
 const MAX_DEPTH = 4;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'maintenance-logs']);
@@ -27,7 +27,15 @@ export class Workspace {
   private onChange:
     ((id: string, runbook: Runbook, summary: RunbookSummary, source: string) => void) | null = null;
 
-  constructor(readonly dir: string) {}
+  /**
+   * `analyze` flags destructive commands (core/guard); without it steps carry none.
+   * `notice` is a workspace-wide problem every runbook shows (a broken runsheet.yaml).
+   */
+  constructor(
+    readonly dir: string,
+    private readonly analyze?: StepAnalyzer,
+    private readonly notice: string | null = null,
+  ) {}
 
   /**
    * Calls back with the new parse when an opened runbook changes on disk
@@ -121,7 +129,8 @@ export class Workspace {
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
     this.watchFile(id);
     const source = await readFile(path, 'utf8');
-    const runbook = parseRunbookFile(source, id);
+    const runbook = parseRunbookFile(source, id, this.analyze);
+    if (this.notice) runbook.warnings.unshift({ line: 1, message: this.notice });
     const entry = { mtimeMs: info.mtimeMs, size: info.size, runbook, source };
     this.cache.set(id, entry);
     return entry;

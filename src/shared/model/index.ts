@@ -4,3 +4,4 @@ export * from './journal';
 export * from './names';
 export * from './rules';
 export * from './hosts';
+export * from './danger';

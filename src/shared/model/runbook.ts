@@ -4,6 +4,7 @@
  * contract that checks a payload and the code that builds one cannot drift.
  */
 import { z } from 'zod';
+import { DangerFlag } from './danger';
 
 /** Runbook ids are paths relative to the workspace: no absolute paths, no `..`. */
 export const RunbookId = z
@@ -54,6 +55,8 @@ export const StepAttributes = z
     background: z.boolean(),
     /** Safe to run in a rehearsal limited to safe steps. */
     safe: z.boolean(),
+    /** `rehearsal=safe`: a flagged step a rehearsal may run without holding it for confirmation. */
+    rehearsal: z.string(),
     id: z.string(),
     terminalRows: z.string(),
     promptEnv: z.boolean(),
@@ -96,6 +99,8 @@ export const Step = z.object({
   /** `$VAR`s the step reads that no earlier step sets: offered as environment variables. */
   env: z.array(z.string()),
   cadence: Cadence.nullable(),
+  /** What the step would do that cannot be undone, from a parse of its code (empty: nothing found). */
+  danger: z.array(DangerFlag),
 });
 export type Step = z.infer<typeof Step>;
 

@@ -1,3 +1,3 @@
-export { parseRunbook, parseRunbookFile } from './parse';
+export { parseRunbook, parseRunbookFile, type StepAnalyzer } from './parse';
 export { cadenceFromText, parseCadence } from './cadence';
 export { isRunnableBlock, looksLikeShell, SHELL_LANGS } from './shell-detect';

@@ -27,6 +27,7 @@ export const ATTRIBUTES: Record<keyof StepAttributes, AttrType> = {
   excludeFromRunAll: 'boolean',
   background: 'boolean',
   safe: 'boolean',
+  rehearsal: 'string',
   id: 'string',
   terminalRows: 'string',
   promptEnv: 'boolean',

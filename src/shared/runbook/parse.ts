@@ -10,6 +10,7 @@ import { isRunnableBlock, looksLikeShell, SHELL_LANGS } from './shell-detect';
 import { readSchedule, readWindows, type Table } from './tables';
 import { readTranscript, TRANSCRIPT_LANGS } from './transcript';
 import type {
+  DangerFlag,
   Runbook,
   RunbookBlock,
   RunbookWarning,
@@ -23,12 +24,26 @@ import type {
  * the text has none. The one way the workspace and a run's record parse a text,
  * so the step ids of a run and of its runbook agree.
  */
-export function parseRunbookFile(source: string, runbookId: string): Runbook {
-  return parseRunbook(source, runbookId.replace(/\.md$/, ''));
+export function parseRunbookFile(
+  source: string,
+  runbookId: string,
+  analyze?: StepAnalyzer,
+): Runbook {
+  return parseRunbook(source, runbookId.replace(/\.md$/, ''), analyze);
 }
 
+/**
+ * Finds what a step would destroy (core/guard: a shell parse and the rule table).
+ * `lines` is the runbook's text by line; a flag names the file line of its command.
+ */
+export type StepAnalyzer = (step: Step, lines: string[]) => DangerFlag[];
+
 /** Parses Markdown into the runbook model. Never throws on any input. */
-export function parseRunbook(source: string, fallbackTitle = 'Untitled runbook'): Runbook {
+export function parseRunbook(
+  source: string,
+  fallbackTitle = 'Untitled runbook',
+  analyze?: StepAnalyzer,
+): Runbook {
   // CRLF and lone CR line ends: one kind of line end for everything below.
   const text = source.replace(/\r\n?/g, '\n');
   const front = splitFrontmatter(text);
@@ -37,6 +52,17 @@ export function parseRunbook(source: string, fallbackTitle = 'Untitled runbook')
   const runbook = builder.build(repaired.tokens);
   runbook.warnings.push(...front.warnings, ...repaired.warnings);
   runbook.warnings.sort((a, b) => a.line - b.line);
+  if (analyze) {
+    const lines = front.body.split('\n');
+    for (const step of runbook.steps) {
+      try {
+        step.danger = analyze(step, lines);
+      } catch (error) {
+        // The analysis never hides a step: a parse it cannot make is a warning on the step's line.
+        runbook.warnings.push({ line: step.line, message: `could not check the step for destructive commands: ${(error as Error).message}` });
+      }
+    }
+  }
   return runbook;
 }
 
@@ -387,6 +413,7 @@ class RunbookBuilder {
       attrs: {},
       placeholders: [],
       env: [],
+      danger: [],
       cadence: section?.cadence ?? parseCadence(this.frontmatter.cadence),
       ...fields,
     };
