@@ -34,7 +34,12 @@ export function inspectJson(runbook: Runbook): unknown {
       env: s.env,
       attrs: s.attrs,
       cadence: s.cadence,
-      danger: s.danger.map(({ rule, severity, reason, line }) => ({ rule, severity, reason, line })),
+      danger: s.danger.map(({ rule, severity, reason, line }) => ({
+        rule,
+        severity,
+        reason,
+        line,
+      })),
     })),
     warnings: runbook.warnings,
   };
@@ -60,5 +65,9 @@ export function inspectText(runbook: Runbook, file: string): string {
 
 /** A runbook file as the app reads it, its steps checked by the guardrails of its folder's runsheet.yaml. */
 export function loadRunbookFile(file: string): Runbook {
-  return parseRunbookFile(readFileSync(file, 'utf8'), basename(file), Guard.forWorkspace(dirname(resolve(file))).analyze);
+  return parseRunbookFile(
+    readFileSync(file, 'utf8'),
+    basename(file),
+    Guard.forWorkspace(dirname(resolve(file))).analyze,
+  );
 }

@@ -222,8 +222,8 @@ export function createCore(options: CoreOptions): Core {
     'run.setChecked': async ({ runId, stepId, checked, note }) =>
       runs.find(runId).setChecked(stepId, checked, note),
     'run.skip': async ({ runId, stepId, reason }) => runs.find(runId).skip(stepId, reason),
-    'run.execute': async ({ runId, stepId, confirmed, andFollowing, only }) =>
-      runs.find(runId).execute(stepId, { confirmed, andFollowing, only }),
+    'run.execute': async ({ runId, stepId, confirmed, typed, andFollowing, only }) =>
+      runs.find(runId).execute(stepId, { confirmed, typed, andFollowing, only }),
     'run.cancel': async ({ runId, force }) => runs.find(runId).cancel(force),
     'run.markDone': async ({ runId, stepId, note }) => runs.find(runId).markDone(stepId, note),
     'run.setVariables': async ({ runId, values }) => runs.find(runId).setVariables(values),

@@ -1,3 +1,5 @@
+import { userInfo } from 'node:os';
+import { confirmationFor } from './confirm';
 import { rmSync } from 'node:fs';
 import { ApiError } from '../../shared/api/errors';
 import {
@@ -30,6 +32,8 @@ export interface ActiveRunDeps {
   expandHosts(spec: string): string[];
   /** Whether a name is a host or a group of the inventory. */
   inInventory(name: string): boolean;
+  /** A host's environment tag in the inventory (production, staging, …). */
+  hostEnvironment(name: string): string | null;
 }
 
 /**
@@ -157,11 +161,13 @@ export class ActiveRun {
    * Starts a step, or with `andFollowing` "Run from here": it and every later
    * runnable step that is not done (narrowed to `only`, the CLI's selection).
    * Returns once the first has started; progress arrives as run.didChange.
-   * Missing values and unconfirmed `confirm=true` steps are refused up front.
+   * Missing values and steps that ask but were not confirmed (destructive ones,
+   * `confirm=true`; in production with the environment's name typed) are refused
+   * up front; a confirmation is journaled before the first step starts.
    */
   async execute(
     stepId: string,
-    options: { confirmed?: boolean; andFollowing?: boolean; only?: string[] } = {},
+    options: { confirmed?: boolean; typed?: string; andFollowing?: boolean; only?: string[] } = {},
   ): Promise<RunState> {
     const first = this.step(stepId);
     if (!first.runnable || first.code === null)
@@ -179,7 +185,23 @@ export class ActiveRun {
         'invalid-input',
         `step at line ${first.line} is not among the steps to run`,
       );
-    this.runner.check(steps, Boolean(options.confirmed));
+    this.runner.check(steps);
+    const hosts = steps.flatMap((s) => this.fanOutHosts(s) ?? [this.target.host ?? 'local']);
+    const confirmation = confirmationFor(
+      steps,
+      this.state,
+      options,
+      hosts.map((h) => this.deps.hostEnvironment(h)),
+      this.state.maintainer || userInfo().username,
+    );
+    if (confirmation) {
+      // Reasons quote the runbook's commands: the journal keeps them redacted, as the log does.
+      for (const s of confirmation.steps)
+        s.reasons = await Promise.all(s.reasons.map((r) => this.redactor.text(r)));
+      if (this.runner.busy || this.live.closed)
+        throw new ApiError('conflict', 'another step started meanwhile; try again');
+      this.live.record({ type: 'step.confirmed', ...confirmation }, { durable: true });
+    }
     await this.runner.execute(steps);
     return this.state;
   }

@@ -22,22 +22,12 @@ export function missingValues(step: Step, variables: Record<string, string>): st
  * Refuses, before anything runs, steps that are missing placeholder values or
  * that need a confirmation the user has not given; names them by line.
  */
-export function checkSteps(
-  steps: Step[],
-  variables: Record<string, string>,
-  confirmed: boolean,
-): void {
+export function checkSteps(steps: Step[], variables: Record<string, string>): void {
   const first = steps[0]!;
   const missing = [...new Set(steps.flatMap((s) => missingValues(s, variables)))];
   if (missing.length > 0)
     throw new ApiError(
       'invalid-input',
       `fill in ${missing.join(', ')} before running the step at line ${first.line}`,
-    );
-  const unconfirmed = steps.filter((s) => s.attrs.confirm);
-  if (unconfirmed.length > 0 && !confirmed)
-    throw new ApiError(
-      'forbidden',
-      `confirmation needed for the step${unconfirmed.length > 1 ? 's' : ''} at line ${unconfirmed.map((s) => s.line).join(', ')}`,
     );
 }

@@ -58,8 +58,8 @@ export class StepRunner {
   }
 
   /** Refuses, before anything runs, steps missing values or an unconfirmed confirmation. */
-  check(steps: Step[], confirmed: boolean): void {
-    checkSteps(steps, this.ctx.variables(), confirmed);
+  check(steps: Step[]): void {
+    checkSteps(steps, this.ctx.variables());
   }
 
   /**

@@ -58,8 +58,9 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       )}
       {state.confirming && (
         <ConfirmRunDialog
-          steps={state.confirming}
-          onConfirm={() => actions.answerConfirm(true)}
+          steps={state.confirming.steps}
+          environment={state.confirming.environment}
+          onConfirm={(typed) => actions.answerConfirm(true, typed)}
           onClose={() => actions.answerConfirm(false)}
         />
       )}

@@ -177,8 +177,10 @@ export const methods = {
       .object({
         runId: S.RunId,
         stepId: S.StepId,
-        /** The user confirmed steps marked `confirm=true`. */
+        /** The user confirmed the steps that ask: destructive commands, and `confirm=true`. */
         confirmed: z.boolean().optional(),
+        /** In production: the environment's name, typed by the user to go on. */
+        typed: z.string().max(200).optional(),
         /**
          * Run this step and every runnable step after it that is not done
          * ("Run from here"), stopping at the first failure unless a step says

@@ -82,6 +82,14 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
     }
     out.push(...renderStep(step, result));
   }
+  if (run.confirmations.length > 0) {
+    out.push('', '## Confirmations', '', 'Steps that asked before they ran, and who let them.', '');
+    for (const c of run.confirmations) {
+      const typed = c.typed !== null ? `, typing "${c.typed}"` : '';
+      out.push(`- ${c.at}: ${c.by} confirmed, in ${c.environment}${typed}:`);
+      for (const s of c.steps) for (const reason of s.reasons) out.push(`  - ${reason}`);
+    }
+  }
   if (run.manualCommands.length > 0) {
     out.push('', '## Manual commands', '', "Typed by hand in the run's shell between steps.", '');
     for (const c of run.manualCommands) {

@@ -86,6 +86,7 @@ export function applyRecord(
       steps,
       variables: {},
       manualCommands: [],
+      confirmations: [],
       done: 0,
       total: 0,
       logPath: record.logPath,
@@ -114,6 +115,11 @@ export function applyRecord(
         skipReason: null,
       };
       break;
+    case 'step.confirmed': {
+      const { type: _type, seq: _seq, ts, prev: _prev, hash: _hash, ...confirmation } = record;
+      next.confirmations = [...next.confirmations, { ...confirmation, at: ts }];
+      break;
+    }
     case 'step.skipped':
       next.steps[record.stepId] = {
         ...current(record.stepId),

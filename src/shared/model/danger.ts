@@ -78,3 +78,26 @@ export const GuardrailsConfig = z
   })
   .strict();
 export type GuardrailsConfig = z.infer<typeof GuardrailsConfig>;
+
+/**
+ * Who confirmed steps that ask (destructive commands, `confirm=true`), for which
+ * reasons, and what they typed when the run's environment is production.
+ */
+export const Confirmation = z.object({
+  at: z.string(),
+  by: z.string(),
+  environment: z.string(),
+  /** The environment name typed to go on (production); null where none was asked. */
+  typed: z.string().nullable(),
+  steps: z.array(
+    z.object({ stepId: z.string(), line: z.number().int(), reasons: z.array(z.string()) }),
+  ),
+});
+export type Confirmation = z.infer<typeof Confirmation>;
+
+const PRODUCTION = /^(?:prod|production|prd|live)(?:[-_ .]\w+)?$/i;
+
+/** Whether an environment is production (`production`, `prod`, `prod-eu`, `live`). */
+export function isProduction(environment: string | null | undefined): boolean {
+  return typeof environment === 'string' && PRODUCTION.test(environment.trim());
+}

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { FinishedStatus, HostStatus, Rehearsal } from './run';
+import { Confirmation } from './danger';
 
 const stepId = z.string().min(1);
 
@@ -64,6 +65,8 @@ export const JournalEntry = z.discriminatedUnion('type', [
     note: z.string().nullable(),
   }),
   z.object({ type: z.literal('step.skipped'), stepId, reason: z.string() }),
+  /** The operator confirmed steps that ask before they ran (see Confirmation). */
+  Confirmation.omit({ at: true }).extend({ type: z.literal('step.confirmed') }),
   /** Done another way, marked by hand. */
   z.object({ type: z.literal('step.manual'), stepId, note: z.string().nullable() }),
   /** A command typed by hand in the run's shell, between steps. */

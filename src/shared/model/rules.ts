@@ -4,6 +4,7 @@
  * which hosts a runbook targets.
  */
 import type { Runbook, Step } from './runbook';
+import { asks } from './danger';
 import type { RunState, StepStatus } from './run';
 
 /** Statuses that count a step as done (ticked, passed, skipped with a reason, done by hand). */
@@ -69,4 +70,23 @@ export function runbookTargets(runbook: Pick<Runbook, 'frontmatter'>): string | 
   const value = fm.host ?? fm.hosts ?? fm.targets;
   if (Array.isArray(value)) return value.length > 0 ? value.map(String).join(',') : null;
   return typeof value === 'string' && value.trim() ? value : null;
+}
+
+/**
+ * Steps of `steps` that ask before they run, with why: destructive commands (the
+ * guard's flags of severity high or medium) and `confirm=true`. In a rehearsal a
+ * step marked `rehearsal=safe` runs without asking.
+ */
+export function stepsToConfirm(
+  steps: Step[],
+  rehearsal: boolean,
+): Array<{ step: Step; reasons: string[] }> {
+  return steps.flatMap((step) => {
+    const reasons =
+      rehearsal && step.attrs.rehearsal === 'safe'
+        ? []
+        : step.danger.filter(asks).map((f) => `line ${f.line}: ${f.reason}`);
+    if (step.attrs.confirm && reasons.length === 0) reasons.push('the step asks for confirmation');
+    return reasons.length > 0 ? [{ step, reasons }] : [];
+  });
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Cadence, RunbookId } from './runbook';
+import { Confirmation } from './danger';
 
 export const RunId = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, 'not a run id');
 export const StepId = z.string().min(1).max(1024);
@@ -177,6 +178,8 @@ export const RunState = RunFacts.extend({
   steps: z.record(z.string(), StepResult),
   /** Commands typed by hand in the run's shell between steps. */
   manualCommands: z.array(ManualCommand),
+  /** Steps that asked before they ran, and who confirmed them, typing what. */
+  confirmations: z.array(Confirmation),
   /** Placeholder values filled in this run, by placeholder name. */
   variables: z.record(z.string(), z.string()),
   done: z.number().int(),

@@ -59,7 +59,10 @@ export function parseRunbook(
         step.danger = analyze(step, lines);
       } catch (error) {
         // The analysis never hides a step: a parse it cannot make is a warning on the step's line.
-        runbook.warnings.push({ line: step.line, message: `could not check the step for destructive commands: ${(error as Error).message}` });
+        runbook.warnings.push({
+          line: step.line,
+          message: `could not check the step for destructive commands: ${(error as Error).message}`,
+        });
       }
     }
   }

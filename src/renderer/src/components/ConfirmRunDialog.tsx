@@ -1,42 +1,107 @@
+import { useState } from 'react';
 import type { Step } from '../../../shared/model';
-import { ConfirmActions, ModalDialog } from './ModalDialog';
+import { ModalDialog } from './ModalDialog';
 
-/** Steps marked `confirm=true` ask before they run; the dialog shows exactly what will run. */
+/** A step that asks before it runs, and why (its destructive commands, or `confirm=true`). */
+export interface Asking {
+  step: Step;
+  reasons: string[];
+}
+
+/**
+ * Steps that ask before they run: each with what it would do and its code. In
+ * production the operator types the environment's name to go on; Run stays off
+ * until the name matches.
+ */
 export function ConfirmRunDialog({
   steps,
+  environment,
   onConfirm,
   onClose,
 }: {
-  steps: Step[];
-  onConfirm(): void;
+  steps: Asking[];
+  /** The production environment whose name must be typed, or null. */
+  environment: string | null;
+  onConfirm(typed: string | undefined): void;
   onClose(): void;
 }) {
+  const [typed, setTyped] = useState('');
+  const ready = environment === null || typed.trim() === environment;
+  const destructive = steps.some((s) => s.step.danger.length > 0);
+  const title =
+    steps.length === 0
+      ? `Run this step in ${environment}?`
+      : steps.length === 1
+        ? destructive
+          ? 'Run a destructive step?'
+          : 'Run this step?'
+        : `Run ${steps.length} steps that ask first?`;
+  const submit = () => {
+    if (!ready) return;
+    onConfirm(environment === null ? undefined : typed.trim());
+    onClose();
+  };
   return (
     <ModalDialog
-      title={`Run ${steps.length > 1 ? `${steps.length} steps that ask` : 'this step'} for confirmation?`}
+      title={title}
       onClose={onClose}
       wide
       testId="confirm-dialog"
       actions={
-        <ConfirmActions
-          label="Run"
-          kind="danger"
-          testId="confirm-run"
-          onConfirm={onConfirm}
-          onClose={onClose}
-        />
+        <>
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn btn-danger"
+            onClick={submit}
+            disabled={!ready}
+            data-testid="confirm-run"
+          >
+            {steps.length > 1 ? `Run ${steps.length} steps` : 'Run'}
+          </button>
+        </>
       }
     >
-      {steps.map((step) => (
-        <div key={step.id} className="confirm-step">
+      {steps.map(({ step, reasons }) => (
+        <div key={step.id} className="confirm-step" data-testid="confirm-step">
           <div className="muted">
             Line {step.line}: {step.attrs.name ?? step.text}
           </div>
+          <ul className="confirm-reasons" data-testid="confirm-reasons">
+            {reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
           <pre className="code">
             <code>{step.code}</code>
           </pre>
         </div>
       ))}
+      {environment !== null && (
+        <form
+          className="confirm-type"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <label htmlFor="confirm-typed">
+            This runs in <strong>{environment}</strong>. Type <code>{environment}</code> to confirm.
+          </label>
+          <input
+            id="confirm-typed"
+            className="input"
+            autoFocus
+            autoComplete="off"
+            spellCheck={false}
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            data-testid="confirm-typed"
+          />
+        </form>
+      )}
     </ModalDialog>
   );
 }

@@ -1,6 +1,13 @@
 import { useState } from 'react';
 import type { StepResult } from '../../../shared/api';
-import { ENDED, isActionable, isDone, type Step } from '../../../shared/model';
+import {
+  asks,
+  ENDED,
+  isActionable,
+  isDone,
+  type DangerFlag,
+  type Step,
+} from '../../../shared/model';
 import { compareHosts } from '../../../shared/util/host-order';
 import { CodeBlock } from './CodeBlock';
 import { Markdown } from './Markdown';
@@ -122,6 +129,7 @@ export function StepCard({
           )}
         </div>
       </div>
+      {step.runnable && step.danger.length > 0 && <DangerNote flags={step.danger} />}
       {step.code !== null && (
         <CodeBlock
           code={step.code}
@@ -276,7 +284,7 @@ export function StepCard({
           {result.detail}
         </div>
       )}
-      {step.attrs.confirm && step.runnable && !done && (
+      {step.attrs.confirm && step.runnable && !done && step.danger.length === 0 && (
         <div className="step-note">Asks for confirmation before it runs.</div>
       )}
       {skipping && (
@@ -364,4 +372,26 @@ function lastLines(text: string, n: number): string {
   return lines.length <= n
     ? text
     : `… ${lines.length - n} more lines above\n${lines.slice(-n).join('\n')}`;
+}
+
+/** What the step would destroy, before anything runs: the guard's flags, most severe first. */
+function DangerNote({ flags }: { flags: DangerFlag[] }) {
+  const asking = flags.some(asks);
+  return (
+    <div
+      className={`danger-note${asking ? '' : ' danger-note-low'}`}
+      data-testid="danger-note"
+      role="note"
+    >
+      <span className="danger-label">{asking ? 'Destructive' : 'Dry run'}</span>
+      <ul>
+        {flags.map((f) => (
+          <li key={`${f.line}:${f.rule}`} title={`${f.command} (rule ${f.rule})`}>
+            {f.reason} <span className="muted">· line {f.line}</span>
+          </li>
+        ))}
+      </ul>
+      {asking && <span className="muted danger-asks">Asks before it runs.</span>}
+    </div>
+  );
 }

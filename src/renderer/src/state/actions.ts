@@ -2,6 +2,8 @@ import type { EventPayload, RunsheetApi, RunState } from '../../../shared/api';
 import {
   runbookTargets,
   stepsFrom,
+  stepsToConfirm,
+  isProduction,
   type ExportFormat,
   type Rehearsal,
   type Step,
@@ -39,7 +41,7 @@ export function createActions(
   get: () => AppState,
 ) {
   let windowAnswer: ((start: boolean) => void) | null = null;
-  let onConfirm: (() => void) | null = null;
+  let onConfirm: ((typed: string | undefined) => void) | null = null;
   let onPaste: (() => void) | null = null;
   let searchTimer: ReturnType<typeof setTimeout> | null = null;
   const statuses = new Map<string, RunState['status']>();
@@ -260,22 +262,27 @@ export function createActions(
     },
     /** Runs a step, or with `andFollowing` "Run from here"; steps that ask are confirmed first. */
     runStep(step: Step, andFollowing = false): void {
-      const go = (confirmed: boolean): void =>
+      const go = (confirmed: boolean, typed?: string): void =>
         withStep(step, (runId) =>
-          api.call('run.execute', { runId, stepId: step.id, andFollowing, confirmed }),
+          api.call('run.execute', { runId, stepId: step.id, andFollowing, confirmed, typed }),
         );
       const runbook = get().opened?.runbook;
-      // The same steps the core will run ("Run from here" is the core's rule, shared).
-      const range = andFollowing && runbook ? stepsFrom(runbook, run(), step) : [step];
-      const asking = range.filter((s) => s.attrs.confirm);
-      if (asking.length === 0) return go(false);
+      const current = run();
+      // The same steps the core will run, and the same rule for which ask (both shared).
+      const range = andFollowing && runbook ? stepsFrom(runbook, current, step) : [step];
+      const rehearsal = current?.rehearsal ?? null;
+      const steps = stepsToConfirm(range, rehearsal !== null);
+      const production =
+        [current?.environment, rehearsal?.target].find((e) => isProduction(e)) ?? null;
+      const environment = production && (steps.length > 0 || rehearsal) ? production : null;
+      if (steps.length === 0 && environment === null) return go(false);
       if (get().confirming) return; // one question at a time: the open dialog answers first
-      onConfirm = () => go(true);
-      dispatch({ type: 'confirming', steps: asking });
+      onConfirm = (typed) => go(true, typed);
+      dispatch({ type: 'confirming', confirming: { steps, environment } });
     },
-    answerConfirm(yes: boolean): void {
-      dispatch({ type: 'confirming', steps: null });
-      if (yes) onConfirm?.();
+    answerConfirm(yes: boolean, typed?: string): void {
+      dispatch({ type: 'confirming', confirming: null });
+      if (yes) onConfirm?.(typed);
       onConfirm = null;
     },
     cancel(force: boolean): void {

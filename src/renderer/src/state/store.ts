@@ -9,6 +9,12 @@ import type {
 } from '../../../shared/api';
 import type { ExportFormat, Runbook, Step } from '../../../shared/model';
 
+/** The open question before steps that ask run: each with why, and the production name to type. */
+export interface Confirming {
+  steps: Array<{ step: Step; reasons: string[] }>;
+  environment: string | null;
+}
+
 /** A run on record, opened to read: its state, the runbook it ran, and how that file changed since. */
 export type OpenedRun = MethodOutput<'run.open'>;
 
@@ -61,7 +67,8 @@ export interface AppState {
   keyPrompts: Array<EventPayload<'host.keyPrompt'>>;
   authPrompts: Array<EventPayload<'host.authPrompt'>>;
   windowAsk: MethodOutput<'run.preflight'> | null;
-  confirming: Step[] | null;
+  /** Steps that ask before they run, and the production environment to type, while the question is open. */
+  confirming: Confirming | null;
   pasting: string | null;
   link: string | null;
   error: string | null;
@@ -97,7 +104,7 @@ export type Action =
   | { type: 'keyPrompt'; prompt: EventPayload<'host.keyPrompt'> | null }
   | { type: 'authPrompt'; prompt: EventPayload<'host.authPrompt'> | null }
   | { type: 'windowAsk'; verdict: MethodOutput<'run.preflight'> | null }
-  | { type: 'confirming'; steps: Step[] | null }
+  | { type: 'confirming'; confirming: Confirming | null }
   | { type: 'pasting'; text: string | null }
   | { type: 'link'; href: string | null }
   | { type: 'error'; message: string }
@@ -262,7 +269,7 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'windowAsk':
       return { ...state, windowAsk: action.verdict };
     case 'confirming':
-      return { ...state, confirming: action.steps };
+      return { ...state, confirming: action.confirming };
     case 'pasting':
       return { ...state, pasting: action.text };
     case 'link':
