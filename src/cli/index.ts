@@ -81,6 +81,14 @@ program
   .option('--step <id>', 'only this step (id or name; repeatable)', collect)
   .option('--var <name=value>', 'a placeholder value (repeatable)', collect)
   .option('--yes', 'run steps marked confirm=true without asking')
+  .option(
+    '--allow-destructive',
+    'without a terminal: run steps flagged as destructive (they are refused otherwise, naming each)',
+  )
+  .option(
+    '--confirm-environment <name>',
+    'without a terminal: the environment name (production) that a production run must be confirmed with',
+  )
   .option('--log-dir <dir>', 'where the maintenance log goes')
   .option('--data-dir <dir>', 'where the journal goes')
   .option('--json', 'one JSON object per step, then a summary')

@@ -9,7 +9,14 @@ import {
   type StepResult,
 } from '../shared/api';
 import { formatDuration } from '../shared/util/duration';
-import { ENDED, type Runbook, type Step } from '../shared/model';
+import {
+  asks,
+  ENDED,
+  isProduction,
+  stepsToConfirm,
+  type Runbook,
+  type Step,
+} from '../shared/model';
 
 export interface RunOptions {
   host?: string;
@@ -21,6 +28,8 @@ export interface RunOptions {
   step?: string[];
   var?: string[];
   yes?: boolean;
+  allowDestructive?: boolean;
+  confirmEnvironment?: string;
   json?: boolean;
   logDir?: string;
   dataDir?: string;
@@ -65,7 +74,11 @@ export async function runHeadless(
     const steps = selectSteps(runbook, options);
     const values = parseVars(options.var ?? []);
     await askMissing(steps, values, interactive);
-    await confirmSteps(steps, Boolean(options.yes), interactive);
+    const { environment } = await api.call('run.preflight', {
+      runbookId: basename(path),
+      ...(options.host ? { host: options.host } : {}),
+    });
+    const typed = await confirmSteps(steps, path, environment, options, interactive);
 
     let state: RunState = await api
       .call('run.start', {
@@ -90,7 +103,7 @@ export async function runHeadless(
 
     // "Run from here" over the chosen steps: the same core function the app calls, so the
     // same steps run and the same rules (stop at a failure unless continueOnError) apply.
-    const results = await runSteps(api, () => state, steps, {
+    const results = await runSteps(api, () => state, steps, typed, {
       onStart: (step, index) => {
         if (!options.json)
           out(`\n▶ [${index + 1}/${steps.length}] ${label(step)}  (line ${step.line})`);
@@ -146,6 +159,7 @@ async function runSteps(
   api: RunsheetApi,
   state: () => RunState,
   steps: Step[],
+  typed: string | undefined,
   report: {
     onStart(step: Step, index: number): void;
     onEnd(step: Step, result: StepResult): void;
@@ -183,6 +197,7 @@ async function runSteps(
         runId: state().id,
         stepId: steps[0]!.id,
         confirmed: true,
+        ...(typed !== undefined ? { typed } : {}),
         andFollowing: true,
         only: steps.map((s) => s.id),
       })
@@ -276,21 +291,60 @@ async function askMissing(
   }
 }
 
-async function confirmSteps(steps: Step[], yes: boolean, interactive: boolean): Promise<void> {
-  const asking = steps.filter((s) => s.attrs.confirm);
-  if (asking.length === 0 || yes) return;
+/**
+ * Steps that ask before they run, asked as the app asks: destructive ones (the
+ * guard's flags) and `confirm=true`. Without a terminal, flagged steps need
+ * --allow-destructive and `confirm=true` ones --yes; in production the
+ * environment's name is typed, or given as --confirm-environment. Nothing has
+ * run when this refuses. Resolves with the typed name, if one was asked.
+ */
+async function confirmSteps(
+  steps: Step[],
+  file: string,
+  environment: string,
+  options: RunOptions,
+  interactive: boolean,
+): Promise<string | undefined> {
+  const asking = stepsToConfirm(steps, false);
+  if (asking.length === 0) return undefined;
+  const production = isProduction(environment) ? environment : null;
+  const destructive = asking.filter((a) => a.step.danger.some(asks));
+  const flags = destructive.flatMap((a) =>
+    a.step.danger.filter(asks).map((f) => `  ${file}:${f.line}: ${f.reason} (${f.rule})`),
+  );
   if (!interactive) {
-    throw new UsageError(
-      `steps at line ${asking.map((s) => s.line).join(', ')} ask for confirmation; pass --yes to run them`,
-    );
+    if (destructive.length > 0 && !options.allowDestructive)
+      throw new UsageError(
+        `refusing to run destructive steps without --allow-destructive:\n${flags.join('\n')}`,
+      );
+    const plain = asking.filter((a) => !destructive.includes(a));
+    if (plain.length > 0 && !options.yes && !options.allowDestructive)
+      throw new UsageError(
+        `steps at line ${plain.map((a) => a.step.line).join(', ')} ask for confirmation; pass --yes to run them`,
+      );
+    if (production !== null && options.confirmEnvironment !== production)
+      throw new UsageError(
+        `the run is in ${production}: pass --confirm-environment ${production} to run these steps:\n${asking.flatMap((a) => a.reasons.map((r) => `  ${file}:${r.replace(/^line /, '')}`)).join('\n')}`,
+      );
+    return production ?? options.confirmEnvironment;
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    for (const step of asking) {
-      const answer = await rl.question(`\n${step.code}\nRun the step at line ${step.line}? [y/N] `);
-      if (!/^y(es)?$/i.test(answer.trim()))
-        throw new UsageError(`not confirmed: the step at line ${step.line}`);
+    for (const { step, reasons } of asking) {
+      process.stdout.write(`\n${step.code}\n${reasons.map((r) => `  ! ${r}`).join('\n')}\n`);
     }
+    if (production !== null) {
+      const answer = await rl.question(
+        `\nThis runs in ${production}. Type ${production} to confirm: `,
+      );
+      if (answer.trim() !== production) throw new UsageError('not confirmed');
+      return production;
+    }
+    const answer = await rl.question(
+      `\nRun ${asking.length > 1 ? `these ${asking.length} steps` : 'this step'}? [y/N] `,
+    );
+    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('not confirmed');
+    return undefined;
   } finally {
     rl.close();
   }
