@@ -13,7 +13,7 @@ import {
   type TrackerName,
 } from '../shared/model';
 import { printDue, printHistory, recordsCore, verifyJournal, type RecordsOptions } from './records';
-import { runHeadless, UsageError, type RunOptions } from './run';
+import { printPlan, runHeadless, UsageError, type RunOptions } from './run';
 
 function fail(message: string): never {
   process.stderr.write(`runsheet: ${message}\n`);
@@ -68,6 +68,32 @@ program
   });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+program
+  .command('plan')
+  .description(
+    'show what a run would do, step by step (filled commands, hosts, danger flags, window), and its SHA-256; nothing runs',
+  )
+  .argument('<runbook>', 'a Markdown runbook')
+  .option('--host <name>', 'plan the run on this host or group')
+  .option('--var <name=value>', 'a placeholder value (repeatable)', collect)
+  .option('--json', 'print the plan as JSON')
+  .option(
+    '--save',
+    "save the plan's text in the workspace's approvals/ folder, for an approver to sign",
+  )
+  .action(
+    async (
+      file: string,
+      opts: { host?: string; var?: string[]; json?: boolean; save?: boolean },
+    ) => {
+      try {
+        process.exitCode = await printPlan(file, opts, paths.version);
+      } catch (error) {
+        fail((error as Error).message);
+      }
+    },
+  );
 
 program
   .command('run')

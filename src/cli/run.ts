@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { appPaths } from './app-paths';
 import { createCore } from '../core';
@@ -14,6 +15,7 @@ import {
   ENDED,
   isProduction,
   stepsToConfirm,
+  type Plan,
   type Runbook,
   type Step,
 } from '../shared/model';
@@ -49,23 +51,7 @@ export async function runHeadless(
   version: string,
 ): Promise<number> {
   const path = resolve(file);
-  const core = createCore({
-    bundledRunbooks: appPaths().runbooks,
-    workspaceDir: dirname(path),
-    redactionWorker: appPaths().redactionWorker,
-    logDir: options.logDir,
-    dataDir: options.dataDir,
-    version,
-    ssh: {
-      configFile: options.sshConfig,
-      knownHostsFile: options.knownHosts,
-      acceptNewHostKeys: options.acceptNewHostKeys,
-      // Only a terminal can be asked; the answer stays in this process.
-      askPassphrase: process.stdin.isTTY
-        ? (file) => askHidden(`Passphrase for ${file}: `)
-        : undefined,
-    },
-  });
+  const core = headlessCore(path, options, version);
   const api = createInProcessApi(core.handlers, core);
   const interactive = Boolean(process.stdin.isTTY) && !options.json;
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -74,11 +60,16 @@ export async function runHeadless(
     const steps = selectSteps(runbook, options);
     const values = parseVars(options.var ?? []);
     await askMissing(steps, values, interactive);
-    const { environment } = await api.call('run.preflight', {
+    const plan = await api.call('run.plan', {
       runbookId: basename(path),
       ...(options.host ? { host: options.host } : {}),
+      variables: values,
     });
-    const typed = await confirmSteps(steps, path, environment, options, interactive);
+    if (plan.approval === 'required' && isProduction(plan.environment) && !plan.signature)
+      throw new UsageError(
+        `this ${plan.environment} run needs a signed plan (approval: required): ${plan.signatureProblem ?? `plan ${plan.sha256} is not signed`}. Save it with \`runsheet plan ${file} --save\` and have an approver sign it with \`ssh-keygen -Y sign -f <key> -n runsheet-plan ${plan.approvalFile}\``,
+      );
+    const typed = await confirmSteps(steps, path, plan.environment, options, interactive);
 
     let state: RunState = await api
       .call('run.start', {
@@ -148,6 +139,101 @@ export async function runHeadless(
   } finally {
     core.dispose();
   }
+}
+
+/** The core for a runbook file outside the app: its folder is the workspace. */
+function headlessCore(
+  path: string,
+  options: Pick<
+    RunOptions,
+    'logDir' | 'dataDir' | 'sshConfig' | 'knownHosts' | 'acceptNewHostKeys'
+  >,
+  version: string,
+) {
+  return createCore({
+    bundledRunbooks: appPaths().runbooks,
+    workspaceDir: dirname(path),
+    redactionWorker: appPaths().redactionWorker,
+    logDir: options.logDir,
+    dataDir: options.dataDir,
+    version,
+    ssh: {
+      configFile: options.sshConfig,
+      knownHostsFile: options.knownHosts,
+      acceptNewHostKeys: options.acceptNewHostKeys,
+      // Only a terminal can be asked; the answer stays in this process.
+      askPassphrase: process.stdin.isTTY
+        ? (file) => askHidden(`Passphrase for ${file}: `)
+        : undefined,
+    },
+  });
+}
+
+/**
+ * `runsheet plan`: every step a run would run, in order, with its filled command
+ * (secrets masked), hosts, danger flags, the environment and window, and the
+ * SHA-256 an approver signs. Nothing runs. `--save` writes the plan's text for
+ * signing into the workspace's approvals/ folder.
+ */
+export async function printPlan(
+  file: string,
+  options: Pick<RunOptions, 'host' | 'var' | 'json' | 'dataDir' | 'logDir'> & { save?: boolean },
+  version: string,
+): Promise<number> {
+  const path = resolve(file);
+  const core = headlessCore(path, options, version);
+  const api = createInProcessApi(core.handlers, core);
+  try {
+    const plan = await api.call('run.plan', {
+      runbookId: basename(path),
+      ...(options.host ? { host: options.host } : {}),
+      variables: parseVars(options.var ?? []),
+    });
+    const out = (line: string): void => void process.stdout.write(`${line}\n`);
+    if (options.save) {
+      mkdirSync(dirname(plan.approvalFile), { recursive: true });
+      writeFileSync(plan.approvalFile, plan.text);
+    }
+    if (options.json) {
+      const { text: _text, ...rest } = plan;
+      out(JSON.stringify(rest, null, 2));
+    } else {
+      out(renderPlan(plan, file));
+    }
+    if (options.save && !options.json) {
+      out(`\nsaved for approval: ${plan.approvalFile}`);
+      out(`sign it: ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n runsheet-plan ${plan.approvalFile}`);
+    }
+    return 0;
+  } finally {
+    core.dispose();
+  }
+}
+
+function renderPlan(plan: Plan, file: string): string {
+  const out = [`Plan: ${plan.runbook.title} (${file})`];
+  const window = plan.window.window
+    ? ` · window "${plan.window.window}" (${plan.window.source}): ${plan.verdict.open === true ? 'open now' : plan.verdict.open === false ? 'closed now' : 'not readable'}`
+    : '';
+  out.push(`Environment: ${plan.environment}${window}`);
+  if (plan.approval === 'required')
+    out.push(
+      `Approval: required${isProduction(plan.environment) ? '' : ' (in production)'} · ${plan.signature ? `signed by ${plan.signature.signer} (${plan.signature.key})` : `not signed${plan.signatureProblem ? `: ${plan.signatureProblem}` : ''}`}`,
+    );
+  out.push(`SHA-256: ${plan.sha256}`, '');
+  const asking = plan.steps.filter((s) => s.asks).length;
+  out.push(`${plan.steps.length} steps, ${asking} ask before they run:`, '');
+  for (const [i, step] of plan.steps.entries()) {
+    out.push(
+      `${String(i + 1).padStart(3)}. line ${step.line}  ${step.name}  [${step.hosts.join(', ')}]${step.asks ? '  asks first' : ''}`,
+    );
+    for (const f of step.danger)
+      out.push(`       ! line ${f.line}: ${f.reason} (${f.rule}, ${f.severity})`);
+    if (step.missing.length > 0) out.push(`       needs ${step.missing.join(', ')}`);
+    for (const line of step.command.replace(/\n$/, '').split('\n')) out.push(`       ${line}`);
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
 }
 
 /**

@@ -217,6 +217,8 @@ export function createCore(options: CoreOptions): Core {
     'run.resume': ({ runId }) => runs.resume(runId),
     'run.setFields': ({ runId, ...fields }) => runs.setFields(runId, fields),
     'run.preflight': ({ runbookId, host }) => runs.preflight(runbookId, host),
+    'run.plan': ({ runbookId, host, runId, variables }) =>
+      runId ? runs.find(runId).plan() : runs.planRun(runbookId, { host, variables }),
     'run.active': async () => runs.active(),
     'run.get': async ({ runId }) => runs.get(runId),
     'run.setChecked': async ({ runId, stepId, checked, note }) =>

@@ -31,6 +31,8 @@ describe('runsheet run (headless)', () => {
         'run',
         'runbooks/getting-started.md',
         '--json',
+        // It deletes its own demo folder: a destructive step, allowed here.
+        '--allow-destructive',
         '--log-dir',
         logs,
         '--data-dir',

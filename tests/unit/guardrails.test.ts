@@ -102,6 +102,7 @@ describe('the seed runbooks', () => {
   it('HD-Compute-Toolkit: every destructive command is flagged with its reason, nothing else', () => {
     expect(seed('hd-compute-toolkit-maintenance.md')).toEqual([
       '73 high docker-prune: deletes every unused object',
+      '97 medium kubectl-rollout-undo: rolls deployment/hdc-toolkit back to its previous revision',
       '247 high tee-system: overwrites a system file',
       '366 high kubectl-delete: deletes namespace production',
       '367 high compose-down-volumes: stops the services and deletes their volumes (the data)',

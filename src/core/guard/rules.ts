@@ -321,6 +321,13 @@ export const BUILTIN_RULES: DangerRule[] = [
     reason: 'deletes and recreates {target:resources}',
   },
   {
+    name: 'kubectl-rollout-undo',
+    severity: 'medium',
+    command: ['kubectl', 'oc'],
+    words: ['rollout', 'undo'],
+    reason: 'rolls {target:a workload} back to its previous revision',
+  },
+  {
     name: 'kubectl-cordon',
     severity: 'medium',
     command: ['kubectl', 'oc'],

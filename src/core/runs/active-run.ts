@@ -1,3 +1,5 @@
+import { approvalRequired } from '../guard/approval';
+import { isProduction, type Plan } from '../../shared/model';
 import { userInfo } from 'node:os';
 import { confirmationFor } from './confirm';
 import { rmSync } from 'node:fs';
@@ -34,6 +36,9 @@ export interface ActiveRunDeps {
   inInventory(name: string): boolean;
   /** A host's environment tag in the inventory (production, staging, …). */
   hostEnvironment(name: string): string | null;
+  workspaceDir: string;
+  /** The plan of this runbook on these hosts with these values (and its signature, if any). */
+  plan(runbookId: string, runHosts: string[], variables: Record<string, string>): Promise<Plan>;
 }
 
 /**
@@ -194,6 +199,7 @@ export class ActiveRun {
       hosts.map((h) => this.deps.hostEnvironment(h)),
       this.state.maintainer || userInfo().username,
     );
+    await this.checkApproval();
     if (confirmation) {
       // Reasons quote the runbook's commands: the journal keeps them redacted, as the log does.
       for (const s of confirmation.steps)
@@ -204,6 +210,37 @@ export class ActiveRun {
     }
     await this.runner.execute(steps);
     return this.state;
+  }
+
+  /** The plan of this run as it stands: its hosts, the values filled so far (secrets masked). */
+  plan(): Promise<Plan> {
+    const hosts = this.target.group ?? (this.target.host ? [this.target.host] : []);
+    return this.deps.plan(this.state.runbookId, hosts, {
+      ...this.state.variables,
+      ...this.secrets,
+    });
+  }
+
+  /**
+   * A production run of a runbook that requires approval runs only a signed plan:
+   * the plan as it stands now (values filled so far included) must carry a valid
+   * signature from allowed_signers. The first step of each signed plan journals
+   * who signed it, with which key; a plan changed since (an edit, another value)
+   * is refused until it is signed again.
+   */
+  private async checkApproval(): Promise<void> {
+    if (!isProduction(this.state.environment)) return;
+    if (approvalRequired(this.runbook, this.deps.workspaceDir) === 'none') return;
+    const plan = await this.plan();
+    if (plan.approval !== 'required' || !isProduction(plan.environment)) return;
+    if (!plan.signature)
+      throw new ApiError(
+        'forbidden',
+        `this ${plan.environment} run needs a signed plan: ${plan.signatureProblem ?? `no signature for plan ${plan.sha256.slice(0, 12)}…; save it with \`runsheet plan --save\` and sign ${plan.approvalFile} with \`ssh-keygen -Y sign -n runsheet-plan\``}`,
+      );
+    if (this.state.approval?.planSha256 === plan.sha256) return;
+    const { planSha256, signer, key } = plan.signature;
+    this.live.record({ type: 'plan.approved', planSha256, signer, key }, { durable: true });
   }
 
   /** Ctrl-C to the running step (on every host); with `force`, kill its shells. */

@@ -1,3 +1,6 @@
+import { planContent, planText, sha256 } from './plan';
+import { approvalFile, approvalRequired, findSignature } from '../guard/approval';
+import type { Plan } from '../../shared/model';
 import type { StepAnalyzer } from '../../shared/runbook';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -93,7 +96,7 @@ export class RunService {
 
   /** What starting this runbook now would mean: its environment and maintenance window. */
   async preflight(runbookId: string, host?: string): Promise<WindowVerdict> {
-    return (await this.plan(runbookId, host)).verdict;
+    return (await this.where(runbookId, host)).verdict;
   }
 
   /**
@@ -227,8 +230,48 @@ export class RunService {
     this.runs.clear();
   }
 
+  /**
+   * What a run would do, before anything runs: every step in order with its command
+   * as it would run (secrets masked), hosts and danger flags, the environment and its
+   * window, and the SHA-256 an approver signs. `runHosts` (a live run's own) overrides
+   * the hosts `host` or the runbook names.
+   */
+  async planRun(
+    runbookId: string,
+    options: { host?: string; runHosts?: string[]; variables?: Record<string, string> } = {},
+  ): Promise<Plan> {
+    const { runbook, source, expanded, verdict } = await this.where(runbookId, options.host);
+    const workspaceDir = this.deps.dirs.workspaceDir;
+    const content = planContent({
+      runbookId,
+      runbook,
+      source,
+      verdict,
+      approval: approvalRequired(runbook, workspaceDir),
+      runHosts: options.runHosts ?? expanded,
+      expandHosts: (spec) => this.deps.expandHosts(spec),
+      variables: options.variables ?? {},
+      analyze: this.deps.analyze,
+    });
+    const text = planText(content);
+    const hash = sha256(text);
+    const found =
+      content.approval === 'required'
+        ? await findSignature(workspaceDir, runbookId, hash, text)
+        : { signature: null, problem: null };
+    return {
+      ...content,
+      sha256: hash,
+      text,
+      verdict: { at: new Date().toISOString(), open: verdict.open, message: verdict.message },
+      signature: found.signature,
+      signatureProblem: found.problem,
+      approvalFile: approvalFile(workspaceDir, hash),
+    };
+  }
+
   /** Where a run would go, its environment, and what its maintenance window says. */
-  private async plan(runbookId: string, host?: string) {
+  private async where(runbookId: string, host?: string) {
     const { runbook, path, source } = await this.deps.workspace.open(runbookId);
     const requested = host ?? runbookTargets(runbook);
     const expanded = requested ? this.deps.expandHosts(requested) : [];
@@ -245,7 +288,7 @@ export class RunService {
     runbookId: string,
     options: { host?: string; outsideWindow?: boolean; rehearsal?: Rehearsal },
   ): Promise<RunState> {
-    const { runbook, source, path, requested, expanded, verdict } = await this.plan(
+    const { runbook, source, path, requested, expanded, verdict } = await this.where(
       runbookId,
       options.host,
     );
@@ -304,7 +347,11 @@ export class RunService {
       target,
       redactor ?? this.deps.redaction(workspacePatterns(this.deps.dirs.workspaceDir)),
       mkdtempSync(join(tmpdir(), 'runsheet-state-')),
-      this.deps,
+      {
+        ...this.deps,
+        workspaceDir: this.deps.dirs.workspaceDir,
+        plan: (runbookId, runHosts, variables) => this.planRun(runbookId, { runHosts, variables }),
+      },
     );
     if (live.state) this.runs.set(live.state.id, run);
     return run;

@@ -48,6 +48,22 @@ export const methods = {
       .strict(),
     output: S.RunState,
   },
+  /**
+   * What a run would do, before anything runs: each step with its filled command,
+   * hosts and danger flags; the environment and window; the SHA-256 an approver
+   * signs. With `runId`, the plan of that run as it stands (its hosts and values).
+   */
+  'run.plan': {
+    input: z
+      .object({
+        runbookId: S.RunbookId,
+        host: HostName.optional(),
+        runId: S.RunId.optional(),
+        variables: z.record(z.string().max(200), z.string().max(10_000)).optional(),
+      })
+      .strict(),
+    output: S.Plan,
+  },
   /** Before starting: the run's environment and whether its maintenance window is open now. */
   'run.preflight': {
     input: z

@@ -82,6 +82,14 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPat
     }
     out.push(...renderStep(step, result));
   }
+  if (run.approval) {
+    out.push(
+      '',
+      '## Approval',
+      '',
+      `Plan \`${run.approval.planSha256}\` signed by ${run.approval.signer} (${run.approval.key}); verified ${run.approval.at}.`,
+    );
+  }
   if (run.confirmations.length > 0) {
     out.push('', '## Confirmations', '', 'Steps that asked before they ran, and who let them.', '');
     for (const c of run.confirmations) {

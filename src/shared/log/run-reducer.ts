@@ -87,6 +87,7 @@ export function applyRecord(
       variables: {},
       manualCommands: [],
       confirmations: [],
+      approval: null,
       done: 0,
       total: 0,
       logPath: record.logPath,
@@ -113,6 +114,14 @@ export function applyRecord(
         endedAt: record.checked ? record.ts : null,
         note: record.note ?? current(record.stepId).note,
         skipReason: null,
+      };
+      break;
+    case 'plan.approved':
+      next.approval = {
+        planSha256: record.planSha256,
+        signer: record.signer,
+        key: record.key,
+        at: record.ts,
       };
       break;
     case 'step.confirmed': {

@@ -5,3 +5,4 @@ export * from './names';
 export * from './rules';
 export * from './hosts';
 export * from './danger';
+export * from './plan';

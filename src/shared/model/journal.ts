@@ -65,6 +65,13 @@ export const JournalEntry = z.discriminatedUnion('type', [
     note: z.string().nullable(),
   }),
   z.object({ type: z.literal('step.skipped'), stepId, reason: z.string() }),
+  /** The plan about to run was signed by an approver in allowed_signers (production, approval: required). */
+  z.object({
+    type: z.literal('plan.approved'),
+    planSha256: z.string(),
+    signer: z.string(),
+    key: z.string(),
+  }),
   /** The operator confirmed steps that ask before they ran (see Confirmation). */
   Confirmation.omit({ at: true }).extend({ type: z.literal('step.confirmed') }),
   /** Done another way, marked by hand. */

@@ -180,6 +180,10 @@ export const RunState = RunFacts.extend({
   manualCommands: z.array(ManualCommand),
   /** Steps that asked before they ran, and who confirmed them, typing what. */
   confirmations: z.array(Confirmation),
+  /** The signed plan the run follows (production, approval: required): who signed it, with which key. */
+  approval: z
+    .object({ planSha256: z.string(), signer: z.string(), key: z.string(), at: z.string() })
+    .nullable(),
   /** Placeholder values filled in this run, by placeholder name. */
   variables: z.record(z.string(), z.string()),
   done: z.number().int(),

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import {
+  asks,
+  stepsToConfirm,
+  type PlanContent,
+  type PlanStep,
+  type Runbook,
+  type Step,
+} from '../../shared/model';
+import type { StepAnalyzer } from '../../shared/runbook';
+import { isSecretVariable } from '../redaction/config';
+import type { WindowVerdict } from '../schedule/window-check';
+import { commandFor, missingValues } from './step-command';
+
+const MASK = '••••••';
+
+/** What a plan is made from: the runbook as it would run, where, and with which values. */
+export interface PlanInput {
+  runbookId: string;
+  runbook: Runbook;
+  /** The runbook's exact text (its SHA-256 names the text the plan is for). */
+  source: string;
+  verdict: WindowVerdict;
+  approval: 'required' | 'none';
+  /** The hosts a step runs on when it names none: the run's host or group; empty for this machine. */
+  runHosts: string[];
+  expandHosts(spec: string): string[];
+  variables: Record<string, string>;
+  analyze: StepAnalyzer;
+}
+
+/** The steps a whole run would run, in order: runnable, and not left out of "run all". */
+export function plannedSteps(runbook: Runbook): Step[] {
+  return runbook.steps.filter((s) => s.runnable && !s.attrs.excludeFromRunAll);
+}
+
+/**
+ * The plan's content: each step that would run with its command as it would run
+ * (secret values masked), its hosts and its danger flags, found again on the
+ * filled command (a placeholder can be what makes a step destructive).
+ */
+export function planContent(input: PlanInput): PlanContent {
+  const { runbook } = input;
+  const masked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.variables))
+    masked[name] = isSecretVariable(runbook, name) ? MASK : value;
+  const lines = input.source.replace(/\r\n?/g, '\n').split('\n');
+  const steps: PlanStep[] = plannedSteps(runbook).map((step) => {
+    const filled = {
+      ...step,
+      code: commandFor({ ...step, attrs: { ...step.attrs, interpreter: undefined } }, masked),
+    };
+    const danger = input.analyze(filled, lines);
+    const specs = step.attrs.hosts ?? (step.attrs.host ? [step.attrs.host] : null);
+    const hosts = specs ? [...new Set(specs.flatMap((s) => input.expandHosts(s)))] : input.runHosts;
+    return {
+      stepId: step.id,
+      line: step.line,
+      name:
+        step.attrs.name ??
+        (step.text || (step.code ?? '').split('\n').find((l) => l.trim()) || 'command'),
+      command: commandFor(step, masked),
+      missing: missingValues(step, input.variables),
+      hosts: hosts.length > 0 ? hosts : ['local'],
+      danger,
+      asks: danger.some(asks) || stepsToConfirm([{ ...step, danger }], false).length > 0,
+    };
+  });
+  return {
+    version: 1,
+    runbook: { id: input.runbookId, title: runbook.title, sha256: sha256(input.source) },
+    environment: input.verdict.environment,
+    window: { window: input.verdict.window, source: input.verdict.source },
+    approval: input.approval,
+    steps,
+  };
+}
+
+/**
+ * The text that is hashed and signed: the content as JSON with its keys in the
+ * order the schema gives them (built that way above), one trailing newline.
+ */
+export function planText(content: PlanContent): string {
+  return `${JSON.stringify(content, null, 2)}\n`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
