@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline/promises';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { appPaths } from './app-paths';
 import { createCore } from '../core';
@@ -184,16 +183,14 @@ export async function printPlan(
   const core = headlessCore(path, options, version);
   const api = createInProcessApi(core.handlers, core);
   try {
-    const plan = await api.call('run.plan', {
+    const request = {
       runbookId: basename(path),
       ...(options.host ? { host: options.host } : {}),
       variables: parseVars(options.var ?? []),
-    });
+    };
+    const plan = await api.call('run.plan', request);
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
-    if (options.save) {
-      mkdirSync(dirname(plan.approvalFile), { recursive: true });
-      writeFileSync(plan.approvalFile, plan.text);
-    }
+    if (options.save) await api.call('run.savePlan', request);
     if (options.json) {
       const { text: _text, ...rest } = plan;
       out(JSON.stringify(rest, null, 2));

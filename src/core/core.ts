@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from './files/atomic-write';
 import { localEngine, RedactionWorker, type RedactionEngine } from './redaction/engine';
 import { envTokens, Trackers, type TokenSource } from './trackers/trackers';
 import type { TrackerName } from '../shared/model';
@@ -219,6 +220,14 @@ export function createCore(options: CoreOptions): Core {
     'run.preflight': ({ runbookId, host }) => runs.preflight(runbookId, host),
     'run.plan': ({ runbookId, host, runId, variables }) =>
       runId ? runs.find(runId).plan() : runs.planRun(runbookId, { host, variables }),
+    'run.savePlan': async ({ runbookId, host, runId, variables }) => {
+      const plan = runId
+        ? await runs.find(runId).plan()
+        : await runs.planRun(runbookId, { host, variables });
+      mkdirSync(dirname(plan.approvalFile), { recursive: true });
+      writeFileAtomic(plan.approvalFile, plan.text);
+      return { path: plan.approvalFile, sha256: plan.sha256 };
+    },
     'run.active': async () => runs.active(),
     'run.get': async ({ runId }) => runs.get(runId),
     'run.setChecked': async ({ runId, stepId, checked, note }) =>

@@ -1,4 +1,12 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { serveApp, type ServedApp } from '../helpers/serve';
@@ -10,6 +18,22 @@ import { tempDir, writeFiles } from '../helpers/temp';
 let app: ServedApp;
 let dir: ReturnType<typeof tempDir>;
 let calls: string;
+let key: string;
+
+// A production runbook that needs a signed plan, with a value to fill in.
+const ROTATE = [
+  '---',
+  'title: Rotate the cache',
+  'environment: production',
+  'approval: required',
+  '---',
+  '# Rotate the cache',
+  '',
+  '```bash',
+  'kubectl delete pod <cache-pod>',
+  '```',
+  '',
+].join('\n');
 
 test.beforeAll(async () => {
   dir = tempDir('runsheet-guardrails-e2e-');
@@ -19,6 +43,13 @@ test.beforeAll(async () => {
   mkdirSync(ws);
   mkdirSync(bin);
   copyFileSync('runbooks/hd-compute-toolkit-maintenance.md', join(ws, 'hd.md'));
+  writeFiles(ws, { 'rotate.md': ROTATE });
+  key = join(dir.path, 'alice');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice', '-f', key]);
+  writeFileSync(
+    join(ws, 'allowed_signers'),
+    `alice@example.com ${readFileSync(`${key}.pub`, 'utf8').trim()}\n`,
+  );
   const fake = `#!/bin/sh\necho "$(basename "$0") $*" >> '${calls}'\n`;
   writeFiles(bin, { kubectl: fake, 'docker-compose': fake });
   chmodSync(join(bin, 'kubectl'), 0o755);
@@ -35,7 +66,7 @@ test('Run on `kubectl delete namespace production` asks first, naming the reason
   page,
 }) => {
   await page.goto(app.url);
-  await page.getByRole('button', { name: /HD-Compute-Toolkit/ }).click();
+  await page.locator('[data-runbook-id="hd.md"]').click();
   const dr = page.getByTestId('step').filter({ hasText: 'kubectl delete namespace production' });
   // The flag is on the card before anything runs.
   await dr.scrollIntoViewIfNeeded();
@@ -97,4 +128,63 @@ test('Run on `kubectl delete namespace production` asks first, naming the reason
   expect(log).toMatch(
     /confirmed, in production, typing "production":\n {2}- line 366: deletes namespace production/,
   );
+});
+
+test('the plan view lists filled commands and flags; a production plan runs once it is signed', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  // Before a run: the HD seed's plan, nothing run.
+  await page.locator('[data-runbook-id="hd.md"]').click();
+  await page.getByTestId('open-plan').click();
+  const dialog = page.getByTestId('plan-dialog');
+  await expect(dialog.getByTestId('plan-environment')).toHaveText('production');
+  await expect(dialog.getByTestId('plan-sha256')).toHaveText(/^[0-9a-f]{64}$/);
+  const dr = dialog.getByTestId('plan-step').filter({ hasText: 'Monthly DR Test' });
+  await expect(dr).toContainText('asks first');
+  await expect(dr).toContainText('line 366: deletes namespace production (high)');
+  await expect(dr.locator('.plan-command')).toContainText('kubectl delete namespace production');
+  await dr.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/plan.png' });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // A run that needs approval: the value filled in shows in the plan, unsigned, then signed.
+  await page.locator('[data-runbook-id="rotate.md"]').click();
+  await page.getByTestId('start-run').click();
+  const outside = page.getByTestId('start-outside-window');
+  if (await outside.isVisible({ timeout: 1500 }).catch(() => false)) await outside.click();
+  const step = page.getByTestId('step').filter({ hasText: 'kubectl delete pod' });
+  await step.locator('[data-placeholder-input="<cache-pod>"]').fill('cache-0');
+  await step.locator('[data-placeholder-input="<cache-pod>"]').press('Enter');
+  await expect(step.getByTestId('run-step')).toBeEnabled(); // the value reached the run
+  await page.getByTestId('open-plan').click();
+  await expect(dialog.locator('.plan-command')).toHaveText('kubectl delete pod cache-0');
+  await expect(dialog.getByTestId('plan-approval')).toHaveText('required, not signed');
+  await dialog.getByTestId('save-plan').click();
+  const saved = (await dialog.getByTestId('plan-saved').locator('code').first().textContent())!;
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // Unsigned: the core refuses, naming why.
+  await step.getByTestId('run-step').click();
+  const confirm = page.getByTestId('confirm-dialog');
+  await confirm.getByTestId('confirm-typed').fill('production');
+  await confirm.getByTestId('confirm-run').click();
+  await expect(page.locator('.banner-error')).toContainText('needs a signed plan');
+  expect(existsSync(calls) && readFileSync(calls, 'utf8').includes('cache-0')).toBe(false);
+  await page.locator('.banner-error').getByRole('button', { name: 'Dismiss' }).click();
+
+  execFileSync('ssh-keygen', ['-q', '-Y', 'sign', '-f', key, '-n', 'runsheet-plan', saved]);
+  await page.getByTestId('open-plan').click();
+  await expect(dialog.getByTestId('plan-approval')).toContainText(
+    'signed by alice@example.com (ED25519 SHA256:',
+  );
+  await page.screenshot({ path: 'test-results/screenshots/plan-signed.png' });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await step.getByTestId('run-step').click();
+  await confirm.getByTestId('confirm-typed').fill('production');
+  await confirm.getByTestId('confirm-run').click();
+  await expect(step).toHaveClass(/step-passed/, { timeout: 15_000 });
+  expect(readFileSync(calls, 'utf8')).toContain('kubectl delete pod cache-0');
+  const logPath = (await page.getByTestId('log-path').locator('code').textContent())!;
+  expect(readFileSync(logPath, 'utf8')).toContain('signed by alice@example.com (ED25519 SHA256:');
 });

@@ -420,7 +420,7 @@ function matchRule(c: CompiledRule, command: Command): Omit<DangerFlag, 'line' |
     if (c.pipeFrom && positional.length > 0 && !substitutedFrom(inv, c.pipeFrom)) return null; // runs a script file, not the pipe
     target = positional
       .slice(c.words.length ? after : 0)
-      .filter((p) => /^[\w$./:@%=,~*-][^\s{}"']*$/.test(p) && !/^[;+]$/.test(p))
+      .filter((p) => /^[\w$./:@%=,~*<[-][^\s{}"']*$/.test(p) && !/^[;+]$/.test(p))
       .slice(0, 4)
       .join(' ');
   }

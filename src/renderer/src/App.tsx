@@ -4,6 +4,7 @@ import { AuthPromptDialog } from './components/AuthPromptDialog';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { ExportDialog } from './components/ExportDialog';
+import { PlanDialog } from './components/PlanDialog';
 import { HomeView } from './components/HomeView';
 import { HostKeyDialog } from './components/HostKeyDialog';
 import { LinkDialog } from './components/LinkDialog';
@@ -46,6 +47,14 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
     <div className="app">
       {state.link !== null && <LinkDialog href={state.link} onClose={actions.closeLink} />}
       {state.exporting && <ExportDialog exporting={state.exporting} actions={actions} />}
+      {state.planning && (
+        <PlanDialog
+          plan={state.planning.plan}
+          saved={state.planning.saved}
+          onSave={actions.savePlan}
+          onClose={actions.closePlan}
+        />
+      )}
       {state.rehearsing && opened && (
         <RehearsalDialog
           defaultTarget={state.target || 'rehearsal'}
@@ -104,6 +113,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               onTarget={actions.setTarget}
               onStart={() => actions.start()}
               onRehearse={actions.openRehearsal}
+              onPlan={actions.openPlan}
               onFinish={actions.finish}
               onExport={() => run && actions.openExport(run.id)}
               onFields={(fields) => run && actions.setFields(run.id, fields)}

@@ -64,6 +64,18 @@ export const methods = {
       .strict(),
     output: S.Plan,
   },
+  /** Saves a plan's text in the workspace's approvals/ folder, for an approver to sign. */
+  'run.savePlan': {
+    input: z
+      .object({
+        runbookId: S.RunbookId,
+        host: HostName.optional(),
+        runId: S.RunId.optional(),
+        variables: z.record(z.string().max(200), z.string().max(10_000)).optional(),
+      })
+      .strict(),
+    output: z.object({ path: z.string(), sha256: z.string() }),
+  },
   /** Before starting: the run's environment and whether its maintenance window is open now. */
   'run.preflight': {
     input: z

@@ -59,6 +59,7 @@ export const FRONTMATTER_KEYS = [
   'targets',
   'host',
   'environment',
+  'approval',
   'cadence',
   'owner',
   'tags',

@@ -14,6 +14,7 @@ interface Props {
   onTarget(host: string): void;
   onStart(): void;
   onRehearse(): void;
+  onPlan(): void;
   onFinish(): void;
   onExport(): void;
   onReconnect(host: string): void;
@@ -32,6 +33,7 @@ export function RunHeader({
   onTarget,
   onStart,
   onRehearse,
+  onPlan,
   onFinish,
   onExport,
   onReconnect,
@@ -74,6 +76,15 @@ export function RunHeader({
               </select>
             </label>
           )}
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={onPlan}
+            title="Every step a run would run, with its commands, hosts and what it would destroy; nothing runs"
+            data-testid="open-plan"
+          >
+            Plan
+          </button>
           {(!run || run.status !== 'active') && (
             <button
               type="button"

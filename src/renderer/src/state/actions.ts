@@ -82,6 +82,18 @@ export function createActions(
     return starting;
   };
 
+  /** The plan of the open runbook: the active run's own, or a new run's on the chosen host. */
+  const planRequest = () => {
+    const opened = get().opened;
+    if (!opened) return null;
+    const current = run();
+    const target = get().target;
+    return {
+      runbookId: opened.summary.id,
+      ...(current?.status === 'active' ? { runId: current.id } : target ? { host: target } : {}),
+    };
+  };
+
   const startRun = async (rehearsal?: Rehearsal): Promise<RunState> => {
     const opened = get().opened;
     if (!opened) throw new Error('no runbook is open');
@@ -302,6 +314,33 @@ export function createActions(
       withStep(step, (runId) => api.call('run.setStepTarget', { runId, stepId: step.id, host }));
     },
 
+    /** The plan view: what a run would do now (this run's, while one is active), nothing run. */
+    openPlan(): void {
+      const request = planRequest();
+      if (!request) return;
+      dispatch({ type: 'planning', planning: { plan: null, saved: null } });
+      api.call('run.plan', request).then(
+        (plan) => dispatch({ type: 'planning', planning: { plan, saved: null } }),
+        (error: unknown) => {
+          dispatch({ type: 'planning', planning: null });
+          fail(error);
+        },
+      );
+    },
+    closePlan: (): void => dispatch({ type: 'planning', planning: null }),
+    /** Saves the plan's text in approvals/ for an approver to sign, then shows it again (signed or not). */
+    savePlan(): void {
+      const request = planRequest();
+      if (!request) return;
+      api
+        .call('run.savePlan', request)
+        .then(({ path }) =>
+          api.call('run.plan', request).then((plan) => {
+            if (get().planning) dispatch({ type: 'planning', planning: { plan, saved: path } });
+          }),
+        )
+        .catch(fail);
+    },
     openRehearsal: (): void => dispatch({ type: 'rehearsing', open: true }),
     closeRehearsal: (): void => dispatch({ type: 'rehearsing', open: false }),
 

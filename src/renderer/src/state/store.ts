@@ -7,7 +7,7 @@ import type {
   RunState,
   RunSummary,
 } from '../../../shared/api';
-import type { ExportFormat, Runbook, Step } from '../../../shared/model';
+import type { ExportFormat, Plan, Runbook, Step } from '../../../shared/model';
 
 /** The open question before steps that ask run: each with why, and the production name to type. */
 export interface Confirming {
@@ -63,6 +63,8 @@ export interface AppState {
   past: PastRunState | null;
   exporting: ExportState | null;
   rehearsing: boolean;
+  /** The plan view: what a run would do, or (null plan) while it loads; `saved` once saved for signing. */
+  planning: { plan: Plan | null; saved: string | null } | null;
   /** Questions waiting for the user, one dialog at a time. */
   keyPrompts: Array<EventPayload<'host.keyPrompt'>>;
   authPrompts: Array<EventPayload<'host.authPrompt'>>;
@@ -101,6 +103,7 @@ export type Action =
   | { type: 'sent'; sent: MethodOutput<'run.push'> }
   | { type: 'notice'; notice: string | null }
   | { type: 'rehearsing'; open: boolean }
+  | { type: 'planning'; planning: AppState['planning'] }
   | { type: 'keyPrompt'; prompt: EventPayload<'host.keyPrompt'> | null }
   | { type: 'authPrompt'; prompt: EventPayload<'host.authPrompt'> | null }
   | { type: 'windowAsk'; verdict: MethodOutput<'run.preflight'> | null }
@@ -128,6 +131,7 @@ export const initialState: AppState = {
   past: null,
   exporting: null,
   rehearsing: false,
+  planning: null,
   keyPrompts: [],
   authPrompts: [],
   windowAsk: null,
@@ -250,6 +254,8 @@ export function reduce(state: AppState, action: Action): AppState {
       return withExport(state, { sent: action.sent });
     case 'notice':
       return withExport(state, { notice: action.notice });
+    case 'planning':
+      return { ...state, planning: action.planning };
     case 'rehearsing':
       return { ...state, rehearsing: action.open };
     case 'keyPrompt':
