@@ -1,5 +1,5 @@
 import { approvalRequired } from '../guard/approval';
-import { isProduction, type Plan } from '../../shared/model';
+import { holdFlagged, isProduction, type Plan } from '../../shared/model';
 import { userInfo } from 'node:os';
 import { confirmationFor } from './confirm';
 import { rmSync } from 'node:fs';
@@ -49,6 +49,8 @@ export interface ActiveRunDeps {
 export class ActiveRun {
   readonly shells: RunShells;
   readonly runner: StepRunner;
+  /** A rehearsal's "Run from here" stopped before this flagged step, until it is confirmed. */
+  private held: string | null = null;
   /** Values of secret variables: used in commands, never journaled. */
   readonly secrets: Record<string, string> = {};
 
@@ -89,7 +91,7 @@ export class ActiveRun {
 
   /** What the run state holds that is not journaled. */
   liveFields() {
-    return { ...this.shells.live(), queued: this.runner.queued };
+    return { ...this.shells.live(), queued: this.runner.queued, heldStepId: this.held };
   }
 
   async setChecked(stepId: string, checked: boolean, note?: string): Promise<RunState> {
@@ -182,9 +184,11 @@ export class ActiveRun {
         'conflict',
         'another step is still running; wait for it or cancel it first',
       );
-    const steps = options.andFollowing
+    const range = options.andFollowing
       ? stepsFrom(this.runbook, this.state, first, options.only ? new Set(options.only) : undefined)
       : [first];
+    // A rehearsal holds each flagged step until it is confirmed on its own.
+    const { steps, held } = holdFlagged(range, this.state.rehearsal !== null);
     if (steps.length === 0)
       throw new ApiError(
         'invalid-input',
@@ -200,6 +204,7 @@ export class ActiveRun {
       this.state.maintainer || userInfo().username,
     );
     await this.checkApproval();
+    this.held = held?.id ?? null;
     if (confirmation) {
       // Reasons quote the runbook's commands: the journal keeps them redacted, as the log does.
       for (const s of confirmation.steps)

@@ -18,9 +18,16 @@ export interface LiveFields {
   hostSessions: Record<string, string>;
   connections: Connection[];
   queued: string[];
+  heldStepId: string | null;
 }
 
-const NOT_LIVE: LiveFields = { sessionId: null, hostSessions: {}, connections: [], queued: [] };
+const NOT_LIVE: LiveFields = {
+  sessionId: null,
+  hostSessions: {},
+  connections: [],
+  queued: [],
+  heldStepId: null,
+};
 
 /**
  * run.didChange goes out at most this often per run (always ending with the

@@ -42,6 +42,8 @@ export interface RunContext {
   connections?: RunState['connections'];
   /** Steps of a "Run from here" waiting after the running one. */
   queued?: string[];
+  /** A rehearsal's flagged step held until it is confirmed. */
+  heldStepId?: string | null;
 }
 
 /**
@@ -83,6 +85,7 @@ export function applyRecord(
       stepTargets: {},
       runningStepId: null,
       queued: ctx.queued ?? [],
+      heldStepId: ctx.heldStepId ?? null,
       steps,
       variables: {},
       manualCommands: [],
@@ -103,6 +106,7 @@ export function applyRecord(
     hostSessions: ctx.hostSessions ?? state.hostSessions,
     connections: ctx.connections ?? state.connections,
     queued: ctx.queued ?? state.queued,
+    heldStepId: ctx.heldStepId !== undefined ? ctx.heldStepId : state.heldStepId,
     seq: record.seq,
   };
   const current = (id: string): StepResult => next.steps[id] ?? emptyStepResult();

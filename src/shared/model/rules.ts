@@ -90,3 +90,17 @@ export function stepsToConfirm(
     return reasons.length > 0 ? [{ step, reasons }] : [];
   });
 }
+
+/**
+ * A rehearsal's "Run from here" runs up to the next flagged step after the first
+ * and holds it there: each destructive step is confirmed on its own (a step marked
+ * `rehearsal=safe` is not held). Outside a rehearsal nothing is held.
+ */
+export function holdFlagged(
+  steps: Step[],
+  rehearsal: boolean,
+): { steps: Step[]; held: Step | null } {
+  if (!rehearsal) return { steps, held: null };
+  const next = steps.findIndex((s, i) => i > 0 && stepsToConfirm([s], true).length > 0);
+  return next < 0 ? { steps, held: null } : { steps: steps.slice(0, next), held: steps[next]! };
+}

@@ -175,6 +175,8 @@ export const RunState = RunFacts.extend({
   runningStepId: StepId.nullable(),
   /** Steps of a "Run from here" still waiting to run after the running one, in order (live). */
   queued: z.array(StepId),
+  /** A rehearsal's "Run from here" stopped before this flagged step until it is confirmed (live). */
+  heldStepId: StepId.nullable(),
   steps: z.record(z.string(), StepResult),
   /** Commands typed by hand in the run's shell between steps. */
   manualCommands: z.array(ManualCommand),

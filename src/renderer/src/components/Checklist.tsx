@@ -74,6 +74,7 @@ export function Checklist({
             targets={readOnly ? [] : targets}
             movedTo={run?.stepTargets[step.id] ?? null}
             runHost={run ? (run.host === localHost ? 'this machine' : run.host) : null}
+            held={run?.heldStepId === step.id}
             runLocked={runLocked}
             busy={readOnly || busySteps.includes(step.id) || run?.status === 'finished'}
             readOnly={readOnly}

@@ -36,6 +36,8 @@ interface Props {
   movedTo: string | null;
   /** The run's own target, when a run exists. */
   runHost: string | null;
+  /** A rehearsal stopped before this destructive step until it is confirmed. */
+  held?: boolean;
   /** A past run: shown as it ended, no buttons. */
   readOnly?: boolean;
   /** Another step of the run is running: Run buttons wait. */
@@ -55,6 +57,7 @@ export function StepCard({
   runLocked,
   busy,
   actions,
+  held = false,
   readOnly = false,
 }: Props) {
   const [skipping, setSkipping] = useState(false);
@@ -130,6 +133,11 @@ export function StepCard({
         </div>
       </div>
       {step.runnable && step.danger.length > 0 && <DangerNote flags={step.danger} />}
+      {held && !done && (
+        <div className="step-note step-held" data-testid="step-held">
+          Held: this rehearsal stops before each destructive step. Run it to confirm it and go on.
+        </div>
+      )}
       {step.code !== null && (
         <CodeBlock
           code={step.code}

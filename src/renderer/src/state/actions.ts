@@ -3,6 +3,7 @@ import {
   runbookTargets,
   stepsFrom,
   stepsToConfirm,
+  holdFlagged,
   isProduction,
   type ExportFormat,
   type Rehearsal,
@@ -281,8 +282,12 @@ export function createActions(
       const runbook = get().opened?.runbook;
       const current = run();
       // The same steps the core will run, and the same rule for which ask (both shared).
-      const range = andFollowing && runbook ? stepsFrom(runbook, current, step) : [step];
       const rehearsal = current?.rehearsal ?? null;
+      // A rehearsal holds each destructive step after the first: those are asked on their own.
+      const range = holdFlagged(
+        andFollowing && runbook ? stepsFrom(runbook, current, step) : [step],
+        rehearsal !== null,
+      ).steps;
       const steps = stepsToConfirm(range, rehearsal !== null);
       const production =
         [current?.environment, rehearsal?.target].find((e) => isProduction(e)) ?? null;
