@@ -10,30 +10,31 @@ import type { RunState } from '../../src/shared/model';
 import { coreOn } from '../helpers/harness';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
-const DRILL = (at: string) => [
-  '# Restore drill',
-  '',
-  '```bash {name=prepare}',
-  `cd ${at} && mkdir -p scratch/a scratch/b && echo prepared`,
-  '```',
-  '',
-  '```bash {name=wipe-a}',
-  'rm -rf scratch/a',
-  '```',
-  '',
-  '```bash {name=check}',
-  'test ! -e scratch/a && echo a-gone',
-  '```',
-  '',
-  '```bash {name=wipe-b rehearsal=safe}',
-  'rm -rf scratch/b',
-  '```',
-  '',
-  '```bash {name=done}',
-  'echo drill-done',
-  '```',
-  '',
-].join('\n');
+const DRILL = (at: string) =>
+  [
+    '# Restore drill',
+    '',
+    '```bash {name=prepare}',
+    `cd ${at} && mkdir -p scratch/a scratch/b && echo prepared`,
+    '```',
+    '',
+    '```bash {name=wipe-a}',
+    'rm -rf scratch/a',
+    '```',
+    '',
+    '```bash {name=check}',
+    'test ! -e scratch/a && echo a-gone',
+    '```',
+    '',
+    '```bash {name=wipe-b rehearsal=safe}',
+    'rm -rf scratch/b',
+    '```',
+    '',
+    '```bash {name=done}',
+    'echo drill-done',
+    '```',
+    '',
+  ].join('\n');
 
 describe('guardrails in a rehearsal', () => {
   let dir: ReturnType<typeof tempDir>;

@@ -63,7 +63,8 @@ describe.each(SHELLS)('steps in a real %s session', (shell) => {
       `# Clean\n\n${fence('rm -rf "${RUNSHEET_STEP_FILE%/*}" "$RUNSHEET_STATE_DIR"')}${fence('echo still here')}`,
       shell,
     ).start();
-    expect((await h.exec(0)).status).toBe('passed');
+    // It deletes folders: a destructive step, confirmed as a user would.
+    expect((await h.exec(0, { confirmed: true })).status).toBe('passed');
     const next = await h.exec(1);
     expect([next.status, next.output]).toEqual(['passed', 'still here']);
     expect(h.screen).not.toContain('No such file');

@@ -99,7 +99,8 @@ describe.skipIf(!HAS_SSHD)('steps on a remote host over SSH (real OpenSSH server
       const clean = runbook.steps[3]!;
       const after = runbook.steps[4]!;
       for (const step of [clean, after]) {
-        await h.api.call('run.execute', { runId: run.id, stepId: step.id });
+        // The clean-up deletes folders: a destructive step, confirmed as a user would.
+        await h.api.call('run.execute', { runId: run.id, stepId: step.id, confirmed: true });
         await waitFor(
           'the step',
           () =>

@@ -46,12 +46,21 @@ interface CompiledRule {
 export class DangerDetector {
   private readonly rules: CompiledRule[];
 
+  /**
+   * A step none of whose words is a program some rule names (and with no `>`) cannot
+   * be flagged: every command a parse could find, nested ones included, is spelled in
+   * its text. Most steps are like that, so they skip the parse.
+   */
+  private readonly mayMatch: RegExp | null;
+
   constructor(rules: DangerRule[]) {
     this.rules = rules.map(compile);
+    this.mayMatch = prefilter(rules);
   }
 
   /** Flags for the shell code of one step; `firstLine` is the file line its first line is on. */
   analyzeShell(code: string, firstLine: number, sourceLines?: string[]): DangerFlag[] {
+    if (this.mayMatch && !this.mayMatch.test(code)) return [];
     const flags: DangerFlag[] = [];
     this.collect(code, 0, (command, flag) => {
       const line = lineOf(command.inv, firstLine, sourceLines);
@@ -368,6 +377,21 @@ function optionValue(args: string[], names: string[]): string | null {
       if (n.startsWith('--') && a.startsWith(`${n}=`)) return a.slice(n.length + 1);
   }
   return null;
+}
+
+/** A test any text a rule could flag passes: the rules' program names as words, or a `>`; null when a rule names any program. */
+function prefilter(rules: DangerRule[]): RegExp | null {
+  const names = new Set<string>();
+  for (const rule of rules) {
+    if (rule.redirect) continue; // needs a `>`, tested below
+    for (const glob of Array.isArray(rule.command) ? rule.command : [rule.command]) {
+      const literal = /^[^*?[{]*/.exec(glob)![0];
+      if (!literal) return null;
+      const escaped = literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.add(literal === glob ? `${escaped}(?![\\w-])` : escaped);
+    }
+  }
+  return new RegExp(`>|(?<![\\w-])(?:${[...names].join('|')})`);
 }
 
 function compile(rule: DangerRule): CompiledRule {
