@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { coreOn } from '../helpers/harness';
+import { findSignature } from '../../src/core/guard/approval';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 const CLI = join(__dirname, '../../bin/runsheet.js');
@@ -235,6 +236,20 @@ describe('signed approval of a production plan', () => {
       });
     } finally {
       core.dispose();
+    }
+  });
+
+  it('checks signatures again and again without dying when ssh-keygen closes its input first', async () => {
+    // find-principals reads no input: writing to it raced its exit (EPIPE), and an
+    // unhandled pipe error ended the whole process, the app's server included.
+    const plan = JSON.parse(
+      cli('plan', join(ws, 'rotate.md'), '--var', 'cache-host=cache-a', '--json', '--save').stdout,
+    ) as { approvalFile: string; sha256: string };
+    sign('alice', plan.approvalFile);
+    const text = readFileSync(plan.approvalFile, 'utf8');
+    for (let i = 0; i < 40; i++) {
+      const found = await findSignature(ws, 'rotate.md', plan.sha256, text);
+      expect(found.signature?.signer).toBe('alice@example.com');
     }
   });
 });

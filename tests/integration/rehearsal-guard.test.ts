@@ -106,7 +106,7 @@ describe('guardrails in a rehearsal', () => {
       });
       const prepare = Object.keys(run.steps)[0]!;
       await expect(api.call('run.execute', { runId: run.id, stepId: prepare })).rejects.toThrow(
-        /confirmation needed: a rehearsal step in production/,
+        /this runs in production: type "production" to confirm \(a rehearsal step\)/,
       );
       await expect(
         api.call('run.execute', {

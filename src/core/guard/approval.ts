@@ -123,6 +123,9 @@ function sshKeygen(args: string[], input?: string): Promise<string> {
       if (error) reject(new Error(String(stderr || error.message).trim()));
       else resolve(`${stdout}${stderr}`);
     });
+    // ssh-keygen may exit before it reads its input (find-principals reads none): a
+    // closed pipe is its answer, not a crash of this process.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }

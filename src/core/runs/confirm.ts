@@ -30,16 +30,12 @@ export function confirmationFor(
   const mustType = production !== null && (asking.length > 0 || rehearsal) ? production : null;
   if (asking.length === 0 && mustType === null) return null;
   const why = asking.flatMap((a) => a.reasons).join('; ');
-  if (!answer.confirmed)
-    throw new ApiError(
-      'forbidden',
-      `confirmation needed: ${why || `a rehearsal step in ${production}`}`,
-    );
-  if (mustType !== null && answer.typed?.trim() !== mustType)
+  if (mustType !== null && (!answer.confirmed || answer.typed?.trim() !== mustType))
     throw new ApiError(
       'forbidden',
       `this runs in ${mustType}: type "${mustType}" to confirm (${why || 'a rehearsal step'})`,
     );
+  if (!answer.confirmed) throw new ApiError('forbidden', `confirmation needed: ${why}`);
   return {
     by,
     environment: mustType ?? run.environment,

@@ -11,7 +11,7 @@ import {
   type TrackerName,
 } from '../../../shared/model';
 import { notifyLongSteps } from './notifications';
-import type { Action, AppState } from './store';
+import type { Action, AppState, Confirming } from './store';
 
 /** The user said no to a question on the way (a dialog): nothing to report. */
 class Cancelled extends Error {}
@@ -275,9 +275,23 @@ export function createActions(
     },
     /** Runs a step, or with `andFollowing` "Run from here"; steps that ask are confirmed first. */
     runStep(step: Step, andFollowing = false): void {
+      const ask = (confirming: Confirming): void => {
+        if (get().confirming) return; // one question at a time: the open dialog answers first
+        onConfirm = (typed) => go(true, typed);
+        dispatch({ type: 'confirming', confirming });
+      };
       const go = (confirmed: boolean, typed?: string): void =>
         withStep(step, (runId) =>
-          api.call('run.execute', { runId, stepId: step.id, andFollowing, confirmed, typed }),
+          api
+            .call('run.execute', { runId, stepId: step.id, andFollowing, confirmed, typed })
+            .catch((error: Error) => {
+              // Production the renderer could not see (a run not started yet, a host tagged
+              // production): the core names the environment to type; ask for it.
+              const want = /: type "([^"]+)" to confirm/.exec(error.message)?.[1];
+              if (!want || typed === want) throw error;
+              ask({ steps, environment: want });
+              throw new Cancelled();
+            }),
         );
       const runbook = get().opened?.runbook;
       const current = run();
@@ -293,9 +307,7 @@ export function createActions(
         [current?.environment, rehearsal?.target].find((e) => isProduction(e)) ?? null;
       const environment = production && (steps.length > 0 || rehearsal) ? production : null;
       if (steps.length === 0 && environment === null) return go(false);
-      if (get().confirming) return; // one question at a time: the open dialog answers first
-      onConfirm = (typed) => go(true, typed);
-      dispatch({ type: 'confirming', confirming: { steps, environment } });
+      ask({ steps, environment });
     },
     answerConfirm(yes: boolean, typed?: string): void {
       dispatch({ type: 'confirming', confirming: null });
