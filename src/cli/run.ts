@@ -68,7 +68,10 @@ export async function runHeadless(
       throw new UsageError(
         `this ${plan.environment} run needs a signed plan (approval: required): ${plan.signatureProblem ?? `plan ${plan.sha256} is not signed`}. Save it with \`runsheet plan ${file} --save\` and have an approver sign it with \`ssh-keygen -Y sign -f <key> -n runsheet-plan ${plan.approvalFile}\``,
       );
-    const typed = await confirmSteps(steps, path, plan.environment, options, interactive);
+    // Judged as the plan judges them: with the values given (a value can make a step destructive).
+    const planned = new Map(plan.steps.map((s) => [s.stepId, s.danger]));
+    const judged = steps.map((s) => ({ ...s, danger: planned.get(s.id) ?? s.danger }));
+    const typed = await confirmSteps(judged, path, plan.environment, options, interactive);
 
     let state: RunState = await api
       .call('run.start', {
@@ -222,7 +225,7 @@ function renderPlan(plan: Plan, file: string): string {
   out.push(`${plan.steps.length} steps, ${asking} ask before they run:`, '');
   for (const [i, step] of plan.steps.entries()) {
     out.push(
-      `${String(i + 1).padStart(3)}. line ${step.line}  ${step.name}  [${step.hosts.join(', ')}]${step.asks ? '  asks first' : ''}`,
+      `${String(i + 1).padStart(3)}. line ${step.line}  ${step.name}  [${step.hosts.join(', ')}]${step.asks ? '  asks first' : ''}${step.runAll ? '' : '  (only by hand)'}`,
     );
     for (const f of step.danger)
       out.push(`       ! line ${f.line}: ${f.reason} (${f.rule}, ${f.severity})`);

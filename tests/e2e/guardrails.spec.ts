@@ -20,6 +20,25 @@ let dir: ReturnType<typeof tempDir>;
 let calls: string;
 let key: string;
 
+// A rehearsal drill with two destructive steps, one marked rehearsal=safe.
+const DRILL = (at: string) =>
+  [
+    '# Restore drill',
+    '',
+    '```bash {name=prepare}',
+    `mkdir -p ${at}/a ${at}/b && echo prepared`,
+    '```',
+    '',
+    '```bash {name=wipe-a}',
+    `rm -rf ${at}/a`,
+    '```',
+    '',
+    '```bash {name=wipe-b rehearsal=safe}',
+    `rm -rf ${at}/b`,
+    '```',
+    '',
+  ].join('\n');
+
 // A production runbook that needs a signed plan, with a value to fill in.
 const ROTATE = [
   '---',
@@ -43,7 +62,7 @@ test.beforeAll(async () => {
   mkdirSync(ws);
   mkdirSync(bin);
   copyFileSync('runbooks/hd-compute-toolkit-maintenance.md', join(ws, 'hd.md'));
-  writeFiles(ws, { 'rotate.md': ROTATE });
+  writeFiles(ws, { 'rotate.md': ROTATE, 'drill.md': DRILL(join(dir.path, 'drill')) });
   key = join(dir.path, 'alice');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice', '-f', key]);
   writeFileSync(
@@ -187,4 +206,35 @@ test('the plan view lists filled commands and flags; a production plan runs once
   expect(readFileSync(calls, 'utf8')).toContain('kubectl delete pod cache-0');
   const logPath = (await page.getByTestId('log-path').locator('code').textContent())!;
   expect(readFileSync(logPath, 'utf8')).toContain('signed by alice@example.com (ED25519 SHA256:');
+});
+
+test('a rehearsal holds a destructive step of Run from here until it is confirmed on its own', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.locator('[data-runbook-id="drill.md"]').click();
+  await page.getByTestId('rehearse').click();
+  await page.getByTestId('rehearsal-target').fill('staging');
+  await page.getByTestId('rehearsal-rto').fill('30');
+  await page.getByTestId('start-rehearsal').click();
+  const steps = page.getByTestId('step');
+  await steps.nth(0).getByTestId('run-from-here').click();
+  // Nothing to ask before the first step: it runs, and the run stops before wipe-a.
+  const wipeA = steps.filter({ hasText: '/a' }).filter({ hasText: 'rm -rf' });
+  await expect(wipeA.getByTestId('step-held')).toBeVisible({ timeout: 15_000 });
+  await expect(steps.nth(0)).toHaveClass(/step-passed/);
+  await expect(steps.nth(2).getByTestId('danger-note')).toContainText(
+    'Marked rehearsal=safe: runs in this rehearsal without asking.',
+  );
+  await wipeA.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/rehearsal-held.png' });
+  expect(existsSync(join(dir.path, 'drill', 'a'))).toBe(true);
+  // Run from here on it asks for it alone; wipe-b (rehearsal=safe) then runs on.
+  await wipeA.getByTestId('run-from-here').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog.getByTestId('confirm-step')).toHaveCount(1);
+  await expect(dialog).toContainText('deletes');
+  await dialog.getByTestId('confirm-run').click();
+  await expect(steps.nth(2)).toHaveClass(/step-passed/, { timeout: 15_000 });
+  expect(existsSync(join(dir.path, 'drill', 'b'))).toBe(false);
 });

@@ -28,6 +28,18 @@ export function coreOn(workspace: string, options: Partial<CoreOptions> = {}) {
   return { core, api, latest: () => latest };
 }
 
+/** Waits until a run has nothing running and nothing queued ("Run from here" is over). */
+export function settled(latest: () => RunState | null): Promise<RunState> {
+  return waitFor(
+    'the run to settle',
+    () => {
+      const s = latest();
+      return s && s.runningStepId === null && s.queued.length === 0 ? s : null;
+    },
+    20_000,
+  );
+}
+
 /**
  * A real core over the in-process transport, with a workspace of one runbook,
  * a clean HOME (so the developer's rc files do not change what tests see) and

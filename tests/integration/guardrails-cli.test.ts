@@ -129,4 +129,17 @@ describe('runsheet run: destructive steps without a terminal', () => {
       /confirmed, in production, typing "production":\n {2}- line 12: deletes namespace production/,
     );
   });
+
+  it('judges a step with the values given: --var flags=-rf makes `rm <flags>` destructive', () => {
+    writeFiles(dir.path, {
+      'clean.md': `# Clean\n\n\`\`\`bash\nmkdir -p ${dir.path}/v/x && rm <flags> ${dir.path}/v\n\`\`\`\n`,
+    });
+    const file = join(dir.path, 'clean.md');
+    const r = run(file, '--var', 'flags=-rf');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${file}:4: deletes ${dir.path}/v and everything under it (rm-recursive)`,
+    );
+    expect(existsSync(join(dir.path, 'data', 'journals'))).toBe(false);
+  });
 });

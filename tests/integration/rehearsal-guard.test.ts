@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/shared/model';
-import { coreOn } from '../helpers/harness';
-import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { coreOn, settled } from '../helpers/harness';
+import { tempDir, writeFiles } from '../helpers/temp';
 
 const DRILL = (at: string) =>
   [
@@ -45,15 +45,6 @@ describe('guardrails in a rehearsal', () => {
     writeFiles(dir.path, { 'drill.md': DRILL(dir.path) });
     return coreOn(dir.path);
   };
-  const settled = async (latest: () => RunState | null) =>
-    waitFor(
-      'the sequence to end',
-      () => {
-        const s = latest();
-        return s && s.runningStepId === null && s.queued.length === 0 ? s : null;
-      },
-      20_000,
-    );
   const statuses = (s: RunState, ids: string[]) => ids.map((id) => s.steps[id]?.status);
 
   it('holds each destructive step until it is confirmed; rehearsal=safe ones run on', async () => {

@@ -103,7 +103,7 @@ describe('the seed runbooks', () => {
     expect(seed('hd-compute-toolkit-maintenance.md')).toEqual([
       '73 high docker-prune: deletes every unused object',
       '97 medium kubectl-rollout-undo: rolls deployment/hdc-toolkit back to its previous revision',
-      '247 high tee-system: overwrites a system file',
+      '247 medium tee-system: overwrites a system file',
       '366 high kubectl-delete: deletes namespace production',
       '367 high compose-down-volumes: stops the services and deletes their volumes (the data)',
       '465 high kubectl-patch-zero: patches deployment hdc-toolkit to zero replicas',
@@ -114,6 +114,27 @@ describe('the seed runbooks', () => {
 
   it('Infrastructure maintenance: its commands (make targets, kubectl top, terraform show) are not flagged', () => {
     expect(seed('infrastructure-maintenance.md')).toEqual([]);
+  });
+});
+
+describe('steps fed to an interpreter', () => {
+  const flags = (info: string, code: string) =>
+    parseRunbookFile(
+      `# I\n\n\`\`\`${info}\n${code}\n\`\`\`\n`,
+      'i.md',
+      guard.analyze,
+    ).steps[0]!.danger.map((d) => d.rule);
+  it('reads the block as shell for a remote or elevated shell, as SQL for a database client behind a wrapper', () => {
+    expect(flags('bash {interpreter="ssh db1"}', 'rm -rf /srv/data')).toEqual(['rm-recursive']);
+    expect(flags('bash {interpreter="sudo -i"}', 'rm -rf /srv/data')).toEqual(['rm-recursive']);
+    expect(flags('sql {interpreter="docker exec -i db mysql"}', 'DROP DATABASE app;')).toEqual([
+      'sql-drop',
+    ]);
+    expect(flags('sql {interpreter="sudo -u postgres psql"}', 'TRUNCATE audit;')).toEqual([
+      'sql-truncate',
+    ]);
+    // Code in another language is not read as shell.
+    expect(flags('python {interpreter=python3}', 'print("rm -rf /")')).toEqual([]);
   });
 });
 
@@ -150,6 +171,15 @@ describe("a workspace's own rules (runsheet.yaml)", () => {
         'guardrails:\n  rules:\n    - {name: x, severity: high, command: x, reason: r, arg: "("}\n',
       );
       expect(() => Guard.forWorkspace(dir)).toThrow(/runsheet\.yaml: guardrails rule "x": arg/);
+      // A pattern that backtracks forever on JavaScript's engine runs in linear time on RE2.
+      writeFileSync(
+        join(dir, 'runsheet.yaml'),
+        'guardrails:\n  rules:\n    - {name: slow, severity: high, command: echo, reason: slow, arg: "^(a|aa)+$"}\n',
+      );
+      expect(Guard.forWorkspace(dir).check(`echo ${'a'.repeat(60)}b`)).toEqual([]);
+      expect(Guard.forWorkspace(dir).check(`echo ${'a'.repeat(60)}`)[0]).toMatchObject({
+        rule: 'slow',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -45,7 +45,7 @@ export interface Invocation {
 export function commandsOf(code: string): Invocation[] {
   // Thousands of steps per runbook at most; a tree per call is cheap (microseconds each).
   const tree = parser.parse(code);
-  if (!tree) return [];
+  if (!tree) throw new Error('the shell parser gave no tree');
   try {
     const found: Invocation[] = [];
     walk(tree.rootNode, found);
@@ -55,11 +55,27 @@ export function commandsOf(code: string): Invocation[] {
   }
 }
 
+/** Deeper trees than this are refused (the step asks, unchecked) rather than overflowing the stack. */
+const MAX_NESTING = 1500;
+
+/** How deep `walk` is now (substitutions and nested statements included). */
+let level = 0;
+
 function walk(
   node: Node,
   out: Invocation[],
   pipedFrom: Invocation | null = null,
 ): Invocation | null {
+  if (level >= MAX_NESTING) throw new Error(`statements nested more than ${MAX_NESTING} deep`);
+  level++;
+  try {
+    return walkNode(node, out, pipedFrom);
+  } finally {
+    level--;
+  }
+}
+
+function walkNode(node: Node, out: Invocation[], pipedFrom: Invocation | null): Invocation | null {
   switch (node.type) {
     case 'comment':
       return null;
@@ -214,7 +230,8 @@ function collectSubstitutions(node: Node, inv: Invocation, out: Invocation[]): v
 export function textOf(node: Node): string {
   switch (node.type) {
     case 'word':
-      return node.text.replace(/\\(.)/g, '$1');
+      // A backslash-newline inside a word is a line continuation: nothing.
+      return node.text.replace(/\\\n/g, '').replace(/\\(.)/g, '$1');
     case 'raw_string':
       return node.text.slice(1, -1);
     case 'ansi_c_string':

@@ -5,9 +5,10 @@
  * those are destructive and why.
  */
 import picomatch from 'picomatch';
+import { RE2JS } from 're2js';
 import type { DangerFlag, DangerRule, Severity } from '../../shared/model';
 import { commandsOf, type Invocation } from './bash';
-import { basename, remoteShell, SHELL_NAMES, unwrapOnce } from './wrappers';
+import { basename, SHELL_NAMES, STDIN_SHELLS, unwrapOnce } from './wrappers';
 
 /** A step's command, as the rules see it: the program and its arguments, wrappers removed. */
 interface Command {
@@ -35,10 +36,10 @@ interface CompiledRule {
   rule: DangerRule;
   command: (name: string) => boolean;
   words: Array<(word: string) => boolean>;
-  arg: RegExp | null;
-  sql: RegExp | null;
-  sqlNot: RegExp | null;
-  redirect: RegExp | null;
+  arg: Pattern | null;
+  sql: Pattern | null;
+  sqlNot: Pattern | null;
+  redirect: Pattern | null;
   pipeFrom: Set<string> | null;
   dryRun: string[];
 }
@@ -54,14 +55,23 @@ export class DangerDetector {
    */
   private readonly mayMatch: RegExp | null;
 
-  constructor(rules: DangerRule[]) {
-    this.rules = rules.map(compile);
-    this.mayMatch = prefilter(rules);
+  /**
+   * `own` are a workspace's rules: their patterns run on RE2 (re2js), whose matching
+   * time is linear in the text, so no pattern a workspace commits can hang the app.
+   * The built-in patterns are ours and run on JavaScript's own engine.
+   */
+  constructor(rules: DangerRule[], own: DangerRule[] = []) {
+    this.rules = [
+      ...rules.map((r) => compile(r, nativePattern)),
+      ...own.map((r) => compile(r, linearPattern)),
+    ];
+    this.mayMatch = prefilter([...rules, ...own]);
   }
 
   /** Flags for the shell code of one step; `firstLine` is the file line its first line is on. */
   analyzeShell(code: string, firstLine: number, sourceLines?: string[]): DangerFlag[] {
-    if (this.mayMatch && !this.mayMatch.test(code)) return [];
+    // Quotes and backslashes removed first: `r""m` and `\\rm` are rm to the shell.
+    if (this.mayMatch && !this.mayMatch.test(code.replace(/["'\\]/g, ''))) return [];
     const flags: DangerFlag[] = [];
     this.collect(code, 0, (command, flag) => {
       const line = lineOf(command.inv, firstLine, sourceLines);
@@ -94,8 +104,11 @@ export class DangerDetector {
     found: (command: Command, flag: Omit<DangerFlag, 'line' | 'command'>) => void,
     origin?: Invocation,
   ): void {
-    if (depth > MAX_DEPTH) return;
-    for (const inv of commandsOf(code)) {
+    // Past this depth nothing is known of what runs: fail closed, as for a step that cannot be parsed.
+    if (depth > MAX_DEPTH) throw new Error(`scripts nested more than ${MAX_DEPTH} deep`);
+    // A backslash-newline inside a word joins it (`rm -\<newline>rf` is `rm -rf`); the
+    // parser would read two words.
+    for (const inv of commandsOf(code.replace(/(?<=\S)\\\n(?=\S)/g, ''))) {
       // A nested script's commands are reported at the line of the command that runs it.
       const at = origin ?? inv;
       for (const command of this.unwrap(
@@ -121,6 +134,11 @@ export class DangerDetector {
     at: Invocation,
   ): Command[] {
     const out: Command[] = [];
+    const stdin = command.inv.stdin ?? pipedScript(command.inv.pipedFrom);
+    // A script on standard input (a heredoc, a here-string, `echo … |`, `cat <<EOF |`) for
+    // something that runs it: `bash <<EOF`, `sudo -i <<EOF`, `ssh host sudo bash <<EOF`.
+    if (stdin !== null && readsScript(command.name, command.args))
+      this.collect(stdin, depth + 1, found, at);
     let { name, args } = command;
     for (let guard = 0; guard < 12; guard++) {
       const base = basename(name);
@@ -133,30 +151,14 @@ export class DangerDetector {
         return out;
       }
       if (base === 'xargs' || base === 'find') out.push({ name, args, inv: command.inv });
-      if (wrapped.name === '') return out;
+      if (wrapped.name === '') {
+        // `exec > /etc/hosts`, `sudo -i`: the wrapper itself, for what it redirects.
+        out.push({ name: base, args, inv: command.inv });
+        return out;
+      }
       ({ name, args } = wrapped);
     }
-    const base = basename(name);
-    // A shell reading its script from a heredoc or here-string: `bash <<'EOF' … EOF`, `ssh host bash -s <<EOF`.
-    if (
-      SHELL_NAMES.has(base) &&
-      command.inv.stdin !== null &&
-      !args.some((a) => !a.startsWith('-'))
-    ) {
-      this.collect(command.inv.stdin, depth + 1, found, at);
-    }
-    if (
-      base === 'ssh' ||
-      base === 'kubectl' ||
-      base === 'oc' ||
-      base === 'docker' ||
-      base === 'podman'
-    ) {
-      // A remote or container shell fed a heredoc: `ssh host <<EOF`, `kubectl exec -i pod -- sh <<EOF`.
-      if (command.inv.stdin !== null && remoteShell(base, args))
-        this.collect(command.inv.stdin, depth + 1, found, at);
-    }
-    out.push({ name: base, args, inv: command.inv });
+    out.push({ name: basename(name), args, inv: command.inv });
     return out;
   }
 
@@ -171,6 +173,39 @@ export class DangerDetector {
   }
 }
 
+/**
+ * Whether a command runs what comes on its standard input as a shell script: a shell
+ * given no script file, a remote or elevated shell (`ssh host`, `sudo -i`, `su -`), or a
+ * wrapper whose command is one of those (`ssh host sudo bash`, `kubectl exec -i pod -- sh`).
+ */
+function readsScript(name: string, args: string[]): boolean {
+  const words = [name, ...args].map(basename);
+  if (!words.some((w) => STDIN_SHELLS.has(w))) return false;
+  const base = words[0]!;
+  if (SHELL_NAMES.has(base)) return !args.some((a) => !a.startsWith('-'));
+  if (base === 'ssh' || base === 'su') return true;
+  if (base === 'sudo' || base === 'doas' || base === 'pkexec')
+    return (
+      args.length === 0 ||
+      args.some((a) => /^-[a-zA-Z]*[is][a-zA-Z]*$/.test(a)) ||
+      words.slice(1).some((w) => SHELL_NAMES.has(w) || w === 'su')
+    );
+  return words.slice(1).some((w) => SHELL_NAMES.has(w));
+}
+
+/** The text piped into a command by `echo …`, `printf …` or `cat <<EOF`, if that is what feeds it. */
+function pipedScript(from: Invocation | null): string | null {
+  if (!from) return null;
+  const base = basename(from.name);
+  if (base === 'echo' || base === 'printf')
+    return from.args
+      .filter((a) => !/^-[neE]+$/.test(a))
+      .join(' ')
+      .replace(/\\n/g, '\n');
+  if (base === 'cat' && from.stdin !== null && from.args.length === 0) return from.stdin;
+  return null;
+}
+
 /** A test any text a rule could flag passes: the rules' program names as words, or a `>`; null when a rule names any program. */
 function prefilter(rules: DangerRule[]): RegExp | null {
   const names = new Set<string>();
@@ -183,10 +218,28 @@ function prefilter(rules: DangerRule[]): RegExp | null {
       names.add(literal === glob ? `${escaped}(?![\\w-])` : escaped);
     }
   }
-  return new RegExp(`>|(?<![\\w-])(?:${[...names].join('|')})`);
+  // No boundary before a name: `-crm` is `-c rm` to su.
+  return new RegExp(`>|(?:${[...names].join('|')})`);
 }
 
-function compile(rule: DangerRule): CompiledRule {
+/** A compiled regular expression, by whichever engine runs it. */
+interface Pattern {
+  test(text: string): boolean;
+}
+
+function nativePattern(source: string, ignoreCase: boolean): Pattern {
+  return new RegExp(source, ignoreCase ? 'i' : '');
+}
+
+function linearPattern(source: string, ignoreCase: boolean): Pattern {
+  const re = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+  return { test: (text) => re.matcher(text).find() };
+}
+
+function compile(
+  rule: DangerRule,
+  pattern: (source: string, ignoreCase: boolean) => Pattern,
+): CompiledRule {
   const globs = Array.isArray(rule.command) ? rule.command : [rule.command];
   const exact = new Set(globs.filter((g) => !/[*?[{]/.test(g)));
   const patterns = globs.filter((g) => /[*?[{]/.test(g)).map((g) => picomatch(g, { dot: true }));
@@ -198,10 +251,10 @@ function compile(rule: DangerRule): CompiledRule {
       const m = picomatch(w, { dot: true });
       return (word: string) => m(word);
     }),
-    arg: rule.arg ? new RegExp(rule.arg) : null,
-    sql: rule.sql ? new RegExp(rule.sql, 'i') : null,
-    sqlNot: rule.sqlNot ? new RegExp(rule.sqlNot, 'i') : null,
-    redirect: rule.redirect ? new RegExp(rule.redirect) : null,
+    arg: rule.arg ? pattern(rule.arg, false) : null,
+    sql: rule.sql ? pattern(rule.sql, true) : null,
+    sqlNot: rule.sqlNot ? pattern(rule.sqlNot, true) : null,
+    redirect: rule.redirect ? pattern(rule.redirect, false) : null,
     pipeFrom: rule.pipeFrom ? new Set(rule.pipeFrom) : null,
     dryRun: rule.dryRun ?? DRY_RUN,
   };
@@ -249,7 +302,8 @@ function matchRule(c: CompiledRule, command: Command): Omit<DangerFlag, 'line' |
 
 /** The statements a database client is given: `-c`/`-e`/`--eval` values, arguments, a heredoc, a pipe. */
 function sqlText(command: Command): string {
-  const parts = [command.args.join(' ')];
+  // A value attached to its option (`-e"DROP …"`, `-cDROP`) is a statement of its own.
+  const parts = [command.args.map((a) => a.replace(/^-[a-zA-Z](?=[A-Za-z])/, '')).join(' ')];
   if (command.inv.stdin !== null) parts.push(command.inv.stdin);
   let from = command.inv.pipedFrom;
   while (from) {
@@ -263,8 +317,10 @@ function sqlText(command: Command): string {
 }
 
 function sqlMatches(c: CompiledRule, text: string): boolean {
+  // Comments are not SQL (`-- WHERE id = 1` is no WHERE; `DROP/**/TABLE` is DROP TABLE).
+  const plain = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|\s)--(?:\s[^\n]*)?$/gm, '$1');
   // Statement by statement, so "DELETE FROM a; SELECT … WHERE" still flags the DELETE.
-  return text.split(';').some((s) => c.sql!.test(s) && !(c.sqlNot && c.sqlNot.test(s)));
+  return plain.split(';').some((s) => c.sql!.test(s) && !(c.sqlNot && c.sqlNot.test(s)));
 }
 
 /** `curl … | sh`, `curl … | tee x | sudo bash`. */
@@ -313,7 +369,7 @@ export function hasFlag(args: string[], spec: string): boolean {
     return args.some(
       (a) =>
         a === spec ||
-        (/^-[a-zA-Z]{2,4}$/.test(a) && a.includes(letter) && !LONG_SINGLE_DASH.has(a)),
+        (/^-[a-zA-Z]{2,12}$/.test(a) && a.includes(letter) && !LONG_SINGLE_DASH.has(a)),
     );
   }
   return args.includes(spec);

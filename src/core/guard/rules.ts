@@ -5,8 +5,7 @@
  */
 import type { DangerRule } from '../../shared/model';
 
-const SYSTEM_PATH =
-  '^/(?:$|etc|boot|usr|bin|sbin|lib|lib32|lib64|opt|srv|var/lib|root|home/?$|sys|proc)(?:/|$)';
+const SYSTEM_PATH = '^/(?:$|etc|boot|usr|bin|sbin|lib|lib32|lib64|var/lib|root|home/?$)(?:/|$)';
 const BLOCK_DEVICE = '^/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|md|dm-|mapper/|disk/|loop|sr)';
 const SHELLS = [
   'sh',
@@ -127,7 +126,7 @@ export const BUILTIN_RULES: DangerRule[] = [
   },
   {
     name: 'overwrite-system',
-    severity: 'high',
+    severity: 'medium',
     command: '*',
     redirect: SYSTEM_PATH,
     reason: 'overwrites the system file {target}',
@@ -148,7 +147,7 @@ export const BUILTIN_RULES: DangerRule[] = [
   },
   {
     name: 'tee-system',
-    severity: 'high',
+    severity: 'medium',
     command: 'tee',
     noFlag: ['-a', '--append'],
     arg: SYSTEM_PATH,
@@ -684,6 +683,20 @@ export const BUILTIN_RULES: DangerRule[] = [
     name: 'pkill',
     severity: 'medium',
     command: 'pkill',
+    // A reload or a status signal is not a kill.
+    noFlag: [
+      '-HUP',
+      '-SIGHUP',
+      '-USR1',
+      '-USR2',
+      '-SIGUSR1',
+      '-SIGUSR2',
+      '-0',
+      '--signal=HUP',
+      '-1',
+      '-10',
+      '-12',
+    ],
     reason: 'kills every process matching {target}',
   },
   {
@@ -816,5 +829,86 @@ export const BUILTIN_RULES: DangerRule[] = [
     command: SHELLS,
     pipeFrom: ['curl', 'wget', 'fetch', 'http', 'https', 'lwp-request'],
     reason: 'runs a script downloaded from the network, unread',
+  },
+
+  // More that cannot be undone.
+  {
+    name: 'terraform-apply-destroy',
+    severity: 'high',
+    command: ['terraform', 'tofu'],
+    words: ['apply'],
+    anyFlag: ['-destroy', '--destroy'],
+    reason: 'destroys the infrastructure this configuration manages',
+  },
+  {
+    name: 'terraform-workspace-delete',
+    severity: 'high',
+    command: ['terraform', 'tofu'],
+    words: ['workspace', 'delete'],
+    reason: 'deletes the workspace {target} and its state',
+  },
+  {
+    name: 'cryptsetup-format',
+    severity: 'high',
+    command: 'cryptsetup',
+    words: ['{luksFormat,erase,luksErase,luksKillSlot,reencrypt}'],
+    reason: 'formats or erases the encrypted volume {target}',
+  },
+  {
+    name: 'mdadm-destroy',
+    severity: 'high',
+    command: 'mdadm',
+    anyFlag: ['--zero-superblock', '--stop', '-S', '--fail', '--remove'],
+    reason: 'takes apart the RAID array {target}',
+  },
+  {
+    name: 'btrfs-delete',
+    severity: 'high',
+    command: 'btrfs',
+    words: ['subvolume', '{delete,del}'],
+    reason: 'deletes the subvolume {target}',
+  },
+  {
+    name: 'zfs-rollback',
+    severity: 'high',
+    command: 'zfs',
+    words: ['rollback'],
+    reason: 'rolls {target:a dataset} back, discarding everything since the snapshot',
+  },
+  {
+    name: 'nft-delete',
+    severity: 'high',
+    command: 'nft',
+    words: ['{delete,destroy}'],
+    reason: 'deletes firewall tables or rules ({target})',
+  },
+  {
+    name: 'chmod-chown-system',
+    severity: 'high',
+    command: ['chmod', 'chown', 'chgrp'],
+    anyFlag: ['-R', '--recursive'],
+    arg: '^/(?:etc|boot|usr|bin|sbin|lib|lib64|var|root|home)/?$',
+    reason: 'changes the owner or mode of everything under {target}',
+  },
+  {
+    name: 'crontab-replace',
+    severity: 'high',
+    command: 'crontab',
+    arg: '^/dev/null$',
+    reason: 'replaces the crontab with nothing',
+  },
+  {
+    name: 'tee-device',
+    severity: 'high',
+    command: 'tee',
+    arg: BLOCK_DEVICE,
+    reason: 'writes over the disk {target}',
+  },
+  {
+    name: 'mv-system',
+    severity: 'high',
+    command: 'mv',
+    arg: '^/(?:etc|boot|usr|bin|sbin|lib|lib64|var|root|home)/?$',
+    reason: 'moves a system folder ({target})',
   },
 ];

@@ -7,6 +7,9 @@
 
 export const SHELL_NAMES = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'busybox']);
 
+/** Commands that run what they read on standard input as a shell script when given no command. */
+export const STDIN_SHELLS = new Set([...SHELL_NAMES, 'su', 'sudo', 'doas', 'ssh', 'pkexec']);
+
 export type Unwrapped = { name: string; args: string[] } | { script: string };
 
 /** Options that take a value, per wrapper (the value is skipped with the option). */
@@ -54,6 +57,26 @@ const VALUE_OPTS: Record<string, string[]> = {
   flock: ['-w', '-E', '--timeout'],
   runuser: ['-u', '-g', '-G', '--user', '--group'],
   chronic: [],
+  pkexec: ['--user'],
+  nsenter: ['-t', '--target', '-S', '--setuid', '-G', '--setgid'],
+  'systemd-run': [
+    '-u',
+    '--unit',
+    '-p',
+    '--property',
+    '-E',
+    '--setenv',
+    '-M',
+    '--machine',
+    '--uid',
+    '--gid',
+    '--nice',
+    '-d',
+    '--working-directory',
+    '--slice',
+    '--description',
+  ],
+  setpriv: ['--reuid', '--regid', '--groups', '--inh-caps', '--bounding-set'],
   ssh: [
     '-p',
     '-i',
@@ -99,7 +122,15 @@ export function unwrapOnce(name: string, args: string[]): Unwrapped | null {
     case 'runuser':
     case 'setsid':
     case 'strace':
-    case 'ltrace': {
+    case 'ltrace':
+    case 'pkexec':
+    case 'setpriv':
+    case 'unshare':
+    case 'nsenter':
+    case 'systemd-run':
+    case 'firejail':
+    case 'proxychains':
+    case 'torsocks': {
       if (name === 'sudo' || name === 'runuser') {
         const c = optionValue(args, ['-c', '--command']);
         if (c !== null && name === 'runuser') return { script: c };
@@ -108,6 +139,8 @@ export function unwrapOnce(name: string, args: string[]): Unwrapped | null {
       return rest.length ? { name: rest[0]!, args: rest.slice(1) } : { name: '', args: [] };
     }
     case 'env': {
+      const split = optionValue(args, ['-S', '--split-string']);
+      if (split !== null) return { script: split };
       let rest = skipOptions(args, VALUE_OPTS.env!);
       while (rest.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0]!)) rest = rest.slice(1);
       return rest.length ? { name: rest[0]!, args: rest.slice(1) } : { name: '', args: [] };
@@ -136,6 +169,35 @@ export function unwrapOnce(name: string, args: string[]): Unwrapped | null {
     }
     case 'eval':
       return args.length ? { script: args.join(' ') } : null;
+    case 'ansible': {
+      // ansible hosts -m shell -a 'cmd': the shell, command and raw modules run their argument.
+      const module = optionValue(args, ['-m', '--module-name']);
+      const arg = optionValue(args, ['-a', '--args']);
+      if (
+        arg === null ||
+        (module !== null && !/^(?:ansible\.builtin\.)?(?:shell|command|raw)$/.test(module))
+      )
+        return null;
+      return { script: arg };
+    }
+    case 'pdsh':
+    case 'clush':
+    case 'pssh':
+    case 'parallel-ssh': {
+      const rest = skipOptions(args, REMOTE_VALUE_OPTS);
+      return rest.length ? { script: rest.join(' ') } : null;
+    }
+    case 'salt':
+    case 'salt-ssh': {
+      const at = args.findIndex((a) => a === 'cmd.run' || a === 'cmd.shell');
+      return at >= 0 && args[at + 1] !== undefined ? { script: args[at + 1]! } : null;
+    }
+    case 'parallel': {
+      // parallel cmd args ::: values: the command before the first `:::`.
+      const end = args.findIndex((a) => a === ':::' || a === '::::');
+      const rest = skipOptions(end < 0 ? args : args.slice(0, end), ['-j', '-S', '--jobs', '-a']);
+      return rest.length ? { name: rest[0]!, args: rest.slice(1) } : null;
+    }
     case 'sh':
     case 'bash':
     case 'zsh':
@@ -144,15 +206,17 @@ export function unwrapOnce(name: string, args: string[]): Unwrapped | null {
     case 'ash': {
       // `bash -c '…'`, `bash -lc '…'`, `sh -ec '…'`: the first word after the option cluster is the script.
       const i = args.findIndex((a) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(a));
-      if (i >= 0 && args[i + 1] !== undefined) return { script: args[i + 1]! };
+      const script = args[i + 1] === '--' ? args[i + 2] : args[i + 1];
+      if (i >= 0 && script !== undefined) return { script };
       return null;
     }
     case 'busybox':
       return args.length ? { name: args[0]!, args: args.slice(1) } : null;
     case 'ssh': {
       const rest = skipOptions(args, VALUE_OPTS.ssh!);
-      // ssh host command…: the words are joined with spaces and run by the remote shell.
-      return rest.length > 1 ? { script: rest.slice(1).join(' ') } : null;
+      // ssh host [options] [--] command…: the words are joined with spaces and run by the remote shell.
+      const command = skipOptions(rest.slice(1), VALUE_OPTS.ssh!);
+      return command.length > 0 ? { script: command.join(' ') } : null;
     }
     case 'kubectl':
     case 'oc': {
@@ -182,16 +246,6 @@ export function unwrapOnce(name: string, args: string[]): Unwrapped | null {
   }
 }
 
-/** Whether `ssh host`, `kubectl exec -i pod -- sh` and the like read a script on standard input. */
-export function remoteShell(name: string, args: string[]): boolean {
-  if (name === 'ssh')
-    return (
-      skipOptions(args, VALUE_OPTS.ssh!).length <= 1 ||
-      args.some((a) => SHELL_NAMES.has(basename(a)))
-    );
-  return args.some((a) => SHELL_NAMES.has(basename(a)));
-}
-
 /** The arguments after a wrapper's options (`--` ends them). */
 export function skipOptions(args: string[], withValue: string[]): string[] {
   let i = 0;
@@ -199,20 +253,37 @@ export function skipOptions(args: string[], withValue: string[]): string[] {
     const a = args[i]!;
     if (a === '--') return args.slice(i + 1);
     if (!a.startsWith('-') || a === '-') break;
-    i += withValue.includes(a) ? 2 : 1;
+    i += takesValue(a, withValue) ? 2 : 1;
   }
   return args.slice(i);
 }
 
-function optionValue(args: string[], names: string[]): string | null {
+/**
+ * Whether an option word consumes the next word: `-u` (in `withValue`), or a cluster
+ * of one-letter options whose last letter takes a value (`-iu postgres`, `-Eu root`).
+ */
+function takesValue(word: string, withValue: string[]): boolean {
+  if (withValue.includes(word)) return true;
+  if (!/^-[a-zA-Z]{2,}$/.test(word)) return false;
+  return withValue.includes(`-${word[word.length - 1]}`);
+}
+
+/** An option's value: `-c X`, `--command X`, `--command=X`, `-cX` (attached). */
+export function optionValue(args: string[], names: string[]): string | null {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (names.includes(a) && args[i + 1] !== undefined) return args[i + 1]!;
-    for (const n of names)
+    for (const n of names) {
       if (n.startsWith('--') && a.startsWith(`${n}=`)) return a.slice(n.length + 1);
+      if (!n.startsWith('--') && n.length === 2 && a.startsWith(n) && a.length > 2)
+        return a.slice(2);
+    }
   }
   return null;
 }
+
+/** Options some remote runners take before the command (`pdsh -w hosts`, `clush -g group`). */
+const REMOTE_VALUE_OPTS = ['-w', '-x', '-g', '-X', '-l', '-R', '-f', '-t', '-u', '-o', '-O'];
 
 export function basename(name: string): string {
   const slash = name.lastIndexOf('/');

@@ -1,3 +1,6 @@
+import type { StepAnalyzer } from '../../shared/runbook';
+import { commandFor } from './step-command';
+import type { PlanOptions } from './plan';
 import { approvalRequired } from '../guard/approval';
 import { holdFlagged, isProduction, type Plan } from '../../shared/model';
 import { userInfo } from 'node:os';
@@ -37,8 +40,9 @@ export interface ActiveRunDeps {
   /** A host's environment tag in the inventory (production, staging, …). */
   hostEnvironment(name: string): string | null;
   workspaceDir: string;
-  /** The plan of this runbook on these hosts with these values (and its signature, if any). */
-  plan(runbookId: string, runHosts: string[], variables: Record<string, string>): Promise<Plan>;
+  /** The plan of a live run: its runbook copy, hosts, moves and values (and its signature, if any). */
+  plan(request: PlanOptions & { runbookId: string }): Promise<Plan>;
+  analyze: StepAnalyzer;
 }
 
 /**
@@ -49,6 +53,10 @@ export interface ActiveRunDeps {
 export class ActiveRun {
   readonly shells: RunShells;
   readonly runner: StepRunner;
+  /** Environments this run has had (as started, and as edited since). */
+  private readonly environments = new Set<string>();
+  /** The runbook's exact text this run follows (its own copy: what a plan and a signature cover). */
+  private source: string;
   /** A rehearsal's "Run from here" stopped before this flagged step, until it is confirmed. */
   private held: string | null = null;
   /** Values of secret variables: used in commands, never journaled. */
@@ -57,10 +65,12 @@ export class ActiveRun {
   constructor(
     readonly live: LiveRun,
     readonly target: RunTarget,
+    source: string,
     readonly redactor: RedactionEngine,
     private readonly stateDir: string,
     private readonly deps: ActiveRunDeps,
   ) {
+    this.source = source;
     const shell = live.runbook.frontmatter.shell;
     this.shells = new RunShells({
       sessions: deps.sessions,
@@ -118,8 +128,21 @@ export class ActiveRun {
     return this.state;
   }
 
+  /**
+   * Steps of a "Run from here" were confirmed (and signed) as they stood: their values
+   * and hosts do not change under them until the sequence ends.
+   */
+  private notDuringSequence(what: string): void {
+    if (this.runner.queued.length > 0)
+      throw new ApiError(
+        'conflict',
+        `${what} waits until the steps of "Run from here" have run (or cancel them)`,
+      );
+  }
+
   /** Fills placeholder values for the rest of the run (remembered, editable). */
   setVariables(values: Record<string, string>): RunState {
+    this.notDuringSequence('changing a value');
     // Secret values stay in memory for the commands; the journal (and the UI) see a marker.
     const recorded: Record<string, string> = {};
     for (const [name, value] of Object.entries(values)) {
@@ -140,6 +163,7 @@ export class ActiveRun {
    * back to where the runbook puts it (null). Recorded in the journal and log.
    */
   setStepTarget(stepId: string, host: string | null): RunState {
+    this.notDuringSequence('moving a step');
     const step = this.idleStep(stepId);
     if (!step.runnable)
       throw new ApiError('invalid-input', `step at line ${step.line} is not a runnable command`);
@@ -195,15 +219,17 @@ export class ActiveRun {
         `step at line ${first.line} is not among the steps to run`,
       );
     this.runner.check(steps);
-    const hosts = steps.flatMap((s) => this.fanOutHosts(s) ?? [this.target.host ?? 'local']);
+    // Judged on what will run: the commands with this run's values filled in (a value can
+    // be what makes a step destructive), on the hosts they will run on.
+    const filled = steps.map((s) => this.filled(s));
     const confirmation = confirmationFor(
-      steps,
+      filled,
       this.state,
       options,
-      hosts.map((h) => this.deps.hostEnvironment(h)),
-      this.state.maintainer || userInfo().username,
+      this.environmentsOf(steps),
+      userInfo().username,
     );
-    await this.checkApproval();
+    await this.checkApproval(steps);
     this.held = held?.id ?? null;
     if (confirmation) {
       // Reasons quote the runbook's commands: the journal keeps them redacted, as the log does.
@@ -217,13 +243,53 @@ export class ActiveRun {
     return this.state;
   }
 
-  /** The plan of this run as it stands: its hosts, the values filled so far (secrets masked). */
+  /** Keeps the environment the run has now, before an edit of the field changes it. */
+  rememberEnvironment(): void {
+    if (this.live.state) this.environments.add(this.live.state.environment);
+  }
+
+  /** The runbook text this run follows. */
+  get runbookSource(): string {
+    return this.source;
+  }
+
+  /** The plan of this run as it stands: its runbook text, hosts, step moves and values. */
   plan(): Promise<Plan> {
     const hosts = this.target.group ?? (this.target.host ? [this.target.host] : []);
-    return this.deps.plan(this.state.runbookId, hosts, {
-      ...this.state.variables,
-      ...this.secrets,
+    return this.deps.plan({
+      runbookId: this.state.runbookId,
+      runbook: this.runbook,
+      source: this.source,
+      runHosts: hosts,
+      stepTargets: this.state.stepTargets,
+      variables: { ...this.state.variables, ...this.secrets },
     });
+  }
+
+  /** A step with its danger flags found again on its code with this run's values filled in. */
+  private filled(step: Step): Step {
+    if (step.placeholders.length === 0) return step;
+    const code = commandFor(
+      { ...step, attrs: { ...step.attrs, interpreter: undefined } },
+      { ...this.state.variables, ...this.secrets },
+    );
+    const again = this.deps.analyze({ ...step, code }, this.source.split('\n'));
+    const seen = new Set(step.danger.map((f) => `${f.rule}\0${f.line}`));
+    return {
+      ...step,
+      danger: [...step.danger, ...again.filter((f) => !seen.has(`${f.rule}\0${f.line}`))],
+    };
+  }
+
+  /**
+   * Every environment these steps touch: the run's as it started and as edited since
+   * (the most sensitive counts: editing the field cannot take a run out of production)
+   * and the inventory tags of each host they run on.
+   */
+  private environmentsOf(steps: Step[]): Array<string | null> {
+    this.environments.add(this.state.environment);
+    const hosts = steps.flatMap((s) => this.fanOutHosts(s) ?? [this.target.host ?? 'local']);
+    return [...this.environments, ...hosts.map((h) => this.deps.hostEnvironment(h))];
   }
 
   /**
@@ -233,11 +299,17 @@ export class ActiveRun {
    * who signed it, with which key; a plan changed since (an edit, another value)
    * is refused until it is signed again.
    */
-  private async checkApproval(): Promise<void> {
-    if (!isProduction(this.state.environment)) return;
+  private async checkApproval(steps: Step[]): Promise<void> {
+    if (!this.environmentsOf(steps).some(isProduction)) return;
     if (approvalRequired(this.runbook, this.deps.workspaceDir) === 'none') return;
     const plan = await this.plan();
-    if (plan.approval !== 'required' || !isProduction(plan.environment)) return;
+    const planned = new Set(plan.steps.map((s) => s.stepId));
+    const unplanned = steps.find((s) => !planned.has(s.id));
+    if (unplanned)
+      throw new ApiError(
+        'forbidden',
+        `the step at line ${unplanned.line} is not in the signed plan of this run`,
+      );
     if (!plan.signature)
       throw new ApiError(
         'forbidden',
@@ -258,10 +330,11 @@ export class ActiveRun {
    * The runbook changed on disk: the run follows the new text, keeping the
    * results of every step whose id survived the edit.
    */
-  async reload(runbook: Runbook, sha256: string): Promise<void> {
+  async reload(runbook: Runbook, sha256: string, source: string): Promise<void> {
     const logRunbook = await redactRunbook(this.redactor, runbook);
     if (this.live.closed) return;
     this.live.setRunbook(runbook, logRunbook);
+    this.source = source;
     const steps = actionableSteps(runbook).map((s) => ({ id: s.id, checked: s.checked }));
     this.live.record({ type: 'runbook.reloaded', steps, sha256 }, { durable: true });
   }

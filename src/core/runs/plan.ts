@@ -14,6 +14,16 @@ import { commandFor, missingValues } from './step-command';
 
 const MASK = '••••••';
 
+/** What a plan is of: the workspace's runbook on a host, or a live run's own copy, hosts and moves. */
+export interface PlanOptions {
+  host?: string;
+  runHosts?: string[];
+  variables?: Record<string, string>;
+  runbook?: Runbook;
+  source?: string;
+  stepTargets?: Record<string, string>;
+}
+
 /** What a plan is made from: the runbook as it would run, where, and with which values. */
 export interface PlanInput {
   runbookId: string;
@@ -24,14 +34,19 @@ export interface PlanInput {
   approval: 'required' | 'none';
   /** The hosts a step runs on when it names none: the run's host or group; empty for this machine. */
   runHosts: string[];
+  /** Steps moved to another host or group in a live run, by step id. */
+  stepTargets: Record<string, string>;
   expandHosts(spec: string): string[];
   variables: Record<string, string>;
   analyze: StepAnalyzer;
 }
 
-/** The steps a whole run would run, in order: runnable, and not left out of "run all". */
+/**
+ * Every step a run could run, in order: all runnable ones, those left out of "Run all"
+ * too (they run when started by hand, so a signed plan must cover them).
+ */
 export function plannedSteps(runbook: Runbook): Step[] {
-  return runbook.steps.filter((s) => s.runnable && !s.attrs.excludeFromRunAll);
+  return runbook.steps.filter((s) => s.runnable);
 }
 
 /**
@@ -44,14 +59,28 @@ export function planContent(input: PlanInput): PlanContent {
   const masked: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.variables))
     masked[name] = isSecretVariable(runbook, name) ? MASK : value;
+  const secrets = Object.entries(input.variables)
+    .filter(([name, value]) => value && isSecretVariable(runbook, name))
+    .map(([, value]) => value);
+  const mask = (text: string): string =>
+    secrets.reduce((out, value) => out.split(value).join(MASK), text);
   const lines = input.source.replace(/\r\n?/g, '\n').split('\n');
   const steps: PlanStep[] = plannedSteps(runbook).map((step) => {
-    const filled = {
-      ...step,
-      code: commandFor({ ...step, attrs: { ...step.attrs, interpreter: undefined } }, masked),
-    };
-    const danger = input.analyze(filled, lines);
-    const specs = step.attrs.hosts ?? (step.attrs.host ? [step.attrs.host] : null);
+    // Judged with the real values (a secret can be what makes a command destructive: that
+    // changes the plan and so its hash), shown with secrets masked.
+    const code = commandFor(
+      { ...step, attrs: { ...step.attrs, interpreter: undefined } },
+      input.variables,
+    );
+    const danger = input.analyze({ ...step, code }, lines).map((f) => ({
+      ...f,
+      reason: mask(f.reason),
+      command: mask(f.command),
+    }));
+    const moved = input.stepTargets[step.id];
+    const specs = moved
+      ? [moved]
+      : (step.attrs.hosts ?? (step.attrs.host ? [step.attrs.host] : null));
     const hosts = specs ? [...new Set(specs.flatMap((s) => input.expandHosts(s)))] : input.runHosts;
     return {
       stepId: step.id,
@@ -62,6 +91,7 @@ export function planContent(input: PlanInput): PlanContent {
       command: commandFor(step, masked),
       missing: missingValues(step, input.variables),
       hosts: hosts.length > 0 ? hosts : ['local'],
+      runAll: !step.attrs.excludeFromRunAll,
       danger,
       asks: danger.some(asks) || stepsToConfirm([{ ...step, danger }], false).length > 0,
     };

@@ -1,4 +1,4 @@
-import { planContent, planText, sha256 } from './plan';
+import { planContent, planText, sha256, type PlanOptions } from './plan';
 import { approvalFile, approvalRequired, findSignature } from '../guard/approval';
 import type { Plan } from '../../shared/model';
 import type { StepAnalyzer } from '../../shared/runbook';
@@ -24,7 +24,7 @@ import { gitCommitOf } from './git';
 import { LiveRun, redactRunbook } from './live-run';
 import { recoverRun, recoverRuns, reopenRun, type ReopenDeps } from './recovery';
 import { RunRecords } from './run-records';
-import { snapshotHash } from './snapshot';
+import { runbookOfRecords, snapshotHash } from './snapshot';
 
 export interface RunServiceDeps {
   dirs: CoreDirs;
@@ -146,9 +146,12 @@ export class RunService {
     }
     const started = live.state;
     const local = started.host === hostname() && !this.deps.inInventory(started.host);
+    const records = this.records.store.read(runId).records;
+    const kept = runbookOfRecords(records, this.records.store).source ?? '';
     const run = this.activate(
       live,
       this.targetOf(local ? [] : this.deps.expandHosts(started.host)),
+      kept,
     );
     try {
       run.shells.ownShell();
@@ -163,7 +166,7 @@ export class RunService {
     if (current && current.path === started.runbookPath) {
       const hash = this.records.store.saveRunbook(current.source);
       if (hash !== snapshotHash(this.records.store.read(runId).records))
-        await run.reload(current.runbook, hash);
+        await run.reload(current.runbook, hash, current.source);
     }
     this.records.index.save();
     return run.state;
@@ -179,6 +182,7 @@ export class RunService {
     for (const key of ['issues', 'nextActions'] as const)
       if (fields[key] !== undefined) fields = { ...fields, [key]: await redact(fields[key]) };
     if (mine && !mine.live.closed) {
+      mine.rememberEnvironment();
       mine.live.record({ type: 'run.fields', ...fields }, { durable: true });
       return mine.state;
     }
@@ -221,8 +225,12 @@ export class RunService {
   reload(runbookId: string, runbook: Runbook, source: string): void {
     const hash = this.records.store.saveRunbook(source);
     for (const run of this.runs.values())
-      if (run.state.runbookId === runbookId && run.state.status === 'active')
-        void run.reload(runbook, hash);
+      if (
+        run.state.runbookId === runbookId &&
+        run.state.status === 'active' &&
+        run.runbookSource !== source
+      )
+        void run.reload(runbook, hash, source);
   }
 
   dispose(): void {
@@ -236,11 +244,12 @@ export class RunService {
    * window, and the SHA-256 an approver signs. `runHosts` (a live run's own) overrides
    * the hosts `host` or the runbook names.
    */
-  async planRun(
-    runbookId: string,
-    options: { host?: string; runHosts?: string[]; variables?: Record<string, string> } = {},
-  ): Promise<Plan> {
-    const { runbook, source, expanded, verdict } = await this.where(runbookId, options.host);
+  async planRun(runbookId: string, options: PlanOptions = {}): Promise<Plan> {
+    const where = await this.where(runbookId, options.host);
+    const { expanded, verdict } = where;
+    // A live run's plan is of its own copy of the runbook, not of the file as it is now.
+    const runbook = options.runbook ?? where.runbook;
+    const source = options.source ?? where.source;
     const workspaceDir = this.deps.dirs.workspaceDir;
     const content = planContent({
       runbookId,
@@ -249,6 +258,7 @@ export class RunService {
       verdict,
       approval: approvalRequired(runbook, workspaceDir),
       runHosts: options.runHosts ?? expanded,
+      stepTargets: options.stepTargets ?? {},
       expandHosts: (spec) => this.deps.expandHosts(spec),
       variables: options.variables ?? {},
       analyze: this.deps.analyze,
@@ -304,7 +314,7 @@ export class RunService {
     const logRunbook = await redactRunbook(redactor, runbook);
     const journal = new JournalWriter(this.records.store.pathOf(id));
     const live = new LiveRun(journal, [], runbook, logRunbook, this.deps.emit);
-    const run = this.activate(live, this.targetOf(expanded), redactor);
+    const run = this.activate(live, this.targetOf(expanded), source, redactor);
     try {
       run.shells.ownShell();
     } catch (error) {
@@ -332,6 +342,7 @@ export class RunService {
       { durable: true },
     );
     this.runs.set(id, run);
+    run.rememberEnvironment();
     return run.state;
   }
 
@@ -341,16 +352,22 @@ export class RunService {
     return { host: group ? null : (expanded[0] ?? null), group };
   }
 
-  private activate(live: LiveRun, target: RunTarget, redactor?: RedactionEngine): ActiveRun {
+  private activate(
+    live: LiveRun,
+    target: RunTarget,
+    source: string,
+    redactor?: RedactionEngine,
+  ): ActiveRun {
     const run = new ActiveRun(
       live,
       target,
+      source,
       redactor ?? this.deps.redaction(workspacePatterns(this.deps.dirs.workspaceDir)),
       mkdtempSync(join(tmpdir(), 'runsheet-state-')),
       {
         ...this.deps,
         workspaceDir: this.deps.dirs.workspaceDir,
-        plan: (runbookId, runHosts, variables) => this.planRun(runbookId, { runHosts, variables }),
+        plan: (request) => this.planRun(request.runbookId, request),
       },
     );
     if (live.state) this.runs.set(live.state.id, run);

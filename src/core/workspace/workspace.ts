@@ -24,6 +24,7 @@ export class Workspace {
   /** One watcher per runbook that was opened (cheap and exact, unlike watching the whole tree). */
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+
   private onChange:
     ((id: string, runbook: Runbook, summary: RunbookSummary, source: string) => void) | null = null;
 
@@ -82,11 +83,11 @@ export class Workspace {
       id,
       setTimeout(() => {
         this.timers.delete(id);
-        const before = this.cache.get(id);
         this.load(id).then(
           ({ runbook, source }) => {
-            if (runbook !== before?.runbook)
-              this.onChange?.(id, runbook, summarize(id, runbook), source);
+            // Announced on every change on disk, even when an open() in between already read
+            // the new text: each listener compares with what it holds (a run, its own copy).
+            this.onChange?.(id, runbook, summarize(id, runbook), source);
           },
           () => undefined, // deleted or unreadable: the next open reports it, naming the file
         );

@@ -95,9 +95,10 @@ export const Confirmation = z.object({
 });
 export type Confirmation = z.infer<typeof Confirmation>;
 
-const PRODUCTION = /^(?:prod|production|prd|live)(?:[-_ .]\w+)?$/i;
+/** A `prod`/`production`/`prd`/`live` word anywhere in the name (`prod-us-east-1`, `eu-prod`, `prd01`). */
+const PRODUCTION = /(?:^|[-_ .:/])(?:prod|production|prd|live)\d*(?:$|[-_ .:/])/i;
 
-/** Whether an environment is production (`production`, `prod`, `prod-eu`, `live`). */
+/** Whether an environment is production (`production`, `prod`, `prod-eu`, `eu-prod`, `prd01`, `live`). */
 export function isProduction(environment: string | null | undefined): boolean {
   return typeof environment === 'string' && PRODUCTION.test(environment.trim());
 }

@@ -20,6 +20,8 @@ export const PlanStep = z.object({
   danger: z.array(DangerFlag),
   /** Asks before it runs (destructive, or `confirm=true`). */
   asks: z.boolean(),
+  /** Part of "Run all" (false: `excludeFromRunAll`, run only when started by hand). */
+  runAll: z.boolean(),
 });
 export type PlanStep = z.infer<typeof PlanStep>;
 

@@ -75,6 +75,7 @@ export function Checklist({
             movedTo={run?.stepTargets[step.id] ?? null}
             runHost={run ? (run.host === localHost ? 'this machine' : run.host) : null}
             held={run?.heldStepId === step.id}
+            rehearsal={Boolean(run?.rehearsal)}
             runLocked={runLocked}
             busy={readOnly || busySteps.includes(step.id) || run?.status === 'finished'}
             readOnly={readOnly}

@@ -38,6 +38,8 @@ interface Props {
   runHost: string | null;
   /** A rehearsal stopped before this destructive step until it is confirmed. */
   held?: boolean;
+  /** The run is a DR rehearsal (a step marked rehearsal=safe runs in it without asking). */
+  rehearsal?: boolean;
   /** A past run: shown as it ended, no buttons. */
   readOnly?: boolean;
   /** Another step of the run is running: Run buttons wait. */
@@ -58,6 +60,7 @@ export function StepCard({
   busy,
   actions,
   held = false,
+  rehearsal = false,
   readOnly = false,
 }: Props) {
   const [skipping, setSkipping] = useState(false);
@@ -132,7 +135,9 @@ export function StepCard({
           )}
         </div>
       </div>
-      {step.runnable && step.danger.length > 0 && <DangerNote flags={step.danger} />}
+      {step.runnable && step.danger.length > 0 && (
+        <DangerNote flags={step.danger} safeHere={rehearsal && step.attrs.rehearsal === 'safe'} />
+      )}
       {held && !done && (
         <div className="step-note step-held" data-testid="step-held">
           Held: this rehearsal stops before each destructive step. Run it to confirm it and go on.
@@ -383,7 +388,7 @@ function lastLines(text: string, n: number): string {
 }
 
 /** What the step would destroy, before anything runs: the guard's flags, most severe first. */
-function DangerNote({ flags }: { flags: DangerFlag[] }) {
+function DangerNote({ flags, safeHere }: { flags: DangerFlag[]; safeHere: boolean }) {
   const asking = flags.some(asks);
   return (
     <div
@@ -399,7 +404,13 @@ function DangerNote({ flags }: { flags: DangerFlag[] }) {
           </li>
         ))}
       </ul>
-      {asking && <span className="muted danger-asks">Asks before it runs.</span>}
+      {asking && (
+        <span className="muted danger-asks">
+          {safeHere
+            ? 'Marked rehearsal=safe: runs in this rehearsal without asking.'
+            : 'Asks before it runs.'}
+        </span>
+      )}
     </div>
   );
 }
