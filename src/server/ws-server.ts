@@ -26,6 +26,8 @@ export interface ServerOptions {
   port?: number;
   /** For tests; a random 32-byte token otherwise. */
   token?: string;
+  /** Where refused input is reported (standard error by default). */
+  log?: (line: string) => void;
 }
 
 export interface RunningServer {
@@ -42,17 +44,34 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
+  const log =
+    options.log ?? ((line: string) => void process.stderr.write(`runsheet serve: ${line}\n`));
   const http = createServer((req, res) => {
-    void serveStatic(options.staticDir, req, res, allowedHosts);
+    // Nothing a request carries may end the process: a failure is a 400 or 500, logged.
+    serveStatic(options.staticDir, req, res, allowedHosts).catch((error: unknown) => {
+      log(`${req.method} ${String(req.url).slice(0, 200)}: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(error instanceof BadRequest ? 400 : 500);
+      res.end();
+    });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  http.on('clientError', (error, socket) => {
+    log(`bad HTTP request: ${error.message}`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   let allowedHosts = new Set<string>();
 
   http.on('upgrade', (req, socket, head) => {
+    socket.on('error', (error) => log(`socket: ${error.message}`));
     const reject = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return reject(400, 'Bad Request');
+    }
     if (url.pathname !== '/api') return reject(404, 'Not Found');
     if (!allowedHosts.has(req.headers.host ?? '')) return reject(403, 'Forbidden');
     const origin = req.headers.origin;
@@ -60,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return reject(403, 'Forbidden');
     }
     if (!tokenMatches(url.searchParams.get('token'), token)) return reject(401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.core));
+    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.core, log));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -81,6 +100,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
+/** The largest WebSocket frame a client may send (a paste of about a megabyte). */
+export const MAX_FRAME = 1 << 20;
+/** More messages than this in a second close the connection (typing sends one per key). */
+const MAX_MESSAGES_PER_SECOND = 1000;
+
+class BadRequest extends Error {}
+
 function tokenMatches(given: string | null, expected: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
@@ -88,13 +114,28 @@ function tokenMatches(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function serveClient(ws: WebSocket, core: Core): void {
+function serveClient(ws: WebSocket, core: Core, log: (line: string) => void): void {
   const send = (message: ServerMessage): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
   const unsubscribe = core.onEvent((name, payload) => send({ type: 'event', name, payload }));
   ws.on('close', unsubscribe);
+  // A frame over the limit, a bad frame, a reset: ws closes the socket (1009, 1002) and
+  // reports it here; without a listener the error would end the process.
+  ws.on('error', (error) => log(`client: ${error.message}`));
+  let windowStart = Date.now();
+  let inWindow = 0;
   ws.on('message', (raw, isBinary) => {
+    const now = Date.now();
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      inWindow = 0;
+    }
+    if (++inWindow > MAX_MESSAGES_PER_SECOND) {
+      log(`client: more than ${MAX_MESSAGES_PER_SECOND} messages in a second; closed`);
+      ws.close(1008, 'too many messages');
+      return;
+    }
     let message: ClientMessage;
     try {
       if (isBinary) throw new Error('binary');
@@ -129,7 +170,12 @@ async function serveStatic(
     res.writeHead(405).end();
     return;
   }
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+  } catch {
+    throw new BadRequest('not a path');
+  }
   const relative = normalize(pathname === '/' ? '/index.html' : pathname);
   const file = join(root, relative);
   if (!file.startsWith(root + sep)) {

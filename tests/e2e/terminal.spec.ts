@@ -132,7 +132,28 @@ test('terminal: renderer, scrollback setting, search, links and multi-line paste
   await page.getByRole('button', { name: 'Cancel' }).click();
 
   await page.getByTestId('terminal').click();
-  await page.evaluate(() => {
+  await pasteText(page, 'echo pasted-one\necho pasted-two\n');
+  await expect(page.getByTestId('paste-dialog')).toContainText('Paste 2 lines into the shell?');
+  await page.getByTestId('confirm-paste').click();
+  await expect.poll(() => terminalText(page)).toContain('pasted-two');
+
+  // A 1.2 MB single line: refused in the UI with a message, the connection and the shell fine.
+  await pasteText(page, `echo ${'x'.repeat(1_200_000)}`);
+  await expect(page.locator('.banner-error')).toContainText(
+    'The paste is 1.1 MB; a terminal takes at most 256 kB at once',
+  );
+  await expect(page.getByText(/^Disconnected/)).toHaveCount(0);
+  // 100 kB fits: it goes in pieces and arrives whole.
+  await page.locator('.banner-error').getByRole('button', { name: 'Dismiss' }).click();
+  await page.getByTestId('terminal').click();
+  await pasteText(page, `echo ${'y'.repeat(100_000)} | wc -c`);
+  await page.keyboard.press('Enter');
+  await expect.poll(() => terminalText(page), { timeout: 15_000 }).toContain('100001');
+});
+
+/** Pastes text into the focused terminal as the browser would (a paste event). */
+async function pasteText(page: Page, text: string): Promise<void> {
+  await page.evaluate((value) => {
     const doc = (
       globalThis as unknown as {
         document: { querySelector(s: string): { dispatchEvent(e: unknown): void } };
@@ -143,17 +164,14 @@ test('terminal: renderer, scrollback setting, search, links and multi-line paste
       ClipboardEvent: new (type: string, init: unknown) => unknown;
     };
     const data = new g.DataTransfer();
-    data.setData('text/plain', 'echo pasted-one\necho pasted-two\n');
+    data.setData('text/plain', value);
     doc
       .querySelector('.xterm-helper-textarea')
       .dispatchEvent(
         new g.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
       );
-  });
-  await expect(page.getByTestId('paste-dialog')).toContainText('Paste 2 lines into the shell?');
-  await page.getByTestId('confirm-paste').click();
-  await expect.poll(() => terminalText(page)).toContain('pasted-two');
-});
+  }, text);
+}
 
 test('each active run has a terminal tab', async ({ page }) => {
   await page.goto(app.url);

@@ -164,6 +164,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         preferred={run?.status === 'active' ? run.sessionId : null}
         onLink={actions.openLink}
         onMultilinePaste={actions.askPaste}
+        onPasteRefused={actions.showError}
         idleText={
           run?.status === 'finished'
             ? 'This run is finished. Its log is on disk; start a new run to open a shell.'

@@ -22,6 +22,7 @@ interface Props {
   idleText: string;
   onLink(url: string): void;
   onMultilinePaste(text: string, paste: () => void): void;
+  onPasteRefused(message: string): void;
 }
 
 /** The terminal panel: tabs per live shell, search, copy-all, scrollback. */
@@ -33,6 +34,7 @@ export function TerminalPanel({
   idleText,
   onLink,
   onMultilinePaste,
+  onPasteRefused,
 }: Props) {
   const [picked, setPicked] = useState<string | null>(null);
   const [scrollback, setScrollback] = useState(savedScrollback);
@@ -181,6 +183,7 @@ export function TerminalPanel({
             scrollback={scrollback}
             onLink={onLink}
             onMultilinePaste={onMultilinePaste}
+            onPasteRefused={onPasteRefused}
             onReady={(h) => (handle.current = h)}
           />
         )}

@@ -10,6 +10,15 @@ import '@xterm/xterm/css/xterm.css';
 import type { TerminalPort } from '../state/actions';
 import { TERMINAL_THEME } from './terminal-theme';
 
+/** The largest paste sent to a shell, in characters (it goes in pieces the contract allows). */
+const MAX_PASTE = 256 * 1024;
+
+function formatSize(chars: number): string {
+  return chars >= 1024 * 1024
+    ? `${(chars / (1024 * 1024)).toFixed(1)} MB`
+    : `${Math.round(chars / 1024)} kB`;
+}
+
 /** Element property through which automation reads the xterm buffer (not the DOM). */
 export interface TerminalHost extends HTMLDivElement {
   xterm?: Terminal;
@@ -31,6 +40,8 @@ interface Props {
   onLink(url: string): void;
   /** Text with several lines is about to be pasted: the app asks first. */
   onMultilinePaste(text: string, paste: () => void): void;
+  /** A paste too large to send: why, for the user. */
+  onPasteRefused(message: string): void;
   onReady(handle: TerminalHandle | null): void;
 }
 
@@ -44,14 +55,15 @@ export function TerminalView({
   scrollback,
   onLink,
   onMultilinePaste,
+  onPasteRefused,
   onReady,
 }: Props) {
   const hostRef = useRef<TerminalHost>(null);
   const termRef = useRef<Terminal | null>(null);
-  const callbacks = useRef({ onLink, onMultilinePaste, onReady });
+  const callbacks = useRef({ onLink, onMultilinePaste, onPasteRefused, onReady });
   // The latest callbacks, for handlers registered once per terminal.
   useEffect(() => {
-    callbacks.current = { onLink, onMultilinePaste, onReady };
+    callbacks.current = { onLink, onMultilinePaste, onPasteRefused, onReady };
   });
 
   useEffect(() => {
@@ -111,6 +123,12 @@ export function TerminalView({
       return true;
     });
     const guardedPaste = (text: string): void => {
+      if (text.length > MAX_PASTE) {
+        callbacks.current.onPasteRefused(
+          `The paste is ${formatSize(text.length)}; a terminal takes at most ${formatSize(MAX_PASTE)} at once. Put it in a file and run that instead.`,
+        );
+        return;
+      }
       if (/\r|\n/.test(text.replace(/\r?\n$/, '')))
         callbacks.current.onMultilinePaste(text, () => term.paste(text));
       else term.paste(text);

@@ -16,6 +16,9 @@ import type { Action, AppState, Confirming } from './store';
 /** The user said no to a question on the way (a dialog): nothing to report. */
 class Cancelled extends Error {}
 
+/** Characters per session.write call (the contract takes at most 65,536). */
+const WRITE_CHUNK = 16 * 1024;
+
 type Fields = Partial<Pick<RunState, 'maintainer' | 'environment' | 'issues' | 'nextActions'>>;
 
 /** What a terminal view needs of the core for its session: output in, keys and sizes out. */
@@ -432,6 +435,7 @@ export function createActions(
       onPaste = null;
     },
     dismissError: (): void => dispatch({ type: 'dismissError' }),
+    showError: (message: string): void => fail(new Error(message)),
     disconnected: (reason: string): void => dispatch({ type: 'disconnected', reason }),
 
     terminal: terminalPort(api),
@@ -450,7 +454,15 @@ function terminalPort(api: RunsheetApi): TerminalPort {
   return {
     snapshot: (sessionId) => api.call('session.snapshot', { sessionId }),
     onData: (listener) => api.on('session.didData', listener),
-    write: (sessionId, data) => quiet(api.call('session.write', { sessionId, data })),
+    // In pieces the contract allows (a paste can be up to 256 kB), never splitting a surrogate pair.
+    write: (sessionId, data) => {
+      for (let at = 0; at < data.length;) {
+        let end = Math.min(at + WRITE_CHUNK, data.length);
+        if (end < data.length && /[\ud800-\udbff]/.test(data[end - 1]!)) end--;
+        quiet(api.call('session.write', { sessionId, data: data.slice(at, end) }));
+        at = end;
+      }
+    },
     resize: (sessionId, cols, rows) => quiet(api.call('session.resize', { sessionId, cols, rows })),
     ack: (sessionId, chars) => quiet(api.call('session.ack', { sessionId, chars })),
     detach: (sessionId) => quiet(api.call('session.detach', { sessionId })),
