@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { serveApp, type ServedApp } from '../helpers/serve';
 import { tempDir, writeFiles } from '../helpers/temp';
@@ -136,6 +137,21 @@ test('terminal: renderer, scrollback setting, search, links and multi-line paste
   await expect(page.getByTestId('paste-dialog')).toContainText('Paste 2 lines into the shell?');
   await page.getByTestId('confirm-paste').click();
   await expect.poll(() => terminalText(page)).toContain('pasted-two');
+
+  // One line that ends the bracketed paste early and then presses Ctrl-O (run the line):
+  // the markers and control characters are shown as taken out, and nothing runs.
+  const probe = `/tmp/runsheet-paste-probe-${process.pid}`;
+  await pasteText(page, `touch ${probe}\x1b[201~\x0f`);
+  await expect(page.getByTestId('paste-removed')).toContainText(
+    '7 control characters were taken out',
+  );
+  await page.getByTestId('confirm-paste').click();
+  await expect.poll(() => terminalText(page)).toContain(`touch ${probe}`);
+  await page.waitForTimeout(500);
+  expect(existsSync(probe)).toBe(false);
+  // Clear the pasted line (it waits at the prompt) for what follows.
+  await page.getByTestId('terminal').click();
+  await page.keyboard.press('Control+U');
 
   // A 1.2 MB single line: refused in the UI with a message, the connection and the shell fine.
   await pasteText(page, `echo ${'x'.repeat(1_200_000)}`);

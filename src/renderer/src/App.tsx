@@ -152,7 +152,8 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       )}
       {state.pasting !== null && (
         <PasteDialog
-          text={state.pasting}
+          text={state.pasting.text}
+          removed={state.pasting.removed}
           onPaste={() => actions.answerPaste(true)}
           onClose={() => actions.answerPaste(false)}
         />

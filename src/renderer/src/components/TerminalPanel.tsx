@@ -21,7 +21,7 @@ interface Props {
   preferred: string | null;
   idleText: string;
   onLink(url: string): void;
-  onMultilinePaste(text: string, paste: () => void): void;
+  onMultilinePaste(text: string, paste: () => void, removed: number): void;
   onPasteRefused(message: string): void;
 }
 

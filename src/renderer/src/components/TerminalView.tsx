@@ -1,3 +1,4 @@
+import { cleanPaste } from '../../../shared/util/paste';
 import { useEffect, useRef } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -39,7 +40,7 @@ interface Props {
   /** A link in the output was clicked: the app asks before opening it. */
   onLink(url: string): void;
   /** Text with several lines is about to be pasted: the app asks first. */
-  onMultilinePaste(text: string, paste: () => void): void;
+  onMultilinePaste(text: string, paste: () => void, removed: number): void;
   /** A paste too large to send: why, for the user. */
   onPasteRefused(message: string): void;
   onReady(handle: TerminalHandle | null): void;
@@ -122,15 +123,17 @@ export function TerminalView({
       }
       return true;
     });
-    const guardedPaste = (text: string): void => {
+    const guardedPaste = (pasted: string): void => {
+      const { text, removed } = cleanPaste(pasted);
       if (text.length > MAX_PASTE) {
         callbacks.current.onPasteRefused(
           `The paste is ${formatSize(text.length)}; a terminal takes at most ${formatSize(MAX_PASTE)} at once. Put it in a file and run that instead.`,
         );
         return;
       }
-      if (/\r|\n/.test(text.replace(/\r?\n$/, '')))
-        callbacks.current.onMultilinePaste(text, () => term.paste(text));
+      // Several lines, or control characters taken out: shown before anything is sent.
+      if (removed > 0 || /\r|\n/.test(text.replace(/\r?\n$/, '')))
+        callbacks.current.onMultilinePaste(text, () => term.paste(text), removed);
       else term.paste(text);
     };
     const onPaste = (event: ClipboardEvent): void => {

@@ -425,12 +425,12 @@ export function createActions(
     openLink: (href: string): void => dispatch({ type: 'link', href }),
     closeLink: (): void => dispatch({ type: 'link', href: null }),
     /** Several lines are about to be pasted into a terminal: ask first. */
-    askPaste(text: string, paste: () => void): void {
+    askPaste(text: string, paste: () => void, removed = 0): void {
       onPaste = paste;
-      dispatch({ type: 'pasting', text });
+      dispatch({ type: 'pasting', pasting: { text, removed } });
     },
     answerPaste(yes: boolean): void {
-      dispatch({ type: 'pasting', text: null });
+      dispatch({ type: 'pasting', pasting: null });
       if (yes) onPaste?.();
       onPaste = null;
     },

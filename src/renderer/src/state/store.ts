@@ -71,7 +71,8 @@ export interface AppState {
   windowAsk: MethodOutput<'run.preflight'> | null;
   /** Steps that ask before they run, and the production environment to type, while the question is open. */
   confirming: Confirming | null;
-  pasting: string | null;
+  /** A paste waiting for the user: its text, and how many control characters were taken out. */
+  pasting: { text: string; removed: number } | null;
   link: string | null;
   error: string | null;
   disconnected: string | null;
@@ -108,7 +109,7 @@ export type Action =
   | { type: 'authPrompt'; prompt: EventPayload<'host.authPrompt'> | null }
   | { type: 'windowAsk'; verdict: MethodOutput<'run.preflight'> | null }
   | { type: 'confirming'; confirming: Confirming | null }
-  | { type: 'pasting'; text: string | null }
+  | { type: 'pasting'; pasting: AppState['pasting'] }
   | { type: 'link'; href: string | null }
   | { type: 'error'; message: string }
   | { type: 'dismissError' }
@@ -277,7 +278,7 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'confirming':
       return { ...state, confirming: action.confirming };
     case 'pasting':
-      return { ...state, pasting: action.text };
+      return { ...state, pasting: action.pasting };
     case 'link':
       return { ...state, link: action.href };
     case 'error':
