@@ -79,6 +79,11 @@ test('links ask before leaving the app', async ({ page }) => {
   await expect(page.getByTestId('link-dialog')).toContainText('https://example.com/guide');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('link-dialog')).toBeHidden();
+  // A middle click asks too, and opens nothing by itself.
+  await page.getByRole('link', { name: 'runbook guide' }).click({ button: 'middle' });
+  await expect(page.getByTestId('link-dialog')).toContainText('https://example.com/guide');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.waitForTimeout(300);
   expect(page.context().pages()).toHaveLength(1);
 });
 

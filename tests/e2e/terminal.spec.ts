@@ -95,42 +95,20 @@ test('terminal: renderer, scrollback setting, search, links and multi-line paste
   await expect.poll(() => xterm(page, 'term.getSelection()')).toBe('for more');
 
   // A link printed in the terminal opens only after the same confirmation as runbook links.
-  const row = (await terminalText(page))
-    .split('\n')
-    .findIndex((l) => l.startsWith('see https://example.com'));
-  expect(row).toBeGreaterThanOrEqual(0);
-  const cell = await page.evaluate((r) => {
-    const doc = (
-      globalThis as unknown as {
-        document: {
-          querySelector(s: string): {
-            getBoundingClientRect(): { left: number; top: number };
-            xterm: { buffer: { active: { viewportY: number } }; rows: number };
-          };
-        };
-      }
-    ).document;
-    const host = doc.querySelector('[data-testid=terminal]');
-    const screen = (
-      doc as unknown as {
-        querySelector(s: string): {
-          getBoundingClientRect(): { left: number; top: number; width: number; height: number };
-        };
-      }
-    ).querySelector('.xterm-screen');
-    const box = screen.getBoundingClientRect();
-    const term = host.xterm;
-    const cellH = box.height / term.rows;
-    const cellW = box.width / (term as unknown as { cols: number }).cols;
-    return {
-      x: box.left + cellW * 8,
-      y: box.top + cellH * (r - term.buffer.active.viewportY) + cellH / 2,
-    };
-  }, row);
-  await page.mouse.move(cell.x, cell.y);
-  await page.mouse.click(cell.x, cell.y);
+  await clickTerminalLine(page, 'see https://example.com');
   await expect(page.getByTestId('link-dialog')).toContainText('https://example.com/runbook-docs');
   await page.getByRole('button', { name: 'Cancel' }).click();
+  // So does an OSC 8 hyperlink a program prints (its text is not the URL).
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type(
+    "printf '\\e]8;;https://example.com/osc8\\e\\\\osc8-here\\e]8;;\\e\\\\\\n'",
+  );
+  await page.keyboard.press('Enter');
+  await expect.poll(() => terminalText(page)).toMatch(/^osc8-here/m);
+  await clickTerminalLine(page, 'osc8-here', 3);
+  await expect(page.getByTestId('link-dialog')).toContainText('https://example.com/osc8');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  expect(page.context().pages()).toHaveLength(1);
 
   await page.getByTestId('terminal').click();
   await pasteText(page, 'echo pasted-one\necho pasted-two\n');
@@ -211,3 +189,34 @@ test('each active run has a terminal tab', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect.poll(() => terminalText(page)).toContain('tab-42');
 });
+
+/** Clicks the terminal on the first line that starts with `prefix`, at column `col`. */
+async function clickTerminalLine(page: Page, prefix: string, col = 8): Promise<void> {
+  const row = (await terminalText(page)).split('\n').findIndex((l) => l.startsWith(prefix));
+  expect(row).toBeGreaterThanOrEqual(0);
+  const cell = await page.evaluate(
+    ({ r, c }) => {
+      const doc = (
+        globalThis as unknown as {
+          document: {
+            querySelector(s: string): {
+              getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+              xterm: { buffer: { active: { viewportY: number } }; rows: number; cols: number };
+            };
+          };
+        }
+      ).document;
+      const term = doc.querySelector('[data-testid=terminal]').xterm;
+      const box = doc.querySelector('.xterm-screen').getBoundingClientRect();
+      const cellH = box.height / term.rows;
+      const cellW = box.width / term.cols;
+      return {
+        x: box.left + cellW * c,
+        y: box.top + cellH * (r - term.buffer.active.viewportY) + cellH / 2,
+      };
+    },
+    { r: row, c: col },
+  );
+  await page.mouse.move(cell.x, cell.y);
+  await page.mouse.click(cell.x, cell.y);
+}

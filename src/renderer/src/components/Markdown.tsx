@@ -51,6 +51,8 @@ export function Markdown({
     <Tag
       className={`markdown ${className ?? ''}`}
       onClick={click}
+      // A middle click (or any other button) would open a new window: it asks too.
+      onAuxClick={click}
       dangerouslySetInnerHTML={{ __html: html }}
     />
   );

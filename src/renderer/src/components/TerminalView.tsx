@@ -78,6 +78,14 @@ export function TerminalView({
       cursorBlink: true,
       allowProposedApi: true, // unicode11
       theme: TERMINAL_THEME,
+      // OSC 8 hyperlinks a program prints go through the app's link confirmation, like URLs.
+      linkHandler: {
+        activate: (event, uri) => {
+          event.preventDefault();
+          callbacks.current.onLink(uri);
+        },
+        allowNonHttpProtocols: false,
+      },
     });
     termRef.current = term;
     const fit = new FitAddon();
