@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Runbook } from '../shared/model';
 import { parseRunbookFile } from '../shared/runbook';
-import { Guard } from '../core';
+import { Guard, readRunbookText } from '../core';
 
 /** The `inspect --json` document: stable keys for scripts and tests. */
 export function inspectJson(runbook: Runbook): unknown {
@@ -66,7 +65,7 @@ export function inspectText(runbook: Runbook, file: string): string {
 /** A runbook file as the app reads it, its steps checked by the guardrails of its folder's runsheet.yaml. */
 export function loadRunbookFile(file: string): Runbook {
   return parseRunbookFile(
-    readFileSync(file, 'utf8'),
+    readRunbookText(file),
     basename(file),
     Guard.forWorkspace(dirname(resolve(file))).analyze,
   );

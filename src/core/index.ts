@@ -5,6 +5,7 @@
 export { createCore, type Core, type CoreOptions } from './core';
 export { listHosts } from './hosts/inventory';
 export { Guard } from './guard/guard';
+export { readRunbookText } from './workspace/runbook-text';
 export { verifyJournal } from './journal/verify';
 export { writeFileAtomic } from './files/atomic-write';
 export { envTokens, type TokenSource } from './trackers/trackers';

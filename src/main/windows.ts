@@ -58,6 +58,10 @@ export function createMainWindow(): BrowserWindow {
   win.on('closed', () => windows.delete(win));
   win.once('ready-to-show', () => win.show());
 
+  // A renderer that crashes (or is killed) comes back: the run lives in the core, so it is intact.
+  win.webContents.on('render-process-gone', (_event, details) => {
+    if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload();
+  });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.webContents.on('will-redirect', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {

@@ -1,10 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import type { RunbookSummary } from '../../shared/api/contract';
 import { actionableSteps, type Runbook } from '../../shared/model';
 import { parseRunbookFile, type StepAnalyzer } from '../../shared/runbook';
+import { checkRunbookSize, decodeRunbook } from './runbook-text';
 
 const MAX_DEPTH = 4;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'maintenance-logs']);
@@ -100,8 +101,14 @@ export class Workspace {
     const summaries: RunbookSummary[] = [];
     for (const file of files) {
       const id = relative(this.dir, file).split(sep).join('/');
-      const { runbook } = await this.load(id);
-      summaries.push(summarize(id, runbook));
+      try {
+        const { runbook } = await this.load(id);
+        summaries.push(summarize(id, runbook));
+      } catch (error) {
+        // Listed, so the user sees why it does not open; a binary file is not a runbook at all.
+        if ((error as Error).message.endsWith('is a binary file, not Markdown')) continue;
+        summaries.push(unreadable(id, (error as Error).message));
+      }
     }
     return summaries.sort((a, b) => rank(a.id) - rank(b.id) || a.title.localeCompare(b.title));
   }
@@ -128,8 +135,13 @@ export class Workspace {
     }
     const cached = this.cache.get(id);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
+    // A symlink (or a folder that is one) may point anywhere: only files inside the workspace open.
+    const [real, root] = await Promise.all([realpath(path), realpath(this.dir)]);
+    if (!real.startsWith(root + sep))
+      throw new ApiError('forbidden', `${path} points outside the workspace (${real})`);
+    checkRunbookSize(info.size, path);
     this.watchFile(id);
-    const source = await readFile(path, 'utf8');
+    const source = decodeRunbook(await readFile(path), path);
     const runbook = parseRunbookFile(source, id, this.analyze);
     if (this.notice) runbook.warnings.unshift({ line: 1, message: this.notice });
     const entry = { mtimeMs: info.mtimeMs, size: info.size, runbook, source };
@@ -170,6 +182,18 @@ export class Workspace {
 /** Getting started first: it is the one a new user should open. */
 function rank(id: string): number {
   return id === 'getting-started.md' ? 0 : 1;
+}
+
+function unreadable(id: string, message: string): RunbookSummary {
+  return {
+    id,
+    title: id.replace(/\.md$/, ''),
+    description: `Cannot be opened: ${message}`,
+    cadence: null,
+    checks: 0,
+    commands: 0,
+    warnings: 1,
+  };
 }
 
 function summarize(id: string, runbook: Runbook): RunbookSummary {
