@@ -85,7 +85,8 @@ test('an interrupted run shows on the overview and resumes with its step marked 
   await expect(page.getByTestId('attention')).toHaveText('1');
   await page.getByTestId('home-button').click();
   const interrupted = page.getByTestId('interrupted-run');
-  await expect(interrupted).toContainText('Nightly copy');
+  // The recovery pass runs at start; on a loaded machine it can take a few seconds.
+  await expect(interrupted).toContainText('Nightly copy', { timeout: 15_000 });
   await page.screenshot({ path: 'test-results/screenshots/overview-interrupted.png' });
   await interrupted.getByTestId('resume-run').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nightly copy');

@@ -116,10 +116,13 @@ describe('one writer per journal', () => {
       const racer = `import { acquireLock } from ${JSON.stringify(bundle)};
         const got = acquireLock(${JSON.stringify(journal)});
         process.stdout.write(got ? 'won' : 'lost');
-        setTimeout(() => process.exit(0), 400);`;
+        // Alive (holding what it won) until every racer has answered: a winner that exited
+        // early would leave a stale lock a slow starter may rightly take over.
+        process.stdin.on('end', () => process.exit(0));
+        process.stdin.resume();`;
       const children = Array.from({ length: 6 }, () =>
         spawn(process.execPath, ['--input-type=module', '-e', racer], {
-          stdio: ['ignore', 'pipe', 'inherit'],
+          stdio: ['pipe', 'pipe', 'inherit'],
         }),
       );
       const answers = await Promise.all(
@@ -127,9 +130,18 @@ describe('one writer per journal', () => {
           (child) =>
             new Promise<string>((resolve) => {
               let out = '';
-              child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+              child.stdout.on('data', (d: Buffer) => {
+                out += d.toString();
+                if (out === 'won' || out === 'lost') resolve(out);
+              });
               child.on('exit', () => resolve(out));
             }),
+        ),
+      );
+      for (const child of children) child.stdin.end();
+      await Promise.all(
+        children.map(
+          (c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))),
         ),
       );
       expect(answers.filter((a) => a === 'won')).toHaveLength(1);
