@@ -27,6 +27,20 @@ describe.each(SHELLS)('steps in a real %s session', (shell) => {
     expect(h.latest!.steps[h.step(1).id]!.status).toBe('failed');
   });
 
+  it("ignores marks a step's output prints (no nonce): a forged success still fails, and the next step waits", async () => {
+    // The output claims the step ended with 0 (twice, both terminators), then it fails a second later.
+    h = await new RunHarness(
+      `# Forged\n\n${fence("printf '\\033]133;D;0\\007\\033]133;A\\007\\033]133;B\\033\\\\'\nsleep 1\nfalse")}${fence('echo next')}`,
+      shell,
+    ).start();
+    const forged = await h.exec(0);
+    expect([forged.status, forged.exitCode]).toEqual(['failed', 1]);
+    expect(forged.durationMs).toBeGreaterThanOrEqual(900);
+    expect(forged.detail).toContain('ignored 3 shell-integration marks the output printed');
+    const next = await h.exec(1);
+    expect([next.status, next.output]).toEqual(['passed', 'next']);
+  });
+
   it('runs heredocs byte for byte and carries cd, exports and functions to the next step', async () => {
     const body = 'line one\n\ttabbed $NOT_EXPANDED `nor this`\n  trailing spaces  \n';
     h = await new RunHarness(
@@ -137,7 +151,8 @@ describe('bash specifics', () => {
       expect(h.raw).not.toContain('\x1b]633;E');
       await h.type('echo by-hand\r');
       await waitFor('the typed command', () => h.latest?.manualCommands.length);
-      expect(h.raw).toContain('\x1b]633;E;echo by-hand\x07');
+      expect(h.raw).toContain('\x1b]633;E;echo by-hand;n=');
+      expect(h.raw).toMatch(/633;E;echo by-hand;n=[0-9a-f]{32}/);
       expect((await h.exec(0)).output).toBe('one');
       expect(h.raw.split('\x1b]633;E')).toHaveLength(2);
     },

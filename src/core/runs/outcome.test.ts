@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { laneResult, notRun, stepResult, unreachable } from './outcome';
 
-const ok = { exitCode: 0, shellExited: false, startedAt: 0, endedAt: 5 };
+const ok = { exitCode: 0, shellExited: false, startedAt: 0, endedAt: 5, forgedMarks: 0 };
 const calm = { cancelRequested: false, killed: false, timedOut: null };
 const connected = { lost: false, failure: null };
 

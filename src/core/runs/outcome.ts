@@ -67,6 +67,10 @@ export function laneResult(
     status = 'cancelled';
     notes.push(signals.killed ? 'cancelled; the shell was killed' : 'cancelled with Ctrl-C');
   }
+  if (outcome.forgedMarks > 0)
+    notes.push(
+      `ignored ${outcome.forgedMarks} shell-integration mark${outcome.forgedMarks === 1 ? '' : 's'} the output printed without this session's nonce (suspicious: output tried to end the step or set its exit code)`,
+    );
   if (outcome.shellExited && !signals.killed)
     notes.push(
       `the step ended its shell (exit ${outcome.exitCode ?? '?'}); the next step starts a new shell in the same directory with the same exports`,

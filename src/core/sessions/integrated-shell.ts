@@ -11,6 +11,8 @@ export interface StepOutcome {
   shellExited: boolean;
   startedAt: number;
   endedAt: number;
+  /** Shell-integration marks the step's output printed without the session's nonce (ignored). */
+  forgedMarks: number;
 }
 
 export interface RunningStep {
@@ -67,6 +69,8 @@ export class IntegratedShell implements Disposable {
     /** When its output began (the tagged C mark). */
     capturingSince?: number;
     startedAt: number;
+    /** Marks without this session's nonce seen while it ran: printed by its output, ignored. */
+    forged: number;
     resolve: (outcome: StepOutcome) => void;
   } | null = null;
   private manual: {
@@ -117,7 +121,7 @@ export class IntegratedShell implements Disposable {
     if (this.exited) throw new Error(this.session.failure ?? 'the shell has exited');
     const output = new Emitter<Uint8Array>();
     const done = new Promise<StepOutcome>((resolve) => {
-      this.current = { output, capturing: false, startedAt: Date.now(), resolve };
+      this.current = { output, capturing: false, startedAt: Date.now(), forged: 0, resolve };
     });
     this.session.write(STEP_KEYS);
     return { onDidOutput: output.event, done };
@@ -162,6 +166,12 @@ export class IntegratedShell implements Disposable {
         continue;
       }
       const { mark } = segment;
+      // Only the integration's own marks count: output (a file, a host, a program) that
+      // prints a mark cannot end a step or set its exit code. Shown as it was printed.
+      if (mark.nonce !== this.session.nonce) {
+        if (this.current) this.current.forged++;
+        continue;
+      }
       switch (mark.kind) {
         case 'A':
           if (this.phase === 'idle') this.phase = 'prompting';
@@ -229,7 +239,13 @@ export class IntegratedShell implements Disposable {
     this.current = null;
     if (!this.exited) this.phase = 'prompting';
     current.output.dispose();
-    current.resolve({ exitCode, shellExited, startedAt: current.startedAt, endedAt: Date.now() });
+    current.resolve({
+      exitCode,
+      shellExited,
+      startedAt: current.startedAt,
+      endedAt: Date.now(),
+      forgedMarks: current.forged,
+    });
   }
 
   private handleExit(exitCode: number | null): void {

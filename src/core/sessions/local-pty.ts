@@ -32,6 +32,7 @@ export class LocalPtySession implements TerminalSession {
   private readonly proc: pty.IPty;
   /** Private scratch folder (mode 0700) for the rc file and step scripts. */
   private readonly dir: string;
+  readonly nonce = randomBytes(16).toString('hex');
   private exited = false;
   private disposed = false;
   private size: { cols: number; rows: number };
@@ -40,7 +41,7 @@ export class LocalPtySession implements TerminalSession {
     const userEnv = options.env ?? process.env;
     const shell = findShell(options.shell, userEnv);
     this.dir = mkdtempSync(join(tmpdir(), 'runsheet-'));
-    const launch = shellLaunch(shell, this.dir, userEnv);
+    const launch = shellLaunch(shell, this.dir, userEnv, this.nonce);
     for (const [name, content] of launch.files)
       writeFileSync(join(this.dir, name), content, { mode: 0o600 });
     this.size = { cols: options.cols ?? 100, rows: options.rows ?? 30 };

@@ -6,13 +6,20 @@
  * ST (ESC \) is accepted as terminator too. Marks split across chunks are
  * carried over; all other bytes pass through untouched, in order.
  */
-export type Osc133Mark =
+export type Osc133Mark = (
   | { kind: 'A' | 'B' }
   /** VS Code's OSC 633;E: the command line about to run (escaped as \\, \x3b, \xNN). */
   | { kind: 'E'; commandLine: string }
   /** `tag` is Runsheet's own parameter (`C;runsheet=<script>`) marking where a step's output starts. */
   | { kind: 'C'; tag: string | null }
-  | { kind: 'D'; exitCode: number | null };
+  | { kind: 'D'; exitCode: number | null }
+) & {
+  /**
+   * The `n=<nonce>` parameter Runsheet's integration adds to every mark (as VS Code does
+   * for OSC 633): a secret of the session, so output that prints marks cannot forge them.
+   */
+  nonce: string | null;
+};
 
 export type Segment = { type: 'data'; bytes: Uint8Array } | { type: 'mark'; mark: Osc133Mark };
 
@@ -79,13 +86,19 @@ function matchPrefix(buf: Uint8Array, at: number): 'yes' | 'no' | 'partial' {
   return 'yes';
 }
 
+function nonceOf(parts: string[]): string | null {
+  const found = parts.find((p) => p.startsWith('n='));
+  return found ? found.slice(2) : null;
+}
+
 function parse633(body: string): Osc133Mark | null {
   if (!body.startsWith('E;')) return null;
-  const raw = body.slice(2).split(';')[0] ?? '';
+  const parts = body.slice(2).split(';');
+  const raw = parts[0] ?? '';
   const commandLine = raw.replace(/\\(\\|x([0-9a-fA-F]{2}))/g, (_m, what: string, hex?: string) =>
     hex ? String.fromCharCode(parseInt(hex, 16)) : what,
   );
-  return { kind: 'E', commandLine };
+  return { kind: 'E', commandLine, nonce: nonceOf(parts.slice(1)) };
 }
 
 function findTerminator(buf: Uint8Array, from: number): { at: number; length: number } | -1 {
@@ -98,12 +111,15 @@ function findTerminator(buf: Uint8Array, from: number): { at: number; length: nu
 }
 
 function parseBody(body: string): Osc133Mark | null {
-  const [kind, arg] = body.split(';');
-  if (kind === 'A' || kind === 'B') return { kind };
-  if (kind === 'C') return { kind, tag: arg?.startsWith('runsheet=') ? arg.slice(9) : null };
+  const [kind, ...rest] = body.split(';');
+  const nonce = nonceOf(rest);
+  const params = rest.filter((p) => !p.startsWith('n='));
+  const arg = params[0];
+  if (kind === 'A' || kind === 'B') return { kind, nonce };
+  if (kind === 'C') return { kind, tag: arg?.startsWith('runsheet=') ? arg.slice(9) : null, nonce };
   if (kind === 'D') {
     const code = arg === undefined || arg === '' ? null : Number.parseInt(arg, 10);
-    return { kind: 'D', exitCode: code === null || Number.isNaN(code) ? null : code };
+    return { kind: 'D', exitCode: code === null || Number.isNaN(code) ? null : code, nonce };
   }
   return null;
 }

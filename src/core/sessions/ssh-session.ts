@@ -22,6 +22,7 @@ export interface SshSessionOptions {
  */
 export class SshSession implements TerminalSession {
   readonly id = `ssh-${randomBytes(6).toString('hex')}`;
+  readonly nonce = randomBytes(16).toString('hex');
   readonly target: SessionTarget;
   private readonly onDidDataEmitter = new Emitter<Uint8Array>();
   private readonly onDidExitEmitter = new Emitter<SessionExit>();
@@ -114,7 +115,7 @@ export class SshSession implements TerminalSession {
       ...(options.restore ? { RUNSHEET_RESTORE: '1' } : {}),
     };
     const launchFor = (shell: string): string => {
-      const launch = shellLaunch(shell, dir, {});
+      const launch = shellLaunch(shell, dir, {}, this.nonce);
       const files = launch.files
         .map(([name, content]) => heredoc(`${dir}/${name}`, content))
         .join('\n');

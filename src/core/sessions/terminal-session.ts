@@ -29,6 +29,8 @@ export interface TerminalSession extends Disposable {
   readonly failure: string | null;
   /** The connection itself was lost (not the shell ending): a running step's outcome is unknown. */
   readonly connectionLost?: boolean;
+  /** The secret every shell-integration mark of this session carries (see osc133.ts). */
+  readonly nonce: string;
   /** Raw bytes from the terminal, exactly as the shell wrote them. */
   readonly onDidData: Event<Uint8Array>;
   readonly onDidExit: Event<SessionExit>;

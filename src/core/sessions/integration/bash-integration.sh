@@ -2,7 +2,8 @@
 # It sources the user's own ~/.bashrc unchanged (their dotfiles are never written),
 # then emits OSC 133 marks around prompts and commands as VS Code, iTerm2 and WezTerm
 # do: A at prompt start, B at prompt end, C when a command starts, D;<status> when it
-# ends. Runsheet reads step boundaries and exit codes from these marks only.
+# ends. Runsheet reads step boundaries and exit codes from these marks only, and only
+# from marks carrying this session's nonce (n=…): output that prints marks cannot forge them.
 if [ -z "$RUNSHEET_SKIP_USER_RC" ] && [ -r "$HOME/.bashrc" ]; then
   . "$HOME/.bashrc"
 fi
@@ -18,14 +19,14 @@ __runsheet_precmd() {
   local __runsheet_status=$?
   unset __runsheet_typed_step
   if [ -n "$__runsheet_prompted" ]; then
-    builtin printf '\e]133;D;%s\a' "$__runsheet_status"
+    builtin printf '\e]133;D;%s;n=__RUNSHEET_NONCE__\a' "$__runsheet_status"
   fi
   __runsheet_prompted=1
-  builtin printf '\e]133;A\a'
+  builtin printf '\e]133;A;n=__RUNSHEET_NONCE__\a'
   # User code may replace PS1 at any time; put the prompt-end mark back.
   case "$PS1" in
     *'133;B'*) ;;
-    *) PS1="$PS1"'\[\e]133;B\a\]' ;;
+    *) PS1="$PS1"'\[\e]133;B;n=__RUNSHEET_NONCE__\a\]' ;;
   esac
   return $__runsheet_status
 }
@@ -36,7 +37,7 @@ __runsheet_show() {
   while IFS= read -r __runsheet_line || [ -n "$__runsheet_line" ]; do
     builtin printf '\e[2m%s\e[0m\n' "$__runsheet_line"
   done < "$RUNSHEET_STEP_FILE"
-  builtin printf '\e]133;C;runsheet=step\a'
+  builtin printf '\e]133;C;runsheet=step;n=__RUNSHEET_NONCE__\a'
 }
 
 # Saves the working directory and exported variables before each step, so that if
@@ -74,7 +75,7 @@ __runsheet_cmdline() {
   c=${c//$'\n'/\\x0a}
   c=${c//$'\a'/\\x07}
   c=${c//$'\e'/\\x1b}
-  builtin printf '\e]633;E;%s\a' "$c"
+  builtin printf '\e]633;E;%s;n=__RUNSHEET_NONCE__\a' "$c"
 }
 
 # Runsheet types Ctrl-X Ctrl-Y before a step's command line. The binding runs in this
@@ -86,7 +87,7 @@ __runsheet_mark_step() { __runsheet_typed_step=; }
 builtin bind -m emacs -x '"\C-x\C-y": __runsheet_mark_step' 2>/dev/null
 builtin bind -m vi-insert -x '"\C-x\C-y": __runsheet_mark_step' 2>/dev/null
 
-PS0="$PS0"'${__runsheet_typed_step-$(__runsheet_cmdline)}\e]133;C\a'
+PS0="$PS0"'${__runsheet_typed_step-$(__runsheet_cmdline)}\e]133;C;n=__RUNSHEET_NONCE__\a'
 if [ -n "$PROMPT_COMMAND" ]; then
   PROMPT_COMMAND="__runsheet_precmd
 $PROMPT_COMMAND"

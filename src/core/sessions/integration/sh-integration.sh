@@ -9,14 +9,14 @@ fi
 
 __runsheet_esc=$(printf '\033')
 __runsheet_bel=$(printf '\007')
-PS1="${__runsheet_esc}]133;D;"'$?'"${__runsheet_bel}${__runsheet_esc}]133;A${__runsheet_bel}${PS1:-\$ }${__runsheet_esc}]133;B${__runsheet_bel}"
+PS1="${__runsheet_esc}]133;D;"'$?'";n=__RUNSHEET_NONCE__${__runsheet_bel}${__runsheet_esc}]133;A;n=__RUNSHEET_NONCE__${__runsheet_bel}${PS1:-\$ }${__runsheet_esc}]133;B;n=__RUNSHEET_NONCE__${__runsheet_bel}"
 
 __runsheet_show() {
   while IFS= read -r __runsheet_line || [ -n "$__runsheet_line" ]; do
     printf '\033[2m%s\033[0m\n' "$__runsheet_line"
   done < "$RUNSHEET_STEP_FILE"
   unset __runsheet_line
-  printf '\033]133;C;runsheet=step\007'
+  printf '\033]133;C;runsheet=step;n=__RUNSHEET_NONCE__\007'
 }
 
 __runsheet_save() {

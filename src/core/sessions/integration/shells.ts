@@ -36,7 +36,28 @@ export interface ShellLaunch {
   files: Array<[name: string, content: string]>;
 }
 
-export function shellLaunch(path: string, dir: string, userEnv: NodeJS.ProcessEnv): ShellLaunch {
+/**
+ * How to start `path` with its integration in session folder `dir`. `nonce` is the
+ * session's secret: every mark the integration prints carries it.
+ */
+export function shellLaunch(
+  path: string,
+  dir: string,
+  userEnv: NodeJS.ProcessEnv,
+  nonce: string,
+): ShellLaunch {
+  const launch = launchOf(path, dir, userEnv);
+  if (!/^[0-9a-f]{16,64}$/.test(nonce)) throw new Error('a session nonce is 16-64 hex digits');
+  return {
+    ...launch,
+    files: launch.files.map(([name, content]) => [name, content.replaceAll(NONCE_SLOT, nonce)]),
+  };
+}
+
+/** Where the integration scripts put the session's nonce. */
+const NONCE_SLOT = '__RUNSHEET_NONCE__';
+
+function launchOf(path: string, dir: string, userEnv: NodeJS.ProcessEnv): ShellLaunch {
   const kind = shellKind(path);
   if (kind === 'bash') {
     return { args: ['--rcfile', join(dir, 'bashrc'), '-i'], env: {}, files: [['bashrc', bashRc]] };

@@ -11,11 +11,11 @@ __runsheet_prompted=
 __runsheet_precmd() {
   local __runsheet_status=$?
   if [[ -n "$__runsheet_prompted" ]]; then
-    printf '\e]133;D;%s\a' "$__runsheet_status"
+    printf '\e]133;D;%s;n=__RUNSHEET_NONCE__\a' "$__runsheet_status"
   fi
   __runsheet_prompted=1
-  printf '\e]133;A\a'
-  [[ "$PS1" == *'133;B'* ]] || PS1="$PS1"$'%{\e]133;B\a%}'
+  printf '\e]133;A;n=__RUNSHEET_NONCE__\a'
+  [[ "$PS1" == *'133;B'* ]] || PS1="$PS1"$'%{\e]133;B;n=__RUNSHEET_NONCE__\a%}'
   return $__runsheet_status
 }
 __runsheet_preexec() {
@@ -26,7 +26,7 @@ __runsheet_preexec() {
   c=${c//$'\n'/\\x0a}
   c=${c//$'\a'/\\x07}
   c=${c//$'\e'/\\x1b}
-  printf '\e]633;E;%s\a\e]133;C\a' "$c"
+  printf '\e]633;E;%s;n=__RUNSHEET_NONCE__\a\e]133;C;n=__RUNSHEET_NONCE__\a' "$c"
 }
 # First in line, so no other hook changes $? before the D mark reads it.
 precmd_functions=(__runsheet_precmd $precmd_functions)
@@ -37,7 +37,7 @@ __runsheet_show() {
   while IFS= read -r __runsheet_line || [[ -n "$__runsheet_line" ]]; do
     printf '\e[2m%s\e[0m\n' "$__runsheet_line"
   done < "$RUNSHEET_STEP_FILE"
-  printf '\e]133;C;runsheet=step\a'
+  printf '\e]133;C;runsheet=step;n=__RUNSHEET_NONCE__\a'
 }
 
 __runsheet_save() {
