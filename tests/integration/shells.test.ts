@@ -139,6 +139,25 @@ describe('bash specifics', () => {
     expect(log).toContain('`echo typed-by-hand; (exit 4)` — exit 4');
   });
 
+  it('fails a step, naming why, when the shell shows no prompt in time (a startup file that waits)', async () => {
+    process.env.RUNSHEET_PROMPT_TIMEOUT_MS = '1500';
+    try {
+      h = new RunHarness(`# Hang\n\n${fence('echo never')}`, '/bin/bash');
+      writeFileSync(join(h.dir.path, '.bashrc'), 'sleep 30\n');
+      await h.start();
+      await expect(
+        h.api.call('run.execute', { runId: h.run.id, stepId: h.step(0).id }),
+      ).rejects.toThrow(
+        /the shell \(\/bin\/bash\) showed no prompt within 1\.5 s: its startup files/,
+      );
+      const step = await h.result(0);
+      expect(step.status).toBe('failed');
+      expect(step.detail).toContain('showed no prompt within 1.5 s');
+    } finally {
+      delete process.env.RUNSHEET_PROMPT_TIMEOUT_MS;
+    }
+  });
+
   it.each(['emacs', 'vi'])(
     "runs steps without the typed-command capture (its subshells are for people's commands) in %s mode",
     async (mode) => {

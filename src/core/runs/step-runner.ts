@@ -195,7 +195,7 @@ export class StepRunner {
       try {
         own = this.ctx.shells.ownShell();
         waiting = openLane(current, own, () => false);
-        await own.shell.ready();
+        await own.shell.readyWithin();
       } catch (error) {
         return this.failedToStart(step, shown, current, error as Error);
       } finally {

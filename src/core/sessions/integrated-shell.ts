@@ -4,6 +4,12 @@ import { Osc133Parser } from './osc133';
 import type { TerminalSession } from './terminal-session';
 
 /** What a step produced, read from the shell-integration marks. */
+/** How long a new shell may take to show its first prompt (RUNSHEET_PROMPT_TIMEOUT_MS overrides). */
+function promptTimeoutMs(): number {
+  const set = Number(process.env.RUNSHEET_PROMPT_TIMEOUT_MS);
+  return Number.isFinite(set) && set > 0 ? set : 30_000;
+}
+
 export interface StepOutcome {
   /** The shell's status for the step; for a shell that exited, its exit status. */
   exitCode: number | null;
@@ -104,12 +110,35 @@ export class IntegratedShell implements Disposable {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
+  /**
+   * Waits for a local shell's prompt, but not forever: a startup file that waits (a lock,
+   * the network, a question) would otherwise leave the step "starting" with no word why.
+   */
+  async readyWithin(ms = promptTimeoutMs()): Promise<void> {
+    // Over SSH the wait includes connecting, and a host key or a one-time code may be
+    // waiting on the user: the SSH layer's own timeouts apply there, not this one.
+    if (this.session.target.kind === 'ssh') return this.ready();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ms);
+    });
+    const outcome = await Promise.race([this.ready().then(() => 'ready' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      // This shell will not be asked again: the next step starts a new one.
+      this.session.dispose();
+      throw new Error(
+        `the shell (${this.session.target.shell}) showed no prompt within ${ms / 1000} s: its startup files (~/.bashrc, ~/.zshrc, $ENV) may be waiting for something (a lock, the network, a question)`,
+      );
+    }
+  }
+
   /** Runs `code` exactly as written, in this shell, so its state carries to the next step. */
   async run(code: string): Promise<RunningStep> {
     if (this.exited) throw new Error(this.session.failure ?? 'the shell has exited');
     if (this.phase === 'running' || this.current)
       throw new Error('a step is already running in this shell');
-    await this.ready();
+    await this.readyWithin();
     if (this.exited)
       throw new Error(this.session.failure ?? 'the shell exited before showing a prompt');
     // Another caller may have taken the prompt while this one waited.
