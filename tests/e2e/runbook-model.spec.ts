@@ -54,9 +54,11 @@ test('placeholders are marked, filled inline and substituted; transcripts show e
 
   await describe.locator('[data-placeholder-input="<pod-name>"]').fill('web-7f9c');
   await describe.locator('[data-placeholder-input="<pod-name>"]').press('Enter');
+  // Typed key by key while the run starts (the first value started it) and its terminal
+  // appears: the terminal must not take the keyboard from the field being filled.
   await describe
     .locator('[data-placeholder-input="[replace with namespace e.g. default]"]')
-    .fill('prod ns');
+    .pressSequentially('prod ns', { delay: 120 });
   await describe
     .locator('[data-placeholder-input="[replace with namespace e.g. default]"]')
     .press('Enter');

@@ -193,7 +193,12 @@ export function TerminalView({
     const observer = new ResizeObserver(() => resize());
     observer.observe(host);
     resize();
-    term.focus();
+    // A new terminal takes the keyboard only when nothing else has it: someone filling in a
+    // value when the run starts keeps typing there, not into the shell.
+    const typingElsewhere = host.ownerDocument.activeElement?.closest(
+      'input, textarea, select, [contenteditable="true"]',
+    );
+    if (!typingElsewhere) term.focus();
 
     return () => {
       disposed = true;
