@@ -1,16 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { serveApp, type ServedApp } from '../helpers/serve';
-import { tempDir, writeFiles } from '../helpers/temp';
+import { recordingCommands, tempDir, writeFiles } from '../helpers/temp';
 
 // The bundled HD-Compute-Toolkit seed (environment: production) and its Monthly DR Test,
 // which starts with `kubectl delete namespace production`. Fake kubectl and docker-compose
@@ -57,10 +50,7 @@ const ROTATE = [
 test.beforeAll(async () => {
   dir = tempDir('runsheet-guardrails-e2e-');
   const ws = join(dir.path, 'ws');
-  const bin = join(dir.path, 'bin');
-  calls = join(dir.path, 'calls.log');
   mkdirSync(ws);
-  mkdirSync(bin);
   copyFileSync('runbooks/hd-compute-toolkit-maintenance.md', join(ws, 'hd.md'));
   writeFiles(ws, { 'rotate.md': ROTATE, 'drill.md': DRILL(join(dir.path, 'drill')) });
   key = join(dir.path, 'alice');
@@ -69,11 +59,9 @@ test.beforeAll(async () => {
     join(ws, 'allowed_signers'),
     `alice@example.com ${readFileSync(`${key}.pub`, 'utf8').trim()}\n`,
   );
-  const fake = `#!/bin/sh\necho "$(basename "$0") $*" >> '${calls}'\n`;
-  writeFiles(bin, { kubectl: fake, 'docker-compose': fake });
-  chmodSync(join(bin, 'kubectl'), 0o755);
-  chmodSync(join(bin, 'docker-compose'), 0o755);
-  app = await serveApp({ workspace: ws, env: { PATH: `${bin}:${process.env.PATH}` } });
+  const fake = recordingCommands(dir.path, ['kubectl', 'docker-compose']);
+  calls = fake.calls;
+  app = await serveApp({ workspace: ws, env: { PATH: fake.path } });
 });
 
 test.afterAll(async () => {

@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,4 +43,24 @@ export function readTree(dir: string, encoding: BufferEncoding = 'latin1'): stri
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => readFileSync(join(entry.parentPath, entry.name), encoding));
+}
+
+/**
+ * Programs first on PATH that only record each call ("name args", a line) in `calls`:
+ * proof of what a step ran, and that a refused one never did.
+ */
+export function recordingCommands(dir: string, names: string[]): { path: string; calls: string } {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const calls = join(dir, 'calls.log');
+  for (const name of names)
+    writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\n`, { mode: 0o755 });
+  return { path: `${bin}:${process.env.PATH}`, calls };
+}
+
+/** The text of the one Markdown log a log folder holds. */
+export function onlyLog(logDir: string): string {
+  const name = readdirSync(logDir).find((f) => f.endsWith('.md'));
+  if (!name) throw new Error(`no log in ${logDir}`);
+  return readFileSync(join(logDir, name), 'utf8');
 }

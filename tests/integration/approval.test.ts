@@ -4,20 +4,13 @@
  * before a production run; a changed plan and an unknown signer are refused.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { coreOn } from '../helpers/harness';
 import { findSignature } from '../../src/core/guard/approval';
-import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { onlyLog, recordingCommands, tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 const CLI = join(__dirname, '../../bin/runsheet.js');
 
@@ -44,13 +37,10 @@ describe('signed approval of a production plan', () => {
   beforeEach(() => {
     dir = tempDir('runsheet-approval-');
     ws = join(dir.path, 'ws');
-    const bin = join(dir.path, 'bin');
     mkdirSync(ws);
-    mkdirSync(bin);
-    calls = join(dir.path, 'kubectl-calls.log');
-    writeFiles(bin, { kubectl: `#!/bin/sh\necho "kubectl $*" >> '${calls}'\n` });
-    chmodSync(join(bin, 'kubectl'), 0o755);
-    env = { ...process.env, HOME: dir.path, PATH: `${bin}:${process.env.PATH}` };
+    const fake = recordingCommands(dir.path, ['kubectl']);
+    calls = fake.calls;
+    env = { ...process.env, HOME: dir.path, PATH: fake.path };
     writeFiles(ws, { 'rotate.md': RUNBOOK });
     for (const who of ['alice', 'mallory'])
       execFileSync('ssh-keygen', [
@@ -159,13 +149,7 @@ describe('signed approval of a production plan', () => {
       encoding: 'utf8',
     }).split(' ')[1]!;
     const logs = join(dir.path, 'logs');
-    const log = readFileSync(
-      join(
-        logs,
-        readdirSync(logs).find((f) => f.endsWith('.md'))!,
-      ),
-      'utf8',
-    );
+    const log = onlyLog(logs);
     expect(log).toContain(
       `## Approval\n\nPlan \`${plan.sha256}\` signed by alice@example.com (ED25519 ${fingerprint})`,
     );

@@ -4,10 +4,10 @@
  * `kubectl` first on PATH records every call, so a refused step provably never ran.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, writeFiles } from '../helpers/temp';
+import { onlyLog, recordingCommands, tempDir, writeFiles } from '../helpers/temp';
 
 const CLI = join(__dirname, '../../bin/runsheet.js');
 
@@ -35,12 +35,9 @@ describe('runsheet run: destructive steps without a terminal', () => {
   let env: NodeJS.ProcessEnv;
   beforeEach(() => {
     dir = tempDir('runsheet-guard-cli-');
-    const bin = join(dir.path, 'bin');
-    mkdirSync(bin);
-    calls = join(dir.path, 'kubectl-calls.log');
-    writeFiles(bin, { kubectl: `#!/bin/sh\necho "kubectl $*" >> '${calls}'\n` });
-    chmodSync(join(bin, 'kubectl'), 0o755);
-    env = { ...process.env, HOME: dir.path, PATH: `${bin}:${process.env.PATH}` };
+    const fake = recordingCommands(dir.path, ['kubectl']);
+    calls = fake.calls;
+    env = { ...process.env, HOME: dir.path, PATH: fake.path };
   });
   afterEach(() => dir?.cleanup());
 
@@ -83,13 +80,7 @@ describe('runsheet run: destructive steps without a terminal', () => {
       'kubectl get pods\nkubectl delete namespace production\n',
     );
     const logs = join(dir.path, 'logs');
-    const log = readFileSync(
-      join(
-        logs,
-        readdirSync(logs).find((f) => f.endsWith('.md'))!,
-      ),
-      'utf8',
-    );
+    const log = onlyLog(logs);
     expect(log).toMatch(
       /## Confirmations\n\nSteps that asked before they ran, and who let them\.\n\n- \S+: \S+ confirmed, in staging:\n {2}- line 12: deletes namespace production/,
     );
@@ -118,13 +109,7 @@ describe('runsheet run: destructive steps without a terminal', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(calls, 'utf8')).toContain('kubectl delete namespace production');
     const logs = join(dir.path, 'logs');
-    const log = readFileSync(
-      join(
-        logs,
-        readdirSync(logs).find((f) => f.endsWith('.md'))!,
-      ),
-      'utf8',
-    );
+    const log = onlyLog(logs);
     expect(log).toMatch(
       /confirmed, in production, typing "production":\n {2}- line 12: deletes namespace production/,
     );

@@ -10,20 +10,6 @@ import { BUILTIN_RULES } from './rules';
 
 /** Languages a step runs as shell code (the rest are judged only when they are SQL). */
 const SQL = new Set(['sql', 'psql', 'mysql', 'pgsql', 'plpgsql', 'sqlite']);
-/** Database clients a block can be fed to (`interpreter=`), whose statements the SQL rules read. */
-const SQL_CLIENTS = new Set([
-  'psql',
-  'mysql',
-  'mariadb',
-  'sqlite3',
-  'clickhouse-client',
-  'cqlsh',
-  'sqlcmd',
-  'duckdb',
-  'redis-cli',
-  'mongosh',
-  'mongo',
-]);
 
 /** Steps longer than this are not parsed (they ask, unchecked): a bound on the work per step. */
 const MAX_CODE = 200_000;
@@ -31,12 +17,17 @@ const MAX_CODE = 200_000;
 /** Finds the destructive commands of steps: the built-in rules, then a workspace's own. */
 export class Guard {
   private readonly detector: DangerDetector;
+  /** Programs a block can be fed to (`interpreter=`) whose statements the SQL rules read. */
+  private readonly sqlClients: Set<string>;
 
   constructor(
     readonly rules: DangerRule[] = BUILTIN_RULES,
     readonly own: DangerRule[] = [],
   ) {
     this.detector = new DangerDetector(rules, own);
+    this.sqlClients = new Set(
+      [...rules, ...own].filter((r) => r.sql).flatMap((r) => [r.command].flat()),
+    );
   }
 
   /** The built-in rules, less those `guardrails.off` turns off, and the workspace's own (runsheet.yaml). */
@@ -101,7 +92,7 @@ export class Guard {
       // What the block is fed to, through any wrapper: `sudo -u postgres psql`,
       // `docker exec -i db mysql`, `ssh db1` (a remote shell), `sudo -i`, `python3`.
       const words = interpreter.trim().split(/\s+/).map(basename);
-      const client = words.find((w) => SQL_CLIENTS.has(w));
+      const client = words.find((w) => this.sqlClients.has(w));
       if (client) return this.detector.analyzeSql(code, first, client);
       const shell =
         words.some((w) => SHELL_NAMES.has(w)) ||

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 /**
  * Wrappers: commands that run another command (`sudo`, `env`, `timeout`, `xargs`,
  * `find -exec`, `kubectl exec --`) or a script (`sh -c`, `ssh host …`, `eval`,
@@ -285,7 +287,5 @@ export function optionValue(args: string[], names: string[]): string | null {
 /** Options some remote runners take before the command (`pdsh -w hosts`, `clush -g group`). */
 const REMOTE_VALUE_OPTS = ['-w', '-x', '-g', '-X', '-l', '-R', '-f', '-t', '-u', '-o', '-O'];
 
-export function basename(name: string): string {
-  const slash = name.lastIndexOf('/');
-  return slash >= 0 ? name.slice(slash + 1) : name;
-}
+/** A command's program name without its directory (`/bin/rm` is rm). */
+export const basename = (name: string): string => posix.basename(name);

@@ -1,5 +1,5 @@
 import type { StepAnalyzer } from '../../shared/runbook';
-import { commandFor } from './step-command';
+import { dangerWithValues } from './step-command';
 import type { PlanOptions } from './plan';
 import { approvalRequired } from '../guard/approval';
 import { holdFlagged, isProduction, type Plan } from '../../shared/model';
@@ -222,14 +222,15 @@ export class ActiveRun {
     // Judged on what will run: the commands with this run's values filled in (a value can
     // be what makes a step destructive), on the hosts they will run on.
     const filled = steps.map((s) => this.filled(s));
+    const environments = this.environmentsOf(steps);
     const confirmation = confirmationFor(
       filled,
       this.state,
       options,
-      this.environmentsOf(steps),
+      environments,
       userInfo().username,
     );
-    await this.checkApproval(steps);
+    await this.checkApproval(steps, environments);
     this.held = held?.id ?? null;
     if (confirmation) {
       // Reasons quote the runbook's commands: the journal keeps them redacted, as the log does.
@@ -269,11 +270,12 @@ export class ActiveRun {
   /** A step with its danger flags found again on its code with this run's values filled in. */
   private filled(step: Step): Step {
     if (step.placeholders.length === 0) return step;
-    const code = commandFor(
-      { ...step, attrs: { ...step.attrs, interpreter: undefined } },
+    const again = dangerWithValues(
+      step,
       { ...this.state.variables, ...this.secrets },
+      this.deps.analyze,
+      this.source.split('\n'),
     );
-    const again = this.deps.analyze({ ...step, code }, this.source.split('\n'));
     const seen = new Set(step.danger.map((f) => `${f.rule}\0${f.line}`));
     return {
       ...step,
@@ -299,8 +301,8 @@ export class ActiveRun {
    * who signed it, with which key; a plan changed since (an edit, another value)
    * is refused until it is signed again.
    */
-  private async checkApproval(steps: Step[]): Promise<void> {
-    if (!this.environmentsOf(steps).some(isProduction)) return;
+  private async checkApproval(steps: Step[], environments: Array<string | null>): Promise<void> {
+    if (!environments.some(isProduction)) return;
     if (approvalRequired(this.runbook, this.deps.workspaceDir) === 'none') return;
     const plan = await this.plan();
     const planned = new Set(plan.steps.map((s) => s.stepId));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   asks,
   stepsToConfirm,
@@ -10,7 +9,8 @@ import {
 import type { StepAnalyzer } from '../../shared/runbook';
 import { isSecretVariable } from '../redaction/config';
 import type { WindowVerdict } from '../schedule/window-check';
-import { commandFor, missingValues } from './step-command';
+import { sha256 } from '../journal/reader';
+import { commandFor, dangerWithValues, missingValues } from './step-command';
 
 const MASK = '••••••';
 
@@ -68,11 +68,7 @@ export function planContent(input: PlanInput): PlanContent {
   const steps: PlanStep[] = plannedSteps(runbook).map((step) => {
     // Judged with the real values (a secret can be what makes a command destructive: that
     // changes the plan and so its hash), shown with secrets masked.
-    const code = commandFor(
-      { ...step, attrs: { ...step.attrs, interpreter: undefined } },
-      input.variables,
-    );
-    const danger = input.analyze({ ...step, code }, lines).map((f) => ({
+    const danger = dangerWithValues(step, input.variables, input.analyze, lines).map((f) => ({
       ...f,
       reason: mask(f.reason),
       command: mask(f.command),
@@ -112,8 +108,4 @@ export function planContent(input: PlanInput): PlanContent {
  */
 export function planText(content: PlanContent): string {
   return `${JSON.stringify(content, null, 2)}\n`;
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,4 +1,5 @@
-import { planContent, planText, sha256, type PlanOptions } from './plan';
+import { planContent, planText, type PlanOptions } from './plan';
+import { sha256 } from '../journal/reader';
 import { approvalFile, approvalRequired, findSignature } from '../guard/approval';
 import type { Plan } from '../../shared/model';
 import type { StepAnalyzer } from '../../shared/runbook';

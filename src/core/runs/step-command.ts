@@ -1,6 +1,7 @@
 import { substitutePlaceholders } from '../../shared/runbook/placeholders';
 import { ApiError } from '../../shared/api/errors';
-import type { Step } from '../../shared/model';
+import type { DangerFlag, Step } from '../../shared/model';
+import type { StepAnalyzer } from '../../shared/runbook';
 
 /** What runs for a step: placeholders filled, and a non-shell block handed to its interpreter. */
 export function commandFor(step: Step, variables: Record<string, string>): string {
@@ -11,6 +12,20 @@ export function commandFor(step: Step, variables: Record<string, string>): strin
   let delimiter = 'RUNSHEET_EOF';
   while (code.includes(delimiter)) delimiter += '_';
   return `${interpreter} <<'${delimiter}'\n${code.endsWith('\n') ? code : `${code}\n`}${delimiter}\n`;
+}
+
+/**
+ * A step's danger flags found again on its code with `variables` filled in (a value can be
+ * what makes a command destructive). The interpreter is left off: its block is what is judged.
+ */
+export function dangerWithValues(
+  step: Step,
+  variables: Record<string, string>,
+  analyze: StepAnalyzer,
+  lines: string[],
+): DangerFlag[] {
+  const code = commandFor({ ...step, attrs: { ...step.attrs, interpreter: undefined } }, variables);
+  return analyze({ ...step, code }, lines);
 }
 
 /** Placeholders of a step that have no value yet, as written in the runbook. */

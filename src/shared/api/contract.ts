@@ -22,6 +22,16 @@ export const AppInfo = z.object({
   host: z.string(),
 });
 
+/** Which plan: a runbook's on a host with these values, or (`runId`) a live run's as it stands. */
+const PlanRequest = z
+  .object({
+    runbookId: S.RunbookId,
+    host: HostName.optional(),
+    runId: S.RunId.optional(),
+    variables: z.record(z.string().max(200), z.string().max(10_000)).optional(),
+  })
+  .strict();
+
 /** Request/response methods: name -> input and output schemas. */
 export const methods = {
   'app.info': { input: empty, output: AppInfo },
@@ -54,26 +64,12 @@ export const methods = {
    * signs. With `runId`, the plan of that run as it stands (its hosts and values).
    */
   'run.plan': {
-    input: z
-      .object({
-        runbookId: S.RunbookId,
-        host: HostName.optional(),
-        runId: S.RunId.optional(),
-        variables: z.record(z.string().max(200), z.string().max(10_000)).optional(),
-      })
-      .strict(),
+    input: PlanRequest,
     output: S.Plan,
   },
   /** Saves a plan's text in the workspace's approvals/ folder, for an approver to sign. */
   'run.savePlan': {
-    input: z
-      .object({
-        runbookId: S.RunbookId,
-        host: HostName.optional(),
-        runId: S.RunId.optional(),
-        variables: z.record(z.string().max(200), z.string().max(10_000)).optional(),
-      })
-      .strict(),
+    input: PlanRequest,
     output: z.object({ path: z.string(), sha256: z.string() }),
   },
   /** Before starting: the run's environment and whether its maintenance window is open now. */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Step } from '../../../shared/model';
-import { ModalDialog } from './ModalDialog';
+import { ConfirmActions, ModalDialog } from './ModalDialog';
 
 /** A step that asks before it runs, and why (its destructive commands, or `confirm=true`). */
 export interface Asking {
@@ -36,9 +36,11 @@ export function ConfirmRunDialog({
           ? 'Run a destructive step?'
           : 'Run this step?'
         : `Run ${steps.length} steps that ask first?`;
+  const answer = () => onConfirm(environment === null ? undefined : typed.trim());
+  // Enter in the name field: the same as Run, once the name matches.
   const submit = () => {
     if (!ready) return;
-    onConfirm(environment === null ? undefined : typed.trim());
+    answer();
     onClose();
   };
   return (
@@ -48,20 +50,14 @@ export function ConfirmRunDialog({
       wide
       testId="confirm-dialog"
       actions={
-        <>
-          <button type="button" className="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-danger"
-            onClick={submit}
-            disabled={!ready}
-            data-testid="confirm-run"
-          >
-            {steps.length > 1 ? `Run ${steps.length} steps` : 'Run'}
-          </button>
-        </>
+        <ConfirmActions
+          label={steps.length > 1 ? `Run ${steps.length} steps` : 'Run'}
+          kind="danger"
+          testId="confirm-run"
+          disabled={!ready}
+          onConfirm={answer}
+          onClose={onClose}
+        />
       }
     >
       {steps.map(({ step, reasons }) => (

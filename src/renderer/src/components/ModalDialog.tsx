@@ -42,12 +42,15 @@ export function ConfirmActions({
   label,
   kind = 'primary',
   testId,
+  disabled = false,
   onConfirm,
   onClose,
 }: {
   label: string;
   kind?: 'primary' | 'danger';
   testId: string;
+  /** The action waits for something (a typed name): off until then. */
+  disabled?: boolean;
   onConfirm(): void;
   onClose(): void;
 }) {
@@ -59,6 +62,7 @@ export function ConfirmActions({
       <button
         type="button"
         className={`btn btn-${kind}`}
+        disabled={disabled}
         onClick={() => {
           onConfirm();
           onClose();
