@@ -9,8 +9,10 @@ import {
   MARKER_PREFIXES,
   PEM_OPEN,
   MAX_HOLD,
+  heldLineStart,
   candidateWindows,
 } from './triggers';
+import { encodedRuns, escapedRuns, ruleMatches } from './rules';
 
 /** What was redacted, by rule (a secret variable, a token kind, a workspace pattern). */
 export type RedactionCounts = Record<string, number>;
@@ -108,6 +110,11 @@ export class Redactor {
       const wordStart = lastWordStart(visible, URL_REACH);
       const word = visible.slice(wordStart);
       if (word.includes('://') || SCHEME_START.test(word)) cut = Math.min(cut, wordStart);
+      // The line still arriving waits for its end: a credential's name and its value
+      // (PGPASS|WORD=…, --token …, curl -u …) may be split between chunks. So does the
+      // line before it when it names a secret whose value comes on the next (`- name:
+      // DB_PASSWORD` then `value: …`).
+      cut = Math.min(cut, heldLineStart(visible));
       const pem = PEM_OPEN.exec(visible);
       if (pem) cut = Math.min(cut, pem.index);
       for (const { text } of this.forms) {
@@ -148,22 +155,25 @@ export class Redactor {
         if (m[0].length > 0) found.push({ start: m.index, end: m.index + m[0].length, rule: name });
     }
     for (const [from, to] of candidateWindows(visible)) {
-      const result = await lintSource({
-        source: {
-          content: visible.slice(from, to),
-          filePath: '/output.txt',
-          ext: '.txt',
-          contentType: 'text',
-        },
-        options: { config: secretlintConfig, maskSecrets: false },
-      });
-      for (const message of result.messages) {
-        const [start, end] = message.range;
-        found.push({
-          start: from + start,
-          end: from + end,
-          rule: message.ruleId.replace('@secretlint/secretlint-rule-', ''),
-        });
+      const window = visible.slice(from, to);
+      for (const m of await detect(window))
+        found.push({ ...m, start: from + m.start, end: from + m.end });
+      // Text that decodes to a secret (base64, URL- or JSON-escaped) is masked whole.
+      for (const [runs, how] of [
+        [encodedRuns(window), 'base64'],
+        [escapedRuns(window), 'escaped'],
+      ] as const) {
+        for (const run of runs) {
+          // Most decoded runs name no secret: only those that do go to the detectors.
+          if (candidateWindows(run.decoded).length === 0) continue;
+          const inner = await detect(run.decoded);
+          if (inner.length > 0)
+            found.push({
+              start: from + run.start,
+              end: from + run.end,
+              rule: `${inner[0]!.rule} (${how})`,
+            });
+        }
       }
     }
     // Earliest first; overlapping matches merge into one span.
@@ -176,6 +186,27 @@ export class Redactor {
     }
     return merged;
   }
+}
+
+/**
+ * Secrets in a text by Runsheet's own rules (rules.ts) and secretlint's recommended
+ * ones. Where both find the same secret, Runsheet's span is kept: secretlint's AWS
+ * rule, for one, reports the key's name with the secret, and its connection-string
+ * rule the whole URL, where the rules mask the value alone.
+ */
+async function detect(text: string): Promise<Match[]> {
+  const own: Match[] = ruleMatches(text);
+  const found = [...own];
+  const result = await lintSource({
+    source: { content: text, filePath: '/output.txt', ext: '.txt', contentType: 'text' },
+    options: { config: secretlintConfig, maskSecrets: false },
+  });
+  for (const message of result.messages) {
+    const [start, end] = message.range;
+    if (own.some((m) => m.start < end && start < m.end)) continue;
+    found.push({ start, end, rule: message.ruleId.replace('@secretlint/secretlint-rule-', '') });
+  }
+  return found;
 }
 
 /** The forms a value is written in: as is, base64 (and url-safe, unpadded), URL- and JSON-escaped. */

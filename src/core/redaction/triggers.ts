@@ -1,3 +1,5 @@
+import { ENCODED_TRIGGER, NAME_LINE, RULE_TRIGGER } from './rules';
+
 /**
  * Where a secret may be: the token markers secretlint's rules begin with (so a
  * token split across chunks is held back until it is whole), and the triggers
@@ -67,7 +69,29 @@ export const MARKER_PREFIXES = [
 ].sort((a, b) => b.length - a.length);
 /** A private key block begun and not ended yet (its header may still be arriving). */
 export const PEM_OPEN =
-  /-----BEGIN[ A-Z0-9]*PRIVATE KEY-----(?![\s\S]*-----END[ A-Z0-9]*PRIVATE KEY-----)|-----BEGIN[ A-Z0-9-]*$/;
+  /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----(?![\s\S]*-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----)|-----BEGIN[ A-Z0-9-]*$/;
+/** The line still arriving is held back at most this far (longer lines are written in part). */
+export const LINE_HOLD = 4096;
+
+/**
+ * Where the held tail of a chunk begins: the start of the line still arriving (at
+ * most LINE_HOLD back), or of the complete line before it when that one names a
+ * secret whose value is on the next line.
+ */
+export function heldLineStart(text: string): number {
+  const last = text.lastIndexOf('\n');
+  if (text.length - (last + 1) > LINE_HOLD) return longLineCut(text, text.length - LINE_HOLD);
+  const start = last + 1;
+  if (last < 0) return start;
+  const previous = text.lastIndexOf('\n', last - 1) + 1;
+  return last - previous < 256 && NAME_LINE.test(text.slice(previous, last)) ? previous : start;
+}
+
+/** In a line too long to hold whole: the cut moves back to the start of the word it falls in. */
+function longLineCut(text: string, at: number): number {
+  return lastWordStart(text.slice(0, at + 1), 1024);
+}
+
 /** Never hold back more than this: a "token" that long is not one. */
 export const MAX_HOLD = 64 * 1024;
 
@@ -131,11 +155,32 @@ const TRIGGERS = new RegExp(
 );
 
 /**
- * Every trigger above contains one of these: output with none of them (plain
- * words, progress bars, a flood of one character) has no candidate at all, and
- * a few native substring searches say so faster than the trigger pattern.
+ * Every trigger above contains one of these, and so does every match of the
+ * rules in rules.ts (an assignment has `=` or `:`, a flag `-`, a header `:`, a
+ * bearer token "earer"): output with none of them (plain words, progress bars,
+ * a flood of one character) has no candidate at all, and a few native substring
+ * searches say so faster than the trigger pattern. (A base64-encoded secret with
+ * no padding and none of these letters is the one form only the full path sees.)
  */
-const ANCHORS = ['_', '-', '.', ':', 'A', 'ecret', 'ECRET', 'ccount', 'CCOUNT', 'dapi'];
+const ANCHORS = [
+  '_',
+  '-',
+  '.',
+  ':',
+  '=',
+  'A',
+  'ecret',
+  'ECRET',
+  'ccount',
+  'CCOUNT',
+  'dapi',
+  'earer',
+  'EARER',
+  'asic ',
+  '</',
+  '%',
+  '\\',
+];
 
 /**
  * The quick answer for a batch of output, on raw bytes: when it has no escape
@@ -149,24 +194,36 @@ export function plainBatch(bytes: Uint8Array): { write: number } | null {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.indexOf(0x1b) >= 0) return null;
   for (const anchor of ANCHORS) if (b.indexOf(anchor, 0, 'latin1') >= 0) return null;
-  const tail = b.subarray(Math.max(0, b.length - 32)).toString('latin1');
-  const marker = MARKER_PREFIXES.find((p) => tail.endsWith(p));
-  // The last word may be a URL's scheme ("https"): it waits for what follows.
-  const word = tail.slice(lastWordStart(tail, tail.length));
-  const scheme = word.length < tail.length || b.length <= 32 ? SCHEME_START.test(word) : false;
-  return { write: b.length - Math.max(marker?.length ?? 0, scheme ? word.length : 0) };
+  // The line still arriving waits for its end (see heldLineStart): with a name split
+  // from its value (`export API` then `_KEY=…`), the next batch is not a plain one.
+  const newline = b.lastIndexOf(0x0a);
+  if (b.length - (newline + 1) <= LINE_HOLD) return { write: newline + 1 };
+  const from = Math.max(0, b.length - LINE_HOLD - 1024);
+  return {
+    write: from + longLineCut(b.subarray(from).toString('latin1'), b.length - LINE_HOLD - from),
+  };
 }
+
+/** Case-insensitive, as the rules are: one pattern for every search (not compiled a call). */
+const RULE_TRIGGERS = new RegExp(RULE_TRIGGER.source, 'gi');
 
 export function candidateWindows(visible: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
-  if (!ANCHORS.some((a) => visible.includes(a))) return spans;
-  TRIGGERS.lastIndex = 0;
-  for (const m of visible.matchAll(TRIGGERS)) {
-    const start = m.index;
-    const lineStart = visible.lastIndexOf('\n', start) + 1;
-    const next = visible.indexOf('\n', start);
-    const lineEnd = next < 0 ? visible.length : next;
-    spans.push([Math.max(lineStart, start - WINDOW), Math.min(lineEnd, start + WINDOW)]);
+  // Encoded words need no anchor: base64 may have none of them.
+  const triggers = ANCHORS.some((a) => visible.includes(a))
+    ? [TRIGGERS, RULE_TRIGGERS, ENCODED_TRIGGER]
+    : [ENCODED_TRIGGER];
+  for (const trigger of triggers) {
+    trigger.lastIndex = 0;
+    for (const m of visible.matchAll(trigger)) {
+      const start = m.index;
+      const lineStart = visible.lastIndexOf('\n', start) + 1;
+      // The line, and the next: a secret's name may be on one, its value on the next.
+      const next = visible.indexOf('\n', start);
+      const after = next < 0 ? -1 : visible.indexOf('\n', next + 1);
+      const lineEnd = after < 0 ? visible.length : after;
+      spans.push([Math.max(lineStart, start - WINDOW), Math.min(lineEnd, start + WINDOW)]);
+    }
   }
   // A key block spans lines: from its BEGIN to its END.
   for (let i = visible.indexOf('-----BEGIN'); i >= 0; i = visible.indexOf('-----BEGIN', i + 10)) {

@@ -180,7 +180,8 @@ export class RunService {
   ): Promise<RunState> {
     const mine = this.runs.get(runId);
     const redact = mine ? (text: string) => mine.redactor.text(text) : this.reopenDeps().redact;
-    for (const key of ['issues', 'nextActions'] as const)
+    // Every field is free text a secret can be pasted into (a Maintainer of "ops, token=…").
+    for (const key of ['maintainer', 'environment', 'issues', 'nextActions'] as const)
       if (fields[key] !== undefined) fields = { ...fields, [key]: await redact(fields[key]) };
     if (mine && !mine.live.closed) {
       mine.rememberEnvironment();
