@@ -236,6 +236,7 @@ export function createCore(options: CoreOptions): Core {
     'run.execute': async ({ runId, stepId, confirmed, typed, andFollowing, only }) =>
       runs.find(runId).execute(stepId, { confirmed, typed, andFollowing, only }),
     'run.cancel': async ({ runId, force }) => runs.find(runId).cancel(force),
+    'run.retryWrites': async ({ runId }) => runs.retryWrites(runId),
     'run.markDone': async ({ runId, stepId, note }) => runs.find(runId).markDone(stepId, note),
     'run.setVariables': async ({ runId, values }) => runs.find(runId).setVariables(values),
     'run.setStepTarget': async ({ runId, stepId, host }) =>

@@ -3,6 +3,8 @@ import {
   closeSync,
   existsSync,
   fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   statSync,
@@ -28,11 +30,18 @@ import { outputPathOf, sha256 } from './reader';
  *
  * The writer holds the journal's lock (see lock.ts) from open to close, so no
  * other process resumes, edits or recovers the run meanwhile.
+ *
+ * A write the disk refuses (full, read-only, failing) throws, and leaves both
+ * files as they were before it: a torn record or output batch is cut off again,
+ * so the chain stays whole and the next append, once the disk takes it, follows
+ * the last record written.
  */
 export class JournalWriter {
   private fd: number | null;
   private outFd: number | null = null;
   private outOffset = 0;
+  /** The journal's size after the last whole record. */
+  private size = 0;
   private seq = 0;
   private prev = '';
 
@@ -55,6 +64,7 @@ export class JournalWriter {
       );
     try {
       this.fd = openSync(path, 'a', 0o600);
+      this.size = fstatSync(this.fd).size;
     } catch (error) {
       releaseLock(path);
       throw error;
@@ -78,7 +88,15 @@ export class JournalWriter {
     // One serialization: the hash covers exactly the JSON that is written, minus the hash itself.
     const json = JSON.stringify(body);
     const hash = sha256(json);
-    writeAll(this.fd, Buffer.from(`${json.slice(0, -1)},"hash":"${hash}"}\n`));
+    const line = Buffer.from(`${json.slice(0, -1)},"hash":"${hash}"}\n`);
+    try {
+      writeAll(this.fd, line);
+    } catch (error) {
+      this.seq--;
+      cutBack(this.fd, this.size);
+      throw error;
+    }
+    this.size += line.length;
     this.prev = hash;
     return { ...body, hash } as JournalRecord;
   }
@@ -97,16 +115,28 @@ export class JournalWriter {
       hash.update(chunk);
       length += chunk.length;
     }
-    writeAllSync(this.outFd, chunks, length);
+    try {
+      writeAllSync(this.outFd, chunks, length);
+    } catch (error) {
+      cutBack(this.outFd, offset);
+      throw error;
+    }
     this.outOffset += length;
-    return this.append({
-      type: 'step.output',
-      stepId,
-      ...(host ? { host } : {}),
-      offset,
-      length,
-      sha256: hash.digest('hex'),
-    });
+    try {
+      return this.append({
+        type: 'step.output',
+        stepId,
+        ...(host ? { host } : {}),
+        offset,
+        length,
+        sha256: hash.digest('hex'),
+      });
+    } catch (error) {
+      // No record points at these bytes: they go too.
+      cutBack(this.outFd, offset);
+      this.outOffset = offset;
+      throw error;
+    }
   }
 
   sync(): void {
@@ -122,6 +152,15 @@ export class JournalWriter {
     this.fd = null;
     this.outFd = null;
     releaseLock(this.path);
+  }
+}
+
+/** Cuts a file back to its size before a write that failed (best effort: the disk may fail this too). */
+function cutBack(fd: number, size: number): void {
+  try {
+    ftruncateSync(fd, size);
+  } catch {
+    // The reader drops a torn last line; one in the middle is what the chain check reports.
   }
 }
 

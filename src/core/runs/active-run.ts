@@ -45,6 +45,9 @@ export interface ActiveRunDeps {
   analyze: StepAnalyzer;
 }
 
+/** After a disk fault, a step that ignores Ctrl-C this long has its shell closed. */
+const FAULT_KILL_MS = 3000;
+
 /**
  * A run in progress in this process: its journal and state (LiveRun), its shells
  * (RunShells) and its step runner. Every action is refused while it does not
@@ -89,6 +92,15 @@ export class ActiveRun {
       changed: () => live.publish(),
     });
     live.bindLive(() => this.liveFields());
+    // The disk refused a write: the running step (and a "Run from here") stops, by Ctrl-C,
+    // then by closing its shell if it goes on; its end waits in memory with the reason.
+    live.onFault = () => {
+      if (!this.runner.busy) return;
+      this.runner.cancel(false);
+      setTimeout(() => {
+        if (this.runner.busy && !this.live.closed) this.runner.cancel(true);
+      }, FAULT_KILL_MS).unref();
+    };
   }
 
   get state(): RunState {
@@ -200,6 +212,7 @@ export class ActiveRun {
     stepId: string,
     options: { confirmed?: boolean; typed?: string; andFollowing?: boolean; only?: string[] } = {},
   ): Promise<RunState> {
+    this.live.refuseWhileFaulted('running a step');
     const first = this.step(stepId);
     if (!first.runnable || first.code === null)
       throw new ApiError('invalid-input', `step at line ${first.line} is not a runnable command`);
@@ -343,6 +356,7 @@ export class ActiveRun {
 
   finish(): RunState {
     if (this.runner.busy) throw new ApiError('conflict', 'a step is still running');
+    this.live.refuseWhileFaulted('finishing the run');
     this.live.record({ type: 'run.finished' }, { durable: true });
     this.dispose();
     this.live.publish();

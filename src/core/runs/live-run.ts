@@ -8,8 +8,11 @@ import type {
   JournalRecord,
   Runbook,
   RunState,
+  StorageFault,
 } from '../../shared/model';
+import { ApiError } from '../../shared/api/errors';
 import { writeFileAtomic } from '../files/atomic-write';
+import { describeDiskError, isDiskError } from '../files/disk-error';
 import type { JournalWriter } from '../journal/writer';
 
 /** What a run's state holds that is not in its journal: its shells, connections and queue. */
@@ -36,6 +39,12 @@ const NOT_LIVE: LiveFields = {
  */
 const PUBLISH_INTERVAL_MS = 30;
 
+/** While a run cannot write, it tries again this often (and whenever asked). */
+const RETRY_MS = 5000;
+
+/** Changes kept in memory while the disk refuses them; beyond this the run takes none. */
+const MAX_UNSAVED = 10_000;
+
 /**
  * A run whose journal is open for writing: the one path by which a run changes.
  * Every change is a record, appended to the journal, reduced into the state,
@@ -43,10 +52,24 @@ const PUBLISH_INTERVAL_MS = 30;
  * log. Live runs, a finished run whose fields are edited, and the recovery pass
  * all go through here, so the log always comes from the same state, rendered
  * from the same redacted runbook, with the rehearsal report beside it.
+ *
+ * When the disk refuses a write (full, read-only, failing), the run stops: its
+ * steps are stopped (`onFault`), what the journal holds stays as it was, and the
+ * changes that follow (the stopped step's end, ticks, notes) wait in memory,
+ * shown in the state with the fault, until the disk takes them again: tried
+ * every few seconds and on `retry()`. Output that arrives meanwhile is not
+ * journaled (the step's text keeps what it showed); the backend goes on.
  */
 export class LiveRun {
-  /** The run as its records make it (set by the first record, run.started). */
+  /** The run as its records make it, and what waits in memory (set by the first record, run.started). */
   state!: RunState;
+  /** The run as the journal has it. */
+  private committed!: RunState;
+  private fault: StorageFault | null = null;
+  private unsaved: JournalEntry[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** Told once when the run stops writing: stops its steps. */
+  onFault: (() => void) | null = null;
   /** Where the live fields come from (the run's shells and queue, once it has them). */
   private live: () => LiveFields = () => NOT_LIVE;
   private published = 0;
@@ -66,7 +89,7 @@ export class LiveRun {
   ) {
     let state: RunState | null = null;
     for (const record of records) state = this.reduce(state, record);
-    if (state) this.state = state;
+    if (state) this.state = this.committed = state;
   }
 
   /** The run's shells and queue, from now on part of every state it publishes. */
@@ -85,15 +108,89 @@ export class LiveRun {
   record(entry: JournalEntry, options: { durable?: boolean; publish?: boolean } = {}): void {
     // A step that ends after its run was finished or the app shut down has nowhere to go.
     if (this.journal.closed) return;
-    this.apply(this.journal.append(entry), options);
+    if (this.fault) return this.keep(entry);
+    let record: JournalRecord;
+    try {
+      record = this.journal.append(entry);
+    } catch (error) {
+      if (!isDiskError(error) || !this.state) throw error;
+      this.failed(error, this.journal.path);
+      return this.keep(entry);
+    }
+    this.apply(record, options);
+  }
+
+  /** A batch of a step's output: bytes first, then its record. Not kept while the disk refuses it. */
+  output(stepId: string, chunks: Uint8Array[], host?: string): void {
+    if (this.journal.closed) return;
+    if (!this.fault) {
+      try {
+        const record = this.journal.appendOutput(stepId, chunks, host);
+        if (record) this.apply(record, { publish: false });
+        return;
+      } catch (error) {
+        if (!isDiskError(error)) throw error;
+        this.failed(error, this.journal.path);
+      }
+    }
+    for (const chunk of chunks) this.fault!.droppedBytes += chunk.length;
+  }
+
+  /** Whether the run is stopped because it cannot write; `what` is refused with the reason. */
+  refuseWhileFaulted(what: string): void {
+    if (this.fault)
+      throw new ApiError(
+        'conflict',
+        `${what} waits until the run can write again: ${this.fault.message}`,
+      );
+  }
+
+  /**
+   * Writes what waits in memory, then the log: true when the disk took it all (the
+   * run goes on), false when it still refuses (the fault says why, as of now).
+   */
+  retry(): boolean {
+    if (!this.fault) return true;
+    if (this.journal.closed) return false;
+    try {
+      while (this.unsaved.length > 0) {
+        this.committed = this.reduce(this.committed, this.journal.append(this.unsaved[0]!));
+        this.unsaved.shift();
+      }
+      this.journal.sync();
+      writeLogFiles(this.committed, this.logRunbook);
+    } catch (error) {
+      if (!isDiskError(error)) throw error;
+      this.fault = {
+        ...this.fault,
+        message: describeDiskError(error, this.journal.path),
+        code: error.code ?? this.fault.code,
+        unsaved: this.unsaved.length,
+      };
+      this.send();
+      return false;
+    }
+    console.error(`runsheet: run ${this.committed.id}: writing again (${this.fault.path})`);
+    this.fault = null;
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    this.state = this.committed;
+    this.send();
+    return true;
   }
 
   /** A record the journal wrote itself (an output batch: bytes first, then its record). */
   apply(record: JournalRecord, options: { durable?: boolean; publish?: boolean } = {}): void {
-    this.state = this.reduce(this.state ?? null, record);
+    this.state = this.committed = this.reduce(this.committed ?? null, record);
     if (options.durable && !this.journal.closed) {
-      this.journal.sync();
-      this.writeLog();
+      try {
+        this.journal.sync();
+        this.writeLog();
+      } catch (error) {
+        if (!isDiskError(error)) throw error;
+        // The record is in the journal; the log (or the sync) waits for the retry.
+        this.failed(error, this.state.logPath);
+      }
     }
     if (options.publish === false) return;
     // A step's end (and any durable change) is shown at once; the interval is for output in between.
@@ -126,14 +223,70 @@ export class LiveRun {
   /** Closes the journal (it can be reopened for a later change). */
   close(): void {
     if (this.timer) this.send();
-    this.journal.close();
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    try {
+      this.journal.close();
+    } catch (error) {
+      // The last sync failed: what was written before it stays (the writer is closed anyway).
+      if (!isDiskError(error)) throw error;
+    }
+  }
+
+  /** The disk refused a write: the run stops writing, and says so. */
+  private failed(error: NodeJS.ErrnoException, path: string): void {
+    if (this.fault) return;
+    const message = describeDiskError(error, path);
+    this.fault = {
+      path: error.path ?? path,
+      message,
+      code: error.code ?? 'EIO',
+      since: new Date().toISOString(),
+      unsaved: 0,
+      droppedBytes: 0,
+    };
+    console.error(
+      `runsheet: run ${this.state.id} stopped: ${message}; what it wrote before is intact, and it writes again once the disk takes it`,
+    );
+    this.retryTimer = setInterval(() => this.retry(), RETRY_MS);
+    this.retryTimer.unref();
+    this.onFault?.();
+    this.send();
+  }
+
+  /**
+   * A change the disk would not take: kept in memory and shown. A step's end says the
+   * step was stopped and why. Its place in the order is kept: it is written first on retry.
+   */
+  private keep(entry: JournalEntry): void {
+    const fault = this.fault!;
+    if (this.unsaved.length >= MAX_UNSAVED)
+      throw new ApiError('conflict', `the run cannot take more changes: ${fault.message}`);
+    // The step did not fail or get cancelled by itself: the run stopped it, and says why.
+    const stopped = `stopped: ${fault.message}${fault.droppedBytes > 0 ? `; ${fault.droppedBytes} bytes of output after that are not in the journal (its text is kept)` : ''}`;
+    let kept: JournalEntry = entry;
+    if (entry.type === 'step.finished' || entry.type === 'step.host.finished') {
+      const own = entry.status === 'cancelled' || entry.status === 'passed' ? null : entry.detail;
+      const detail = [own, stopped].filter(Boolean).join('; ');
+      kept =
+        entry.type === 'step.finished'
+          ? { ...entry, status: 'failed', detail }
+          : { ...entry, status: entry.status === 'unreachable' ? 'unreachable' : 'failed', detail };
+    }
+    this.unsaved.push(kept);
+    fault.unsaved = this.unsaved.length;
+    // Shown as if written: numbered after the last record, as it will be.
+    const seq = this.committed.seq + this.unsaved.length;
+    const record = { ...kept, seq, ts: new Date().toISOString(), prev: '', hash: '' };
+    this.state = this.reduce(this.state, record as JournalRecord);
+    this.send();
   }
 
   private send(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.published = Date.now();
-    this.state = { ...this.state, ...this.live() };
+    this.state = { ...this.state, ...this.live(), storageFault: this.fault && { ...this.fault } };
     this.emit('run.didChange', this.state);
   }
 

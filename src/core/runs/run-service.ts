@@ -15,6 +15,7 @@ import { slugify } from '../../shared/util/hash';
 import type { CoreDirs } from '../paths';
 import { JournalWriter } from '../journal/writer';
 import type { RedactionEngine } from '../redaction/engine';
+import { checkWritable } from '../files/disk-error';
 import { workspacePatterns } from '../redaction/config';
 import { Redactor } from '../redaction/redactor';
 import { checkWindow, runEnvironment, type WindowVerdict } from '../schedule/window-check';
@@ -217,6 +218,13 @@ export class RunService {
   }
 
   /** Ends a run: recorded, its log written, its shells closed. */
+  /** Writes what a run that could not write keeps in memory (see LiveRun). */
+  retryWrites(runId: string): RunState {
+    const run = this.find(runId);
+    if (run.live.retry()) this.records.index.save();
+    return run.state;
+  }
+
   finish(runId: string): RunState {
     const state = this.find(runId).finish();
     this.records.index.save();
@@ -310,6 +318,9 @@ export class RunService {
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const id = `${stamp}-${randomBytes(4).toString('hex')}`;
     const logName = `${now.toISOString().slice(0, 10)}-${stamp.slice(9)}-${slugify(runbookId.replace(/\.md$/, ''))}.md`;
+    // Nothing starts that could not be kept: the journal's and the log's folders take a file.
+    checkWritable(this.records.store.dir, 'journal');
+    checkWritable(this.deps.dirs.logDir, 'log');
     // The record keeps the runbook's exact text: it stands alone, whatever happens to the file.
     const runbookSha256 = this.records.store.saveRunbook(source);
     const redactor = this.deps.redaction(workspacePatterns(this.deps.dirs.workspaceDir));

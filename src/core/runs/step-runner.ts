@@ -256,10 +256,10 @@ export class StepRunner {
         armTimeout(lane, timeout);
         // Cancelled while the step was being typed: stop it now.
         if (lane.cancelRequested && !lane.killed) session.shell.interrupt();
-        const capture = new StepCapture((chunks) => {
-          const record = live.journal.appendOutput(step.id, chunks, host ?? undefined);
-          if (record) live.apply(record, { publish: false });
-        }, redactor.stream());
+        const capture = new StepCapture(
+          (chunks) => live.output(step.id, chunks, host ?? undefined),
+          redactor.stream(),
+        );
         // Capture happens here, before the bytes are shown; the journal never waits on the UI.
         running.onDidOutput((chunk) => capture.push(chunk));
         const outcome = await running.done;

@@ -118,6 +118,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               onExport={() => run && actions.openExport(run.id)}
               onFields={(fields) => run && actions.setFields(run.id, fields)}
               onReconnect={actions.reconnect}
+              onRetryWrites={actions.retryWrites}
             />
             <div className="main-scroll">
               <Checklist

@@ -227,6 +227,12 @@ export const methods = {
       .strict(),
     output: S.RunState,
   },
+  /**
+   * The run stopped because its journal, output or log could not be written (a full
+   * disk, a read-only folder): write what waits in memory now. The state says
+   * whether it worked (`storageFault` cleared) or why not yet.
+   */
+  'run.retryWrites': { input: z.object({ runId: S.RunId }).strict(), output: S.RunState },
   'run.markDone': {
     input: z
       .object({ runId: S.RunId, stepId: S.StepId, note: z.string().max(10_000).optional() })

@@ -86,6 +86,7 @@ export function applyRecord(
       runningStepId: null,
       queued: ctx.queued ?? [],
       heldStepId: ctx.heldStepId ?? null,
+      storageFault: null,
       steps,
       variables: {},
       manualCommands: [],

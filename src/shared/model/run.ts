@@ -152,6 +152,24 @@ export const ManualCommand = z.object({
 });
 export type ManualCommand = z.infer<typeof ManualCommand>;
 
+/**
+ * Why a run stopped writing (a full disk, a read-only or vanished folder, a failing
+ * disk) and what waits in memory for the disk to take it again (live, not journaled).
+ */
+export const StorageFault = z.object({
+  /** The file that could not be written. */
+  path: z.string(),
+  /** What failed, in words, naming the file: "no space left on the device (ENOSPC) writing …". */
+  message: z.string(),
+  code: z.string(),
+  since: z.string(),
+  /** Changes kept in memory until they can be written (ticks, notes, a step's end). */
+  unsaved: z.number().int().nonnegative(),
+  /** Output bytes that arrived meanwhile and are not in the journal (its text is kept). */
+  droppedBytes: z.number().int().nonnegative(),
+});
+export type StorageFault = z.infer<typeof StorageFault>;
+
 /** A walk through a runbook. */
 export const RunState = RunFacts.extend({
   id: RunId,
@@ -177,6 +195,8 @@ export const RunState = RunFacts.extend({
   queued: z.array(StepId),
   /** A rehearsal's "Run from here" stopped before this flagged step until it is confirmed (live). */
   heldStepId: StepId.nullable(),
+  /** Set while the run cannot write its journal, output or log (live). */
+  storageFault: StorageFault.nullable(),
   steps: z.record(z.string(), StepResult),
   /** Commands typed by hand in the run's shell between steps. */
   manualCommands: z.array(ManualCommand),

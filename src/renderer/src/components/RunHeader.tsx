@@ -18,6 +18,8 @@ interface Props {
   onFinish(): void;
   onExport(): void;
   onReconnect(host: string): void;
+  /** The run cannot write (a full disk): try writing what waits in memory now. */
+  onRetryWrites(): void;
   onFields(
     fields: Partial<Pick<RunState, 'maintainer' | 'environment' | 'issues' | 'nextActions'>>,
   ): void;
@@ -37,6 +39,7 @@ export function RunHeader({
   onFinish,
   onExport,
   onReconnect,
+  onRetryWrites,
   onFields,
 }: Props) {
   const now = useNow(run?.status === 'active');
@@ -182,6 +185,7 @@ export function RunHeader({
               Log: <code>{run.logPath}</code>
             </span>
           </div>
+          {run.storageFault && <StorageFaultNote run={run} onRetry={onRetryWrites} />}
           {run.rehearsal && <RehearsalClock run={run} now={now} />}
           <details className="run-details">
             <summary>Log details</summary>
@@ -204,6 +208,33 @@ export function RunHeader({
         </div>
       )}
     </header>
+  );
+}
+
+/** The run stopped because it cannot write: why, what waits, and a way to try again. */
+function StorageFaultNote({ run, onRetry }: { run: RunState; onRetry(): void }) {
+  const fault = run.storageFault!;
+  return (
+    <div className="storage-fault" role="alert" data-testid="storage-fault">
+      <div>
+        <strong>The run stopped: it cannot write.</strong> {fault.message}.
+        <span className="muted">
+          {' '}
+          What it wrote before is intact.{' '}
+          {fault.unsaved > 0 &&
+            `${fault.unsaved} change${fault.unsaved === 1 ? '' : 's'} wait${fault.unsaved === 1 ? 's' : ''} in memory. `}
+          Free some space (or make the folder writable); it is tried again every few seconds.
+        </span>
+      </div>
+      <button
+        type="button"
+        className="btn btn-secondary"
+        onClick={onRetry}
+        data-testid="retry-writes"
+      >
+        Try again now
+      </button>
+    </div>
   );
 }
 

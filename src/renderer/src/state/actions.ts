@@ -321,6 +321,10 @@ export function createActions(
       const current = run();
       if (current) api.call('run.cancel', { runId: current.id, force }).catch(fail);
     },
+    retryWrites(): void {
+      const current = run();
+      if (current) api.call('run.retryWrites', { runId: current.id }).catch(fail);
+    },
     markDone(step: Step): void {
       withStep(step, (runId) => api.call('run.markDone', { runId, stepId: step.id }));
     },
