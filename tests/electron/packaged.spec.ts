@@ -236,6 +236,7 @@ test.describe('packaged app', () => {
         }
       });
       child.on('exit', (code) => reject(new Error(`the app exited (${code}):\n${stderr}`)));
+      child.on('error', reject);
     });
     let browser: Browser | null = null;
     try {
