@@ -1,7 +1,8 @@
 // `npm test`: every suite, then one summary line `N passed, N failed, N skipped`.
-// Suites: typecheck and lint (one check each), vitest (unit + integration on real
-// PTYs), Playwright (the browser harness in Debian's Chromium; Electron where its
-// binary exists, skipped with a reason elsewhere).
+// Suites: typecheck, lint and the Electron security scan (one check each), vitest
+// (unit + integration on real PTYs), Playwright (the browser harness in Debian's
+// Chromium; Electron and the packaged app where Electron's binary exists, skipped with
+// a reason elsewhere).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +43,9 @@ function readJson(file) {
 check('typecheck (node)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.node.json']);
 check('typecheck (web)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.web.json']);
 check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+check('Electron security scan (electronegativity)', process.execPath, [
+  join(root, 'scripts', 'electronegativity.mjs'),
+]);
 
 console.log('\n=== build');
 const built = run('npx', ['electron-vite', 'build']) === 0;
