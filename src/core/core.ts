@@ -9,6 +9,7 @@ import { ApiError } from '../shared/api/errors';
 import type { EventName, EventPayload, EventSink, Handlers } from '../shared/api/contract';
 import type { EventSource } from '../shared/api/in-process';
 import { Emitter, type Disposable } from '../shared/util/event';
+import { openableUrl } from '../shared/util/links';
 import { resolveDirs, type CoreDirs } from './paths';
 import { RunService } from './runs/run-service';
 import { Prompts } from './hosts/prompts';
@@ -42,6 +43,8 @@ export interface CoreOptions extends Partial<CoreDirs> {
   retryExports?: boolean;
   /** Keeps a tracker token (the app's OS keychain); absent in serve and the CLI. */
   saveToken?: (tracker: TrackerName, token: string) => void;
+  /** Hands a confirmed link to the system's browser or mail program (the desktop app only). */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 /** The core behind the contract: every transport binds these handlers and this event source. */
@@ -181,7 +184,14 @@ export function createCore(options: CoreOptions): Core {
       ...dirs,
       user: userInfo().username,
       host: hostname(),
+      opensLinks: options.openExternal !== undefined,
     }),
+    'app.openLink': async ({ url }) => {
+      if (!options.openExternal)
+        throw new ApiError('forbidden', 'links are opened by the page here, not by the core');
+      await options.openExternal(openableUrl(url)!);
+      return null;
+    },
     'workspace.list': () => workspace.list(),
     'runbook.open': async ({ runbookId }) => {
       const { runbook, summary } = await workspace.open(runbookId);

@@ -1,4 +1,4 @@
-import { app } from 'electron';
+import { app, shell } from 'electron';
 import { join } from 'node:path';
 import { createCore, envTokens, type Core } from '../core';
 import { KeychainTokens } from './token-store';
@@ -28,6 +28,8 @@ export function setupCore(): Core {
     // Inside app.asar when packaged: worker_threads load from asar (Electron >= 17.3).
     redactionWorker: join(app.getAppPath(), 'out', 'main', 'redaction-worker.js'),
     retryExports: true,
+    // The one way a link leaves the app: confirmed in the page's dialog, checked by the contract.
+    openExternal: (url) => shell.openExternal(url),
   });
   app.on('will-quit', () => core.dispose());
   return core;

@@ -32,6 +32,7 @@ const core = {
         workspaceDir: '/w',
         user: 'u',
         host: 'h',
+        opensLinks: true,
       };
     },
   } as unknown as Handlers,

@@ -1,7 +1,8 @@
-import { BrowserWindow, shell, type WebContents } from 'electron';
+import { BrowserWindow, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { WindowRegistry } from './ipc-gateway';
+import { EVENT_CHANNEL, type WindowRegistry } from './ipc-gateway';
+import { MAX_LINK_LENGTH } from '../shared/util/links';
 
 const windows = new Set<BrowserWindow>();
 /** out/main/, where this bundle lives (ESM has no __dirname). */
@@ -62,11 +63,23 @@ export function createMainWindow(): BrowserWindow {
   win.webContents.on('render-process-gone', (_event, details) => {
     if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload();
   });
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
+  // Nothing leaves the app but through its link dialog (and app.openLink after it): a
+  // window.open, a middle-click or a link that escaped the page's handlers is denied here
+  // and handed to the page, which asks the user as it does for every link.
+  const askFirst = (url: string): void => {
+    if (win.isDestroyed() || windowRegistry.isAppUrl(url)) return;
+    win.webContents.send(EVENT_CHANNEL, {
+      name: 'app.linkRequested',
+      payload: { url: url.slice(0, MAX_LINK_LENGTH) },
+    });
+  };
+  win.webContents.on('will-navigate', (event) => {
+    event.preventDefault();
+    askFirst(event.url);
+  });
   win.webContents.on('will-redirect', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    // Links open in the user's browser, never inside the app; only web URLs.
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    askFirst(url);
     return { action: 'deny' };
   });
   void win.loadURL(rendererUrl());

@@ -87,6 +87,17 @@ test('links ask before leaving the app', async ({ page }) => {
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.waitForTimeout(300);
   expect(page.context().pages()).toHaveLength(1);
+  // The keyboard asks too; confirmed, the link opens (in the browser harness, as a tab).
+  await page.getByRole('link', { name: 'runbook guide' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('link-dialog')).toContainText('https://example.com/guide');
+  await page.context().route('https://example.com/**', (route) => route.fulfill({ body: 'guide' }));
+  const [tab] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('button', { name: 'Open link' }).click(),
+  ]);
+  await expect.poll(() => tab.url()).toBe('https://example.com/guide');
+  await tab.close();
 });
 
 test('an edit on disk shows up in the open runbook and the run keeps its ticks', async ({

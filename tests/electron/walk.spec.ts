@@ -25,6 +25,14 @@ test.describe('Electron app', () => {
       test
         .expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require))
         .toBe('undefined');
+      // A window.open from the page leaves nothing by itself: the window denies it and the
+      // page's link dialog asks, as for every link; javascript: and file: never reach it.
+      await page.evaluate(() => void window.open('https://example.com/escaped', '_blank'));
+      await test
+        .expect(page.getByTestId('link-dialog'))
+        .toContainText('https://example.com/escaped');
+      test.expect(app.windows()).toHaveLength(1);
+      await page.getByRole('button', { name: 'Cancel' }).click();
       await walkGettingStarted(page, logDir);
     } finally {
       await app.close();

@@ -45,7 +45,9 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
 
   return (
     <div className="app">
-      {state.link !== null && <LinkDialog href={state.link} onClose={actions.closeLink} />}
+      {state.link !== null && (
+        <LinkDialog href={state.link} onOpen={actions.followLink} onClose={actions.closeLink} />
+      )}
       {state.exporting && <ExportDialog exporting={state.exporting} actions={actions} />}
       {state.planning && (
         <PlanDialog

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import * as S from '../model';
+import { MAX_LINK_LENGTH, openableUrl } from '../util/links';
 
 const empty = z.object({}).strict();
 
@@ -20,6 +21,8 @@ export const AppInfo = z.object({
   workspaceDir: z.string(),
   user: z.string(),
   host: z.string(),
+  /** Links are handed to the system (the desktop app) with app.openLink; otherwise the page opens them. */
+  opensLinks: z.boolean(),
 });
 
 /** Which plan: a runbook's on a host with these values, or (`runId`) a live run's as it stands. */
@@ -35,6 +38,21 @@ const PlanRequest = z
 /** Request/response methods: name -> input and output schemas. */
 export const methods = {
   'app.info': { input: empty, output: AppInfo },
+  /**
+   * Opens a link the user confirmed in the app's link dialog in the system's browser or
+   * mail program (the desktop app only): the one way out of the app. Only http, https and mailto.
+   */
+  'app.openLink': {
+    input: z
+      .object({
+        url: z
+          .string()
+          .max(MAX_LINK_LENGTH)
+          .refine((url) => openableUrl(url) !== null, 'only http, https and mailto links open'),
+      })
+      .strict(),
+    output: z.null(),
+  },
   'workspace.list': { input: empty, output: z.array(S.RunbookSummary) },
   'runbook.open': {
     input: z.object({ runbookId: S.RunbookId }).strict(),
@@ -339,6 +357,11 @@ export const events = {
   /** A queued export went out. */
   'export.didSend': z.object({ runId: z.string(), tracker: z.string(), url: z.string() }),
   'session.didExit': z.object({ sessionId: S.SessionId, exitCode: z.number().int().nullable() }),
+  /**
+   * The desktop window was asked to open a link without the app's dialog (window.open, a
+   * link that escaped the page's handlers): the page asks the user first, as for any link.
+   */
+  'app.linkRequested': z.object({ url: z.string().max(MAX_LINK_LENGTH) }),
 } as const;
 
 export type MethodName = keyof typeof methods;

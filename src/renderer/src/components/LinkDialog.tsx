@@ -1,17 +1,25 @@
+import { openableUrl } from '../../../shared/util/links';
 import { ModalDialog } from './ModalDialog';
 
-/** Asks before a link leaves the app; only web and mail links can be opened. */
-export function LinkDialog({ href, onClose }: { href: string; onClose(): void }) {
-  let url: URL | null = null;
-  try {
-    url = new URL(href);
-  } catch {
-    url = null;
-  }
-  const openable = url !== null && ['http:', 'https:', 'mailto:'].includes(url.protocol);
+/**
+ * Asks before a link leaves the app, however it was followed (a click, a middle-click,
+ * the keyboard, an OSC 8 link in a terminal, a window.open the desktop window denied);
+ * only web and mail links can be opened.
+ */
+export function LinkDialog({
+  href,
+  onOpen,
+  onClose,
+}: {
+  href: string;
+  /** Opens the confirmed link: through the core in the desktop app, as a tab in a browser. */
+  onOpen(url: string): void;
+  onClose(): void;
+}) {
+  const url = openableUrl(href);
+  const openable = url !== null;
   const open = (): void => {
-    // In Electron the window-open handler hands this to the system browser; in a browser it opens a tab.
-    if (openable) window.open(url!.href, '_blank', 'noopener,noreferrer');
+    if (url) onOpen(url);
     onClose();
   };
   return (

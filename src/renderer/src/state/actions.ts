@@ -171,6 +171,7 @@ export function createActions(
           dispatch({ type: 'reloaded', summary, runbook }),
         ),
         api.on('host.keyPrompt', (prompt) => dispatch({ type: 'keyPrompt', prompt })),
+        api.on('app.linkRequested', ({ url }) => dispatch({ type: 'link', href: url })),
         api.on('host.authPrompt', (prompt) => dispatch({ type: 'authPrompt', prompt })),
         api.on('session.didExit', ({ sessionId, exitCode }) =>
           dispatch({
@@ -428,6 +429,11 @@ export function createActions(
 
     openLink: (href: string): void => dispatch({ type: 'link', href }),
     closeLink: (): void => dispatch({ type: 'link', href: null }),
+    /** A link the user confirmed: the desktop app hands it to the system; a browser opens a tab. */
+    followLink(url: string): void {
+      if (get().info?.opensLinks) api.call('app.openLink', { url }).catch(fail);
+      else window.open(url, '_blank', 'noopener,noreferrer');
+    },
     /** Several lines are about to be pasted into a terminal: ask first. */
     askPaste(text: string, paste: () => void, removed = 0): void {
       onPaste = paste;
