@@ -205,6 +205,8 @@ test('a rehearsal holds a destructive step of Run from here until it is confirme
   await page.getByTestId('rehearsal-target').fill('staging');
   await page.getByTestId('rehearsal-rto').fill('30');
   await page.getByTestId('start-rehearsal').click();
+  // The rehearsal is on (its clock shows) before a step is run in it.
+  await expect(page.getByText('DR rehearsal')).toBeVisible();
   const steps = page.getByTestId('step');
   await steps.nth(0).getByTestId('run-from-here').click();
   // Nothing to ask before the first step: it runs, and the run stops before wipe-a.

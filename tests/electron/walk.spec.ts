@@ -27,7 +27,12 @@ test.describe('Electron app', () => {
         .toBe('undefined');
       // A window.open from the page leaves nothing by itself: the window denies it and the
       // page's link dialog asks, as for every link; javascript: and file: never reach it.
-      await page.evaluate(() => void window.open('https://example.com/escaped', '_blank'));
+      await page.evaluate(() => {
+        (globalThis as unknown as { open(url: string, target: string): unknown }).open(
+          'https://example.com/escaped',
+          '_blank',
+        );
+      });
       await test
         .expect(page.getByTestId('link-dialog'))
         .toContainText('https://example.com/escaped');

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 
@@ -35,8 +35,9 @@ export function describeDiskError(error: NodeJS.ErrnoException, path: string): s
 
 /**
  * Refuses (naming the folder and why) when `dir` cannot take a file: tried for real,
- * with a small file written, synced and removed, since a read-only mount or a full
- * disk is not always visible in a folder's permissions.
+ * with a small file written and removed, since a read-only mount or a full disk is not
+ * always visible in a folder's permissions. (Not synced: starting a run stays quick, and
+ * a disk that fails later is what the run's own fault handling is for.)
  */
 export function checkWritable(dir: string, what: string): void {
   const probe = join(dir, `.runsheet-write-check-${process.pid}`);
@@ -45,7 +46,6 @@ export function checkWritable(dir: string, what: string): void {
     const fd = openSync(probe, 'w', 0o600);
     try {
       writeSync(fd, Buffer.alloc(4096));
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
