@@ -13,7 +13,11 @@ import { join } from 'node:path';
 /** A temporary folder removed by the returned cleanup. */
 export function tempDir(prefix = 'runsheet-test-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+  // Retried: a shell that is still exiting may write into the folder (its history) meanwhile.
+  return {
+    path,
+    cleanup: () => rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }),
+  };
 }
 
 /** Writes files (name -> content) under a folder. */

@@ -139,6 +139,39 @@ describe.skipIf(cannotMount !== null)('disk faults', () => {
     }
   });
 
+  it('a run finished while the disk is full stays open until its end and log are written', async () => {
+    const dir = workspace();
+    const data = join(dir, 'full');
+    mountTmpfs(data, '2m');
+    const logs = join(data, 'logs');
+    const { core, api, latest } = coreOn(dir, { dataDir: data, logDir: logs });
+    try {
+      const run = await api.call('run.start', { runbookId: 'disk.md' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'disk.md' });
+      await api.call('run.setChecked', {
+        runId: run.id,
+        stepId: runbook.steps[1]!.id,
+        checked: true,
+      });
+      // Fill the disk to the last byte with something else.
+      execFileSync('sh', ['-c', `dd if=/dev/zero of=${data}/filler bs=64k 2>/dev/null; true`]);
+      const finished = await api.call('run.finish', { runId: run.id });
+      expect(finished.storageFault?.message).toMatch(/^no space left on the device \(ENOSPC\)/);
+      const journalPath = join(data, 'journals', `${run.id}.jsonl`);
+      // Not closed yet: its writer still holds the journal, the retry still to come.
+      expect(existsSync(`${journalPath}.lock`)).toBe(true);
+      rmSync(join(data, 'filler'));
+      await waitFor('the retry', () => (latest()?.storageFault === null ? true : null), 10_000);
+      const { records, errors } = verifyJournal(journalPath);
+      expect(errors).toEqual([]);
+      expect(records.map((r) => r.type)).toContain('run.finished');
+      expect(readFileSync(latest()!.logPath, 'utf8')).toContain('[x] Tick me');
+      await waitFor('the close', () => (existsSync(`${journalPath}.lock`) ? null : true), 5_000);
+    } finally {
+      core.dispose();
+    }
+  });
+
   it('a read-only log folder: no run starts (naming the folder); a running one stops, keeps its journal, and writes the log once it can', async () => {
     const dir = workspace();
     const logs = join(dir, 'logs');

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localEngine } from '../../src/core/redaction/engine';
 import { Redactor } from '../../src/core/redaction/redactor';
 import { corpusLines, generator, throughStream, type Expanded } from '../helpers/secrets';
 
@@ -108,6 +109,44 @@ describe('the redaction corpus', () => {
     }
     const leaked = values.filter((v) => whole.includes(v));
     expect(leaked).toEqual([]);
+  });
+
+  it('holds a credential whole when a long line is cut between its name and its value', async () => {
+    const secret = 'Xk9mQ2vLp7Tz4Rw8';
+    const forms = [
+      `"password": "${secret}", `,
+      `--password ${secret} `,
+      `curl -s -u admin:${secret} https://x `,
+      `Authorization: Bearer ${secret}${secret} `,
+      `password: ${secret} `,
+    ];
+    for (const form of forms) {
+      const text = `${'a '.repeat(3000)}${form}${'b '.repeat(3000)}\n`;
+      const at = text.indexOf(secret);
+      // Two chunks, the first ending anywhere around 4 kB after the secret's start.
+      for (let cut = at + 4096 - 40; cut <= at + 4096 + 40; cut += 3) {
+        const stream = localEngine([]).stream();
+        const bytes = Buffer.from(text);
+        const out = Buffer.concat([
+          await stream.push(bytes.subarray(0, cut)),
+          await stream.push(bytes.subarray(cut)),
+          await stream.end(),
+        ]).toString();
+        expect(out, `${form} cut at ${cut - at}`).not.toContain(secret);
+      }
+    }
+  });
+
+  it('masks base64 that takes the quick path (no anchor in it), and secrets behind tput sgr0', async () => {
+    // base64 of `token=Xk9mQ2vLp7Tz4Rw8aa`: no padding, no `A`, no sign.
+    const encoded = 'dG9rZW49WGs5bVEydkxwN1R6NFJ3OGFh';
+    expect(await throughStream(`${encoded}\n`, 4096)).not.toContain(encoded);
+    // tput sgr0 is ESC ( B then ESC [ m: a character-set escape inside the line.
+    for (const text of [
+      'password: \x1b(B\x1b[mXk9mQ2vLp7Tz4Rw8',
+      '\x1b[1mpassword\x1b(B\x1b[m: Xk9mQ2vLp7Tz4Rw8',
+    ])
+      expect(visible(await new Redactor().text(text)), text).not.toContain('Xk9mQ2vLp7Tz4Rw8');
   });
 
   it('leaves ≤ 1 % of the look-alikes masked (hashes, ids, encoded data, example keys, runbooks)', async () => {

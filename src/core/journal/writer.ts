@@ -144,14 +144,18 @@ export class JournalWriter {
     if (this.fd !== null) fdatasyncSync(this.fd);
   }
 
+  /** Syncs and closes; the files are closed and the lock released even when the sync fails. */
   close(): void {
     if (this.fd === null) return;
-    this.sync();
-    if (this.outFd !== null) closeSync(this.outFd);
-    closeSync(this.fd);
-    this.fd = null;
-    this.outFd = null;
-    releaseLock(this.path);
+    try {
+      this.sync();
+    } finally {
+      if (this.outFd !== null) closeSync(this.outFd);
+      closeSync(this.fd);
+      this.fd = null;
+      this.outFd = null;
+      releaseLock(this.path);
+    }
   }
 }
 

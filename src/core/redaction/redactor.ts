@@ -30,9 +30,12 @@ interface Match {
   rule: string;
 }
 
-/** Escape sequences a terminal consumes (CSI, OSC, DCS/PM/APC strings, two-byte ESC x). */
+/**
+ * Escape sequences a terminal consumes: CSI, OSC, DCS/PM/APC strings, two-byte ESC x,
+ * and the character-set and mode escapes (`ESC ( B` from `tput sgr0`, `ESC 7`, `ESC =`).
+ */
 const ANSI =
-  /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])/g;
+  /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_]|[ -/]+[0-~]|[0-?`-~])/g;
 
 const secretlintConfig = {
   rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }],

@@ -87,9 +87,24 @@ export function heldLineStart(text: string): number {
   return last - previous < 256 && NAME_LINE.test(text.slice(previous, last)) ? previous : start;
 }
 
-/** In a line too long to hold whole: the cut moves back to the start of the word it falls in. */
+/** A word longer than this (a token) is cut; shorter ones are held whole. */
+const WORD_REACH = 16 * 1024;
+
+/** Case-insensitive, as the rules are: one pattern for every search (not compiled a call). */
+const RULE_TRIGGERS = new RegExp(RULE_TRIGGER.source, 'gi');
+
+/**
+ * In a line too long to hold whole, where the held tail begins: at the start of the
+ * word the cut falls in, or further back at a credential's name just before it (its
+ * value may be what is still arriving: `"password": "` then the value).
+ */
 function longLineCut(text: string, at: number): number {
-  return lastWordStart(text.slice(0, at + 1), 1024);
+  const cut = lastWordStart(text.slice(0, at + 1), WORD_REACH);
+  const from = Math.max(0, cut - 1024);
+  let name = -1;
+  RULE_TRIGGERS.lastIndex = 0;
+  for (const m of text.slice(from, cut).matchAll(RULE_TRIGGERS)) name = from + m.index;
+  return name < 0 ? cut : lastWordStart(text.slice(0, name + 1), 256);
 }
 
 /** Never hold back more than this: a "token" that long is not one. */
@@ -190,22 +205,43 @@ const ANCHORS = [
  * caller holds for the next batch. Null: the batch needs the full redactor.
  * Only for a redactor without secret values or workspace patterns.
  */
+const CAPITAL_OR_DIGIT = /[A-Z0-9]/;
+
 export function plainBatch(bytes: Uint8Array): { write: number } | null {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.indexOf(0x1b) >= 0) return null;
   for (const anchor of ANCHORS) if (b.indexOf(anchor, 0, 'latin1') >= 0) return null;
   // The line still arriving waits for its end (see heldLineStart): with a name split
   // from its value (`export API` then `_KEY=…`), the next batch is not a plain one.
+  // Capitals or digits may be base64 holding an encoded secret (no anchor needed there).
+  if (CAPITAL_OR_DIGIT.test(b.toString('latin1'))) return null;
   const newline = b.lastIndexOf(0x0a);
   if (b.length - (newline + 1) <= LINE_HOLD) return { write: newline + 1 };
-  const from = Math.max(0, b.length - LINE_HOLD - 1024);
+  const from = Math.max(0, b.length - LINE_HOLD - WORD_REACH - 1024);
   return {
     write: from + longLineCut(b.subarray(from).toString('latin1'), b.length - LINE_HOLD - from),
   };
 }
 
-/** Case-insensitive, as the rules are: one pattern for every search (not compiled a call). */
-const RULE_TRIGGERS = new RegExp(RULE_TRIGGER.source, 'gi');
+/**
+ * For positions asked in increasing order: where the line holding one starts, and
+ * where the line after it ends. Every search moves forward only, so a long line
+ * full of triggers costs one pass, not one pass a trigger.
+ */
+function lineBounds(text: string): (at: number) => [number, number] {
+  let last = -1;
+  let upcoming = text.indexOf('\n');
+  let second = -2;
+  return (at) => {
+    while (upcoming >= 0 && upcoming < at) {
+      last = upcoming;
+      upcoming = text.indexOf('\n', upcoming + 1);
+    }
+    if (upcoming < 0) return [last + 1, text.length];
+    if (second !== -1 && second <= upcoming) second = text.indexOf('\n', upcoming + 1);
+    return [last + 1, second < 0 ? text.length : second];
+  };
+}
 
 export function candidateWindows(visible: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
@@ -215,21 +251,21 @@ export function candidateWindows(visible: string): Array<[number, number]> {
     : [ENCODED_TRIGGER];
   for (const trigger of triggers) {
     trigger.lastIndex = 0;
+    const lines = lineBounds(visible);
     for (const m of visible.matchAll(trigger)) {
       const start = m.index;
-      const lineStart = visible.lastIndexOf('\n', start) + 1;
       // The line, and the next: a secret's name may be on one, its value on the next.
-      const next = visible.indexOf('\n', start);
-      const after = next < 0 ? -1 : visible.indexOf('\n', next + 1);
-      const lineEnd = after < 0 ? visible.length : after;
+      const [lineStart, lineEnd] = lines(start);
       spans.push([Math.max(lineStart, start - WINDOW), Math.min(lineEnd, start + WINDOW)]);
     }
   }
-  // A key block spans lines: from its BEGIN to its END.
+  // A key block spans lines: from its BEGIN to its END (found once for all the BEGINs before it).
+  let end = -2;
   for (let i = visible.indexOf('-----BEGIN'); i >= 0; i = visible.indexOf('-----BEGIN', i + 10)) {
-    const end = visible.indexOf('-----END', i);
+    if (end !== -1 && end < i) end = visible.indexOf('-----END', i);
     const close = end < 0 ? visible.length : visible.indexOf('\n', end);
-    spans.push([i, close < 0 ? visible.length : close]);
+    spans.push([i, Math.min(close < 0 ? visible.length : close, i + 65536)]);
+    if (end < 0) break;
   }
   spans.sort((a, b) => a[0] - b[0]);
   // Lines next to each other go to secretlint together (one call, not one a line).

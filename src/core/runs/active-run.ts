@@ -358,6 +358,12 @@ export class ActiveRun {
     if (this.runner.busy) throw new ApiError('conflict', 'a step is still running');
     this.live.refuseWhileFaulted('finishing the run');
     this.live.record({ type: 'run.finished' }, { durable: true });
+    // The disk refused the end: the run stays open, its end waiting in memory, and is
+    // closed once it is written (see LiveRun.retry).
+    if (this.live.faulted) {
+      this.live.onWritten = () => this.dispose();
+      return this.state;
+    }
     this.dispose();
     this.live.publish();
     return this.state;

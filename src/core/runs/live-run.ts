@@ -70,6 +70,8 @@ export class LiveRun {
   private retryTimer: NodeJS.Timeout | null = null;
   /** Told once when the run stops writing: stops its steps. */
   onFault: (() => void) | null = null;
+  /** Told when what waited in memory is written (a run finished meanwhile can be closed now). */
+  onWritten: (() => void) | null = null;
   /** Where the live fields come from (the run's shells and queue, once it has them). */
   private live: () => LiveFields = () => NOT_LIVE;
   private published = 0;
@@ -136,6 +138,11 @@ export class LiveRun {
     for (const chunk of chunks) this.fault!.droppedBytes += chunk.length;
   }
 
+  /** Whether the disk refused a write and the run is waiting to write again. */
+  get faulted(): boolean {
+    return this.fault !== null;
+  }
+
   /** Whether the run is stopped because it cannot write; `what` is refused with the reason. */
   refuseWhileFaulted(what: string): void {
     if (this.fault)
@@ -176,6 +183,7 @@ export class LiveRun {
     this.retryTimer = null;
     this.state = this.committed;
     this.send();
+    this.onWritten?.();
     return true;
   }
 
@@ -183,13 +191,16 @@ export class LiveRun {
   apply(record: JournalRecord, options: { durable?: boolean; publish?: boolean } = {}): void {
     this.state = this.committed = this.reduce(this.committed ?? null, record);
     if (options.durable && !this.journal.closed) {
+      // The record is in the journal (or, if its sync failed, maybe not yet on disk);
+      // the sync or the log waits for the retry, which does both again.
+      let path = this.journal.path;
       try {
         this.journal.sync();
+        path = this.state.logPath;
         this.writeLog();
       } catch (error) {
         if (!isDiskError(error)) throw error;
-        // The record is in the journal; the log (or the sync) waits for the retry.
-        this.failed(error, this.state.logPath);
+        this.failed(error, path);
       }
     }
     if (options.publish === false) return;
@@ -225,10 +236,14 @@ export class LiveRun {
     if (this.timer) this.send();
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
+    if (this.fault && this.unsaved.length > 0)
+      console.error(
+        `runsheet: run ${this.state.id} closed with ${this.unsaved.length} changes the disk did not take (${this.fault.message}); the journal holds what was written before`,
+      );
     try {
       this.journal.close();
     } catch (error) {
-      // The last sync failed: what was written before it stays (the writer is closed anyway).
+      // The last sync failed: the writer closed its files anyway; what was written stays.
       if (!isDiskError(error)) throw error;
     }
   }
@@ -248,7 +263,14 @@ export class LiveRun {
     console.error(
       `runsheet: run ${this.state.id} stopped: ${message}; what it wrote before is intact, and it writes again once the disk takes it`,
     );
-    this.retryTimer = setInterval(() => this.retry(), RETRY_MS);
+    this.retryTimer = setInterval(() => {
+      try {
+        this.retry();
+      } catch (error) {
+        // Not the disk (a bug): said, and tried again next time; never out of the timer.
+        console.error(`runsheet: run ${this.state.id}: retrying its writes: ${String(error)}`);
+      }
+    }, RETRY_MS);
     this.retryTimer.unref();
     this.onFault?.();
     this.send();
@@ -260,7 +282,13 @@ export class LiveRun {
    */
   private keep(entry: JournalEntry): void {
     const fault = this.fault!;
-    if (this.unsaved.length >= MAX_UNSAVED)
+    // A step's or the run's end is always kept (a step must not stay "running"); other
+    // changes stop being taken at the limit, and the user is told.
+    const ends =
+      entry.type === 'step.finished' ||
+      entry.type === 'step.host.finished' ||
+      entry.type === 'run.finished';
+    if (!ends && this.unsaved.length >= MAX_UNSAVED)
       throw new ApiError('conflict', `the run cannot take more changes: ${fault.message}`);
     // The step did not fail or get cancelled by itself: the run stopped it, and says why.
     const stopped = `stopped: ${fault.message}${fault.droppedBytes > 0 ? `; ${fault.droppedBytes} bytes of output after that are not in the journal (its text is kept)` : ''}`;

@@ -15,7 +15,7 @@ import { slugify } from '../../shared/util/hash';
 import type { CoreDirs } from '../paths';
 import { JournalWriter } from '../journal/writer';
 import type { RedactionEngine } from '../redaction/engine';
-import { checkWritable } from '../files/disk-error';
+import { checkWritable, describeDiskError, isDiskError } from '../files/disk-error';
 import { workspacePatterns } from '../redaction/config';
 import { Redactor } from '../redaction/redactor';
 import { checkWindow, runEnvironment, type WindowVerdict } from '../schedule/window-check';
@@ -194,6 +194,12 @@ export class RunService {
       const live = await this.reopen(runId);
       try {
         live.record({ type: 'run.fields', ...fields }, { durable: true });
+        // A finished run has no retry to wait for: the edit is written now or refused.
+        if (live.faulted && !live.retry())
+          throw new ApiError(
+            'conflict',
+            `the edit was not saved: ${live.state.storageFault?.message ?? 'the disk refused it'}`,
+          );
       } finally {
         live.close();
       }
@@ -336,24 +342,37 @@ export class RunService {
       rmSync(journal.path, { force: true });
       throw new ApiError('invalid-input', (error as Error).message);
     }
-    live.record(
-      {
-        type: 'run.started',
-        runId: id,
-        runbookId,
-        runbookTitle: runbook.title,
-        runbookPath: path,
-        runbookSha256,
-        maintainer: maintainerName(path),
-        host: requested ?? hostname(),
-        environment: verdict.environment,
-        ...(verdict.open === false ? { outsideWindow: verdict.message! } : {}),
-        rehearsal: options.rehearsal ?? null,
-        runbookCommit: gitCommitOf(path),
-        logPath: join(this.deps.dirs.logDir, logName),
-      },
-      { durable: true },
-    );
+    const started = (): void =>
+      live.record(
+        {
+          type: 'run.started',
+          runId: id,
+          runbookId,
+          runbookTitle: runbook.title,
+          runbookPath: path,
+          runbookSha256,
+          maintainer: maintainerName(path),
+          host: requested ?? hostname(),
+          environment: verdict.environment,
+          ...(verdict.open === false ? { outsideWindow: verdict.message! } : {}),
+          rehearsal: options.rehearsal ?? null,
+          runbookCommit: gitCommitOf(path),
+          logPath: join(this.deps.dirs.logDir, logName),
+        },
+        { durable: true },
+      );
+    try {
+      started();
+    } catch (error) {
+      // Its first record could not be written (the disk filled since the check): no run.
+      run.dispose();
+      rmSync(journal.path, { force: true });
+      if (!isDiskError(error)) throw error;
+      throw new ApiError(
+        'forbidden',
+        `the run cannot start: ${describeDiskError(error, journal.path)}`,
+      );
+    }
     this.runs.set(id, run);
     run.rememberEnvironment();
     return run.state;
