@@ -4,6 +4,7 @@ import { creator as recommended } from '@secretlint/secretlint-rule-preset-recom
 import { describe, expect, it } from 'vitest';
 import { throughStream } from '../../../tests/helpers/secrets';
 import { encodings, RedactingStream, Redactor } from './redactor';
+import { plainBatch } from './triggers';
 
 const DB_PASSWORD = 'c0rrect-h0rse/b@ttery+staple';
 const GITHUB = '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';
@@ -140,6 +141,20 @@ describe('redaction before anything is written', () => {
     }
     expect(whole).not.toContain(GITHUB);
     expect(whole).not.toContain('s3cr3tPassw0rd');
+  });
+
+  it('sends every batch with a capital or a digit anywhere (base64 may hide a secret) past the quick path', () => {
+    for (let c = 0; c < 256; c++) {
+      const capitalOrDigit = /[A-Z0-9]/.test(String.fromCharCode(c));
+      for (let at = 0; at < 9; at++)
+        for (const offset of [0, 1, 2, 3]) {
+          const bytes = Buffer.alloc(offset + 9, 'x');
+          bytes[offset + at] = c;
+          const batch = plainBatch(bytes.subarray(offset));
+          if (capitalOrDigit) expect(batch, `byte ${c} at ${at}+${offset}`).toBeNull();
+        }
+    }
+    expect(plainBatch(Buffer.from('plain lower-case words\n'.replace('-', ' ')))).not.toBeNull();
   });
 
   it('leaves ordinary output alone and does not hold it back', async () => {
