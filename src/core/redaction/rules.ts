@@ -59,7 +59,9 @@ const PLACEHOLDER = new RegExp(
     '^(?:true|false|null|nil|none|yes|no|on|off|undefined|required|optional|prompt|stdin|env|file|string|hidden|redacted|changeme|change_?me_?here|example|admin|password|secret|token)$',
     '^!{1,2}[a-z]', // a YAML tag: !vault |
     '^your[_-]', // YOUR_API_KEY
-    '^[~.]?/', // a path: --password-file is another key; a value that is a path is not a secret
+    // A path (--password-file is another key; a value that is a path is not a secret), but
+    // not base64 that happens to begin with `/`: no `+` or `=`, no segment over 64 chars.
+    '^[~.]?(?:/[\\w.-]{1,64})+/?$',
   ].join('|'),
   'i',
 );
