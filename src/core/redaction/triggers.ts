@@ -36,10 +36,13 @@ const TOKEN_MARKERS = [
   'SG.',
   '-----BEGIN',
 ];
-/** Where the trailing word (no whitespace yet) begins, looking back at most `limit` chars. */
-export function lastWordStart(text: string, limit: number): number {
-  const stop = Math.max(0, text.length - limit);
-  for (let i = text.length - 1; i >= stop; i--) {
+/**
+ * Where the word ending at `end` (the trailing one, no whitespace yet) begins, looking
+ * back at most `limit` chars.
+ */
+export function lastWordStart(text: string, limit: number, end = text.length): number {
+  const stop = Math.max(0, end - limit);
+  for (let i = end - 1; i >= stop; i--) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 10 || c === 13 || c === 9) return i + 1;
   }
@@ -99,12 +102,13 @@ const RULE_TRIGGERS = new RegExp(RULE_TRIGGER.source, 'gi');
  * value may be what is still arriving: `"password": "` then the value).
  */
 function longLineCut(text: string, at: number, reach = WORD_REACH): number {
-  const cut = lastWordStart(text.slice(0, at + 1), reach);
+  // Looked up in place: a copy of the text up to the cut would cost a pass over a long line.
+  const cut = lastWordStart(text, reach, at + 1);
   const from = Math.max(0, cut - 1024);
   let name = -1;
   RULE_TRIGGERS.lastIndex = 0;
   for (const m of text.slice(from, cut).matchAll(RULE_TRIGGERS)) name = from + m.index;
-  return name < 0 ? cut : lastWordStart(text.slice(0, name + 1), 256);
+  return name < 0 ? cut : lastWordStart(text, 256, name + 1);
 }
 
 /** Never hold back more than this: a "token" that long is not one. */
