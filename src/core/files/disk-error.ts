@@ -27,10 +27,15 @@ export function isDiskError(error: unknown): error is NodeJS.ErrnoException {
   return typeof code === 'string' && code in DISK_ERRORS;
 }
 
+/** "no space left on the device (ENOSPC)". */
+function reason(error: NodeJS.ErrnoException): string {
+  const code = error.code ?? 'EIO';
+  return `${DISK_ERRORS[code] ?? error.message} (${code})`;
+}
+
 /** "no space left on the device (ENOSPC) writing /path/to/file". */
 export function describeDiskError(error: NodeJS.ErrnoException, path: string): string {
-  const code = error.code ?? 'EIO';
-  return `${DISK_ERRORS[code] ?? error.message} (${code}) writing ${error.path ?? path}`;
+  return `${reason(error)} writing ${error.path ?? path}`;
 }
 
 /**
@@ -54,7 +59,7 @@ export function checkWritable(dir: string, what: string): void {
     if (!isDiskError(error)) throw error;
     throw new ApiError(
       'forbidden',
-      `the run cannot start: its ${what} folder ${dir} cannot be written: ${DISK_ERRORS[error.code!]} (${error.code})`,
+      `the run cannot start: its ${what} folder ${dir} cannot be written: ${reason(error)}`,
     );
   }
   rmSync(probe, { force: true });
