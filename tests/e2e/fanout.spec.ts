@@ -80,7 +80,10 @@ test('one step on a group of 13 hosts: a summary, each host in a chip and a term
   await expect(outputs.nth(2)).toContainText('served by 127.0.0.72');
   await expect(outputs.nth(12)).toContainText('web-13 · unreachable');
   await expect(outputs.nth(12)).toContainText('127.0.0.82');
-  // The header counts the connections; the connected ones fold away, the failed one stays in sight.
+  // The header's line says one host is not connected; its details count them by state,
+  // the connected ones fold away and the failed one stays in sight.
+  await expect(page.getByTestId('connections-chip')).toHaveText('1 of 13 hosts not connected');
+  await page.getByTestId('connections-chip').click();
   const connections = page.getByTestId('connections');
   await expect(connections.getByTestId('connections-summary')).toHaveText(
     '13 hosts: 12 connected, 1 could not connect',

@@ -104,7 +104,7 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
   // A normal run: tick the daily item, write Issues and Next actions, finish.
   await page.getByTestId('step').first().getByRole('checkbox').click();
   await expect(page.getByTestId('step').first().getByRole('checkbox')).toBeChecked();
-  await page.getByText('Log details').click();
+  await page.getByTestId('run-details-toggle').click();
   await page.getByTestId('field-issues').fill('Grafana alert noise on node-3');
   await page.getByTestId('field-nextActions').fill('Tune the alert threshold');
   await page.getByTestId('field-issues').focus();

@@ -75,7 +75,10 @@ test('a step on a remote host: pick it, trust its key by fingerprint, run', asyn
     `[127.0.0.5]:2222 ${sshd.hostKeyLine}`,
   );
   await expect(page.getByTestId('run-header')).toContainText('staging-db');
-  // The host's connection is shown, and can be reopened on demand.
+  // The host's connection is shown (the line counts it; details list it), and can be
+  // reopened on demand.
+  await expect(page.getByTestId('connections-chip')).toHaveText('1 host');
+  await page.getByTestId('run-details-toggle').click();
   const chip = page.getByTestId('connection');
   await expect(chip).toHaveAttribute('data-state', 'ready');
   await expect(chip).toContainText('staging-db');

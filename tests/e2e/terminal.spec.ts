@@ -167,27 +167,38 @@ async function pasteText(page: Page, text: string): Promise<void> {
   }, text);
 }
 
-test('each active run has a terminal tab', async ({ page }) => {
+test("the terminal shows the open runbook's own run, and only that", async ({ page }) => {
   await page.goto(app.url);
   await page.locator('[data-runbook-id="a-steps.md"]').click();
   const start = page.getByTestId('start-run');
   if (await start.isVisible()) await start.click();
   await expect(page.getByTestId('terminal-tab')).toHaveCount(1);
-  await page.locator('[data-runbook-id="b-other.md"]').click();
-  await page.getByTestId('start-run').click();
-  await expect(page.getByTestId('terminal-tab')).toHaveCount(2);
-  await expect(page.getByTestId('terminal-tab').filter({ hasText: 'Other' })).toHaveClass(
-    /is-active/,
-  );
-  await page.getByTestId('terminal-tab').filter({ hasText: 'Steps' }).click();
-  await expect(page.getByTestId('terminal-tab').filter({ hasText: 'Steps' })).toHaveClass(
-    /is-active/,
-  );
+  await expect(page.getByTestId('terminal-tab')).toContainText('Steps');
   await page.getByTestId('terminal').click();
   await page.keyboard.press('Control+C');
-  await page.keyboard.type('echo tab-$((40+2))');
+  await page.keyboard.type('echo mine-$((40+2))');
   await page.keyboard.press('Enter');
-  await expect.poll(() => terminalText(page)).toContain('tab-42');
+  await expect.poll(() => terminalText(page)).toContain('mine-42');
+
+  // Another runbook without a run: no shell of the first run to type into by mistake.
+  await page.locator('[data-runbook-id="b-other.md"]').click();
+  await expect(page.getByTestId('terminal-tab')).toHaveCount(0);
+  await expect(page.getByTestId('terminal')).toHaveCount(0);
+  await expect(page.locator('.terminal-idle')).toContainText('Start a run');
+  await page.getByTestId('start-run').click();
+  await expect(page.getByTestId('terminal-tab')).toHaveCount(1);
+  await expect(page.getByTestId('terminal-tab')).toContainText('Other');
+  await expect.poll(() => terminalText(page)).toMatch(/[$#] ?$/m);
+  expect(await terminalText(page)).not.toContain('mine-42');
+
+  // Back to the first runbook: its own shell, with what was typed there.
+  await page.locator('[data-runbook-id="a-steps.md"]').click();
+  await expect(page.getByTestId('terminal-tab')).toHaveCount(1);
+  await expect(page.getByTestId('terminal-tab')).toContainText('Steps');
+  await expect.poll(() => terminalText(page)).toContain('mine-42');
+  // The Overview shows no shell at all.
+  await page.getByTestId('home-button').click();
+  await expect(page.getByTestId('terminal')).toHaveCount(0);
 });
 
 /** Clicks the terminal on the first line that starts with `prefix`, at column `col`. */

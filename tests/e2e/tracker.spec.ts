@@ -35,7 +35,7 @@ test('finish getting-started, fill Issues and Next Actions, export, see the issu
 }) => {
   await page.goto(app.url);
   await walkGettingStarted(page, app.logDir);
-  await page.getByText('Log details').click();
+  await page.getByTestId('run-details-toggle').click();
   await page.getByTestId('field-issues').fill('The archive check failed: 6.txt is missing');
   await page.getByTestId('field-nextActions').fill('Fix the backup job; rehearse again Friday');
   await page.getByTestId('field-issues').focus();

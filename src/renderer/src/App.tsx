@@ -1,6 +1,9 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { RunsheetApi } from '../../shared/api';
 import { AuthPromptDialog } from './components/AuthPromptDialog';
+import { CommandPalette } from './components/CommandPalette';
+import { appCommands, queryCommands } from './components/commands';
+import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { ExportDialog } from './components/ExportDialog';
@@ -19,15 +22,110 @@ import { WindowDialog } from './components/WindowDialog';
 import { runbookHost } from './state/actions';
 import { attention } from './state/store';
 import { useApp } from './state/use-app';
+import { usePref } from './ui/prefs';
+import { cyclePane, focusPane, isPaletteKey, typingTarget } from './ui/keys';
+import { Splitter } from './ui/Splitter';
+import { useScheme } from './ui/theme';
+
+/** Below this window width the runbook list folds into a rail unless the user said otherwise. */
+const FOLD_BELOW = 1200;
+const RAIL = 48;
+const SIDEBAR = 248;
+const SPLITTER = 6;
+/** The narrowest the checklist and the terminal get; the splitter stops there. */
+const MIN_MAIN = 380;
+const MIN_TERMINAL = 280;
+
+function subscribeResize(listener: () => void): () => void {
+  window.addEventListener('resize', listener);
+  return () => window.removeEventListener('resize', listener);
+}
+
+function useWindowWidth(): number {
+  return useSyncExternalStore(subscribeResize, () => window.innerWidth);
+}
 
 /** The app: the store's state rendered; every change goes through the store's actions. */
 export function App({ api, disconnected }: { api: RunsheetApi; disconnected: string | null }) {
   const { state, actions } = useApp(api);
   const { opened, run } = state;
+  const scheme = useScheme();
+  const windowWidth = useWindowWidth();
+  const [foldedPref, setFolded] = usePref('sidebarFolded');
+  const folded = foldedPref ?? windowWidth < FOLD_BELOW;
+  const [terminalPref, setTerminalWidth] = usePref('terminalWidth');
+  const [, setTheme] = usePref('theme');
+  const [palette, setPalette] = useState(false);
+  const [shortcuts, setShortcuts] = useState(false);
+  const [requestedShell, setRequestedShell] = useState<string | null>(null);
+  const sidebarWidth = folded ? RAIL : SIDEBAR;
+  const maxTerminal = Math.max(MIN_TERMINAL, windowWidth - sidebarWidth - SPLITTER - MIN_MAIN);
+  const terminalWidth = Math.min(
+    maxTerminal,
+    Math.max(MIN_TERMINAL, terminalPref ?? Math.round(windowWidth * 0.4)),
+  );
+  // The terminal pane shows the open runbook's own run and nothing else: a shell of
+  // another run is one click away in its runbook, never typed into by mistake here.
+  const ownShells = Object.entries(state.shells)
+    .filter(
+      ([key]) =>
+        state.view === 'runbook' && run && (key === run.id || key.startsWith(`${run.id}:`)),
+    )
+    .map(([, tab]) => tab);
 
   useEffect(() => {
     if (disconnected) actions.disconnected(disconnected);
   }, [actions, disconnected]);
+
+  // The window's own keys, taken before the terminal sees them (capture), so the palette
+  // and the way between panes work from inside the shell too.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (isPaletteKey(e)) {
+        e.preventDefault();
+        e.stopPropagation();
+        setPalette(true);
+      } else if (e.key === 'F6' && !e.ctrlKey && !e.altKey && !e.metaKey) {
+        e.preventDefault();
+        e.stopPropagation();
+        cyclePane(e.shiftKey);
+      } else if (e.key === 'Escape' && e.ctrlKey && e.shiftKey) {
+        e.preventDefault();
+        e.stopPropagation();
+        focusPane('main');
+      } else if (
+        e.key === '?' &&
+        !e.ctrlKey &&
+        !e.metaKey &&
+        !e.altKey &&
+        !typingTarget(document.activeElement) &&
+        !document.querySelector('dialog[open]')
+      ) {
+        e.preventDefault();
+        setShortcuts(true);
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+
+  const commands = useMemo(
+    () =>
+      palette
+        ? appCommands(state, actions, {
+            folded,
+            setFolded,
+            setTheme,
+            showShortcuts: () => setShortcuts(true),
+            showShell: (runbookId, sessionId) => {
+              setRequestedShell(sessionId);
+              actions.openRunbook(runbookId);
+            },
+          })
+        : [],
+    [palette, state, actions, folded, setFolded, setTheme],
+  );
+  const extraCommands = useMemo(() => queryCommands(actions), [actions]);
 
   const stepActions: StepActions = useMemo(
     () => ({
@@ -44,7 +142,20 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
   );
 
   return (
-    <div className="app">
+    <div
+      className="app"
+      style={{
+        gridTemplateColumns: `${sidebarWidth}px minmax(0, 1fr) ${SPLITTER}px ${terminalWidth}px`,
+      }}
+    >
+      {palette && (
+        <CommandPalette
+          commands={commands}
+          extra={extraCommands}
+          onClose={() => setPalette(false)}
+        />
+      )}
+      {shortcuts && <ShortcutsDialog onClose={() => setShortcuts(false)} />}
       {state.link !== null && (
         <LinkDialog href={state.link} onOpen={actions.followLink} onClose={actions.closeLink} />
       )}
@@ -83,6 +194,9 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         attention={attention(state)}
         onHome={actions.openHome}
         onSelect={actions.openRunbook}
+        folded={folded}
+        onFold={setFolded}
+        onPalette={() => setPalette(true)}
       />
       <main className="main">
         {state.disconnected && (
@@ -161,20 +275,33 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
           onClose={() => actions.answerPaste(false)}
         />
       )}
+      <Splitter
+        width={terminalWidth}
+        min={MIN_TERMINAL}
+        max={maxTerminal}
+        label="Resize the terminal"
+        onChange={setTerminalWidth}
+      />
       <TerminalPanel
         port={actions.terminal}
-        tabs={Object.values(state.shells)}
+        scheme={scheme}
+        tabs={ownShells}
         ended={state.ended}
-        preferred={run?.status === 'active' ? run.sessionId : null}
+        preferred={
+          ownShells.find((t) => t.sessionId === requestedShell)?.sessionId ??
+          (run?.status === 'active' ? run.sessionId : null)
+        }
         onLink={actions.openLink}
         onMultilinePaste={actions.askPaste}
         onPasteRefused={actions.showError}
         idleText={
-          run?.status === 'finished'
-            ? 'This run is finished. Its log is on disk; start a new run to open a shell.'
-            : run?.status === 'active'
-              ? 'The shell has exited. Running the next step starts a new one.'
-              : 'Start a run (or tick an item, or run a step) to open a shell here. Every step runs in this one shell, so cd and export carry over.'
+          state.view !== 'runbook' || !opened
+            ? "Open a runbook to see its run's shell here."
+            : run?.status === 'finished'
+              ? 'This run is finished. Its log is on disk; start a new run to open a shell.'
+              : run?.status === 'active'
+                ? 'The shell has exited. Running the next step starts a new one.'
+                : 'Start a run (or tick an item, or run a step) to open a shell here. Every step runs in this one shell, so cd and export carry over.'
         }
       />
     </div>

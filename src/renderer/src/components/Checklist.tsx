@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { RunState } from '../../../shared/api';
 import { actionableSteps, isDone, type Runbook, type Section } from '../../../shared/model';
 import { Markdown } from './Markdown';
@@ -29,6 +29,15 @@ export function Checklist({
 }: Props) {
   const steps = useMemo(() => new Map(runbook.steps.map((s) => [s.id, s])), [runbook]);
   const sections = useMemo(() => new Map(runbook.sections.map((s) => [s.id, s])), [runbook]);
+  // The step the keyboard is on (the checklist's one Tab stop): where the focus last was,
+  // else the first step not done yet.
+  const [focused, setFocused] = useState<string | null>(null);
+  const navigable = useMemo(() => actionableSteps(runbook), [runbook]);
+  const current =
+    navigable.find((s) => s.id === focused)?.id ??
+    navigable.find((s) => !isDone(run?.steps[s.id]?.status))?.id ??
+    navigable[0]?.id ??
+    null;
   const runLocked =
     Boolean(run?.runningStepId) || (run?.status !== undefined && run.status !== 'active');
 
@@ -79,6 +88,8 @@ export function Checklist({
             runLocked={runLocked}
             busy={readOnly || busySteps.includes(step.id) || run?.status === 'finished'}
             readOnly={readOnly}
+            current={step.id === current}
+            onFocusStep={setFocused}
             actions={actions}
           />
         );

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { RunbookSummary, RunState } from '../../../shared/api';
 import { formatDuration } from '../../../shared/util/duration';
+import { usePref } from '../ui/prefs';
 import { RunFields } from './RunFields';
 
 interface Props {
@@ -25,7 +26,13 @@ interface Props {
   ): void;
 }
 
-/** Title, the run's progress (done / total), elapsed time, and where the log is. */
+/**
+ * The run's header, kept to one line: the title, the run's progress and status,
+ * and its buttons. What is only sometimes needed (description, who and where,
+ * the log path, the log's fields, each host's connection) folds into Details,
+ * whose state is remembered. What needs attention (a disk that cannot be written,
+ * a rehearsal's clock) stays in sight under the line.
+ */
 export function RunHeader({
   summary,
   run,
@@ -43,20 +50,22 @@ export function RunHeader({
   onFields,
 }: Props) {
   const now = useNow(run?.status === 'active');
-  const percent = run && run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
-  // Clamped: the core's clock and this one may differ by a few milliseconds.
-  const elapsed = run
-    ? Math.max(0, (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt))
-    : 0;
-  const failed = run ? Object.values(run.steps).filter((s) => s.status === 'failed').length : 0;
+  const [detailsOpen, setDetailsOpen] = usePref('headerDetails');
 
   return (
     <header className="run-header" data-testid="run-header">
-      <div className="run-title-row">
-        <div>
-          <h1 className="run-title">{summary.title}</h1>
-          {summary.description && <p className="run-description">{summary.description}</p>}
-        </div>
+      <div className="run-bar">
+        <h1 className="run-title" title={summary.title}>
+          {summary.title}
+        </h1>
+        {run ? (
+          <RunProgress run={run} now={now} onConnections={() => setDetailsOpen(true)} />
+        ) : (
+          <span className="run-summary muted">
+            {summary.checks} items · {summary.commands} commands
+            {summary.cadence ? ` · ${summary.cadence}` : ''}
+          </span>
+        )}
         <div className="run-buttons">
           {(!run || run.status !== 'active') && (hosts.length > 0 || defaultHost) && (
             <label className="run-target">
@@ -81,7 +90,7 @@ export function RunHeader({
           )}
           <button
             type="button"
-            className="btn btn-ghost"
+            className="btn btn-ghost btn-small"
             onClick={onPlan}
             title="Every step a run would run, with its commands, hosts and what it would destroy; nothing runs"
             data-testid="open-plan"
@@ -91,7 +100,7 @@ export function RunHeader({
           {(!run || run.status !== 'active') && (
             <button
               type="button"
-              className="btn btn-ghost"
+              className="btn btn-ghost btn-small"
               onClick={onRehearse}
               title="A timed disaster-recovery rehearsal against a recovery time objective"
               data-testid="rehearse"
@@ -99,20 +108,10 @@ export function RunHeader({
               Rehearse…
             </button>
           )}
-          {!run && (
-            <button
-              type="button"
-              className="btn btn-primary"
-              onClick={onStart}
-              data-testid="start-run"
-            >
-              Start run
-            </button>
-          )}
           {run && (
             <button
               type="button"
-              className="btn btn-ghost"
+              className="btn btn-ghost btn-small"
               onClick={onExport}
               data-testid="export-run"
             >
@@ -122,7 +121,7 @@ export function RunHeader({
           {run?.status === 'active' && (
             <button
               type="button"
-              className="btn btn-secondary"
+              className="btn btn-secondary btn-small"
               onClick={onFinish}
               disabled={Boolean(run.runningStepId)}
               data-testid="finish-run"
@@ -130,84 +129,135 @@ export function RunHeader({
               Finish run
             </button>
           )}
-          {run && run.status !== 'active' && (
+          {(!run || run.status !== 'active') && (
             <button
               type="button"
-              className="btn btn-primary"
+              className="btn btn-primary btn-small"
               onClick={onStart}
               data-testid="start-run"
             >
-              New run
+              {run ? 'New run' : 'Start run'}
             </button>
           )}
+          <button
+            type="button"
+            className={`btn btn-ghost btn-small details-toggle${detailsOpen ? ' is-open' : ''}`}
+            aria-expanded={detailsOpen}
+            aria-controls="run-details"
+            onClick={() => setDetailsOpen(!detailsOpen)}
+            title="Description, who and where, the log and its fields, connections"
+            data-testid="run-details-toggle"
+          >
+            Details
+          </button>
         </div>
       </div>
-      {run ? (
-        <div className="run-meta">
-          <div
-            className="progress"
-            role="progressbar"
-            aria-valuenow={run.done}
-            aria-valuemax={run.total}
-          >
-            <div
-              className={`progress-bar${failed ? ' has-failures' : ''}`}
-              style={{ width: `${percent}%` }}
-            />
-          </div>
-          <div className="run-facts">
-            <span className={`run-status run-status-${run.status}`}>
-              {run.status === 'active'
-                ? 'In progress'
-                : run.status === 'finished'
-                  ? 'Finished'
-                  : 'Interrupted'}
-            </span>
-            <span data-testid="run-progress">
-              <strong>{run.done}</strong> / {run.total} done
-            </span>
-            {failed > 0 && <span className="text-failed">{failed} failed</span>}
-            <span>{formatDuration(elapsed)}</span>
-            <span>
-              {run.maintainer}@{run.host}
-            </span>
-            {run.environment !== 'local' && (
-              <span className="run-environment" data-testid="run-environment">
-                {run.environment}
+      {run?.storageFault && <StorageFaultNote run={run} onRetry={onRetryWrites} />}
+      {run?.rehearsal && <RehearsalClock run={run} now={now} />}
+      {/* Kept in the page when folded, so its facts stay readable to assistive tools. */}
+      <div id="run-details" className="run-details" hidden={!detailsOpen}>
+        {summary.description && <p className="run-description">{summary.description}</p>}
+        {run ? (
+          <>
+            <div className="run-facts">
+              <span>
+                {run.maintainer}@{run.host}
               </span>
-            )}
-            {run.outsideWindow && (
-              <span className="text-warn" title={run.outsideWindow} data-testid="outside-window">
-                outside its maintenance window
+              <span className="log-path" title={run.logPath} data-testid="log-path">
+                Log: <code>{run.logPath}</code>
               </span>
-            )}
-            <span className="log-path" title={run.logPath} data-testid="log-path">
-              Log: <code>{run.logPath}</code>
-            </span>
-          </div>
-          {run.storageFault && <StorageFaultNote run={run} onRetry={onRetryWrites} />}
-          {run.rehearsal && <RehearsalClock run={run} now={now} />}
-          <details className="run-details">
-            <summary>Log details</summary>
+            </div>
             <RunFields run={run} onSave={onFields} />
-          </details>
-          {run.connections.length > 0 && (
-            <Connections
-              connections={run.connections}
-              canReconnect={run.status === 'active'}
-              busy={Boolean(run.runningStepId)}
-              onReconnect={onReconnect}
-            />
-          )}
-        </div>
-      ) : (
-        <div className="run-meta run-meta-idle">
-          {summary.checks} checklist items · {summary.commands} runnable commands
-          {summary.cadence ? ` · ${summary.cadence}` : ''} — start a run to tick items and run
-          commands; everything is recorded in a maintenance log.
-        </div>
-      )}
+            {run.connections.length > 0 && (
+              <Connections
+                connections={run.connections}
+                canReconnect={run.status === 'active'}
+                busy={Boolean(run.runningStepId)}
+                onReconnect={onReconnect}
+              />
+            )}
+          </>
+        ) : (
+          <p className="run-facts">
+            {summary.checks} checklist items · {summary.commands} runnable commands
+            {summary.cadence ? ` · ${summary.cadence}` : ''}. Start a run to tick items and run
+            commands; everything is recorded in a maintenance log.
+          </p>
+        )}
+      </div>
     </header>
+  );
+}
+
+/** The run's status, progress, failures, time, environment and connections, on one line. */
+function RunProgress({
+  run,
+  now,
+  onConnections,
+}: {
+  run: RunState;
+  now: number;
+  onConnections(): void;
+}) {
+  const percent = run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
+  // Clamped: the core's clock and this one may differ by a few milliseconds.
+  const elapsed = Math.max(
+    0,
+    (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt),
+  );
+  const failed = Object.values(run.steps).filter((s) => s.status === 'failed').length;
+  const troubled = run.connections.filter((c) => c.state === 'lost' || c.state === 'failed');
+  return (
+    <div className="run-progress-line">
+      <span className={`run-status run-status-${run.status}`}>
+        {run.status === 'active'
+          ? 'In progress'
+          : run.status === 'finished'
+            ? 'Finished'
+            : 'Interrupted'}
+      </span>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Steps done"
+        aria-valuenow={run.done}
+        aria-valuemax={run.total}
+      >
+        <div
+          className={`progress-bar${failed ? ' has-failures' : ''}`}
+          style={{ width: `${percent}%` }}
+        />
+      </div>
+      <span data-testid="run-progress" className="run-count">
+        <strong>{run.done}</strong> / {run.total} done
+      </span>
+      {failed > 0 && <span className="text-failed">{failed} failed</span>}
+      <span className="run-elapsed">{formatDuration(elapsed)}</span>
+      {run.environment !== 'local' && (
+        <span className="run-environment" data-testid="run-environment">
+          {run.environment}
+        </span>
+      )}
+      {run.outsideWindow && (
+        <span className="text-warn" title={run.outsideWindow} data-testid="outside-window">
+          outside its window
+        </span>
+      )}
+      {run.connections.length > 0 && (
+        <button
+          type="button"
+          className={`connections-chip${troubled.length ? ' is-troubled' : ''}`}
+          onClick={onConnections}
+          title={run.connections.map((c) => `${c.host}: ${CONNECTION_LABELS[c.state]}`).join('\n')}
+          data-testid="connections-chip"
+        >
+          <span className="connection-dot" aria-hidden />
+          {troubled.length
+            ? `${troubled.length} of ${run.connections.length} host${run.connections.length === 1 ? '' : 's'} not connected`
+            : `${run.connections.length} host${run.connections.length === 1 ? '' : 's'}`}
+        </button>
+      )}
+    </div>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import type { StepResult } from '../../../shared/api';
 import {
   asks,
@@ -9,6 +9,7 @@ import {
   type Step,
 } from '../../../shared/model';
 import { compareHosts } from '../../../shared/util/host-order';
+import { moveStepFocus } from '../ui/keys';
 import { CodeBlock } from './CodeBlock';
 import { Markdown } from './Markdown';
 import { StatusChip } from './StatusChip';
@@ -45,6 +46,10 @@ interface Props {
   /** Another step of the run is running: Run buttons wait. */
   runLocked: boolean;
   busy: boolean;
+  /** The step the keyboard is on: its card is the checklist's one Tab stop, and its controls follow it. */
+  current?: boolean;
+  /** The focus came into this step's card (or one of its controls). */
+  onFocusStep?(stepId: string): void;
   actions: StepActions;
 }
 
@@ -62,7 +67,10 @@ export function StepCard({
   held = false,
   rehearsal = false,
   readOnly = false,
+  current = false,
+  onFocusStep,
 }: Props) {
+  const card = useRef<HTMLDivElement>(null);
   const [skipping, setSkipping] = useState(false);
   const [cancelSent, setCancelSent] = useState(false);
   const [reason, setReason] = useState('');
@@ -74,17 +82,71 @@ export function StepCard({
   const done = isDone(status);
   const missing = step.placeholders.filter((p) => !(p.name in variables));
 
+  const canRun =
+    step.runnable && !readOnly && !busy && !runLocked && !running && missing.length === 0;
+  /** Runs the step and keeps the keyboard on its card (the button it came from may be disabled now). */
+  const run = (andFollowing = false): void => {
+    setCancelSent(false);
+    actions.run(step, andFollowing);
+    card.current?.focus();
+  };
+  const canToggle = step.kind === 'check' && !readOnly && !busy && !running;
+  const toggle = (): void => {
+    if (canToggle) actions.toggle(step, !(status === 'checked' || status === 'passed'));
+  };
+  // Keys on the card itself (a control inside has its own).
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (e.target !== e.currentTarget || e.ctrlKey || e.metaKey || e.altKey) return;
+    const go = (to: Parameters<typeof moveStepFocus>[1]): void => {
+      e.preventDefault();
+      moveStepFocus(e.currentTarget, to);
+    };
+    if (e.key === 'j' || e.key === 'ArrowDown') go('next');
+    else if (e.key === 'k' || e.key === 'ArrowUp') go('previous');
+    else if (e.key === 'n') go('next-undone');
+    else if (e.key === 'Home') go('first');
+    else if (e.key === 'End') go('last');
+    else if (e.key === 'Enter') {
+      e.preventDefault();
+      if (step.kind === 'check') toggle();
+      else if (canRun) run(e.shiftKey);
+      else if (missing.length > 0 && !readOnly)
+        card.current?.querySelector<HTMLInputElement>('[data-placeholder-input]')?.focus();
+    } else if (e.key === ' ') {
+      e.preventDefault();
+      toggle();
+    } else if (e.key === 's' && actionable && !done && !running && !readOnly && !busy) {
+      e.preventDefault();
+      setSkipping(true);
+    }
+  };
+  /** A control inside a card that is not the keyboard's: out of the Tab order. */
+  const inner = current ? undefined : -1;
+
   const submitSkip = (): void => {
     if (!reason.trim()) return;
     actions.skip(step, reason.trim());
     setSkipping(false);
     setReason('');
+    card.current?.focus();
   };
 
   return (
     <div
+      ref={card}
       className={`step step-${step.kind} step-${status}${step.runnable ? ' step-runnable' : ''}${step.code !== null ? ' has-code' : ''}`}
       style={{ marginLeft: `${step.depth * 20}px` }}
+      tabIndex={actionable ? (current ? 0 : -1) : undefined}
+      role={actionable ? 'group' : undefined}
+      aria-label={
+        actionable
+          ? `${step.kind === 'check' ? 'Item' : 'Command'}, line ${step.line}: ${step.attrs.name ?? (step.text || step.code?.split('\n')[0] || '')} (${status})`
+          : undefined
+      }
+      data-nav-step={actionable ? step.id : undefined}
+      data-done={done ? 'true' : undefined}
+      onFocus={() => onFocusStep?.(step.id)}
+      onKeyDown={actionable ? onKeyDown : undefined}
       data-testid="step"
       data-step-id={step.id}
       data-line={step.line}
@@ -96,6 +158,7 @@ export function StepCard({
               type="checkbox"
               checked={status === 'checked' || status === 'passed'}
               disabled={busy || running}
+              tabIndex={inner}
               onChange={(e) => actions.toggle(step, e.target.checked)}
               aria-label={step.text || 'checklist item'}
             />
@@ -129,6 +192,7 @@ export function StepCard({
               className="btn btn-ghost btn-small"
               onClick={() => setSkipping((v) => !v)}
               disabled={busy}
+              tabIndex={inner}
             >
               Skip…
             </button>
@@ -171,6 +235,7 @@ export function StepCard({
               label={p.tokens[0] ?? p.name}
               example={p.example}
               value={variables[p.name]}
+              tabIndex={inner}
               onCommit={(value) => actions.setVariable(step, p.name, value)}
             />
           ))}
@@ -185,6 +250,7 @@ export function StepCard({
                 value={movedTo ?? ''}
                 onChange={(e) => actions.setTarget(step, e.target.value || null)}
                 disabled={busy || running}
+                tabIndex={inner}
                 data-testid="step-target"
               >
                 <option value="">
@@ -206,6 +272,7 @@ export function StepCard({
                 actions.cancel(cancelSent);
                 setCancelSent(true);
               }}
+              tabIndex={inner}
               data-testid="cancel-step"
               title={
                 cancelSent
@@ -224,6 +291,7 @@ export function StepCard({
                   className="btn btn-ghost btn-small"
                   onClick={() => actions.markDone(step)}
                   disabled={busy}
+                  tabIndex={inner}
                   title="I ran this another way"
                 >
                   Mark done
@@ -232,8 +300,9 @@ export function StepCard({
               <button
                 type="button"
                 className="btn btn-ghost btn-small"
-                onClick={() => actions.run(step, true)}
+                onClick={() => run(true)}
                 disabled={busy || runLocked || missing.length > 0}
+                tabIndex={inner}
                 title="Run this step and the runnable steps after it; stops at the first failure"
                 data-testid="run-from-here"
               >
@@ -242,11 +311,9 @@ export function StepCard({
               <button
                 type="button"
                 className={`btn btn-small ${status === 'failed' || status === 'passed' ? 'btn-secondary' : 'btn-primary'}`}
-                onClick={() => {
-                  setCancelSent(false);
-                  actions.run(step);
-                }}
+                onClick={() => run()}
                 disabled={busy || runLocked || missing.length > 0}
+                tabIndex={inner}
                 title={
                   missing.length > 0
                     ? `Fill in ${missing.map((p) => p.tokens[0]).join(', ')} first`
@@ -314,7 +381,12 @@ export function StepCard({
             placeholder="Why is this step skipped? (goes into the log)"
             value={reason}
             onChange={(e) => setReason(e.target.value)}
-            onKeyDown={(e) => e.key === 'Escape' && setSkipping(false)}
+            onKeyDown={(e) => {
+              if (e.key !== 'Escape') return;
+              e.stopPropagation();
+              setSkipping(false);
+              card.current?.focus();
+            }}
           />
           <button type="submit" className="btn btn-small btn-secondary" disabled={!reason.trim()}>
             Skip step
@@ -323,7 +395,7 @@ export function StepCard({
       )}
       {result?.output && ENDED.has(status) && (
         <details className="output" open={status !== 'passed'}>
-          <summary>
+          <summary tabIndex={inner}>
             Output <span className="muted">({result.outputBytes} bytes)</span>
           </summary>
           {hosts.length > 1 ? (
@@ -351,11 +423,13 @@ function VariableInput({
   label,
   example,
   value,
+  tabIndex,
   onCommit,
 }: {
   label: string;
   example: string | null;
   value: string | undefined;
+  tabIndex: number | undefined;
   onCommit(value: string): void;
 }) {
   const [draft, setDraft] = useState<string | null>(null);
@@ -373,6 +447,7 @@ function VariableInput({
         placeholder={example ? `e.g. ${example}` : 'value'}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}
+        tabIndex={tabIndex}
         onKeyDown={(e) => e.key === 'Enter' && commit()}
         data-placeholder-input={label}
       />

@@ -1,6 +1,8 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TerminalPort } from '../state/actions';
-import { SCROLLBACK_CHOICES, saveScrollback, savedScrollback } from './terminal-theme';
+import { usePref, type Pref } from '../ui/prefs';
+import type { Scheme } from '../ui/theme';
+import { SCROLLBACK_CHOICES, TERMINAL_THEMES } from './terminal-theme';
 import { TerminalView, type TerminalHandle } from './TerminalView';
 
 /** A shell the panel can show: one per active run. */
@@ -14,6 +16,7 @@ export type EndedShells = Record<string, string>;
 
 interface Props {
   port: TerminalPort;
+  scheme: Scheme;
   tabs: TerminalTab[];
   /** Shells that have ended, by session id: their tab says so. */
   ended: EndedShells;
@@ -28,6 +31,7 @@ interface Props {
 /** The terminal panel: tabs per live shell, search, copy-all, scrollback. */
 export function TerminalPanel({
   port,
+  scheme,
   tabs,
   ended,
   preferred,
@@ -37,7 +41,7 @@ export function TerminalPanel({
   onPasteRefused,
 }: Props) {
   const [picked, setPicked] = useState<string | null>(null);
-  const [scrollback, setScrollback] = useState(savedScrollback);
+  const [scrollback, setScrollback] = usePref('scrollback');
   const [searching, setSearching] = useState(false);
   const [query, setQuery] = useState('');
   const handle = useRef<TerminalHandle | null>(null);
@@ -46,12 +50,22 @@ export function TerminalPanel({
     tabs.find((t) => t.sessionId === preferred)?.sessionId ??
     tabs[0]?.sessionId ??
     null;
+  const strip = useRef<HTMLDivElement>(null);
+  // The active tab stays in sight when the tabs overflow the strip (it scrolls sideways).
+  useEffect(() => {
+    strip.current
+      ?.querySelector('.terminal-tab.is-active')
+      ?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [active, tabs.length]);
 
   const find = (backwards = false): void => {
     if (!handle.current || !query) return;
     const options = {
       caseSensitive: false,
-      decorations: { activeMatchColorOverviewRuler: '#5b9cff', matchOverviewRuler: '#d9a441' },
+      decorations: {
+        activeMatchColorOverviewRuler: TERMINAL_THEMES[scheme].blue ?? '#5b9cff',
+        matchOverviewRuler: TERMINAL_THEMES[scheme].yellow ?? '#d9a441',
+      },
     };
     if (backwards) handle.current.search.findPrevious(query, options);
     else handle.current.search.findNext(query, options);
@@ -69,7 +83,7 @@ export function TerminalPanel({
       }}
     >
       <div className="terminal-tabs">
-        <div className="terminal-tab-strip">
+        <div className="terminal-tab-strip" ref={strip} role="tablist" aria-label="Shells">
           {tabs.length === 0 && (
             <span className="terminal-tab">
               <span className="dot" aria-hidden />
@@ -81,12 +95,14 @@ export function TerminalPanel({
               type="button"
               key={tab.sessionId}
               className={`terminal-tab${tab.sessionId === active ? ' is-active' : ''}${ended[tab.sessionId] ? ' is-ended' : ' is-live'}`}
+              role="tab"
+              aria-selected={tab.sessionId === active}
               onClick={() => setPicked(tab.sessionId)}
               data-testid="terminal-tab"
-              title={ended[tab.sessionId] ?? 'connected'}
+              title={`${tab.title}: ${ended[tab.sessionId] ?? 'connected'}`}
             >
               <span className="dot" aria-hidden />
-              {tab.title}
+              <span className="tab-title">{tab.title}</span>
               {ended[tab.sessionId] && <span className="tab-state">{ended[tab.sessionId]}</span>}
             </button>
           ))}
@@ -125,9 +141,7 @@ export function TerminalPanel({
             <select
               value={scrollback}
               onChange={(e) => {
-                const lines = Number(e.target.value);
-                setScrollback(lines);
-                saveScrollback(lines);
+                setScrollback(Number(e.target.value) as Pref<'scrollback'>);
               }}
             >
               {SCROLLBACK_CHOICES.map((n) => (
@@ -180,6 +194,7 @@ export function TerminalPanel({
             key={active}
             port={port}
             sessionId={active}
+            scheme={scheme}
             scrollback={scrollback}
             onLink={onLink}
             onMultilinePaste={onMultilinePaste}

@@ -9,7 +9,8 @@ import { WebglAddon } from '@xterm/addon-webgl';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import type { TerminalPort } from '../state/actions';
-import { TERMINAL_THEME } from './terminal-theme';
+import type { Scheme } from '../ui/theme';
+import { TERMINAL_THEMES } from './terminal-theme';
 
 /** The largest paste sent to a shell, in characters (it goes in pieces the contract allows). */
 const MAX_PASTE = 256 * 1024;
@@ -36,6 +37,7 @@ interface Props {
   /** The core's side of the session (output in; keys, sizes and acks out). */
   port: TerminalPort;
   sessionId: string;
+  scheme: Scheme;
   scrollback: number;
   /** A link in the output was clicked: the app asks before opening it. */
   onLink(url: string): void;
@@ -53,6 +55,7 @@ const ACK_BATCH_CHARS = 5_000;
 export function TerminalView({
   port,
   sessionId,
+  scheme,
   scrollback,
   onLink,
   onMultilinePaste,
@@ -77,7 +80,7 @@ export function TerminalView({
       scrollback,
       cursorBlink: true,
       allowProposedApi: true, // unicode11
-      theme: TERMINAL_THEME,
+      theme: TERMINAL_THEMES[scheme],
       // OSC 8 hyperlinks a program prints go through the app's link confirmation, like URLs.
       linkHandler: {
         activate: (event, uri) => {
@@ -193,12 +196,8 @@ export function TerminalView({
     const observer = new ResizeObserver(() => resize());
     observer.observe(host);
     resize();
-    // A new terminal takes the keyboard only when nothing else has it: someone filling in a
-    // value when the run starts keeps typing there, not into the shell.
-    const typingElsewhere = host.ownerDocument.activeElement?.closest(
-      'input, textarea, select, [contenteditable="true"]',
-    );
-    if (!typingElsewhere) term.focus();
+    // A new terminal does not take the keyboard: whoever is on a step, or filling in a
+    // value, keeps it. A click, F6 or the palette moves it here.
 
     return () => {
       disposed = true;
@@ -219,6 +218,10 @@ export function TerminalView({
   useEffect(() => {
     if (termRef.current) termRef.current.options.scrollback = scrollback;
   }, [scrollback]);
+
+  useEffect(() => {
+    if (termRef.current) termRef.current.options.theme = TERMINAL_THEMES[scheme];
+  }, [scheme]);
 
   return <div ref={hostRef} className="terminal-host" data-testid="terminal" />;
 }

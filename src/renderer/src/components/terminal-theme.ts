@@ -1,6 +1,8 @@
 import type { ITheme } from '@xterm/xterm';
 
-export const TERMINAL_THEME: ITheme = {
+import type { Scheme } from '../ui/theme';
+
+const DARK: ITheme = {
   background: '#0b0d11',
   foreground: '#d7dce5',
   cursor: '#5b9cff',
@@ -23,15 +25,32 @@ export const TERMINAL_THEME: ITheme = {
   brightWhite: '#f0f3f6',
 };
 
-/** Scrollback choices (lines); the choice is kept in localStorage. */
-export const SCROLLBACK_CHOICES = [1_000, 10_000, 50_000, 100_000];
-const SCROLLBACK_KEY = 'runsheet.terminal.scrollback';
+const LIGHT: ITheme = {
+  background: '#fbfbfc',
+  foreground: '#24292f',
+  cursor: '#1f6feb',
+  cursorAccent: '#fbfbfc',
+  selectionBackground: '#b6d3ff',
+  black: '#24292f',
+  red: '#cf222e',
+  green: '#116329',
+  yellow: '#7d5300',
+  blue: '#0969da',
+  magenta: '#8250df',
+  cyan: '#1b7c83',
+  white: '#6e7781',
+  brightBlack: '#57606a',
+  brightRed: '#a40e26',
+  brightGreen: '#1a7f37',
+  brightYellow: '#633c01',
+  brightBlue: '#218bff',
+  brightMagenta: '#a475f9',
+  brightCyan: '#3192aa',
+  brightWhite: '#8c959f',
+};
 
-export function savedScrollback(): number {
-  const value = Number(localStorage.getItem(SCROLLBACK_KEY));
-  return SCROLLBACK_CHOICES.includes(value) ? value : 10_000;
-}
+/** The terminal's colours for the page's scheme (programs' own colours stay readable on both). */
+export const TERMINAL_THEMES: Record<Scheme, ITheme> = { dark: DARK, light: LIGHT };
 
-export function saveScrollback(lines: number): void {
-  localStorage.setItem(SCROLLBACK_KEY, String(lines));
-}
+/** Scrollback choices (lines), kept as the `scrollback` preference. */
+export const SCROLLBACK_CHOICES = [1_000, 10_000, 50_000, 100_000] as const;

@@ -47,7 +47,7 @@ export interface AppState {
   opened: { summary: RunbookSummary; runbook: Runbook } | null;
   run: RunState | null;
   /** Every active run's shell, for the terminal tabs (runs of other runbooks included). */
-  shells: Record<string, { sessionId: string; title: string }>;
+  shells: Record<string, { sessionId: string; title: string; runbookId: string }>;
   /** Shells that ended, by session id: why (exit code, or the connection). */
   ended: Record<string, string>;
   /** Steps waiting for an answer from the core, so buttons do not fire twice. */
@@ -325,10 +325,12 @@ function withShell(state: AppState, run: RunState | null): AppState {
     Object.entries(state.shells).filter(([key]) => key !== run.id && !key.startsWith(`${run.id}:`)),
   );
   if (run.status === 'active') {
-    if (run.sessionId) shells[run.id] = { sessionId: run.sessionId, title: run.runbookTitle };
+    const runbookId = run.runbookId;
+    if (run.sessionId)
+      shells[run.id] = { sessionId: run.sessionId, title: run.runbookTitle, runbookId };
     // A fan-out's shells: a tab per host.
     for (const [host, sessionId] of Object.entries(run.hostSessions)) {
-      shells[`${run.id}:${host}`] = { sessionId, title: host };
+      shells[`${run.id}:${host}`] = { sessionId, title: host, runbookId };
     }
   }
   return { ...state, shells };
