@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ExportFormat, RunState, StepResult } from '../model';
-import type { Runbook, Step } from '../model';
+import { stepName, type Runbook, type Step } from '../model';
 import { formatDuration } from '../util/duration';
 import { logFields } from './fields';
 import { renderRehearsalReport } from './rehearsal';
@@ -41,11 +41,7 @@ function stepsInOrder(run: RunState, runbook: Runbook): Array<{ step: Step; resu
     .filter(({ result }) => Boolean(result));
 }
 
-function name(step: Step): string {
-  return (
-    step.attrs.name ?? (step.text || step.code?.split('\n').find((l) => l.trim()) || 'command')
-  );
-}
+const name = stepName;
 
 function sectionOf(runbook: Runbook, step: Step): string {
   return runbook.sections.find((s) => s.id === step.section)?.title ?? '';
