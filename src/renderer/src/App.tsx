@@ -4,6 +4,7 @@ import { AuthPromptDialog } from './components/AuthPromptDialog';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { ExportDialog } from './components/ExportDialog';
+import { FinishDialog } from './components/FinishDialog';
 import { PlanDialog } from './components/PlanDialog';
 import { HomeView } from './components/HomeView';
 import { HostKeyDialog } from './components/HostKeyDialog';
@@ -75,6 +76,14 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
           onClose={() => actions.answerConfirm(false)}
         />
       )}
+      {state.finishing && run && (
+        <FinishDialog
+          steps={state.finishing}
+          run={run}
+          onFinish={() => actions.finish(true)}
+          onClose={actions.closeFinish}
+        />
+      )}
       <Sidebar
         runbooks={state.runbooks}
         selectedId={state.selectedId}
@@ -116,7 +125,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               onStart={() => actions.start()}
               onRehearse={actions.openRehearsal}
               onPlan={actions.openPlan}
-              onFinish={actions.finish}
+              onFinish={() => actions.finish()}
               onExport={() => run && actions.openExport(run.id)}
               onFields={(fields) => run && actions.setFields(run.id, fields)}
               onReconnect={actions.reconnect}
@@ -165,6 +174,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         port={actions.terminal}
         tabs={Object.values(state.shells)}
         ended={state.ended}
+        onCloseTab={actions.closeShell}
         preferred={run?.status === 'active' ? run.sessionId : null}
         onLink={actions.openLink}
         onMultilinePaste={actions.askPaste}

@@ -36,6 +36,8 @@ interface Props {
   /** The core's side of the session (output in; keys, sizes and acks out). */
   port: TerminalPort;
   sessionId: string;
+  /** The shell has ended (a finished run's): its screen can be read, scrolled and searched, not typed into. */
+  readOnly?: boolean;
   scrollback: number;
   /** A link in the output was clicked: the app asks before opening it. */
   onLink(url: string): void;
@@ -53,6 +55,7 @@ const ACK_BATCH_CHARS = 5_000;
 export function TerminalView({
   port,
   sessionId,
+  readOnly = false,
   scrollback,
   onLink,
   onMultilinePaste,
@@ -75,7 +78,8 @@ export function TerminalView({
       fontSize: 13,
       lineHeight: 1.15,
       scrollback,
-      cursorBlink: true,
+      cursorBlink: !readOnly,
+      disableStdin: readOnly,
       allowProposedApi: true, // unicode11
       theme: TERMINAL_THEME,
       // OSC 8 hyperlinks a program prints go through the app's link confirmation, like URLs.
@@ -116,6 +120,7 @@ export function TerminalView({
       host.dataset.renderer = 'dom';
     }
     host.xterm = term;
+    host.dataset.readOnly = String(readOnly);
     callbacks.current.onReady({ search, serialize, term });
 
     // Ctrl+Shift+C / Ctrl+Shift+V copy and paste (plain Ctrl+C stays SIGINT for the shell).
@@ -198,7 +203,7 @@ export function TerminalView({
     const typingElsewhere = host.ownerDocument.activeElement?.closest(
       'input, textarea, select, [contenteditable="true"]',
     );
-    if (!typingElsewhere) term.focus();
+    if (!typingElsewhere && !readOnly) term.focus();
 
     return () => {
       disposed = true;
@@ -219,6 +224,15 @@ export function TerminalView({
   useEffect(() => {
     if (termRef.current) termRef.current.options.scrollback = scrollback;
   }, [scrollback]);
+
+  // A shell that ends while shown: its screen stays, the keyboard no longer reaches it.
+  useEffect(() => {
+    const term = termRef.current;
+    if (!term) return;
+    term.options.disableStdin = readOnly;
+    term.options.cursorBlink = !readOnly;
+    if (hostRef.current) hostRef.current.dataset.readOnly = String(readOnly);
+  }, [readOnly]);
 
   return <div ref={hostRef} className="terminal-host" data-testid="terminal" />;
 }

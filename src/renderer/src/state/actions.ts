@@ -3,6 +3,7 @@ import {
   runbookTargets,
   stepsFrom,
   stepsToConfirm,
+  stepsNotDone,
   holdFlagged,
   isProduction,
   type ExportFormat,
@@ -245,27 +246,31 @@ export function createActions(
       windowAnswer?.(start);
       windowAnswer = null;
     },
-    finish(): void {
+    /** Finishes the open run; with steps not done, asks first (listing them) unless `anyway`. */
+    finish(anyway = false): void {
       const current = run();
-      if (current)
-        api
-          .call('run.finish', { runId: current.id })
-          .then((r) => dispatch({ type: 'run', run: r }), fail);
+      const runbook = get().opened?.runbook;
+      if (!current) return;
+      const notDone = runbook ? stepsNotDone(runbook, current) : [];
+      if (!anyway && notDone.length > 0) {
+        dispatch({ type: 'finishing', steps: notDone });
+        return;
+      }
+      dispatch({ type: 'finishing', steps: null });
+      api
+        .call('run.finish', { runId: current.id })
+        .then((r) => dispatch({ type: 'run', run: r }), fail);
     },
-    /** Operator fields of the open run, or of a past run. */
+    /** Back from the question: the run goes on as it was. */
+    closeFinish: (): void => dispatch({ type: 'finishing', steps: null }),
+    /** Operator fields of the open runbook's run (a past run, opened on its own, is read-only). */
     setFields(runId: string, fields: Fields): void {
       api.call('run.setFields', { runId, ...fields }).then((next) => {
-        // The open runbook's run, or a past run shown on its own (never made the open one).
         if (get().run?.id === runId) dispatch({ type: 'run', run: next });
-        const past = get().past;
-        if (past?.runId === runId && past.opened)
-          dispatch({
-            type: 'pastOpened',
-            runId,
-            opened: { ...past.opened, state: { ...next, readOnly: true } },
-          });
       }, fail);
     },
+    /** Closes an ended shell's tab (a finished run's). */
+    closeShell: (sessionId: string): void => dispatch({ type: 'closeShell', sessionId }),
     reconnect(host: string): void {
       const current = run();
       if (current)
