@@ -81,6 +81,17 @@ test.afterAll(async () => {
   dir?.cleanup();
 });
 
+/**
+ * The overview, once the app has opened its first runbook (it does so as it boots: a click
+ * on Overview before that would be undone by it).
+ */
+async function overview(page: Page): Promise<void> {
+  await page.goto(app.url);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nightly copy');
+  await page.getByTestId('home-button').click();
+  await expect(page.getByTestId('history')).toBeVisible();
+}
+
 /** Both sizes the layout is checked at. */
 async function shots(page: Page, name: string): Promise<void> {
   for (const [width, height] of [
@@ -97,6 +108,7 @@ test('Finish with steps not done asks, Back keeps the run, Finish anyway keeps t
   page,
 }) => {
   await page.goto(app.url);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nightly copy');
   await page.getByTestId('runbook-list').getByText('Rotate the certificates').click();
   const copy = page.getByTestId('step').filter({ hasText: 'earlier output' });
   await copy.getByTestId('run-step').click();
@@ -153,7 +165,9 @@ test('Finish with steps not done asks, Back keeps the run, Finish anyway keeps t
   await tab.click();
   await expect.poll(() => terminalText(page)).toContain('earlier output: 42');
   await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nightly copy');
   await page.getByTestId('runbook-list').getByText('Rotate the certificates').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rotate the certificates');
 
   // The next run: a new shell replaces the read-only tab; the maintainer carries over.
   await page.getByTestId('start-run').click();
@@ -187,9 +201,8 @@ test('Finish with steps not done asks, Back keeps the run, Finish anyway keeps t
 test('the export preview renders the Markdown log, with its source a toggle away', async ({
   page,
 }) => {
-  await page.goto(app.url);
   // The first run (1 done), from history.
-  await page.getByTestId('home-button').click();
+  await overview(page);
   await page
     .getByTestId('history-run')
     .filter({ hasText: 'Rotate the certificates' })
@@ -229,8 +242,7 @@ test('the export preview renders the Markdown log, with its source a toggle away
 test('a past run, finished or interrupted, shows its fields as text and exports', async ({
   page,
 }) => {
-  await page.goto(app.url);
-  await page.getByTestId('home-button').click();
+  await overview(page);
   const finished = page
     .getByTestId('history-run')
     .filter({ hasText: 'Rotate the certificates' })
