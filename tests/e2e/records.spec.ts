@@ -94,6 +94,8 @@ test('an interrupted run shows on the overview and resumes with its step marked 
   await expect(step.getByTestId('step-status')).toHaveAttribute('data-status', 'interrupted');
   await expect(step.getByTestId('step-output')).toContainText('copied');
   await page.getByTestId('finish-run').click();
+  await page.getByTestId('finish-anyway').click();
+  await expect(page.getByTestId('start-run')).toHaveText('New run');
 });
 
 test('log details, a DR rehearsal, due dates, history and a past run read-only', async ({
@@ -109,6 +111,7 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
   await page.getByTestId('field-nextActions').fill('Tune the alert threshold');
   await page.getByTestId('field-issues').focus();
   await page.getByTestId('finish-run').click();
+  await page.getByTestId('finish-anyway').click();
   await expect(page.getByTestId('start-run')).toHaveText('New run');
   const log = readFileSync(
     (await page.getByTestId('log-path').locator('code').textContent())!,

@@ -78,10 +78,13 @@ describe('export: Markdown, Jira markup, JSON, CSV (redacted)', () => {
       const csv = (await api.call('run.export', { runId: run.id, format: 'csv' })).content;
       const lines = csv.trim().split('\n');
       expect(lines[0]).toBe(
-        'run,section,step,line,status,exit_code,duration_ms,host,user,started_at,ended_at,note',
+        'run,section,step,line,status,exit_code,duration_ms,host,user,started_at,ended_at,note,' +
+          'date,maintainer,task,environment,duration,result,issues,nextActions',
       );
       expect(lines[1]).toContain(`"Announce, in #ops",3,skipped,,`);
-      expect(lines[1]).toMatch(/"quiet hours, ""no"" pings"$/);
+      expect(lines[1]).toContain(',"quiet hours, ""no"" pings",');
+      expect(lines[1]).toContain(',"0 passed, 1 failed, 1 skipped, 0 not run",');
+      expect(lines[1]).toMatch(/,Retry after the fix$/);
       expect(lines[2]).toMatch(/,release,5,failed,3,\d+,/);
 
       const jira = (await api.call('run.export', { runId: run.id, format: 'jira' })).content;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJournal } from '../../src/core/journal/reader';
 import { coreOn } from '../helpers/harness';
+import { logHeader } from '../helpers/log';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 const RESTORE = [
@@ -62,8 +63,9 @@ describe('operator fields, rehearsals, history (real runs)', () => {
       expect(log).toContain(`Runbook commit: ${head}`);
       expect(log).toContain('Maintainer: Dana Ops');
       expect(log).toContain('Issues: Replica lag 40 s during the restore');
-      expect(log).toContain(
-        'Next Actions: \n  Open a ticket for the lag\n  Re-run the restore check next week',
+      // Each line of a field typed over several lines stays inside its list item.
+      expect(logHeader(log)['Next Actions']).toBe(
+        'Open a ticket for the lag\nRe-run the restore check next week',
       );
       expect(readJournal(run.journalPath).errors).toEqual([]);
       const [listed] = await api.call('history.list', { query: 'dana lag' });

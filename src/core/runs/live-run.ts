@@ -327,7 +327,7 @@ export class LiveRun {
 }
 
 export function writeLogFiles(state: RunState, runbook: Runbook): void {
-  writeFileAtomic(state.logPath, renderMaintenanceLog(state, runbook, state.runbookId));
+  writeFileAtomic(state.logPath, renderMaintenanceLog(state, runbook));
   if (state.rehearsal)
     writeFileAtomic(rehearsalReportPath(state.logPath), renderRehearsalReport(state, runbook, 1));
 }

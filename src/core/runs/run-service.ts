@@ -13,6 +13,7 @@ import { ApiError } from '../../shared/api/errors';
 import { runbookTargets, type Rehearsal, type Runbook, type RunState } from '../../shared/model';
 import { slugify } from '../../shared/util/hash';
 import type { CoreDirs } from '../paths';
+import { SettingsFile } from '../settings';
 import { JournalWriter } from '../journal/writer';
 import type { RedactionEngine } from '../redaction/engine';
 import { checkWritable, describeDiskError, isDiskError } from '../files/disk-error';
@@ -61,6 +62,8 @@ export class RunService {
   readonly records: RunRecords;
   /** The recovery pass at start; record reads wait for it. */
   readonly recovered: Promise<string[]>;
+  /** What the next run starts with (the last maintainer given). */
+  readonly settings: SettingsFile;
 
   constructor(private readonly deps: RunServiceDeps) {
     this.records = new RunRecords({
@@ -71,6 +74,7 @@ export class RunService {
       live: (runId) => this.runs.get(runId),
     });
     this.recovered = recoverRuns(this.records, this.reopenDeps());
+    this.settings = new SettingsFile(join(deps.dirs.dataDir, 'settings.yaml'));
   }
 
   active(): RunState[] {
@@ -187,10 +191,11 @@ export class RunService {
     if (mine && !mine.live.closed) {
       mine.rememberEnvironment();
       mine.live.record({ type: 'run.fields', ...fields }, { durable: true });
+      this.rememberMaintainer(fields.maintainer);
       return mine.state;
     }
     await this.recovered;
-    return this.exclusive(runId, async () => {
+    const saved = await this.exclusive(runId, async () => {
       const live = await this.reopen(runId);
       try {
         live.record({ type: 'run.fields', ...fields }, { durable: true });
@@ -206,6 +211,31 @@ export class RunService {
       this.records.index.save();
       return live.state;
     });
+    this.rememberMaintainer(fields.maintainer);
+    return saved;
+  }
+
+  /** The maintainer given last is the next run's (kept in the data folder, not in a window). */
+  private rememberMaintainer(maintainer: string | undefined): void {
+    const name = maintainer?.trim();
+    if (!name) return;
+    try {
+      this.settings.update({ maintainer: name });
+    } catch (error) {
+      throw new ApiError(
+        'conflict',
+        `the maintainer is saved in the run, but not remembered for the next one: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Who the next run's maintainer is: the last one given, else git's user.name or the OS user. */
+  private maintainerFor(runbookPath: string): string {
+    try {
+      return this.settings.read().maintainer ?? maintainerName(runbookPath);
+    } catch (error) {
+      throw new ApiError('invalid-input', (error as Error).message);
+    }
   }
 
   /** Runs `change` after every change to the same run's record still in progress in this process. */
@@ -320,6 +350,7 @@ export class RunService {
     );
     if (verdict.open === false && !options.outsideWindow)
       throw new ApiError('forbidden', `${verdict.message}. Start anyway to run outside it.`);
+    const maintainer = this.maintainerFor(path);
     const now = new Date();
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const id = `${stamp}-${randomBytes(4).toString('hex')}`;
@@ -351,7 +382,7 @@ export class RunService {
           runbookTitle: runbook.title,
           runbookPath: path,
           runbookSha256,
-          maintainer: maintainerName(path),
+          maintainer,
           host: requested ?? hostname(),
           environment: verdict.environment,
           ...(verdict.open === false ? { outsideWindow: verdict.message! } : {}),

@@ -8,6 +8,12 @@ import type { SessionFactory, SessionRequest } from './terminal-session';
 /** Terminal output kept per session so a UI that attaches late sees the screen so far. */
 const BACKLOG_CHARS = 512 * 1024;
 
+/**
+ * Sessions closed (a finished run's shell) whose output stays readable, newest
+ * kept: the terminal tab of a finished run shows its scrollback until it is closed.
+ */
+const ENDED_KEPT = 8;
+
 export interface ManagedSession extends Disposable {
   readonly id: string;
   readonly shell: IntegratedShell;
@@ -29,6 +35,8 @@ export class SessionManager implements Disposable {
       flow: FlowControl;
     }
   >();
+  /** The output of sessions that were closed, read-only, by id (oldest first). */
+  private readonly ended = new Map<string, { data: string; seq: number }>();
 
   constructor(
     private readonly factory: SessionFactory,
@@ -43,10 +51,12 @@ export class SessionManager implements Disposable {
       id: session.id,
       shell,
       dispose: () => {
-        this.sessions.get(session.id)?.flow.dispose();
+        const entry = this.sessions.get(session.id);
+        entry?.flow.dispose();
         shell.dispose();
         session.dispose();
         this.sessions.delete(session.id);
+        if (entry) this.keepEnded(session.id, entry.backlog.join(''), entry.seq);
       },
     };
     const flow = new FlowControl(
@@ -86,13 +96,30 @@ export class SessionManager implements Disposable {
    * for flow control.
    */
   snapshot(id: string): { data: string; seq: number } {
+    const ended = this.ended.get(id);
+    if (ended && !this.sessions.has(id)) return ended;
     const entry = this.entry(id);
     entry.flow.attach();
     return { data: entry.backlog.join(''), seq: entry.seq };
   }
 
   ack(id: string, chars: number): void {
+    // A closed session's screen is drawn at leisure: nothing waits on it.
+    if (this.ended.has(id) && !this.sessions.has(id)) return;
     this.entry(id).flow.acked(chars);
+  }
+
+  /** Whether a session was closed and only its output is left to read. */
+  isEnded(id: string): boolean {
+    return this.ended.has(id) && !this.sessions.has(id);
+  }
+
+  private keepEnded(id: string, data: string, seq: number): void {
+    this.ended.set(id, { data, seq });
+    for (const old of this.ended.keys()) {
+      if (this.ended.size <= ENDED_KEPT) break;
+      this.ended.delete(old);
+    }
   }
 
   detach(id: string): void {
@@ -106,16 +133,21 @@ export class SessionManager implements Disposable {
   }
 
   write(id: string, data: string): void {
+    if (this.isEnded(id))
+      throw new ApiError('conflict', `terminal session ${id} has ended: it is read-only`);
     this.get(id).shell.session.write(data);
     // Typing has priority: other sessions hold their output back for a moment.
     for (const [other, entry] of this.sessions) if (other !== id) entry.flow.yieldFor();
   }
 
   resize(id: string, cols: number, rows: number): void {
+    // A closed session's screen is redrawn by its viewer; there is no shell to tell.
+    if (this.isEnded(id)) return;
     this.get(id).shell.session.resize(cols, rows);
   }
 
   dispose(): void {
     for (const { managed } of [...this.sessions.values()]) managed.dispose();
+    this.ended.clear();
   }
 }

@@ -7,6 +7,7 @@ import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { ExportDialog } from './components/ExportDialog';
+import { FinishDialog } from './components/FinishDialog';
 import { PlanDialog } from './components/PlanDialog';
 import { HomeView } from './components/HomeView';
 import { HostKeyDialog } from './components/HostKeyDialog';
@@ -186,6 +187,14 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
           onClose={() => actions.answerConfirm(false)}
         />
       )}
+      {state.finishing && run && (
+        <FinishDialog
+          steps={state.finishing}
+          run={run}
+          onFinish={() => actions.finish(true)}
+          onClose={actions.closeFinish}
+        />
+      )}
       <Sidebar
         runbooks={state.runbooks}
         selectedId={state.selectedId}
@@ -230,7 +239,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               onStart={() => actions.start()}
               onRehearse={actions.openRehearsal}
               onPlan={actions.openPlan}
-              onFinish={actions.finish}
+              onFinish={() => actions.finish()}
               onExport={() => run && actions.openExport(run.id)}
               onFields={(fields) => run && actions.setFields(run.id, fields)}
               onReconnect={actions.reconnect}
@@ -287,6 +296,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         scheme={scheme}
         tabs={ownShells}
         ended={state.ended}
+        onCloseTab={actions.closeShell}
         preferred={
           ownShells.find((t) => t.sessionId === requestedShell)?.sessionId ??
           (run?.status === 'active' ? run.sessionId : null)

@@ -1,7 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ExportFormat, RunState, StepResult } from '../model';
-import type { Runbook, Step } from '../model';
+import { stepName, type Runbook, type Step } from '../model';
 import { formatDuration } from '../util/duration';
+import { logFields } from './fields';
 import { renderRehearsalReport } from './rehearsal';
 import { renderMaintenanceLog } from './render-log';
 
@@ -17,7 +18,7 @@ export function exportRun(format: ExportFormat, run: RunState, runbook: Runbook)
   switch (format) {
     case 'md':
       // The maintenance log is GitHub/GitLab-flavoured Markdown already (tables, <details>).
-      return renderMaintenanceLog(run, runbook, run.runbookId);
+      return renderMaintenanceLog(run, runbook);
     case 'jira':
       return jira(run, runbook);
     case 'json':
@@ -40,11 +41,7 @@ function stepsInOrder(run: RunState, runbook: Runbook): Array<{ step: Step; resu
     .filter(({ result }) => Boolean(result));
 }
 
-function name(step: Step): string {
-  return (
-    step.attrs.name ?? (step.text || step.code?.split('\n').find((l) => l.trim()) || 'command')
-  );
-}
+const name = stepName;
 
 function sectionOf(runbook: Runbook, step: Step): string {
   return runbook.sections.find((s) => s.id === step.section)?.title ?? '';
@@ -52,6 +49,8 @@ function sectionOf(runbook: Runbook, step: Step): string {
 
 function structured(run: RunState, runbook: Runbook) {
   return {
+    /** The log header's fields, as the Markdown log, Jira and CSV show them. */
+    fields: Object.fromEntries(logFields(run, runbook).map((f) => [f.key, f.value])),
     run: {
       id: run.id,
       runbook: run.runbookId,
@@ -94,9 +93,27 @@ function structured(run: RunState, runbook: Runbook) {
   };
 }
 
+/**
+ * One row per step; the log header's fields in columns after the step's own, on
+ * every row (a spreadsheet filters and groups runs by them). A run without steps
+ * still has its row.
+ */
 function csv(run: RunState, runbook: Runbook): string {
-  const rows = stepsInOrder(run, runbook).map(({ step, result }) => [
-    run.id,
+  const fields = logFields(run, runbook);
+  const stepColumns = [
+    'section',
+    'step',
+    'line',
+    'status',
+    'exit_code',
+    'duration_ms',
+    'host',
+    'user',
+    'started_at',
+    'ended_at',
+    'note',
+  ];
+  const steps = stepsInOrder(run, runbook).map(({ step, result }) => [
     sectionOf(runbook, step),
     name(step),
     step.line,
@@ -109,22 +126,14 @@ function csv(run: RunState, runbook: Runbook): string {
     result.endedAt ?? '',
     result.skipReason ?? result.note ?? result.detail ?? '',
   ]);
+  const values = fields.map((f) => f.value);
   return stringify([
-    [
-      'run',
-      'section',
-      'step',
-      'line',
-      'status',
-      'exit_code',
-      'duration_ms',
-      'host',
-      'user',
-      'started_at',
-      'ended_at',
-      'note',
-    ],
-    ...rows,
+    ['run', ...stepColumns, ...fields.map((f) => f.key)],
+    ...(steps.length > 0 ? steps : [stepColumns.map(() => '')]).map((row) => [
+      run.id,
+      ...row,
+      ...values,
+    ]),
   ]);
 }
 
@@ -133,16 +142,9 @@ function jira(run: RunState, runbook: Runbook): string {
   const cell = (text: string) => (text || ' ').replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [];
   out.push(`h1. Maintenance log: ${run.runbookTitle}`, '');
-  out.push(`||Date|${run.startedAt.slice(0, 10)}|`);
-  out.push(`||Maintainer|${cell(run.maintainer)}|`);
-  out.push(`||Task|${cell(run.runbookTitle)} (${cell(run.runbookId)})|`);
-  out.push(`||Environment|${cell(run.environment)}|`);
-  out.push(
-    `||Duration|${run.endedAt ? formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : 'in progress'}|`,
-  );
-  out.push(`||Issues|${cell(run.issues || 'None recorded')}|`);
-  out.push(`||Next Actions|${cell(run.nextActions || 'None recorded')}|`);
-  if (run.runbookCommit) out.push(`||Runbook commit|${run.runbookCommit}|`);
+  // A line break inside a table cell is \\ in Jira's markup.
+  for (const f of logFields(run, runbook))
+    out.push(`||${f.label}|${f.value.split('\n').map(cell).join(' \\\\ ')}|`);
   out.push('');
   if (run.rehearsal) {
     out.push('{noformat}', renderRehearsalReport(run, runbook).trimEnd(), '{noformat}', '');

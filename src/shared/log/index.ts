@@ -1,3 +1,4 @@
 export * from './run-reducer';
 export * from './render-log';
 export * from './format';
+export * from './fields';

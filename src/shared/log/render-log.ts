@@ -2,6 +2,7 @@ import type { RunState, StepResult } from '../model';
 import type { Runbook, Step } from '../model';
 import { formatDuration } from '../util/duration';
 import { fenced } from './format';
+import { logFields, stepLabel, type LogField } from './fields';
 import { renderRehearsalReport } from './rehearsal';
 
 const STATUS_LABEL: Record<StepResult['status'], string> = {
@@ -35,33 +36,16 @@ const LOG_OUTPUT_CHARS = 32 * 1024;
 
 /**
  * Renders the maintenance log in the seeds' template (Date, Maintainer, Task,
- * Environment, Duration, Issues, Next Actions), then every step in runbook order.
+ * Environment, Duration, Issues, Next Actions, and the result line), then every
+ * step in runbook order. The header is a list, each field its own item, so a
+ * Markdown viewer shows it as written rather than joining the lines into one
+ * paragraph.
  */
-export function renderMaintenanceLog(run: RunState, runbook: Runbook, runbookPath: string): string {
-  const started = new Date(run.startedAt);
-  const ended = run.endedAt ? new Date(run.endedAt) : null;
-  const failed = runbook.steps.filter((s) =>
-    ['failed', 'interrupted', 'unknown'].includes(run.steps[s.id]?.status ?? ''),
-  );
+export function renderMaintenanceLog(run: RunState, runbook: Runbook): string {
   const out: string[] = [];
 
   out.push(`# Maintenance log: ${run.runbookTitle}`, '');
-  out.push(`Date: ${started.toISOString().slice(0, 10)}`);
-  out.push(`Maintainer: ${run.maintainer}`);
-  out.push(`Task: ${run.runbookTitle} (${runbookPath})`);
-  if (run.runbookCommit) out.push(`Runbook commit: ${run.runbookCommit}`);
-  out.push(`Environment: ${run.environment}`);
-  if (run.outsideWindow) out.push(`Maintenance window: started ${run.outsideWindow}`);
-  // An interrupted run's end is its last recorded activity: the stop came after it.
-  const duration = ended ? formatDuration(ended.getTime() - started.getTime()) : 'in progress';
-  out.push(`Duration: ${duration}${run.status === 'interrupted' ? ' (interrupted)' : ''}`);
-  // What the operator wrote wins; without it, the failures speak.
-  out.push(
-    `Issues: ${run.issues ? multiline(run.issues) : failed.length === 0 ? 'None recorded' : failed.map((s) => issueOf(s, run.steps[s.id]!)).join('; ')}`,
-  );
-  out.push(
-    `Next Actions: ${run.nextActions ? multiline(run.nextActions) : failed.length === 0 ? 'None recorded' : 'Investigate the failed steps listed above'}`,
-  );
+  for (const field of logFields(run, runbook)) out.push(listItem(field));
   out.push('');
   out.push('| Run | Status | Host | Started | Ended | Progress |');
   out.push('| --- | --- | --- | --- | --- | --- |');
@@ -137,7 +121,7 @@ function renderStep(step: Step, result: StepResult): string[] {
     );
   }
   const lines = [
-    `- ${CHECKBOX[result.status]} **${label(step)}** — ${facts.join(', ')}${extras(result)}`,
+    `- ${CHECKBOX[result.status]} **${stepLabel(step)}** — ${facts.join(', ')}${extras(result)}`,
     '',
     indent(fenced(step.code, step.lang ?? 'sh')),
     '',
@@ -196,20 +180,14 @@ function extras(result: StepResult): string {
   return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
-function label(step: Step): string {
-  const text = step.text || step.code?.split('\n').find((l) => l.trim()) || 'command';
-  return text.length > 100 ? `${text.slice(0, 97)}…` : text;
-}
-
-function issueOf(step: Step, result: StepResult): string {
-  if (result.status === 'failed') return `${label(step)} failed (exit ${result.exitCode ?? '?'})`;
-  return `${label(step)} ${result.status === 'unknown' ? 'has an unknown outcome (connection lost)' : 'interrupted'}`;
-}
-
-/** A field typed over several lines stays under its label. */
-function multiline(text: string): string {
-  const lines = text.trim().split(/\r?\n/);
-  return lines.length === 1 ? lines[0]! : `\n${lines.map((l) => `  ${l}`).join('\n')}`;
+/**
+ * A header field as one list item: "- Label: value"; a value over several lines
+ * continues inside the item, indented, with hard line breaks (two spaces at the end
+ * of a line: unlike a backslash, they leave nothing behind when the next line
+ * starts a list of its own, such as "- web-3 rebooted" typed into Issues).
+ */
+function listItem(field: LogField): string {
+  return `- ${field.label}: ${field.value.split('\n').join('  \n  ')}`;
 }
 
 function indent(text: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../runbook/parse';
-import { isDone, runbookTargets, stepsFrom } from './rules';
+import { isDone, runbookTargets, stepName, stepsFrom, stepsNotDone } from './rules';
 
 const runbook = parseRunbook(
   [
@@ -55,5 +55,18 @@ describe('the rules core and renderer share', () => {
     expect(runbookTargets({ frontmatter: { hosts: ['web-1', 'web-2'] } })).toBe('web-1,web-2');
     expect(runbookTargets({ frontmatter: { targets: 'fleet' } })).toBe('fleet');
     expect(runbookTargets({ frontmatter: {} })).toBeNull();
+  });
+
+  it('Finish asks about the steps a person can act on that are not done, in order', () => {
+    const state = {
+      steps: {
+        [announce!.id]: { status: 'checked' },
+        [build!.id]: { status: 'failed' },
+        [seed!.id]: { status: 'skipped' },
+      },
+    } as never;
+    // The YAML block is not runnable (nothing to do there); deploy has no result yet.
+    expect(stepsNotDone(runbook, state).map(stepName)).toEqual(['build', 'deploy']);
+    expect(stepsNotDone(runbook, { steps: {} }).map((s) => s.line)).toEqual([3, 5, 9, 17]);
   });
 });

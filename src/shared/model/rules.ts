@@ -104,3 +104,18 @@ export function holdFlagged(
   const next = steps.findIndex((s, i) => i > 0 && stepsToConfirm([s], true).length > 0);
   return next < 0 ? { steps, held: null } : { steps: steps.slice(0, next), held: steps[next]! };
 }
+
+/** A step's name for people: its `name=`, else its text, else its first line of code. */
+export function stepName(step: Step): string {
+  return (
+    step.attrs.name ?? (step.text || step.code?.split('\n').find((l) => l.trim()) || 'command')
+  );
+}
+
+/**
+ * The steps a person can act on that are not done (pending, failed, cancelled,
+ * interrupted, unknown), in runbook order: what Finish asks about.
+ */
+export function stepsNotDone(runbook: Runbook, state: Pick<RunState, 'steps'>): Step[] {
+  return actionableSteps(runbook).filter((s) => !isDone(state.steps[s.id]?.status ?? 'pending'));
+}

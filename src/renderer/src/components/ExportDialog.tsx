@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { EXPORT_FORMATS, type ExportFormat, type TrackerName } from '../../../shared/model';
 import type { Actions } from '../state/actions';
 import type { ExportState } from '../state/store';
+import { Markdown } from './Markdown';
 import { ModalDialog } from './ModalDialog';
 
 const TRACKER_LABELS: Record<TrackerName, string> = {
@@ -19,7 +20,9 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
 
 /**
  * Export a run: pick a format, see exactly what leaves (with what was redacted,
- * by rule), then copy it, save it beside the maintenance log, or file it.
+ * by rule), then copy it, save it beside the maintenance log, or file it. The
+ * Markdown preview is rendered as the runbooks are (sanitised, links asked
+ * about); the source is a toggle away. The other formats are text.
  */
 export function ExportDialog({
   exporting,
@@ -28,12 +31,13 @@ export function ExportDialog({
   exporting: ExportState;
   actions: Pick<
     Actions,
-    'closeExport' | 'exportFormat' | 'saveExport' | 'copyExport' | 'push' | 'saveToken'
+    'closeExport' | 'exportFormat' | 'saveExport' | 'copyExport' | 'push' | 'saveToken' | 'openLink'
   >;
 }) {
   const { format, result, trackers, sending, sent, notice } = exporting;
   /** Tokens being typed, by tracker (never stored in the app's state). */
   const [tokens, setTokens] = useState<Partial<Record<TrackerName, string>>>({});
+  const [source, setSource] = useState(false);
   const onClose = actions.closeExport;
   const out = result?.format === format ? result.out : null;
   const redacted = out ? Object.entries(out.redactions) : [];
@@ -103,6 +107,17 @@ export function ExportDialog({
           </select>
         </label>
         {out && <span className="muted">{out.filename}</span>}
+        {format === 'md' && (
+          <label className="export-source">
+            <input
+              type="checkbox"
+              checked={source}
+              onChange={(e) => setSource(e.target.checked)}
+              data-testid="export-show-source"
+            />
+            Show source
+          </label>
+        )}
       </div>
       <div
         className={`export-redactions${redacted.length === 0 ? ' muted' : ''}`}
@@ -114,9 +129,19 @@ export function ExportDialog({
             ? 'Nothing in this export matched a secret, a token pattern or a workspace pattern.'
             : `Redacted before export: ${redacted.map(([rule, n]) => `${n} × ${rule}`).join(', ')}`}
       </div>
-      <pre className="export-preview" data-testid="export-preview">
-        {out?.content ?? ''}
-      </pre>
+      {out && format === 'md' && !source ? (
+        <div
+          className="export-preview export-rendered"
+          data-testid="export-preview"
+          data-view="rendered"
+        >
+          <Markdown source={out.content} onLink={actions.openLink} />
+        </div>
+      ) : (
+        <pre className="export-preview" data-testid="export-preview" data-view="source">
+          {out?.content ?? ''}
+        </pre>
+      )}
       {trackers
         .filter((t) => !t.hasToken)
         .map((t) => (

@@ -5,7 +5,6 @@ import type { Actions } from '../state/actions';
 import type { PastRunState } from '../state/store';
 import { Checklist } from './Checklist';
 import { when } from './HomeView';
-import { RunFields } from './RunFields';
 import type { StepActions } from './StepCard';
 
 const NOTHING: StepActions = {
@@ -22,17 +21,15 @@ const NOTHING: StepActions = {
 /**
  * A past run, read from its journal: every step as it ended, with the runbook
  * it ran (whatever happened to the file since, which it says), the operator
- * fields (still editable), and its step durations beside another run's.
+ * fields as text (a record is not edited from here), Export…, and its step
+ * durations beside another run's.
  */
 export function RunView({
   past,
   actions,
 }: {
   past: PastRunState;
-  actions: Pick<
-    Actions,
-    'closePastRun' | 'resume' | 'openLink' | 'setFields' | 'compareWith' | 'openExport'
-  >;
+  actions: Pick<Actions, 'closePastRun' | 'resume' | 'openLink' | 'compareWith' | 'openExport'>;
 }) {
   const { opened, others, compareId } = past;
   const compare = past.compared && past.compared.id === compareId ? past.compared : null;
@@ -100,7 +97,26 @@ export function RunView({
           </span>
         </div>
         <RunbookChangeNote change={change} />
-        <RunFields run={state} onSave={(fields) => actions.setFields(state.id, fields)} />
+        <dl className="run-fields run-fields-read" data-testid="run-fields">
+          {(
+            [
+              ['Maintainer', state.maintainer, 'maintainer'],
+              ['Environment', state.environment, 'environment'],
+              ['Issues', state.issues, 'issues'],
+              ['Next actions', state.nextActions, 'nextActions'],
+            ] as const
+          ).map(([label, value, key]) => (
+            <div
+              key={key}
+              className={`field${key === 'issues' || key === 'nextActions' ? ' field-wide' : ''}`}
+            >
+              <dt>{label}</dt>
+              <dd className={value ? '' : 'muted'} data-testid={`field-${key}`}>
+                {value || 'None recorded'}
+              </dd>
+            </div>
+          ))}
+        </dl>
       </header>
       <div className="main-scroll">
         {others.length > 0 && timed.length > 0 && (

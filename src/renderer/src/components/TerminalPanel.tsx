@@ -18,8 +18,10 @@ interface Props {
   port: TerminalPort;
   scheme: Scheme;
   tabs: TerminalTab[];
-  /** Shells that have ended, by session id: their tab says so. */
+  /** Shells that have ended, by session id: their tab says so, and shows them read-only. */
   ended: EndedShells;
+  /** Closes an ended shell's tab. */
+  onCloseTab(sessionId: string): void;
   /** The tab of the open runbook's run, shown unless the user picked another. */
   preferred: string | null;
   idleText: string;
@@ -34,6 +36,7 @@ export function TerminalPanel({
   scheme,
   tabs,
   ended,
+  onCloseTab,
   preferred,
   idleText,
   onLink,
@@ -91,20 +94,33 @@ export function TerminalPanel({
             </span>
           )}
           {tabs.map((tab) => (
-            <button
-              type="button"
-              key={tab.sessionId}
-              className={`terminal-tab${tab.sessionId === active ? ' is-active' : ''}${ended[tab.sessionId] ? ' is-ended' : ' is-live'}`}
-              role="tab"
-              aria-selected={tab.sessionId === active}
-              onClick={() => setPicked(tab.sessionId)}
-              data-testid="terminal-tab"
-              title={`${tab.title}: ${ended[tab.sessionId] ?? 'connected'}`}
-            >
-              <span className="dot" aria-hidden />
-              <span className="tab-title">{tab.title}</span>
-              {ended[tab.sessionId] && <span className="tab-state">{ended[tab.sessionId]}</span>}
-            </button>
+            <span key={tab.sessionId} className="terminal-tab-item">
+              <button
+                type="button"
+                className={`terminal-tab${tab.sessionId === active ? ' is-active' : ''}${ended[tab.sessionId] ? ' is-ended' : ' is-live'}`}
+                role="tab"
+                aria-selected={tab.sessionId === active}
+                onClick={() => setPicked(tab.sessionId)}
+                data-testid="terminal-tab"
+                title={`${tab.title}: ${ended[tab.sessionId] ?? 'connected'}`}
+              >
+                <span className="dot" aria-hidden />
+                <span className="tab-title">{tab.title}</span>
+                {ended[tab.sessionId] && <span className="tab-state">{ended[tab.sessionId]}</span>}
+              </button>
+              {ended[tab.sessionId] && (
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-small terminal-tab-close"
+                  onClick={() => onCloseTab(tab.sessionId)}
+                  aria-label={`Close ${tab.title}`}
+                  title="Close this tab (the run's log and journal keep everything)"
+                  data-testid="close-terminal-tab"
+                >
+                  ×
+                </button>
+              )}
+            </span>
           ))}
         </div>
         <div className="terminal-tools">
@@ -195,6 +211,7 @@ export function TerminalPanel({
             port={port}
             sessionId={active}
             scheme={scheme}
+            readOnly={Boolean(ended[active])}
             scrollback={scrollback}
             onLink={onLink}
             onMultilinePaste={onMultilinePaste}

@@ -38,6 +38,8 @@ interface Props {
   port: TerminalPort;
   sessionId: string;
   scheme: Scheme;
+  /** The shell has ended (a finished run's): its screen can be read, scrolled and searched, not typed into. */
+  readOnly?: boolean;
   scrollback: number;
   /** A link in the output was clicked: the app asks before opening it. */
   onLink(url: string): void;
@@ -56,6 +58,7 @@ export function TerminalView({
   port,
   sessionId,
   scheme,
+  readOnly = false,
   scrollback,
   onLink,
   onMultilinePaste,
@@ -78,7 +81,8 @@ export function TerminalView({
       fontSize: 13,
       lineHeight: 1.15,
       scrollback,
-      cursorBlink: true,
+      cursorBlink: !readOnly,
+      disableStdin: readOnly,
       allowProposedApi: true, // unicode11
       theme: TERMINAL_THEMES[scheme],
       // OSC 8 hyperlinks a program prints go through the app's link confirmation, like URLs.
@@ -119,6 +123,7 @@ export function TerminalView({
       host.dataset.renderer = 'dom';
     }
     host.xterm = term;
+    host.dataset.readOnly = String(readOnly);
     callbacks.current.onReady({ search, serialize, term });
 
     // Ctrl+Shift+C / Ctrl+Shift+V copy and paste (plain Ctrl+C stays SIGINT for the shell).
@@ -222,6 +227,15 @@ export function TerminalView({
   useEffect(() => {
     if (termRef.current) termRef.current.options.theme = TERMINAL_THEMES[scheme];
   }, [scheme]);
+
+  // A shell that ends while shown: its screen stays, the keyboard no longer reaches it.
+  useEffect(() => {
+    const term = termRef.current;
+    if (!term) return;
+    term.options.disableStdin = readOnly;
+    term.options.cursorBlink = !readOnly;
+    if (hostRef.current) hostRef.current.dataset.readOnly = String(readOnly);
+  }, [readOnly]);
 
   return <div ref={hostRef} className="terminal-host" data-testid="terminal" />;
 }

@@ -3,6 +3,7 @@ import {
   runbookTargets,
   stepsFrom,
   stepsToConfirm,
+  stepsNotDone,
   holdFlagged,
   isProduction,
   type ExportFormat,
@@ -127,12 +128,17 @@ export function createActions(
       .finally(() => dispatch({ type: 'busy', stepId: step.id, busy: false }));
   };
 
+  /**
+   * The operator fields being saved: an export (shown, saved or sent) waits for them, so a
+   * field left for the Export button (its blur saves it, the click exports) is in the export.
+   */
+  let fieldsSaved: Promise<unknown> = Promise.resolve();
   const exportFormat = (format: ExportFormat): void => {
     const runId = get().exporting?.runId;
     if (!runId) return;
     dispatch({ type: 'exportFormat', format });
-    api
-      .call('run.export', { runId, format })
+    void fieldsSaved
+      .then(() => api.call('run.export', { runId, format }))
       .then((out) => dispatch({ type: 'exported', runId, format, out }), fail);
   };
 
@@ -245,27 +251,32 @@ export function createActions(
       windowAnswer?.(start);
       windowAnswer = null;
     },
-    finish(): void {
+    /** Finishes the open run; with steps not done, asks first (listing them) unless `anyway`. */
+    finish(anyway = false): void {
       const current = run();
-      if (current)
-        api
-          .call('run.finish', { runId: current.id })
-          .then((r) => dispatch({ type: 'run', run: r }), fail);
+      const runbook = get().opened?.runbook;
+      if (!current) return;
+      const notDone = runbook ? stepsNotDone(runbook, current) : [];
+      if (!anyway && notDone.length > 0) {
+        dispatch({ type: 'finishing', steps: notDone });
+        return;
+      }
+      dispatch({ type: 'finishing', steps: null });
+      api
+        .call('run.finish', { runId: current.id })
+        .then((r) => dispatch({ type: 'run', run: r }), fail);
     },
-    /** Operator fields of the open run, or of a past run. */
+    /** Back from the question: the run goes on as it was. */
+    closeFinish: (): void => dispatch({ type: 'finishing', steps: null }),
+    /** Operator fields of the open runbook's run (a past run, opened on its own, is read-only). */
     setFields(runId: string, fields: Fields): void {
-      api.call('run.setFields', { runId, ...fields }).then((next) => {
-        // The open runbook's run, or a past run shown on its own (never made the open one).
+      const saved = api.call('run.setFields', { runId, ...fields }).then((next) => {
         if (get().run?.id === runId) dispatch({ type: 'run', run: next });
-        const past = get().past;
-        if (past?.runId === runId && past.opened)
-          dispatch({
-            type: 'pastOpened',
-            runId,
-            opened: { ...past.opened, state: { ...next, readOnly: true } },
-          });
       }, fail);
+      fieldsSaved = Promise.all([fieldsSaved, saved]);
     },
+    /** Closes an ended shell's tab (a finished run's). */
+    closeShell: (sessionId: string): void => dispatch({ type: 'closeShell', sessionId }),
     reconnect(host: string): void {
       const current = run();
       if (current)
@@ -381,8 +392,10 @@ export function createActions(
     saveExport(): void {
       const exporting = get().exporting;
       if (!exporting) return;
-      api
-        .call('run.saveExport', { runId: exporting.runId, format: exporting.format })
+      void fieldsSaved
+        .then(() =>
+          api.call('run.saveExport', { runId: exporting.runId, format: exporting.format }),
+        )
         .then(({ path }) => dispatch({ type: 'notice', notice: `Saved to ${path}` }), fail);
     },
     copyExport(content: string): void {
@@ -394,8 +407,8 @@ export function createActions(
       const exporting = get().exporting;
       if (!exporting) return;
       dispatch({ type: 'sending', sending: true });
-      api
-        .call('run.push', { runId: exporting.runId, tracker })
+      void fieldsSaved
+        .then(() => api.call('run.push', { runId: exporting.runId, tracker }))
         .then((sent) => dispatch({ type: 'sent', sent }), fail)
         .finally(() => dispatch({ type: 'sending', sending: false }));
     },

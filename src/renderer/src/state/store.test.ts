@@ -38,4 +38,30 @@ describe('renderer store', () => {
     state = reduce(state, { type: 'busy', stepId: 's', busy: false });
     expect(state.busySteps).toEqual([]);
   });
+
+  it("keeps a finished run's tab, read-only, until it is closed or the runbook runs again", () => {
+    const live = (id: string, runbookId: string, sessionId: string, status = 'active') =>
+      ({ ...run(id, runbookId, status as RunState['status']), sessionId, seq: 1 }) as RunState;
+    let state = reduce(initialState, { type: 'select', id: 'a.md' });
+    state = reduce(state, { type: 'run', run: live('r1', 'a.md', 's1') });
+    state = reduce(state, { type: 'run', run: live('o1', 'b.md', 'o-s1') });
+    // The finished state has no shell any more: the tab stays, marked ended.
+    state = reduce(state, {
+      type: 'run',
+      run: { ...live('r1', 'a.md', '', 'finished'), sessionId: null },
+    });
+    expect(Object.values(state.shells).map((t) => t.sessionId)).toEqual(['s1', 'o-s1']);
+    expect(state.ended.s1).toBe('run finished · read-only');
+    // Its shell's exit, announced after, does not change what the tab says.
+    state = reduce(state, { type: 'shellEnded', sessionId: 's1', why: 'exited 129' });
+    expect(state.ended.s1).toBe('run finished · read-only');
+    // A live tab is not closed; an ended one is.
+    expect(reduce(state, { type: 'closeShell', sessionId: 'o-s1' }).shells).toBe(state.shells);
+    expect(Object.keys(reduce(state, { type: 'closeShell', sessionId: 's1' }).shells)).toEqual([
+      'o1',
+    ]);
+    // A new run of the same runbook replaces the finished run's tab; other runbooks' stay.
+    state = reduce(state, { type: 'run', run: live('r2', 'a.md', 's2') });
+    expect(Object.values(state.shells).map((t) => t.sessionId)).toEqual(['o-s1', 's2']);
+  });
 });

@@ -46,7 +46,10 @@ export interface AppState {
   selectedId: string | null;
   opened: { summary: RunbookSummary; runbook: Runbook } | null;
   run: RunState | null;
-  /** Every active run's shell, for the terminal tabs (runs of other runbooks included). */
+  /**
+   * Every active run's shell, for the terminal tabs (runs of other runbooks included); a
+   * finished run's stay, read-only, until closed or a new run of the runbook starts.
+   */
   shells: Record<string, { sessionId: string; title: string; runbookId: string }>;
   /** Shells that ended, by session id: why (exit code, or the connection). */
   ended: Record<string, string>;
@@ -71,6 +74,8 @@ export interface AppState {
   windowAsk: MethodOutput<'run.preflight'> | null;
   /** Steps that ask before they run, and the production environment to type, while the question is open. */
   confirming: Confirming | null;
+  /** Finish was asked with steps not done: those steps, while the question is open. */
+  finishing: Step[] | null;
   /** A paste waiting for the user: its text, and how many control characters were taken out. */
   pasting: { text: string; removed: number } | null;
   link: string | null;
@@ -90,6 +95,8 @@ export type Action =
   | { type: 'busy'; stepId: string; busy: boolean }
   | { type: 'target'; host: string }
   | { type: 'shellEnded'; sessionId: string; why: string }
+  /** The user closed an ended shell's tab. */
+  | { type: 'closeShell'; sessionId: string }
   | { type: 'view'; view: AppState['view'] }
   | { type: 'overview'; due?: DueItem[]; runs?: RunSummary[] }
   | { type: 'query'; query: string }
@@ -109,6 +116,7 @@ export type Action =
   | { type: 'authPrompt'; prompt: EventPayload<'host.authPrompt'> | null }
   | { type: 'windowAsk'; verdict: MethodOutput<'run.preflight'> | null }
   | { type: 'confirming'; confirming: Confirming | null }
+  | { type: 'finishing'; steps: Step[] | null }
   | { type: 'pasting'; pasting: AppState['pasting'] }
   | { type: 'link'; href: string | null }
   | { type: 'error'; message: string }
@@ -137,6 +145,7 @@ export const initialState: AppState = {
   authPrompts: [],
   windowAsk: null,
   confirming: null,
+  finishing: null,
   pasting: null,
   link: null,
   error: null,
@@ -187,7 +196,16 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'target':
       return { ...state, target: action.host };
     case 'shellEnded':
+      // The first reason stays: a finished run's shells say so, not the exit their closing caused.
+      if (state.ended[action.sessionId]) return state;
       return { ...state, ended: { ...state.ended, [action.sessionId]: action.why } };
+    case 'closeShell': {
+      if (!state.ended[action.sessionId]) return state;
+      const shells = Object.fromEntries(
+        Object.entries(state.shells).filter(([, s]) => s.sessionId !== action.sessionId),
+      );
+      return { ...state, shells };
+    }
     case 'view':
       return { ...state, view: action.view, past: action.view === 'run' ? state.past : null };
     case 'overview':
@@ -277,6 +295,8 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, windowAsk: action.verdict };
     case 'confirming':
       return { ...state, confirming: action.confirming };
+    case 'finishing':
+      return { ...state, finishing: action.steps };
     case 'pasting':
       return { ...state, pasting: action.pasting };
     case 'link':
@@ -318,20 +338,33 @@ function withRun(state: AppState, run: RunState): AppState {
   return { ...state, run };
 }
 
-/** Keeps the terminal tabs in step with a run: its shell while it is active and has one. */
+/**
+ * Keeps the terminal tabs in step with a run: its shells while it is active. When it
+ * ends, its tabs stay, marked ended (the core keeps their screens, read-only), until
+ * the user closes them or a new run of the same runbook starts.
+ */
 function withShell(state: AppState, run: RunState | null): AppState {
   if (!run) return state;
+  const mine = (key: string): boolean => key === run.id || key.startsWith(`${run.id}:`);
+  if (run.status !== 'active') {
+    const ended = { ...state.ended };
+    for (const [key, tab] of Object.entries(state.shells))
+      if (mine(key)) ended[tab.sessionId] ??= `run ${run.status} · read-only`;
+    return { ...state, ended };
+  }
   const shells = Object.fromEntries(
-    Object.entries(state.shells).filter(([key]) => key !== run.id && !key.startsWith(`${run.id}:`)),
+    Object.entries(state.shells).filter(
+      // A new run of a runbook replaces the tabs its earlier runs left.
+      ([key, tab]) =>
+        !mine(key) && !(tab.runbookId === run.runbookId && state.ended[tab.sessionId]),
+    ),
   );
-  if (run.status === 'active') {
-    const runbookId = run.runbookId;
-    if (run.sessionId)
-      shells[run.id] = { sessionId: run.sessionId, title: run.runbookTitle, runbookId };
-    // A fan-out's shells: a tab per host.
-    for (const [host, sessionId] of Object.entries(run.hostSessions)) {
-      shells[`${run.id}:${host}`] = { sessionId, title: host, runbookId };
-    }
+  const runbookId = run.runbookId;
+  if (run.sessionId)
+    shells[run.id] = { sessionId: run.sessionId, title: run.runbookTitle, runbookId };
+  // A fan-out's shells: a tab per host.
+  for (const [host, sessionId] of Object.entries(run.hostSessions)) {
+    shells[`${run.id}:${host}`] = { sessionId, title: host, runbookId };
   }
   return { ...state, shells };
 }
