@@ -404,6 +404,8 @@ export type AppInfo = z.output<typeof AppInfo>;
 export type {
   DueItem,
   ExportFormat,
+  HistoryRun,
+  HistoryStatus,
   HostResult,
   HostStatus,
   RunbookChange,
