@@ -145,16 +145,20 @@ test('history: list, search and due over 10,000 runs, index vs reading the journ
     let found = 0;
     for (let r = 0; r < ROUNDS; r++) {
       list.push(
-        time(() => {
-          const n = records().history().length;
+        await timeAsync(async () => {
+          const n = (await records().history()).length;
           if (n !== RUNS) throw new Error(`listed ${n} runs`);
         }),
       );
-      search.push(time(() => (found = records().history(undefined, 'second reboot web-7').length)));
+      search.push(
+        await timeAsync(
+          async () => (found = (await records().history(undefined, 'second reboot web-7')).length),
+        ),
+      );
       due.push(await timeAsync(() => records().due()));
       const warm = records();
-      warm.history();
-      searchWarm.push(time(() => warm.history(undefined, 'ada production')));
+      await warm.history();
+      searchWarm.push(await timeAsync(() => warm.history(undefined, 'ada production')));
     }
     const ms = (x: number) => `${x.toFixed(0)} ms`;
     console.log(

@@ -42,6 +42,12 @@ function readJson(file) {
 
 check('typecheck (node)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.node.json']);
 check('typecheck (web)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.web.json']);
+check('typecheck (renderer tests)', 'npx', [
+  'tsc',
+  '--noEmit',
+  '-p',
+  'tsconfig.renderer-tests.json',
+]);
 check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
 check('Electron security scan (electronegativity)', process.execPath, [
   join(root, 'scripts', 'electronegativity.mjs'),

@@ -183,7 +183,10 @@ recordOptions(
   program
     .command('history')
     .description('list past runs, newest first (finished, interrupted, active)')
-    .argument('[query...]', 'words to match: title, status, host, maintainer, environment, issues')
+    .argument(
+      '[query...]',
+      'words to match in the fields, commands and output; status:failed, status:interrupted…, host:NAME',
+    )
     .option('--runbook <id>', 'only runs of this runbook (its file name)'),
 ).action((query: string[], opts: RecordsOptions & { runbook?: string }) =>
   withRecords(opts, async (api) => {

@@ -222,8 +222,8 @@ export function createCore(options: CoreOptions): Core {
     'run.export': ({ runId, format }) => recovered(() => runs.records.export(runId, format)),
     'run.saveExport': ({ runId, format }) =>
       recovered(() => runs.records.saveExport(runId, format)),
-    'history.list': ({ runbookId, query }) =>
-      recovered(() => runs.records.history(runbookId, query)),
+    'history.list': ({ runbookId, query, status, limit }) =>
+      recovered(() => runs.records.history(runbookId, query, { statuses: status, limit })),
     'run.open': ({ runId }) => recovered(() => runs.records.open(runId)),
     'run.resume': ({ runId }) => runs.resume(runId),
     'run.setFields': ({ runId, ...fields }) => runs.setFields(runId, fields),

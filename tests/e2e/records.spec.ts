@@ -171,6 +171,11 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
 
   // The overview: nothing in Platform care is due now; history lists both runs.
   await page.getByTestId('home-button').click();
+  await page
+    .getByTestId('due-group')
+    .filter({ hasText: 'Platform care' })
+    .getByTestId('due-group-toggle')
+    .click();
   const due = page.getByTestId('due-item');
   await expect(due.filter({ hasText: 'Platform care › Daily Checks' })).toHaveAttribute(
     'data-status',

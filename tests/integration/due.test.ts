@@ -50,11 +50,14 @@ describe('due dates from cadences and finished runs', () => {
       });
       await api.call('run.finish', { runId: run.id });
       const due = await api.call('due.list', {});
+      // The run did 1 of the runbook's 3 steps: it counts for the daily section only.
       expect(due.map((d) => [d.sectionTitle, d.cadence, d.status])).toEqual([
+        [null, 'monthly', 'never'],
         ['Weekly Review', 'weekly', 'never'],
         ['Daily Checks', 'daily', 'ok'],
-        [null, 'monthly', 'ok'],
       ]);
+      expect(due[0]!.lastPartial).toMatchObject({ runId: run.id, done: 1, failed: 0, total: 3 });
+      expect(due[1]!.lastPartial).toBeNull();
       const daily = due.find((d) => d.sectionTitle === 'Daily Checks')!;
       expect(daily.lastRunId).toBe(run.id);
       expect(Date.parse(daily.dueAt!) - Date.parse(daily.lastDoneAt!)).toBeGreaterThanOrEqual(
@@ -71,13 +74,31 @@ describe('due dates from cadences and finished runs', () => {
         ]);
       expect(at(2)).toEqual([
         ['Daily Checks', 'overdue'],
+        [null, 'never'],
         ['Weekly Review', 'never'],
-        [null, 'ok'],
       ]);
-      expect(at(40)).toEqual([
+
+      // A run that does every step makes the runbook up to date as well.
+      const full = await api.call('run.start', { runbookId: 'ops.md' });
+      for (const step of runbook.steps)
+        await api.call('run.setChecked', { runId: full.id, stepId: step.id, checked: true });
+      await api.call('run.finish', { runId: full.id });
+      const after = await api.call('due.list', {});
+      expect(after.map((d) => [d.sectionTitle, d.status, d.lastRunId, d.lastPartial])).toEqual([
+        ['Daily Checks', 'ok', full.id, null],
+        ['Weekly Review', 'ok', full.id, null],
+        [null, 'ok', full.id, null],
+      ]);
+      const later = finishedRuns(join(dir.path, '.data', 'journals'));
+      expect(
+        dueItems([parsed], later, new Date(Date.now() + 40 * 86_400_000)).map((d) => [
+          d.sectionTitle,
+          d.status,
+        ]),
+      ).toEqual([
         ['Daily Checks', 'overdue'],
+        ['Weekly Review', 'overdue'],
         [null, 'overdue'],
-        ['Weekly Review', 'never'],
       ]);
 
       // The CLI says the same.
@@ -87,7 +108,7 @@ describe('due dates from cadences and finished runs', () => {
         { encoding: 'utf8' },
       );
       expect(cli.status).toBe(0);
-      expect(cli.stdout).toMatch(/never done\s+weekly\s+Platform care › Weekly Review/);
+      expect(cli.stdout).toMatch(/ok\s+weekly\s+Platform care › Weekly Review/);
       expect(cli.stdout).toMatch(/ok\s+daily\s+Platform care › Daily Checks/);
     } finally {
       core.dispose();

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../../shared/model';
+import type { RunProgress, ScopeProgress } from '../schedule/due';
 
 /** One run as the index keeps it: enough for the history list, its search and the due list. */
 export interface IndexEntry {
@@ -6,8 +7,8 @@ export interface IndexEntry {
   size: number;
   mtimeMs: number;
   summary: Omit<RunSummary, 'journalPath'>;
-  /** Sections whose every step the run did (judged by the runbook it ran), for due dates. */
-  sectionsDone: string[];
+  /** How far the run got in the runbook and in each section it touched (by the runbook it ran), for due dates. */
+  progress: RunProgress;
   /** Left open by its writer (neither finished nor found interrupted yet), or torn at its end: the recovery pass looks at it. */
   needsRecovery: boolean;
 }
@@ -22,7 +23,7 @@ export interface IndexEntry {
  * Written by this process, read back by any: a row that does not have the shape
  * below is dropped (and its journal read again), never trusted.
  */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 
 type Row = [
   runId: string,
@@ -46,7 +47,8 @@ type Row = [
   nextActions: string,
   rehearsal: RunSummary['rehearsal'],
   logPath: string,
-  sectionsDone: number[],
+  /** done, failed, total of the whole runbook, then section (string ref), done, failed, total per section. */
+  progress: number[],
 ];
 
 /** Statuses as the index stores them (a run is active only while a live process holds its lock). */
@@ -70,7 +72,7 @@ export function encodeIndex(entries: Map<string, IndexEntry>): string {
     return id;
   };
   const runs: Row[] = [];
-  for (const [runId, { size, mtimeMs, summary: s, sectionsDone, needsRecovery }] of entries)
+  for (const [runId, { size, mtimeMs, summary: s, progress, needsRecovery }] of entries)
     runs.push([
       runId,
       size,
@@ -93,10 +95,23 @@ export function encodeIndex(entries: Map<string, IndexEntry>): string {
       s.nextActions,
       s.rehearsal,
       s.logPath,
-      sectionsDone.map(ref),
+      [
+        ...counts(progress.whole),
+        ...Object.entries(progress.sections).flatMap(([id, p]) => [ref(id), ...counts(p)]),
+      ],
     ]);
   const data: IndexFileData = { version: INDEX_VERSION, strings, runs };
   return JSON.stringify(data);
+}
+
+const counts = (p: ScopeProgress): number[] => [p.done, p.failed, p.total];
+
+/** Three counts from `at` in a row's progress: whole non-negative numbers, or the row is not ours. */
+function scope(flat: unknown[], at: number): ScopeProgress {
+  const [done, failed, total] = flat.slice(at, at + 3);
+  for (const n of [done, failed, total])
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error('not a count');
+  return { done: done as number, failed: failed as number, total: total as number };
 }
 
 /** The entries of an index file; rows that are not what `encodeIndex` writes are left out. */
@@ -129,8 +144,8 @@ export function decodeIndex(text: string): Map<string, IndexEntry> {
       if (!Array.isArray(row) || row.length !== 22) continue;
       const status = STATUSES[num(row[4])];
       const rehearsal = row[19];
-      const sections = row[21];
-      if (!status || !Array.isArray(sections)) continue;
+      const flat = row[21];
+      if (!status || !Array.isArray(flat) || flat.length < 3 || flat.length % 4 !== 3) continue;
       if (
         rehearsal !== null &&
         (typeof rehearsal !== 'object' ||
@@ -164,7 +179,15 @@ export function decodeIndex(text: string): Map<string, IndexEntry> {
             rehearsal === null ? null : { target: rehearsal.target, rtoMs: rehearsal.rtoMs },
           logPath: text_(row[20]),
         },
-        sectionsDone: sections.map(str),
+        progress: {
+          whole: scope(flat, 0),
+          sections: Object.fromEntries(
+            Array.from({ length: (flat.length - 3) / 4 }, (_, i) => [
+              str(flat[3 + i * 4]),
+              scope(flat, 4 + i * 4),
+            ]),
+          ),
+        },
       });
     } catch {
       // Not a row this code wrote: left out, so its journal is read again.

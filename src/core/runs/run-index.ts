@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  actionableSteps,
   DONE,
   type JournalRecord,
   type Runbook,
@@ -11,6 +10,7 @@ import {
 import { writeFileAtomic } from '../files/atomic-write';
 import { lockHolder } from '../journal/lock';
 import type { JournalStore } from '../journal/store';
+import { progressOf, type FinishedRun } from '../schedule/due';
 import { leftOpen } from './fold';
 import { decodeIndex, encodeIndex, type IndexEntry } from './run-index-file';
 
@@ -57,8 +57,8 @@ export class RunIndex {
     );
   }
 
-  /** Finished runs, for due dates: when each ended and which sections it did. */
-  finished(): Array<{ runId: string; runbookId: string; endedAt: string; sectionsDone: string[] }> {
+  /** Finished runs, for due dates: when each ended and how far it got. */
+  finished(): FinishedRun[] {
     this.refresh();
     return [...this.runs.values()]
       .filter((e) => e.summary.status === 'finished' && e.summary.endedAt)
@@ -66,7 +66,8 @@ export class RunIndex {
         runId: e.summary.runId,
         runbookId: e.summary.runbookId,
         endedAt: e.summary.endedAt!,
-        sectionsDone: e.sectionsDone,
+        rehearsal: e.summary.rehearsal !== null,
+        progress: e.progress,
       }));
   }
 
@@ -139,7 +140,7 @@ export class RunIndex {
       size,
       mtimeMs,
       summary,
-      sectionsDone: summary.status === 'finished' ? sectionsDone(runbook, state) : [],
+      progress: progressOf(runbook, state),
       // A journal damaged in the middle is reported (runsheet verify), never repaired or appended to.
       needsRecovery: torn || (errors.length === 0 && leftOpen(records)),
     };
@@ -180,22 +181,4 @@ export function summaryOf(
     rehearsal: state.rehearsal,
     logPath: state.logPath,
   };
-}
-
-/** Sections (with at least one step) whose every step is done in this run, subsections included. */
-function sectionsDone(runbook: Runbook, state: RunState): string[] {
-  const actionable = actionableSteps(runbook);
-  const parent = new Map(runbook.sections.map((s) => [s.id, s.parentId]));
-  const within = (sectionId: string | null, section: string): boolean => {
-    for (let s = sectionId; s; s = parent.get(s) ?? null) if (s === section) return true;
-    return false;
-  };
-  return runbook.sections
-    .filter((section) => {
-      const scope = actionable.filter((s) => within(s.section, section.id));
-      return (
-        scope.length > 0 && scope.every((s) => DONE.has(state.steps[s.id]?.status ?? 'pending'))
-      );
-    })
-    .map((s) => s.id);
 }

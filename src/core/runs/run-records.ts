@@ -2,11 +2,12 @@ import { basename, dirname, join } from 'node:path';
 import type {
   DueItem,
   ExportFormat,
+  HistoryRun,
+  HistoryStatus,
   JournalRecord,
   Runbook,
   RunbookChange,
   RunState,
-  RunSummary,
 } from '../../shared/model';
 import { EXPORT_TYPES, exportRun, exportTitle } from '../../shared/log/export';
 import { writeFileAtomic } from '../files/atomic-write';
@@ -16,6 +17,7 @@ import { workspacePatterns } from '../redaction/config';
 import { Redactor } from '../redaction/redactor';
 import { dueItems } from '../schedule/due';
 import type { Workspace } from '../workspace/workspace';
+import { parseHistoryQuery, searchHistory } from './history-search';
 import { foldJournal, interruptionOf, leftOpen } from './fold';
 import { redactRunbook } from './live-run';
 import { RunIndex } from './run-index';
@@ -61,33 +63,25 @@ export class RunRecords {
     this.index = new RunIndex(this.store, (records) => foldRecords(records, this.store));
   }
 
-  /** Runs on record (this process's and every journal on disk), newest first; words search them. */
-  history(runbookId?: string, query?: string): RunSummary[] {
-    const words = (query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-    return this.index
+  /**
+   * Runs on record (this process's and every journal on disk), newest first. A query
+   * (words, `status:failed`, `host:web-1`) searches their summaries and then their
+   * journals (commands, output, hosts, notes), at most `limit` results (see history-search.ts).
+   */
+  async history(
+    runbookId?: string,
+    query?: string,
+    options: { statuses?: HistoryStatus[]; limit?: number } = {},
+  ): Promise<HistoryRun[]> {
+    const runs = this.index
       .list()
       .map((r) =>
         this.deps.live(r.runId)?.state.status === 'active'
           ? { ...r, status: 'active' as const }
           : r,
       )
-      .filter((r) => !runbookId || r.runbookId === runbookId)
-      .filter((r) => {
-        if (words.length === 0) return true;
-        const text = [
-          r.runbookTitle,
-          r.status,
-          r.host,
-          r.maintainer,
-          r.environment,
-          r.issues,
-          r.nextActions,
-          r.startedAt,
-        ]
-          .join(' ')
-          .toLowerCase();
-        return words.every((w) => text.includes(w));
-      });
+      .filter((r) => !runbookId || r.runbookId === runbookId);
+    return searchHistory(runs, parseHistoryQuery(query ?? '', options.statuses), options.limit);
   }
 
   /** What is due across the workspace, from cadences and finished runs. */

@@ -106,15 +106,23 @@ export const methods = {
       message: z.string().nullable(),
     }),
   },
-  /** Past and present runs, newest first; `query` matches title, status, host, maintainer, environment, issues. */
+  /**
+   * Past and present runs, newest first. `query`: words matched in a run's title,
+   * status, host, maintainer, environment, Issues and Next actions, and then in its
+   * journal (commands, output, the hosts steps ran on, notes); `status:failed` (a step
+   * failed), `status:interrupted`…, and `host:name` narrow it, as `status` does. A
+   * search with words or hosts returns at most `limit` runs (200 unless told).
+   */
   'history.list': {
     input: z
       .object({
         runbookId: S.RunbookId.optional(),
         query: z.string().max(200).optional(),
+        status: z.array(S.HistoryStatus).max(4).optional(),
+        limit: z.number().int().min(1).max(10_000).optional(),
       })
       .strict(),
-    output: z.array(S.RunSummary),
+    output: z.array(S.HistoryRun),
   },
   /** What is due or overdue, from cadences (runbooks and sections) and the last finished runs. */
   'due.list': { input: empty, output: z.array(S.DueItem) },
@@ -396,6 +404,8 @@ export type AppInfo = z.output<typeof AppInfo>;
 export type {
   DueItem,
   ExportFormat,
+  HistoryRun,
+  HistoryStatus,
   HostResult,
   HostStatus,
   RunbookChange,

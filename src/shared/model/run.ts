@@ -129,8 +129,44 @@ export const DueItem = z.object({
   lastRunId: z.string().nullable(),
   dueAt: z.string().nullable(),
   status: z.enum(['overdue', 'never', 'due-soon', 'ok']),
+  /**
+   * The newest finished run since the last complete one that did some of this
+   * runbook or section but not all of it (it does not count towards the cadence).
+   */
+  lastPartial: z
+    .object({
+      runId: RunId,
+      endedAt: z.string(),
+      /** Steps of the runbook or section done (passed, ticked, skipped, marked done), failed, of all. */
+      done: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative(),
+      rehearsal: z.boolean(),
+    })
+    .nullable(),
 });
 export type DueItem = z.infer<typeof DueItem>;
+
+/**
+ * What history can be narrowed to: a run's status, or `failed`, a run with a
+ * step that failed (written `status:failed` in a search).
+ */
+export const HistoryStatus = z.enum(['active', 'finished', 'interrupted', 'failed']);
+export type HistoryStatus = z.infer<typeof HistoryStatus>;
+
+/** A run a history search found, and where the first word found outside its summary was. */
+export const HistoryRun = RunSummary.extend({
+  match: z
+    .object({
+      where: z.enum(['command', 'output', 'host', 'note']),
+      /** The step it was found in (null: a command typed at the prompt, or the run itself). */
+      stepId: z.string().nullable(),
+      /** A line around the match, at most 160 characters. */
+      text: z.string(),
+    })
+    .nullable(),
+});
+export type HistoryRun = z.infer<typeof HistoryRun>;
 
 /** An SSH connection of a run and how it is doing (live, not journaled). */
 export const Connection = z.object({

@@ -12,7 +12,7 @@ import {
   type TrackerName,
 } from '../../../shared/model';
 import { notifyLongSteps } from './notifications';
-import type { Action, AppState, Confirming } from './store';
+import { needsAttention, type Action, type AppState, type Confirming } from './store';
 
 /** The user said no to a question on the way (a dialog): nothing to report. */
 class Cancelled extends Error {}
@@ -57,12 +57,24 @@ export function createActions(
   };
   const run = (): RunState | null => get().run;
 
+  /** The history as the overview's search and status filter ask for it. */
+  const historyRequest = () => {
+    const { query, status } = get().overview;
+    const q = query.trim();
+    return { ...(q ? { query: q } : {}), ...(status ? { status: [status] } : {}) };
+  };
+  const loadHistory = (): void => {
+    api
+      .call('history.list', historyRequest())
+      .then((runs) => dispatch({ type: 'overview', runs }), fail);
+  };
+  const UNFINISHED = { status: ['interrupted' as const, 'active' as const] };
   const loadOverview = (): void => {
-    const query = get().overview.query.trim();
     api.call('due.list', {}).then((due) => dispatch({ type: 'overview', due }), fail);
     api
-      .call('history.list', query ? { query } : {})
-      .then((runs) => dispatch({ type: 'overview', runs }), fail);
+      .call('history.list', UNFINISHED)
+      .then((unfinished) => dispatch({ type: 'overview', unfinished }), fail);
+    loadHistory();
   };
 
   const openRunbook = (id: string): void => {
@@ -165,12 +177,19 @@ export function createActions(
         fail,
       );
       api.call('run.active', {}).then((runs) => runs.forEach(onRun), fail);
-      api.call('workspace.list', {}).then((runbooks) => {
+      // The overview first when something needs attention, else the first runbook.
+      Promise.all([
+        api.call('workspace.list', {}),
+        api.call('due.list', {}),
+        api.call('history.list', UNFINISHED),
+      ]).then(([runbooks, due, unfinished]) => {
         dispatch({ type: 'runbooks', runbooks });
+        dispatch({ type: 'overview', due, unfinished });
         const first = runbooks[0];
-        if (first) openRunbook(first.id);
+        if (needsAttention(due, unfinished)) dispatch({ type: 'view', view: 'home' });
+        else if (first) openRunbook(first.id);
       }, fail);
-      loadOverview();
+      loadHistory();
       const offs = [
         api.on('run.didChange', onRun),
         api.on('runbook.didChange', ({ summary, runbook }) =>
@@ -195,15 +214,11 @@ export function createActions(
       dispatch({ type: 'view', view: 'home' });
       loadOverview();
     },
-    search(query: string): void {
-      dispatch({ type: 'query', query });
+    /** Searches the history (words, `status:failed`, `host:web-1`), or narrows it to a status. */
+    search(query: string, status?: AppState['overview']['status']): void {
+      dispatch({ type: 'query', query, ...(status !== undefined ? { status } : {}) });
       if (searchTimer) clearTimeout(searchTimer);
-      searchTimer = setTimeout(() => {
-        const q = get().overview.query.trim();
-        api
-          .call('history.list', q ? { query: q } : {})
-          .then((runs) => dispatch({ type: 'overview', runs }), fail);
-      }, 150);
+      searchTimer = setTimeout(loadHistory, 150);
     },
 
     /** A past run, read-only, with the other runs of its runbook to compare with. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, reduce } from './store';
-import type { RunState } from '../../../shared/api';
+import { initialState, needsAttention, reduce } from './store';
+import type { DueItem, RunState, RunSummary } from '../../../shared/api';
 
 const run = (id: string, runbookId: string, status: RunState['status'] = 'active') =>
   ({ id, runbookId, status, hostSessions: {} }) as unknown as RunState;
@@ -63,5 +63,23 @@ describe('renderer store', () => {
     // A new run of the same runbook replaces the finished run's tab; other runbooks' stay.
     state = reduce(state, { type: 'run', run: live('r2', 'a.md', 's2') });
     expect(Object.values(state.shells).map((t) => t.sessionId)).toEqual(['o-s1', 's2']);
+  });
+
+  it('opens on the overview for an interrupted or active run or an overdue item, not for one never done', () => {
+    const item = (status: DueItem['status']) => ({ status }) as DueItem;
+    const summary = (status: RunSummary['status']) => ({ status }) as RunSummary;
+    expect(needsAttention([item('never'), item('due-soon'), item('ok')], [])).toBe(false);
+    expect(needsAttention([item('overdue')], [])).toBe(true);
+    expect(needsAttention([], [summary('interrupted')])).toBe(true);
+    expect(needsAttention([], [summary('active')])).toBe(true);
+    expect(needsAttention([], [summary('finished')])).toBe(false);
+  });
+
+  it('keeps the status filter when only the words change', () => {
+    let state = reduce(initialState, { type: 'query', query: 'kubectl', status: 'failed' });
+    state = reduce(state, { type: 'query', query: 'kubectl rollout' });
+    expect(state.overview).toMatchObject({ query: 'kubectl rollout', status: 'failed' });
+    state = reduce(state, { type: 'query', query: 'kubectl rollout', status: '' });
+    expect(state.overview.status).toBe('');
   });
 });

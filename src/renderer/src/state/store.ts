@@ -2,6 +2,8 @@ import type {
   AppInfo,
   DueItem,
   EventPayload,
+  HistoryRun,
+  HistoryStatus,
   MethodOutput,
   RunbookSummary,
   RunState,
@@ -62,7 +64,17 @@ export interface AppState {
   target: string;
   /** The main area: the open runbook, the overview, or a past run. */
   view: 'runbook' | 'home' | 'run';
-  overview: { due: DueItem[] | null; runs: RunSummary[] | null; query: string };
+  /**
+   * The overview: due items, runs not finished (interrupted or in progress, whatever the
+   * search), the history as last searched, its search words and status filter.
+   */
+  overview: {
+    due: DueItem[] | null;
+    unfinished: HistoryRun[] | null;
+    runs: HistoryRun[] | null;
+    query: string;
+    status: HistoryStatus | '';
+  };
   past: PastRunState | null;
   exporting: ExportState | null;
   rehearsing: boolean;
@@ -98,8 +110,8 @@ export type Action =
   /** The user closed an ended shell's tab. */
   | { type: 'closeShell'; sessionId: string }
   | { type: 'view'; view: AppState['view'] }
-  | { type: 'overview'; due?: DueItem[]; runs?: RunSummary[] }
-  | { type: 'query'; query: string }
+  | { type: 'overview'; due?: DueItem[]; unfinished?: HistoryRun[]; runs?: HistoryRun[] }
+  | { type: 'query'; query: string; status?: HistoryStatus | '' }
   | { type: 'past'; runId: string }
   | { type: 'pastOpened'; runId: string; opened: OpenedRun; others?: RunSummary[] }
   | { type: 'compare'; runId: string; compareId: string; compared?: RunState }
@@ -136,7 +148,7 @@ export const initialState: AppState = {
   groups: [],
   target: '',
   view: 'runbook',
-  overview: { due: null, runs: null, query: '' },
+  overview: { due: null, unfinished: null, runs: null, query: '', status: '' },
   past: null,
   exporting: null,
   rehearsing: false,
@@ -214,11 +226,19 @@ export function reduce(state: AppState, action: Action): AppState {
         overview: {
           ...state.overview,
           ...(action.due ? { due: action.due } : {}),
+          ...(action.unfinished ? { unfinished: action.unfinished } : {}),
           ...(action.runs ? { runs: action.runs } : {}),
         },
       };
     case 'query':
-      return { ...state, overview: { ...state.overview, query: action.query } };
+      return {
+        ...state,
+        overview: {
+          ...state.overview,
+          query: action.query,
+          ...(action.status !== undefined ? { status: action.status } : {}),
+        },
+      };
     case 'past':
       return {
         ...state,
@@ -310,10 +330,23 @@ export function reduce(state: AppState, action: Action): AppState {
   }
 }
 
+/**
+ * Whether the app opens on the overview rather than a runbook: a run was interrupted
+ * (waiting for Resume), one is in progress, or something is overdue.
+ */
+export function needsAttention(due: DueItem[], unfinished: RunSummary[]): boolean {
+  return (
+    unfinished.some((r) => r.status === 'interrupted' || r.status === 'active') ||
+    due.some((d) => d.status === 'overdue')
+  );
+}
+
 /** What the overview's badge counts: overdue items and interrupted runs. */
 export function attention(state: AppState): number {
   const overdue = (state.overview.due ?? []).filter((d) => d.status === 'overdue').length;
-  const interrupted = (state.overview.runs ?? []).filter((r) => r.status === 'interrupted').length;
+  const interrupted = (state.overview.unfinished ?? []).filter(
+    (r) => r.status === 'interrupted',
+  ).length;
   return overdue + interrupted;
 }
 
