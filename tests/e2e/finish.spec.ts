@@ -81,14 +81,10 @@ test.afterAll(async () => {
   dir?.cleanup();
 });
 
-/**
- * The overview, once the app has opened its first runbook (it does so as it boots: a click
- * on Overview before that would be undone by it).
- */
+/** The overview: the app opens on it, since an interrupted run waits for attention. */
 async function overview(page: Page): Promise<void> {
   await page.goto(app.url);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nightly copy');
-  await page.getByTestId('home-button').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
   await expect(page.getByTestId('history')).toBeVisible();
 }
 
@@ -108,7 +104,7 @@ test('Finish with steps not done asks, Back keeps the run, Finish anyway keeps t
   page,
 }) => {
   await page.goto(app.url);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nightly copy');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
   await page.getByTestId('runbook-list').getByText('Rotate the certificates').click();
   const copy = page.getByTestId('step').filter({ hasText: 'earlier output' });
   await copy.getByTestId('run-step').click();
@@ -117,7 +113,7 @@ test('Finish with steps not done asks, Back keeps the run, Finish anyway keeps t
   });
   await expect.poll(() => terminalText(page)).toContain('earlier output: 42');
   // The maintainer for this run and the next.
-  await page.getByText('Log details').click();
+  await page.getByTestId('run-details-toggle').click();
   await page.getByTestId('field-maintainer').fill('Ada Lovelace');
   await page.getByTestId('field-issues').focus();
   await expect(page.getByTestId('run-header')).toContainText('Ada Lovelace@');
@@ -165,14 +161,16 @@ test('Finish with steps not done asks, Back keeps the run, Finish anyway keeps t
   await tab.click();
   await expect.poll(() => terminalText(page)).toContain('earlier output: 42');
   await page.reload();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nightly copy');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
   await page.getByTestId('runbook-list').getByText('Rotate the certificates').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rotate the certificates');
 
   // The next run: a new shell replaces the read-only tab; the maintainer carries over.
   await page.getByTestId('start-run').click();
   await expect(page.locator('.run-status')).toHaveText('In progress');
-  await page.getByText('Log details').click();
+  // Details stayed open (the header remembers it).
+  await expect(page.getByTestId('run-details-toggle')).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByTestId('field-maintainer')).toBeVisible();
   await expect(page.getByTestId('field-maintainer')).toHaveValue('Ada Lovelace');
   await expect(page.getByTestId('terminal-tab')).toHaveCount(1);
   await expect(page.getByTestId('terminal-tab')).not.toContainText('read-only');

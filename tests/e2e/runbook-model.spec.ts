@@ -77,6 +77,9 @@ test('placeholders are marked, filled inline and substituted; transcripts show e
 
 test('links ask before leaving the app', async ({ page }) => {
   await page.goto(app.url);
+  // The run the first test started is in progress: the app opens on the Overview.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
+  await page.locator('[data-runbook-id="pod-triage.md"]').click();
   await page.getByRole('link', { name: 'runbook guide' }).click();
   await expect(page.getByTestId('link-dialog')).toContainText('https://example.com/guide');
   await page.getByRole('button', { name: 'Cancel' }).click();
@@ -104,6 +107,9 @@ test('an edit on disk shows up in the open runbook and the run keeps its ticks',
   page,
 }) => {
   await page.goto(app.url);
+  // The run the first test started is in progress: the app opens on the Overview.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
+  await page.locator('[data-runbook-id="pod-triage.md"]').click();
   const page1 = page.getByTestId('step').filter({ hasText: 'Page the on-call engineer' });
   await page1.locator('.check-text').click();
   await expect(page1.getByTestId('step-status')).toHaveAttribute('data-status', 'checked');

@@ -71,12 +71,15 @@ export function CodeBlock({
   runnable,
   placeholders = [],
   className,
+  tabIndex,
 }: {
   code: string;
   lang: string | null;
   runnable: boolean;
   placeholders?: Placeholder[];
   className?: string;
+  /** -1 keeps a wide block (which the browser makes focusable, to scroll it) out of the Tab order. */
+  tabIndex?: number;
 }) {
   const html = useMemo(() => {
     const language = languageFor(lang, runnable);
@@ -100,7 +103,7 @@ export function CodeBlock({
     return out + hljs.highlight(code.slice(last), { language }).value;
   }, [code, lang, runnable, placeholders]);
   return (
-    <pre className={`code hljs ${className ?? ''}`} data-lang={lang ?? ''}>
+    <pre className={`code hljs ${className ?? ''}`} data-lang={lang ?? ''} tabIndex={tabIndex}>
       <code dangerouslySetInnerHTML={{ __html: html }} />
     </pre>
   );

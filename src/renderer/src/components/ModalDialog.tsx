@@ -21,7 +21,14 @@ export function ModalDialog({
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
+    // The keyboard goes back where it was when the dialog closes (a step card, a button),
+    // unless whatever the dialog did moved it elsewhere.
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.current?.showModal();
+    return () => {
+      const now = document.activeElement;
+      if (before?.isConnected && (!now || now === document.body)) before.focus();
+    };
   }, []);
   return (
     <dialog

@@ -90,7 +90,7 @@ export function RunHeader({
           )}
           <button
             type="button"
-            className="btn btn-ghost btn-small"
+            className="btn btn-ghost btn-small wide-only"
             onClick={onPlan}
             title="Every step a run would run, with its commands, hosts and what it would destroy; nothing runs"
             data-testid="open-plan"
@@ -100,7 +100,7 @@ export function RunHeader({
           {(!run || run.status !== 'active') && (
             <button
               type="button"
-              className="btn btn-ghost btn-small"
+              className="btn btn-ghost btn-small wide-only"
               onClick={onRehearse}
               title="A timed disaster-recovery rehearsal against a recovery time objective"
               data-testid="rehearse"
@@ -156,6 +156,17 @@ export function RunHeader({
       {run?.rehearsal && <RehearsalClock run={run} now={now} />}
       {/* Kept in the page when folded, so its facts stay readable to assistive tools. */}
       <div id="run-details" className="run-details" hidden={!detailsOpen}>
+        {/* A narrow header keeps only the run's own buttons on its line: the others are here. */}
+        <div className="run-details-actions narrow-only">
+          <button type="button" className="btn btn-ghost btn-small" onClick={onPlan}>
+            Plan
+          </button>
+          {(!run || run.status !== 'active') && (
+            <button type="button" className="btn btn-ghost btn-small" onClick={onRehearse}>
+              Rehearse…
+            </button>
+          )}
+        </div>
         {summary.description && <p className="run-description">{summary.description}</p>}
         {run ? (
           <>

@@ -41,19 +41,18 @@ export function RunView({
   return (
     <>
       <header className="run-header" data-testid="run-view">
-        <div className="run-title-row">
-          <div>
-            <h1 className="run-title">{state.runbookTitle}</h1>
-            <p className="run-description">
-              Run {state.id} · read-only
-              {state.rehearsal ? ` · DR rehearsal on ${state.rehearsal.target}` : ''}
-            </p>
-          </div>
+        <div className="run-bar">
+          <h1 className="run-title" title={state.runbookTitle}>
+            {state.runbookTitle}
+          </h1>
+          <span className="run-summary muted">
+            read-only{state.rehearsal ? ` · DR rehearsal on ${state.rehearsal.target}` : ''}
+          </span>
           <div className="run-buttons">
             {state.status === 'interrupted' && (
               <button
                 type="button"
-                className="btn btn-primary"
+                className="btn btn-primary btn-small"
                 onClick={() => actions.resume(state.id)}
               >
                 Resume
@@ -61,7 +60,7 @@ export function RunView({
             )}
             <button
               type="button"
-              className="btn btn-ghost"
+              className="btn btn-ghost btn-small"
               onClick={() => actions.openExport(state.id)}
               data-testid="export-run"
             >
@@ -69,7 +68,7 @@ export function RunView({
             </button>
             <button
               type="button"
-              className="btn btn-secondary"
+              className="btn btn-secondary btn-small"
               onClick={actions.closePastRun}
               data-testid="close-run-view"
             >
@@ -77,7 +76,8 @@ export function RunView({
             </button>
           </div>
         </div>
-        <div className="run-facts">
+        <div className="run-facts run-facts-past">
+          <span>Run {state.id}</span>
           <span className={`run-status run-status-${state.status}`}>{state.status}</span>
           <span>
             <strong>{state.done}</strong> / {state.total} done

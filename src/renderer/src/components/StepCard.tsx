@@ -214,6 +214,7 @@ export function StepCard({
           runnable={step.runnable}
           placeholders={step.placeholders}
           className={step.runnable ? '' : 'code-static'}
+          tabIndex={inner}
         />
       )}
       {step.expectedOutput !== null && (
@@ -224,6 +225,7 @@ export function StepCard({
             lang="text"
             runnable={false}
             className="code-expected"
+            tabIndex={inner}
           />
         </div>
       )}
