@@ -339,7 +339,7 @@ export function HomeView({
             <tbody>
               {runs.map((r) => (
                 <tr key={r.runId} data-testid="history-run" data-run-id={r.runId}>
-                  <td>{when(r.startedAt)}</td>
+                  <td className="nowrap">{when(r.startedAt)}</td>
                   <td>
                     <button
                       type="button"
