@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { interruptedRun, NIGHTLY } from '../helpers/crash';
 import { serveApp, type ServedApp } from '../helpers/serve';
-import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { tempDir, writeFiles } from '../helpers/temp';
 import { terminalText } from '../helpers/walk';
 
 // Finish and the log: Finish asks about steps not done, the terminal stays readable after
@@ -41,37 +41,15 @@ test.beforeAll(async () => {
   mkdirSync(ws);
   writeFiles(ws, {
     'rotate.md': ROTATE,
-    'nightly.md':
-      '# Nightly copy\n\n```bash\nfor i in $(seq 2000); do echo "copied $i"; sleep 0.01; done\n```\n',
+    'nightly.md': NIGHTLY,
   });
   // A headless run killed mid-step, as a crash would: interrupted on record.
-  const child = spawn(
-    process.execPath,
-    [
-      'bin/runsheet.js',
-      'run',
-      join(ws, 'nightly.md'),
-      '--data-dir',
-      data,
-      '--log-dir',
-      join(dir.path, 'logs'),
-    ],
-    { stdio: 'ignore', env: { ...process.env, HOME: dir.path } },
-  );
-  await waitFor(
-    'output in the journal',
-    () => {
-      try {
-        const out = readdirSync(join(data, 'journals')).find((f) => f.endsWith('.out'));
-        return out && statSync(join(data, 'journals', out)).size > 300 ? true : null;
-      } catch {
-        return null;
-      }
-    },
-    20_000,
-  );
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
+  await interruptedRun({
+    runbook: join(ws, 'nightly.md'),
+    dataDir: data,
+    logDir: join(dir.path, 'logs'),
+    home: dir.path,
+  });
   app = await serveApp({ workspace: ws, dataDir: data });
   mkdirSync(SHOTS, { recursive: true });
 });

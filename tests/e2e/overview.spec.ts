@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { interruptedRun, NIGHTLY } from '../helpers/crash';
 import { serveApp, type ServedApp } from '../helpers/serve';
-import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { tempDir, writeFiles } from '../helpers/temp';
 
 // The overview as the operator's day starts: an interrupted run waiting for Resume
 // opens the app on it; due items come one row per runbook; a rehearsal that did
@@ -72,8 +73,7 @@ test.beforeAll(async () => {
     'guide.md': GUIDE,
     'deploy.md': DEPLOY,
     'disk.md': DISK,
-    'nightly.md':
-      '# Nightly copy\n\n```bash\nfor i in $(seq 2000); do echo "copied $i"; sleep 0.01; done\n```\n',
+    'nightly.md': NIGHTLY,
   });
   const cli = (file: string) => [
     'bin/runsheet.js',
@@ -88,24 +88,13 @@ test.beforeAll(async () => {
   // Two runs on record: one that ran kubectl, one whose step failed.
   expect(spawnSync(process.execPath, cli('deploy.md'), { env, encoding: 'utf8' }).status).toBe(0);
   expect(spawnSync(process.execPath, cli('disk.md'), { env, encoding: 'utf8' }).status).not.toBe(0);
-  // A headless run killed mid-step, as a crash would.
-  const child = spawn(process.execPath, cli('nightly.md'), { stdio: 'ignore', env });
-  await waitFor(
-    'output in the journal',
-    () => {
-      try {
-        const out = readdirSync(join(data, 'journals'))
-          .filter((f) => f.endsWith('.out'))
-          .find((f) => statSync(join(data, 'journals', f)).size > 300);
-        return out ? true : null;
-      } catch {
-        return null;
-      }
-    },
-    20_000,
-  );
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
+  // A headless run killed mid-step, as a crash would: interrupted on record.
+  await interruptedRun({
+    runbook: join(ws, 'nightly.md'),
+    dataDir: data,
+    logDir: join(dir.path, 'logs'),
+    home: dir.path,
+  });
   app = await serveApp({ workspace: ws, dataDir: data });
 });
 
