@@ -55,6 +55,31 @@ export function commandsOf(code: string): Invocation[] {
   }
 }
 
+/**
+ * The rows (0-based) of `code` on which a top-level command ends, each with the row its last
+ * command there starts on: a heredoc's body and a multi-line `if` belong to their command.
+ * Null when the parse has errors (the shell may read it otherwise). Used to report each
+ * failing command of a step in shells without an ERR trap (sessions/integration/instrument.ts).
+ */
+export function topLevelEnds(code: string): Array<{ start: number; end: number }> | null {
+  const tree = parser.parse(code);
+  if (!tree) return null;
+  try {
+    if (tree.rootNode.hasError) return null;
+    const ends = new Map<number, number>();
+    for (const child of tree.rootNode.namedChildren) {
+      if (!child || child.type === 'comment') continue;
+      // A command ending at column 0 ended with the line before (a heredoc's newline).
+      const { row, column } = child.endPosition;
+      const end = column === 0 && row > child.startPosition.row ? row - 1 : row;
+      ends.set(end, child.startPosition.row);
+    }
+    return [...ends].map(([end, start]) => ({ start, end })).sort((a, b) => a.end - b.end);
+  } finally {
+    tree.delete();
+  }
+}
+
 /** Deeper trees than this are refused (the step asks, unchecked) rather than overflowing the stack. */
 const MAX_NESTING = 1500;
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { laneResult, notRun, stepResult, unreachable } from './outcome';
 
-const ok = { exitCode: 0, shellExited: false, startedAt: 0, endedAt: 5, forgedMarks: 0 };
+const ok = {
+  exitCode: 0,
+  shellExited: false,
+  startedAt: 0,
+  endedAt: 5,
+  forgedMarks: 0,
+  failedCommands: [],
+  perCommand: true,
+};
 const calm = { cancelRequested: false, killed: false, timedOut: null };
 const connected = { lost: false, failure: null };
 
@@ -100,5 +108,29 @@ describe('step outcomes: one set of rules for one shell and for many hosts', () 
       exitCode: 130,
       detail: '3 hosts: 1 passed, 2 failed, 0 unreachable; 2 timed out after 1.0 s',
     });
+  });
+
+  it('keeps the failing commands of a step that passed; under errexit the first one fails it', () => {
+    const failedCommands = [
+      { line: 2, exitCode: 1 },
+      { line: 4, exitCode: 127 },
+    ];
+    expect(laneResult({ ...ok, failedCommands }, calm, connected)).toEqual({
+      status: 'passed',
+      exitCode: 0,
+      detail: null,
+      failed: failedCommands,
+    });
+    expect(laneResult({ ...ok, failedCommands }, calm, connected, true)).toEqual({
+      status: 'failed',
+      exitCode: 1,
+      detail: 'errexit: line 2 of the step failed',
+      failed: failedCommands,
+    });
+    // errexit with nothing failing passes as before; a shell that could not watch each command says so.
+    expect(laneResult(ok, calm, connected, true).status).toBe('passed');
+    expect(laneResult({ ...ok, perCommand: false }, calm, connected).detail).toMatch(
+      /only the step's last status is known/,
+    );
   });
 });

@@ -5,7 +5,7 @@
  */
 import { formatDuration } from '../../shared/util/duration';
 import type { FinishedStatus, HostStatus } from '../../shared/model';
-import type { StepOutcome } from '../sessions/integrated-shell';
+import type { FailedCommand, StepOutcome } from '../sessions/integrated-shell';
 
 /** What the step's control saw while it ran on a host. */
 export interface LaneSignals {
@@ -22,6 +22,8 @@ export interface LaneResult {
   status: HostStatus;
   exitCode: number | null;
   detail: string | null;
+  /** Commands of the step that failed on this host (lines of the step's code). */
+  failed?: FailedCommand[];
 }
 
 /** A host whose shell could not be reached or started: the step did not run there. */
@@ -46,6 +48,7 @@ export function laneResult(
   outcome: StepOutcome,
   signals: LaneSignals,
   connection: { lost: boolean; failure: string | null },
+  errexit = false,
 ): LaneResult {
   if (outcome.shellExited && connection.lost) {
     // Never re-run automatically: the step may have done its work before the line dropped.
@@ -55,9 +58,20 @@ export function laneResult(
       detail: `${connection.failure ?? 'the connection was lost'}; whether the step finished is unknown — check the host before running it again`,
     };
   }
-  const exitCode = signals.killed ? null : outcome.exitCode;
+  let exitCode = signals.killed ? null : outcome.exitCode;
   const notes: string[] = [];
+  const failed = outcome.failedCommands;
   let status: HostStatus = exitCode === 0 && !outcome.shellExited ? 'passed' : 'failed';
+  // Under errexit a failing command fails the step, whatever the lines after it did.
+  if (errexit && status === 'passed' && failed.length > 0) {
+    status = 'failed';
+    exitCode = failed[0]!.exitCode;
+    notes.push(`errexit: line ${failed[0]!.line} of the step failed`);
+  }
+  if (!outcome.perCommand)
+    notes.push(
+      "only the step's last status is known: the shell has no ERR trap and the step does not parse, so its other commands could not be watched",
+    );
   if (signals.timedOut !== null) {
     status = 'failed';
     notes.push(
@@ -75,7 +89,12 @@ export function laneResult(
     notes.push(
       `the step ended its shell (exit ${outcome.exitCode ?? '?'}); the next step starts a new shell in the same directory with the same exports`,
     );
-  return { status, exitCode, detail: notes.length > 0 ? notes.join('; ') : null };
+  return {
+    status,
+    exitCode,
+    detail: notes.length > 0 ? notes.join('; ') : null,
+    ...(failed.length > 0 ? { failed } : {}),
+  };
 }
 
 /** A host status as a step status (a step on one host takes its host's). */

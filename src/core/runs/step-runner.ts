@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
-import type { Step, StepResult } from '../../shared/model';
+import type { FailedCommand, Step, StepResult } from '../../shared/model';
 import type { RedactionEngine } from '../redaction/engine';
 import type { ManagedSession } from '../sessions/session-manager';
 import type { LiveRun } from './live-run';
@@ -168,6 +168,9 @@ export class StepRunner {
     const hosts = this.ctx.fanOutHosts(step);
     const startedAt = Date.now();
     const timeout = step.attrs.timeout ?? null;
+    const errexit = step.attrs.errexit ?? live.runbook.frontmatter.errexit === true;
+    const failedOf = (lane: LaneResult): FailedCommand[] =>
+      failedCommandsOf(step, shown, lane, Boolean(step.attrs.interpreter));
     let own: ManagedSession | null = null;
     if (hosts?.length === 0)
       return this.failedToStart(
@@ -242,7 +245,7 @@ export class StepRunner {
       try {
         let running;
         try {
-          running = await session.shell.run(code);
+          running = await session.shell.run(code, { errexit });
         } catch (error) {
           const stopped = lane.cancelRequested;
           return {
@@ -264,10 +267,15 @@ export class StepRunner {
         running.onDidOutput((chunk) => capture.push(chunk));
         const outcome = await running.done;
         const text = await capture.finish(session.shell.session.cols);
-        const result = laneResult(outcome, lane, {
-          lost: session.shell.session.connectionLost === true,
-          failure: session.shell.session.failure,
-        });
+        const result = laneResult(
+          outcome,
+          lane,
+          {
+            lost: session.shell.session.connectionLost === true,
+            failure: session.shell.session.failure,
+          },
+          errexit,
+        );
         return {
           ...result,
           text,
@@ -303,6 +311,7 @@ export class StepRunner {
               detail: result.detail,
               bytes: result.bytes,
               text: result.text,
+              failedCommands: failedOf(result),
             });
           }
         };
@@ -324,6 +333,8 @@ export class StepRunner {
           durationMs: hosts ? Date.now() - startedAt : results[0]!.durationMs,
           bytes: results.reduce((sum, r) => sum + r.bytes, 0),
           text: fanOut ? (detail ?? '') : (results[0]?.text ?? ''),
+          // A fan-out's failing commands are each host's (step.host.finished).
+          failedCommands: !fanOut && results[0] ? failedOf(results[0]) : [],
         },
         { durable: true },
       );
@@ -385,4 +396,31 @@ export class StepRunner {
     if (!cancelled) throw new ApiError('invalid-input', error.message);
     return { done: Promise.resolve(live.state.steps[step.id]!) };
   }
+}
+
+/** A failing command's line as the log shows it: one line, at most this long. */
+const COMMAND_CHARS = 200;
+
+/**
+ * The failing commands a host reported (lines of the code the shell ran) as the record keeps
+ * them: the line's text from the redacted code, and its line in the runbook file. An
+ * interpreter's block ran behind one added line (the heredoc's opener).
+ */
+function failedCommandsOf(
+  step: Step,
+  shown: string,
+  lane: LaneResult,
+  interpreter: boolean,
+): FailedCommand[] {
+  const lines = shown.split('\n');
+  return (lane.failed ?? []).map(({ line, exitCode }) => {
+    const stepLine = Math.max(1, interpreter ? line - 1 : line);
+    const text = (lines[line - 1] ?? '').trim();
+    return {
+      line: step.codeLine === null ? null : step.codeLine + stepLine - 1,
+      stepLine,
+      command: text.length > COMMAND_CHARS ? `${text.slice(0, COMMAND_CHARS - 1)}…` : text,
+      exitCode,
+    };
+  });
 }

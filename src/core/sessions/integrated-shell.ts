@@ -1,15 +1,28 @@
 import { DisposableStore, Emitter, type Disposable } from '../../shared/util/event';
-import { STEP_FILE_NAME, STEP_KEYS, STEP_MARK_TAG } from './integration/shells';
+import { instrumentForSh } from './integration/instrument';
+import {
+  shellKind,
+  STEP_FILE_NAME,
+  STEP_KEYS,
+  STEP_KEYS_ERREXIT,
+  STEP_MARK_TAG,
+} from './integration/shells';
 import { Osc133Parser } from './osc133';
 import type { TerminalSession } from './terminal-session';
 
-/** What a step produced, read from the shell-integration marks. */
 /** How long a new shell may take to show its first prompt (RUNSHEET_PROMPT_TIMEOUT_MS overrides). */
 function promptTimeoutMs(): number {
   const set = Number(process.env.RUNSHEET_PROMPT_TIMEOUT_MS);
   return Number.isFinite(set) && set > 0 ? set : 30_000;
 }
 
+/** A command of a step that failed, from the integration's F marks: its line in the step's code. */
+export interface FailedCommand {
+  line: number;
+  exitCode: number;
+}
+
+/** What a step produced, read from the shell-integration marks. */
 export interface StepOutcome {
   /** The shell's status for the step; for a shell that exited, its exit status. */
   exitCode: number | null;
@@ -19,6 +32,19 @@ export interface StepOutcome {
   endedAt: number;
   /** Shell-integration marks the step's output printed without the session's nonce (ignored). */
   forgedMarks: number;
+  /** Every command of the step that failed, in order (the last one too, when it failed). */
+  failedCommands: FailedCommand[];
+  /**
+   * Whether failing commands are reported one by one: false when the shell could not be told
+   * to (dash with code its parser could not read); then only the last status is known.
+   */
+  perCommand: boolean;
+}
+
+/** How a step is run. */
+export interface StepOptions {
+  /** The first failing command ends the step with its status (`errexit`). */
+  errexit?: boolean;
 }
 
 export interface RunningStep {
@@ -47,6 +73,9 @@ type Phase = 'starting' | 'prompting' | 'idle' | 'running';
 /** A Ctrl-C this soon after a step began may reach the shell rather than the step (see sendInterrupt). */
 const EARLY_INTERRUPT_MS = 300;
 const INTERRUPT_AGAIN_MS = 1000;
+
+/** Failing commands kept for one step: a loop that fails a million times is not a million records. */
+const MAX_FAILED = 100;
 
 /** Output kept for one manual command; a person reading the log needs the end of it. */
 const MANUAL_OUTPUT_BYTES = 256 * 1024;
@@ -77,6 +106,8 @@ export class IntegratedShell implements Disposable {
     startedAt: number;
     /** Marks without this session's nonce seen while it ran: printed by its output, ignored. */
     forged: number;
+    failed: FailedCommand[];
+    perCommand: boolean;
     resolve: (outcome: StepOutcome) => void;
   } | null = null;
   private manual: {
@@ -134,7 +165,7 @@ export class IntegratedShell implements Disposable {
   }
 
   /** Runs `code` exactly as written, in this shell, so its state carries to the next step. */
-  async run(code: string): Promise<RunningStep> {
+  async run(code: string, options: StepOptions = {}): Promise<RunningStep> {
     if (this.exited) throw new Error(this.session.failure ?? 'the shell has exited');
     if (this.phase === 'running' || this.current)
       throw new Error('a step is already running in this shell');
@@ -145,14 +176,28 @@ export class IntegratedShell implements Disposable {
     if ((this.phase as Phase) === 'running' || this.current)
       throw new Error('a step is already running in this shell');
     this.phase = 'running';
-    await this.session.writeFile(STEP_FILE_NAME, code.endsWith('\n') ? code : `${code}\n`);
+    const errexit = options.errexit === true;
+    // bash and zsh report failing commands from an ERR trap; POSIX sh from lines added here.
+    const prepared =
+      shellKind(this.session.target.shell) === 'sh'
+        ? instrumentForSh(code, errexit)
+        : { code: code.endsWith('\n') ? code : `${code}\n`, instrumented: true };
+    await this.session.writeFile(STEP_FILE_NAME, prepared.code);
     // Closed while the file was written: nothing will ever end a step typed now.
     if (this.exited) throw new Error(this.session.failure ?? 'the shell has exited');
     const output = new Emitter<Uint8Array>();
     const done = new Promise<StepOutcome>((resolve) => {
-      this.current = { output, capturing: false, startedAt: Date.now(), forged: 0, resolve };
+      this.current = {
+        output,
+        capturing: false,
+        startedAt: Date.now(),
+        forged: 0,
+        failed: [],
+        perCommand: prepared.instrumented,
+        resolve,
+      };
     });
-    this.session.write(STEP_KEYS);
+    this.session.write(errexit ? STEP_KEYS_ERREXIT : STEP_KEYS);
     return { onDidOutput: output.event, done };
   }
 
@@ -230,6 +275,11 @@ export class IntegratedShell implements Disposable {
           }
           this.lastCommandLine = '';
           break;
+        case 'F':
+          // Only while the step's own output runs: its line numbers are the step's.
+          if (this.current?.capturing && this.current.failed.length < MAX_FAILED)
+            this.current.failed.push({ line: mark.line, exitCode: mark.exitCode });
+          break;
         case 'D':
           if (this.current) this.finish(mark.exitCode, false);
           else if (this.manual) this.finishManual(mark.exitCode);
@@ -274,6 +324,8 @@ export class IntegratedShell implements Disposable {
       startedAt: current.startedAt,
       endedAt: Date.now(),
       forgedMarks: current.forged,
+      failedCommands: current.failed,
+      perCommand: current.perCommand,
     });
   }
 

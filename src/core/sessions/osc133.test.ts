@@ -37,4 +37,20 @@ describe('OSC 133 parser', () => {
       '\x1b]0;title\x07\x1b]1337;x\x07',
     );
   });
+
+  it("reads Runsheet's failed-command marks (line, status, nonce) and drops malformed ones as unknown", () => {
+    const p = new Osc133Parser();
+    const marks = p
+      .push(
+        Buffer.from(
+          '\x1b]133;F;12;1;n=abc\x07x\x1b]133;F;0;1;n=abc\x07\x1b]133;F;3;q;n=abc\x07\x1b]133;F;4;127\x07',
+        ),
+      )
+      .filter((s) => s.type === 'mark')
+      .map((s) => s.mark);
+    expect(marks).toEqual([
+      { kind: 'F', line: 12, exitCode: 1, nonce: 'abc' },
+      { kind: 'F', line: 4, exitCode: 127, nonce: null },
+    ]);
+  });
 });

@@ -3,6 +3,7 @@
  * semantic prompts, as used by VS Code, iTerm2 and WezTerm):
  *   ESC ] 133 ; A BEL   prompt start        ESC ] 133 ; B BEL   prompt end
  *   ESC ] 133 ; C BEL   command output     ESC ] 133 ; D ; n BEL   command done, exit n
+ * and Runsheet's own ESC ] 133 ; F ; line ; n BEL (a command of a step failed with n).
  * ST (ESC \) is accepted as terminator too. Marks split across chunks are
  * carried over; all other bytes pass through untouched, in order.
  */
@@ -13,6 +14,12 @@ export type Osc133Mark = (
   /** `tag` is Runsheet's own parameter (`C;runsheet=<script>`) marking where a step's output starts. */
   | { kind: 'C'; tag: string | null }
   | { kind: 'D'; exitCode: number | null }
+  /**
+   * Runsheet's own: a command of the running step failed (`F;<line>;<status>`), `line`
+   * being its 1-based line in the step's code. Printed by the integration's ERR trap
+   * (bash, zsh, busybox) or by the lines it adds for dash (integration/instrument.ts).
+   */
+  | { kind: 'F'; line: number; exitCode: number }
 ) & {
   /**
    * The `n=<nonce>` parameter Runsheet's integration adds to every mark (as VS Code does
@@ -120,6 +127,12 @@ function parseBody(body: string): Osc133Mark | null {
   if (kind === 'D') {
     const code = arg === undefined || arg === '' ? null : Number.parseInt(arg, 10);
     return { kind: 'D', exitCode: code === null || Number.isNaN(code) ? null : code, nonce };
+  }
+  if (kind === 'F') {
+    const line = Number(params[0]);
+    const exitCode = Number(params[1]);
+    if (!Number.isInteger(line) || line < 1 || !Number.isInteger(exitCode)) return null;
+    return { kind: 'F', line, exitCode, nonce };
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import type { RunState, StepResult } from '../model';
-import type { Runbook, Step } from '../model';
+import { failingCommandsText, type Runbook, type Step } from '../model';
 import { formatDuration } from '../util/duration';
 import { fenced } from './format';
 import { logFields, stepLabel, type LogField } from './fields';
@@ -115,6 +115,10 @@ function renderStep(step: Step, result: StepResult): string[] {
   const facts = [status];
   if (result.exitCode !== null) facts.push(`exit ${result.exitCode}`);
   if (result.durationMs !== null) facts.push(formatDuration(result.durationMs));
+  // A step that passed with failing commands says so first: that is its result.
+  const failing = failingCommandsText(result);
+  if (failing && result.status === 'passed') facts[0] = failing;
+  else if (failing) facts.push(failing);
   if (result.host) {
     facts.push(
       `on ${result.host}${result.user ? ` as ${result.user}` : ''}${result.hostKey ? ` (host key ${result.hostKey})` : ''}`,

@@ -28,6 +28,7 @@ export function emptyStepResult(): StepResult {
     host: null,
     user: null,
     hostKey: null,
+    failedCommands: [],
     hosts: {},
   };
 }
@@ -189,6 +190,7 @@ export function applyRecord(
             hostKey: record.hostKey,
             detail: record.detail,
             output: record.text.length > 8192 ? record.text.slice(-8192) : record.text,
+            failedCommands: record.failedCommands ?? [],
           },
         },
       };
@@ -211,6 +213,7 @@ export function applyRecord(
         durationMs: record.durationMs,
         detail: record.detail,
         outputBytes: record.bytes,
+        failedCommands: record.failedCommands ?? [],
         output:
           record.text.length > OUTPUT_TAIL_CHARS
             ? record.text.slice(-OUTPUT_TAIL_CHARS)

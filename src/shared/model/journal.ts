@@ -4,7 +4,7 @@
  * so a hand-edited or forged line is reported, never folded into a run.
  */
 import { z } from 'zod';
-import { FinishedStatus, HostStatus, Rehearsal } from './run';
+import { FailedCommand, FinishedStatus, HostStatus, Rehearsal } from './run';
 import { Confirmation } from './danger';
 
 const stepId = z.string().min(1);
@@ -120,6 +120,8 @@ export const JournalEntry = z.discriminatedUnion('type', [
     detail: z.string().nullable(),
     bytes: z.number().int().nonnegative(),
     text: z.string(),
+    /** Commands that failed on this host (absent in journals written before they were recorded). */
+    failedCommands: z.array(FailedCommand).max(100).optional(),
   }),
   z.object({
     type: z.literal('step.finished'),
@@ -132,6 +134,11 @@ export const JournalEntry = z.discriminatedUnion('type', [
     bytes: z.number().int().nonnegative(),
     /** Plain text as a person saw it, rendered with a headless terminal. */
     text: z.string(),
+    /**
+     * Every command of the step that failed, in order, though the step went on: a step whose
+     * last command passed is "passed with failing commands". Absent in older journals.
+     */
+    failedCommands: z.array(FailedCommand).max(100).optional(),
   }),
   /** The user moved a step to another host or group for this run; null moves it back. */
   z.object({ type: z.literal('step.target'), stepId, host: z.string().nullable() }),

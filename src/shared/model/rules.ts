@@ -5,7 +5,7 @@
  */
 import type { Runbook, Step } from './runbook';
 import { asks } from './danger';
-import type { RunState, StepStatus } from './run';
+import type { RunState, StepResult, StepStatus } from './run';
 
 /** Statuses that count a step as done (ticked, passed, skipped with a reason, done by hand). */
 export const DONE: ReadonlySet<StepStatus> = new Set<StepStatus>([
@@ -118,4 +118,24 @@ export function stepName(step: Step): string {
  */
 export function stepsNotDone(runbook: Runbook, state: Pick<RunState, 'steps'>): Step[] {
   return actionableSteps(runbook).filter((s) => !isDone(state.steps[s.id]?.status ?? 'pending'));
+}
+
+/**
+ * The commands of a step that failed, in words, for its card and the log: "passed with 1
+ * failing command: line 12 `grep foo x` exited 1" (a step that failed: "2 failing commands:
+ * …"). Null when none failed.
+ */
+export function failingCommandsText(
+  result: Pick<StepResult, 'status' | 'failedCommands'>,
+): string | null {
+  const failed = result.failedCommands;
+  if (failed.length === 0) return null;
+  const count = `${failed.length} failing command${failed.length === 1 ? '' : 's'}`;
+  const list = failed
+    .map(
+      (f) =>
+        `line ${f.line ?? `${f.stepLine} of the step`} \`${f.command.replace(/`/g, "'")}\` exited ${f.exitCode}`,
+    )
+    .join('; ');
+  return `${result.status === 'passed' ? `passed with ${count}` : count}: ${list}`;
 }

@@ -41,6 +41,21 @@ export type FinishedStatus = z.infer<typeof FinishedStatus>;
 export const HostStatus = z.enum(['passed', 'failed', 'unreachable', 'unknown', 'cancelled']);
 export type HostStatus = z.infer<typeof HostStatus>;
 
+/**
+ * A command of a multi-line step that failed, though the step may have gone on (and passed,
+ * when its last command did): the shell integration reports each one, not only the last.
+ */
+export const FailedCommand = z.object({
+  /** The 1-based line of the runbook file; null when the step's lines are not the file's (a transcript). */
+  line: z.number().int().positive().nullable(),
+  /** The 1-based line within the step's code. */
+  stepLine: z.number().int().positive(),
+  /** The line as written, redacted and shortened. */
+  command: z.string().max(500),
+  exitCode: z.number().int(),
+});
+export type FailedCommand = z.infer<typeof FailedCommand>;
+
 /** One host's part of a step run on several hosts (fan-out). */
 export const HostResult = z.object({
   status: HostStatus,
@@ -50,6 +65,7 @@ export const HostResult = z.object({
   hostKey: z.string().nullable(),
   detail: z.string().nullable(),
   output: z.string(),
+  failedCommands: z.array(FailedCommand),
 });
 export type HostResult = z.infer<typeof HostResult>;
 
@@ -71,6 +87,8 @@ export const StepResult = z.object({
   /** The user the step ran as, and the host key (SHA256 fingerprint) of a remote host. */
   user: z.string().nullable(),
   hostKey: z.string().nullable(),
+  /** Commands of the step that failed, in order (a step that passed may have some). */
+  failedCommands: z.array(FailedCommand),
   /** Per-host results when the step ran on several hosts, by host name. */
   hosts: z.record(z.string(), HostResult),
 });

@@ -51,6 +51,8 @@ export const StepAttributes = z
     /** Runs a non-shell block (python, sql, …) with this program. */
     interpreter: z.string(),
     continueOnError: z.boolean(),
+    /** The first failing command ends the step and fails it (default: the runbook's `errexit:`). */
+    errexit: z.boolean(),
     excludeFromRunAll: z.boolean(),
     background: z.boolean(),
     /** Safe to run in a rehearsal limited to safe steps. */
@@ -84,6 +86,11 @@ export const Step = z.object({
   text: z.string(),
   /** Exactly what would run (transcript prompts stripped); the block's text when not runnable; null for a plain item. */
   code: z.string().nullable(),
+  /**
+   * The 1-based file line of the code's first line when each line of `code` is the file's
+   * line after it (null: a transcript, whose prompts and output lines were taken out).
+   */
+  codeLine: z.number().int().nullable(),
   /** The block as written in the file, for display. */
   source: z.string().nullable(),
   lang: z.string().nullable(),

@@ -67,4 +67,6 @@ export const FRONTMATTER_KEYS = [
   'shell',
   'cwd',
   'skipPrompts',
+  'secrets',
+  'errexit',
 ];

@@ -24,6 +24,7 @@ export const ATTRIBUTES: Record<keyof StepAttributes, AttrType> = {
   cwd: 'string',
   interpreter: 'string',
   continueOnError: 'boolean',
+  errexit: 'boolean',
   excludeFromRunAll: 'boolean',
   background: 'boolean',
   safe: 'boolean',

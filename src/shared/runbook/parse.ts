@@ -275,7 +275,14 @@ class RunbookBuilder {
     token: Token,
   ): Pick<
     Step,
-    'code' | 'source' | 'lang' | 'expectedOutput' | 'runnable' | 'attrs' | 'placeholders'
+    | 'code'
+    | 'codeLine'
+    | 'source'
+    | 'lang'
+    | 'expectedOutput'
+    | 'runnable'
+    | 'attrs'
+    | 'placeholders'
   > {
     const line = lineOf(token);
     const source = token.content;
@@ -320,6 +327,8 @@ class RunbookBuilder {
     }
     return {
       code,
+      // A fence's content starts on the line after its opener; an indented block on its own.
+      codeLine: transcript?.transcript ? null : token.type === 'fence' ? line + 1 : line,
       source,
       lang,
       expectedOutput: transcript?.expectedOutput ?? null,
@@ -409,6 +418,7 @@ class RunbookBuilder {
       id: '',
       section: section?.id ?? null,
       code: null,
+      codeLine: null,
       source: null,
       lang: null,
       expectedOutput: null,

@@ -17,7 +17,7 @@ esac
 __runsheet_prompted=
 __runsheet_precmd() {
   local __runsheet_status=$?
-  unset __runsheet_typed_step
+  unset __runsheet_typed_step __runsheet_in_step __runsheet_errexit
   if [ -n "$__runsheet_prompted" ]; then
     builtin printf '\e]133;D;%s;n=__RUNSHEET_NONCE__\a' "$__runsheet_status"
   fi
@@ -53,7 +53,23 @@ __runsheet_save() {
 # What Runsheet types to run a step: an alias, so the script is sourced at top level
 # (exactly as if typed: `declare`, `cd`, `export` and functions all persist), and the
 # terminal shows one short word instead of a temp-file path.
-alias runsheet_step='__runsheet_save; __runsheet_show; . "$RUNSHEET_STEP_FILE"'
+alias runsheet_step='__runsheet_save; __runsheet_show; __runsheet_in_step=1; . "$RUNSHEET_STEP_FILE"'
+# The same under errexit (a runbook's or step's `errexit`): the first failing command ends the step.
+alias runsheet_step_errexit='__runsheet_errexit=1; runsheet_step'
+
+# Every command of a step that fails is reported, not only the last one: bash runs the ERR
+# trap after each failing simple command, pipeline or list (not in conditions, not for the
+# left side of && or ||, as with set -e), with LINENO its line in the step file. The F mark
+# says which line, which status; Runsheet takes the line's text from the step it sent. Only
+# lines of the step file itself count (BASH_SOURCE), so functions the step calls are reported
+# at the call, and the `.` that sources the file is not reported again. Under errexit the
+# trap returns from the sourced step with the failing status. $? is bash's again after the
+# trap, so the step's next line sees the failing status as it would without Runsheet.
+# (A user's own ERR trap in ~/.bashrc is replaced by this one.)
+__runsheet_failed() {
+  builtin printf '\e]133;F;%s;%s;n=__RUNSHEET_NONCE__\a' "$1" "$2"
+}
+trap '__runsheet_s=$?; if [ -n "$__runsheet_in_step" ] && [ "${BASH_SOURCE[0]}" = "$RUNSHEET_STEP_FILE" ]; then __runsheet_failed "$LINENO" "$__runsheet_s"; [ -z "$__runsheet_errexit" ] || return "$__runsheet_s"; fi' ERR
 
 # A shell started to replace one that a step ended: restore its directory and exports.
 if [ -n "$RUNSHEET_RESTORE" ] && [ -r "$RUNSHEET_STATE_DIR/cwd" ]; then

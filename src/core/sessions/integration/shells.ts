@@ -22,6 +22,9 @@ export const STEP_MARK_TAG = 'step';
  */
 export const STEP_KEYS = '\x18\x19\x05\x15 runsheet_step\r';
 
+/** The same for a step under errexit: its first failing command ends it (each integration's alias). */
+export const STEP_KEYS_ERREXIT = '\x18\x19\x05\x15 runsheet_step_errexit\r';
+
 export function shellKind(path: string): ShellKind {
   const name = basename(path);
   if (name === 'bash' || name.startsWith('bash')) return 'bash';

@@ -10,6 +10,7 @@ setopt HIST_IGNORE_SPACE
 __runsheet_prompted=
 __runsheet_precmd() {
   local __runsheet_status=$?
+  unset __runsheet_in_step __runsheet_errexit
   if [[ -n "$__runsheet_prompted" ]]; then
     printf '\e]133;D;%s;n=__RUNSHEET_NONCE__\a' "$__runsheet_status"
   fi
@@ -47,7 +48,29 @@ __runsheet_save() {
   export -p > "$RUNSHEET_STATE_DIR/env"
 }
 
-alias runsheet_step='__runsheet_save; __runsheet_show; . "$RUNSHEET_STEP_FILE"'
+alias runsheet_step='__runsheet_save; __runsheet_show; __runsheet_in_step=1; . "$RUNSHEET_STEP_FILE"'
+alias runsheet_step_errexit='__runsheet_errexit=1; runsheet_step'
+
+# Every failing command of a step is reported (see the bash integration): zsh runs the ZERR
+# trap after each failing command, also inside functions, so the line is the step file's own
+# ($funcstack[1] is the file) or, inside a function the step called, the line of that call
+# (the step file's frame in $funcfiletrace). zsh gives $? back after the trap. Under errexit
+# a failure at the step's own level returns from the sourced step with its status.
+trap '__runsheet_s=$?
+if [[ -n $__runsheet_in_step ]]; then
+  __runsheet_l=
+  if [[ ${funcstack[1]} == "$RUNSHEET_STEP_FILE" ]]; then
+    __runsheet_l=$LINENO
+  else
+    for __runsheet_f in $funcfiletrace; do
+      [[ $__runsheet_f == "$RUNSHEET_STEP_FILE":<-> ]] && { __runsheet_l=${__runsheet_f##*:}; break; }
+    done
+  fi
+  if [[ -n $__runsheet_l ]]; then
+    printf "\e]133;F;%s;%s;n=__RUNSHEET_NONCE__\a" "$__runsheet_l" "$__runsheet_s"
+    [[ -n $__runsheet_errexit && ${funcstack[1]} == "$RUNSHEET_STEP_FILE" ]] && return $__runsheet_s
+  fi
+fi' ZERR
 
 # Runsheet types Ctrl-X Ctrl-Y before a step's command line (bash's integration uses it
 # to flag the line); here it does nothing, rather than ring the terminal's bell.

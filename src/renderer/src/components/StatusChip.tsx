@@ -17,12 +17,13 @@ const LABEL: Record<StepResult['status'], string> = {
 /** Status, exit code and duration of a step, as one compact chip. */
 export function StatusChip({ result, kind }: { result: StepResult; kind: 'check' | 'command' }) {
   if (kind === 'check' && result.status === 'pending') return null;
-  const parts = [LABEL[result.status]];
+  const warned = result.status === 'passed' && result.failedCommands.length > 0;
+  const parts = [warned ? 'Passed with failing commands' : LABEL[result.status]];
   if (result.exitCode !== null) parts.push(`exit ${result.exitCode}`);
   if (result.durationMs !== null) parts.push(formatDuration(result.durationMs));
   return (
     <span
-      className={`chip chip-${result.status}`}
+      className={`chip chip-${result.status}${warned ? ' chip-warned' : ''}`}
       data-testid="step-status"
       data-status={result.status}
       data-exit-code={result.exitCode ?? ''}

@@ -3,6 +3,7 @@ import type { StepResult } from '../../../shared/api';
 import {
   asks,
   ENDED,
+  failingCommandsText,
   isActionable,
   isDone,
   type DangerFlag,
@@ -359,6 +360,11 @@ export function StepCard({
               {h.exitCode !== null && h.status !== 'passed' ? ` · exit ${h.exitCode}` : ''}
             </span>
           ))}
+        </div>
+      )}
+      {result && failingCommandsText(result) && (
+        <div className="step-note step-failing" data-testid="step-failing" role="status">
+          {failingCommandsText(result)}
         </div>
       )}
       {result?.detail && (
