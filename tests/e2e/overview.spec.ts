@@ -227,3 +227,62 @@ test('with nothing needing attention the app opens on the first runbook, as befo
   await expect(page.getByTestId('step').first()).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId('home')).toHaveCount(0);
 });
+
+// A weekly runbook whose last complete run ended 30 days ago: overdue. The run is made
+// by the CLI under libfaketime (Debian's faketime), so its journal is written and
+// hash-chained as any other, only at an earlier time.
+test('an overdue runbook opens the app on the overview, with Open beside it', async ({ page }) => {
+  const own = tempDir('runsheet-overdue-e2e-');
+  const ws = join(own.path, 'ws');
+  const data = join(own.path, 'data');
+  mkdirSync(ws);
+  writeFiles(ws, {
+    'rotate.md': [
+      '---',
+      'cadence: weekly',
+      '---',
+      '',
+      '# Rotate the keys',
+      '',
+      '```bash {name=rotate}',
+      'echo rotated',
+      '```',
+    ].join('\n'),
+    'notes.md': '# Notes\n\n- [ ] Read\n',
+  });
+  const old = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString().slice(0, 19);
+  const ran = spawnSync(
+    'faketime',
+    [
+      old.replace('T', ' '),
+      process.execPath,
+      'bin/runsheet.js',
+      'run',
+      join(ws, 'rotate.md'),
+      '--data-dir',
+      data,
+      '--log-dir',
+      join(own.path, 'logs'),
+      '--yes',
+    ],
+    { env: { ...process.env, HOME: own.path }, encoding: 'utf8' },
+  );
+  expect(ran.status, ran.stderr).toBe(0);
+  const served = await serveApp({ workspace: ws, dataDir: data });
+  try {
+    await page.goto(served.url);
+    const overdue = page.getByTestId('attention-list').getByTestId('overdue-runbook');
+    await expect(overdue).toContainText('Rotate the keys', { timeout: 15_000 });
+    await expect(overdue).toContainText('1 overdue: the whole runbook');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
+    await expect(
+      page.getByTestId('due-group').filter({ hasText: 'Rotate the keys' }),
+    ).toHaveAttribute('data-status', 'overdue');
+    await shoot(page, 'overview-overdue');
+    await overdue.getByRole('button', { name: 'Open' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rotate the keys');
+  } finally {
+    await served.stop();
+    own.cleanup();
+  }
+});

@@ -361,8 +361,8 @@ export function HomeView({
                   <td>
                     <span className={`run-status run-status-${r.status}`}>{r.status}</span>
                   </td>
-                  <td>{formatDuration(r.durationMs)}</td>
-                  <td>
+                  <td className="nowrap">{formatDuration(r.durationMs)}</td>
+                  <td className="nowrap">
                     {r.done} done
                     {r.failed ? <span className="text-failed"> · {r.failed} failed</span> : null}
                   </td>
