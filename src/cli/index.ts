@@ -13,6 +13,7 @@ import {
   type TrackerName,
 } from '../shared/model';
 import { printDue, printHistory, recordsCore, verifyJournal, type RecordsOptions } from './records';
+import { printOutput, type OutputOptions } from './output';
 import { printPlan, runHeadless, UsageError, type RunOptions } from './run';
 
 function fail(message: string): never {
@@ -272,6 +273,31 @@ program
     }
     process.stdout.write(result.text);
     process.exitCode = result.ok ? 0 : 1;
+  });
+
+program
+  .command('output')
+  .description(
+    "all of a step's output from a run's journal: the text as the terminal showed it, or the exact bytes",
+  )
+  .argument('<run>', 'a run id (see runsheet history) or its journal file')
+  .argument('<step>', "the step's id, name= or title")
+  .option('--raw', 'the exact bytes the shell printed (after redaction), escape codes and all')
+  .option('--host <name>', 'only the output from this host (a step run on several)')
+  .option('--data-dir <dir>', 'where journals are (default: the app data folder)')
+  .action(async (run: string, step: string, opts: OutputOptions) => {
+    // Each write waits for stdout to drain: memory stays bounded when piped to a slow reader.
+    const write = (chunk: string | Uint8Array) =>
+      new Promise<void>((resolve, reject) => {
+        process.stdout.write(chunk, (error) => (error ? reject(error) : resolve()));
+      });
+    try {
+      await printOutput(run, step, opts, paths.runbooks, write);
+    } catch (error) {
+      // A reader that went away (`| head`) is not an error of ours.
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
+      fail((error as Error).message);
+    }
   });
 
 /** A records command's work on a core over the user's data: errors said plainly, the core closed after. */

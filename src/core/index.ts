@@ -9,3 +9,13 @@ export { readRunbookText } from './workspace/runbook-text';
 export { verifyJournal } from './journal/verify';
 export { writeFileAtomic } from './files/atomic-write';
 export { envTokens, type TokenSource } from './trackers/trackers';
+export {
+  findStep,
+  journalOf,
+  readPart,
+  renderText,
+  runOutput,
+  type OutputPart,
+  type RunOutput,
+} from './journal/step-output';
+export { resolveDirs } from './paths';
