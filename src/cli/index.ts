@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { createCore, listHosts } from '../core';
+import { asciicast, createCore, journalOf, listHosts, resolveDirs } from '../core';
 import { startServer } from '../server/ws-server';
 import { appPaths } from './app-paths';
 import { inspectJson, inspectText, loadRunbookFile } from './inspect';
@@ -295,6 +295,33 @@ program
       await printOutput(run, step, opts, paths.runbooks, write);
     } catch (error) {
       // A reader that went away (`| head`) is not an error of ours.
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
+      fail((error as Error).message);
+    }
+  });
+
+program
+  .command('recording')
+  .description(
+    "a run's terminal session as an asciicast v2 file (asciinema play/cat), a marker at each step",
+  )
+  .argument('<run>', 'a run id (see runsheet history) or its journal file')
+  .option('--host <name>', "that host's part of the fan-out steps, instead of the run's own shell")
+  .option('--out <file>', 'write to this file instead of stdout')
+  .option('--data-dir <dir>', 'where journals are (default: the app data folder)')
+  .action(async (run: string, opts: { host?: string; out?: string; dataDir?: string }) => {
+    try {
+      const { dataDir } = resolveDirs({ dataDir: opts.dataDir, bundledRunbooks: paths.runbooks });
+      const lines = asciicast(journalOf(run, dataDir), { host: opts.host });
+      const sink: NodeJS.WritableStream = opts.out ? createWriteStream(opts.out) : process.stdout;
+      for (const line of lines)
+        if (!sink.write(line))
+          await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
+      if (opts.out)
+        await new Promise<void>((resolve, reject) =>
+          (sink as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())),
+        );
+    } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
       fail((error as Error).message);
     }

@@ -19,3 +19,4 @@ export {
   type RunOutput,
 } from './journal/step-output';
 export { resolveDirs } from './paths';
+export { asciicast } from './journal/asciicast';

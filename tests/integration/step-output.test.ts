@@ -1,15 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { openSync, readFileSync, readSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputPathOf } from '../../src/core/journal/reader';
+import { headlessRun, runsheet } from '../helpers/cli';
 import { tempDir, writeFiles } from '../helpers/temp';
 
 // `runsheet output`: every line and byte a step printed, from the run's journal,
 // however long (the log and `run --json` keep a tail). Real shells in a real PTY,
 // through the built CLI.
-const CLI = join(__dirname, '../../bin/runsheet.js');
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** base64 of this many zero bytes: 100,000,000 characters in 1,315,790 lines of 76. */
@@ -36,40 +35,21 @@ let dir: ReturnType<typeof tempDir>;
 let journal = '';
 let runId = '';
 
-function cli(args: string[], encoding: 'utf8' | 'buffer' = 'utf8') {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: encoding === 'utf8' ? 'utf8' : undefined,
-    input: '',
-    env: { ...process.env, HOME: dir.path },
-    timeout: 120_000,
-    maxBuffer: 512 * 1024 * 1024,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: String(result.stderr) };
-}
+const cli = (args: string[], encoding: 'utf8' | 'buffer' = 'utf8') =>
+  runsheet(args, dir.path, encoding);
 
 beforeAll(() => {
   dir = tempDir('runsheet-output-');
   writeFiles(dir.path, { 'long.md': RUNBOOK });
-  const run = cli([
-    'run',
-    join(dir.path, 'long.md'),
-    '--json',
-    '--data-dir',
-    join(dir.path, 'data'),
-    '--log-dir',
-    join(dir.path, 'logs'),
-  ]);
-  expect(run.code, run.stderr).toBe(0);
-  const lines = String(run.stdout).trim().split('\n');
-  const summary = JSON.parse(lines[lines.length - 1]!) as { summary: { journalPath: string } };
-  journal = summary.summary.journalPath;
+  const run = headlessRun(dir.path, join(dir.path, 'long.md'));
+  expect(run.code).toBe(0);
+  journal = run.journal;
   runId = journal
     .split('/')
     .pop()!
     .replace(/\.jsonl$/, '');
   // What `run --json` gives is a tail: the whole is only in the journal.
-  const count = JSON.parse(lines[0]!) as { output: string };
-  expect(count.output.startsWith('1\n')).toBe(false);
+  expect(String(run.steps[0]!.output).startsWith('1\n')).toBe(false);
 }, 180_000);
 
 afterAll(() => dir?.cleanup());
@@ -79,7 +59,7 @@ describe('runsheet output', () => {
     const out = cli(['output', runId, 'count', '--data-dir', join(dir.path, 'data')]);
     expect(out.code, out.stderr).toBe(0);
     const expected = Array.from({ length: 200_000 }, (_, i) => String(i + 1)).join('\n') + '\n';
-    expect(out.stdout.split('\n')).toHaveLength(200_001);
+    expect(String(out.stdout).split('\n')).toHaveLength(200_001);
     expect(sha(String(out.stdout))).toBe(sha(expected));
   });
 
@@ -96,7 +76,7 @@ describe('runsheet output', () => {
     const raw = cli(['output', journal, 'flood', '--raw'], 'buffer');
     expect(raw.code, raw.stderr).toBe(0);
     expect(sha(raw.stdout as Buffer)).toBe(sha(expected.replace(/\n/g, '\r\n')));
-  });
+  }, 120_000);
 
   it('renders a progress bar as it was last seen, and --raw keeps its carriage returns', () => {
     const text = cli(['output', journal, 'progress']);

@@ -1,0 +1,77 @@
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { JournalRecord } from '../../shared/model';
+import { outputPathOf, readJournal, sha256 } from './reader';
+
+/** The screen size a recording declares: the journal does not keep the terminal's, players rescale. */
+const COLS = 120;
+const ROWS = 30;
+
+/**
+ * A run's terminal session as an asciicast v2 recording (the format of
+ * asciinema and its player: a JSON header line, then `[seconds, code, data]`
+ * lines), written line by line from the journal: each output batch at the
+ * time its record was written, a marker (`"m"`) where each step starts and
+ * where it finishes with its exit status. The bytes are the journal's, so
+ * secrets are redacted as they are there. Without `host` it is the run's own
+ * shell; with it, that host's part of the fan-out steps. Hand-written because
+ * the format is four lines of spec and asciinema's own writer is a Python
+ * program, not a library.
+ */
+export function* asciicast(
+  journalPath: string,
+  options: { host?: string } = {},
+): Generator<string> {
+  const { records, errors } = readJournal(journalPath);
+  const first = records[0];
+  if (!first || first.type !== 'run.started')
+    throw new Error(errors[0] ?? `${journalPath}: does not start with run.started`);
+  const start = Date.parse(first.ts);
+  const at = (r: JournalRecord) => Math.max(0, (Date.parse(r.ts) - start) / 1000).toFixed(6);
+  const event = (r: JournalRecord, code: 'o' | 'm', data: string) =>
+    `[${at(r)}, ${JSON.stringify(code)}, ${JSON.stringify(data)}]\n`;
+  yield `${JSON.stringify({
+    version: 2,
+    width: COLS,
+    height: ROWS,
+    timestamp: Math.floor(start / 1000),
+    title: `${first.runbookTitle} (${options.host ?? first.host})`,
+    env: { TERM: 'xterm-256color' },
+  })}\n`;
+  const mine = (host: string | undefined) =>
+    options.host === undefined ? host === undefined : host === options.host;
+  /** Steps this session took part in: a finish marker only for those. */
+  const started = new Set<string>();
+  const outPath = outputPathOf(journalPath);
+  // A run whose steps printed nothing has no output file.
+  const out = existsSync(outPath) ? openSync(outPath, 'r') : null;
+  // One decoder for the whole session: a character split across two batches arrives whole.
+  const decoder = new TextDecoder('utf-8');
+  try {
+    for (const r of records) {
+      if (r.type === 'step.started' && (options.host === undefined || r.host === options.host)) {
+        // A fan-out step starts once per host: the run's own session marks it once.
+        if (started.has(r.stepId)) continue;
+        started.add(r.stepId);
+        yield event(r, 'm', `${r.stepId} started`);
+      } else if (r.type === 'step.output' && out !== null && mine(r.host)) {
+        const bytes = Buffer.alloc(r.length);
+        const n = readSync(out, bytes, 0, r.length, r.offset);
+        if (n !== r.length || sha256(bytes) !== r.sha256)
+          throw new Error(
+            `${basename(outPath)}: bytes ${r.offset}..${r.offset + r.length} were changed or are missing (see runsheet verify)`,
+          );
+        const text = decoder.decode(bytes, { stream: true });
+        if (text) yield event(r, 'o', text);
+      } else if (r.type === 'step.host.finished' && options.host === r.host) {
+        yield event(r, 'm', `${r.stepId} ${r.status}, exit ${r.exitCode ?? 'none'}`);
+      } else if (r.type === 'step.finished' && started.has(r.stepId) && !options.host) {
+        yield event(r, 'm', `${r.stepId} ${r.status}, exit ${r.exitCode ?? 'none'}`);
+      }
+    }
+    const rest = decoder.decode();
+    if (rest) yield `[${at(records[records.length - 1]!)}, "o", ${JSON.stringify(rest)}]\n`;
+  } finally {
+    if (out !== null) closeSync(out);
+  }
+}
