@@ -1,7 +1,15 @@
 import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { asciicast, createCore, journalOf, listHosts, resolveDirs } from '../core';
+import {
+  asciicast,
+  createCore,
+  journalOf,
+  listHosts,
+  resolveDirs,
+  verifyBundle,
+  writeBundle,
+} from '../core';
 import { startServer } from '../server/ws-server';
 import { appPaths } from './app-paths';
 import { inspectJson, inspectText, loadRunbookFile } from './inspect';
@@ -34,6 +42,19 @@ function workspaceOf(journal: string): string | undefined {
     // Not readable as a journal: the export call says so, naming the file.
   }
   return undefined;
+}
+
+/** A run given as its id or its journal: the id, and the records options that find it. */
+function recordsOf(run: string, opts: RecordsOptions) {
+  const runId = basename(run).replace(/\.jsonl$/, '');
+  const journal = run.endsWith('.jsonl') ? resolve(run) : null;
+  const where = {
+    ...opts,
+    // A journal path names its data folder (<data>/journals/<run>.jsonl) and its runbook.
+    dataDir: opts.dataDir ?? (journal ? dirname(dirname(journal)) : undefined),
+    workspace: opts.workspace ?? (journal ? workspaceOf(journal) : undefined),
+  };
+  return { runId, journal, where };
 }
 
 function port(value: string): number {
@@ -225,14 +246,7 @@ recordOptions(
     const format = opts.format as ExportFormat;
     if (!EXPORT_FORMATS.includes(format))
       fail(`--format must be ${EXPORT_FORMATS.join(', ')} (not ${opts.format})`);
-    const runId = basename(run).replace(/\.jsonl$/, '');
-    const journal = run.endsWith('.jsonl') ? resolve(run) : null;
-    const where = {
-      ...opts,
-      // A journal path names its data folder (<data>/journals/<run>.jsonl) and its runbook.
-      dataDir: opts.dataDir ?? (journal ? dirname(dirname(journal)) : undefined),
-      workspace: opts.workspace ?? (journal ? workspaceOf(journal) : undefined),
-    };
+    const { runId, where } = recordsOf(run, opts);
     const tracker = opts.to as TrackerName | undefined;
     if (tracker && !TRACKER_NAMES.includes(tracker))
       fail(`--to must be ${TRACKER_NAMES.join(', ')} (not ${opts.to})`);
@@ -262,18 +276,76 @@ recordOptions(
 
 program
   .command('verify')
-  .description('check a run journal for edits made after the fact (hash chain, checksums, output)')
-  .argument('<journal>', 'a .jsonl journal (its .out file beside it is checked too)')
-  .action((journal: string) => {
+  .description(
+    'check a run journal, or a run bundle, for edits made after the fact (hash chain, checksums, output, signature)',
+  )
+  .argument(
+    '<journal|bundle>',
+    'a .jsonl journal (its .out file beside it too) or a .tar.gz bundle',
+  )
+  .option(
+    '--allowed-signers <file>',
+    "a bundle's signature: trusted keys, as ssh-keygen -Y verify reads",
+  )
+  .option('--identity <name>', 'the signer to check the signature against (with --allowed-signers)')
+  .action(async (file: string, opts: { allowedSigners?: string; identity?: string }) => {
+    if (/\.(tar\.gz|tgz)$/.test(file)) {
+      const result = await verifyBundle(file, {
+        ...opts,
+        renderLog: async (dataDir, runId) => {
+          const { core, api } = recordsCore(paths.runbooks, paths.version, { dataDir });
+          try {
+            return (await api.call('run.export', { runId, format: 'md' })).content;
+          } finally {
+            core.dispose();
+          }
+        },
+      });
+      const lines = result.ok
+        ? [`${file}: intact (run ${result.runId})`, ...result.checked.map((c) => `  checked ${c}`)]
+        : [
+            `${file}: ${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}; the bundle was changed after it was made or is damaged`,
+            ...result.problems.map((p) => `  ${p}`),
+          ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+      process.exitCode = result.ok ? 0 : 1;
+      return;
+    }
     let result;
     try {
-      result = verifyJournal(journal);
+      result = verifyJournal(file);
     } catch (error) {
-      fail(`cannot read ${journal}: ${(error as Error).message}`);
+      fail(`cannot read ${file}: ${(error as Error).message}`);
     }
     process.stdout.write(result.text);
     process.exitCode = result.ok ? 0 : 1;
   });
+
+recordOptions(
+  program
+    .command('bundle')
+    .description(
+      'one archive of a run for an auditor: journal, raw output, runbook, log, recording, SHA256SUMS',
+    )
+    .argument('<run>', 'a run id (see runsheet history) or its journal file')
+    .option('--out <file>', 'where to write it (default: <run id>.tar.gz here)')
+    .option('--sign <key>', 'sign SHA256SUMS with this SSH key (ssh-keygen -Y sign)'),
+).action(async (run: string, opts: RecordsOptions & { out?: string; sign?: string }) => {
+  const { runId, journal, where } = recordsOf(run, opts);
+  return withRecords(where, async (api) => {
+    const { dataDir } = resolveDirs({ dataDir: where.dataDir, bundledRunbooks: paths.runbooks });
+    const { content } = await api.call('run.export', { runId, format: 'md' });
+    const made = await writeBundle({
+      journalPath: journal ?? journalOf(runId, dataDir),
+      log: content,
+      out: resolve(opts.out ?? `${runId}.tar.gz`),
+      signWith: opts.sign,
+    });
+    process.stdout.write(
+      `${made.path}\n  ${made.files.length} files${made.signed ? ', signed' : ''}; check with: tar -xzf ${basename(made.path)} && cd ${made.runId} && sha256sum -c SHA256SUMS\n`,
+    );
+  });
+});
 
 program
   .command('output')

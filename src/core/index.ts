@@ -20,3 +20,4 @@ export {
 } from './journal/step-output';
 export { resolveDirs } from './paths';
 export { asciicast } from './journal/asciicast';
+export { verifyBundle, writeBundle, type BundleCheck } from './journal/bundle';

@@ -5,7 +5,20 @@ import { join } from 'node:path';
 export const CLI = join(__dirname, '../../bin/runsheet.js');
 
 /** `runsheet <args>` with stdin not a terminal (it must never prompt), HOME set to `home`. */
-export function runsheet(args: string[], home: string, encoding: 'utf8' | 'buffer' = 'utf8') {
+export function runsheet(
+  args: string[],
+  home: string,
+): { code: number | null; stdout: string; stderr: string };
+export function runsheet(
+  args: string[],
+  home: string,
+  encoding: 'buffer',
+): { code: number | null; stdout: Buffer; stderr: string };
+export function runsheet(
+  args: string[],
+  home: string,
+  encoding: 'utf8' | 'buffer' = 'utf8',
+): { code: number | null; stdout: string | Buffer; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: encoding === 'utf8' ? 'utf8' : undefined,
     input: '',

@@ -35,8 +35,8 @@ let dir: ReturnType<typeof tempDir>;
 let journal = '';
 let runId = '';
 
-const cli = (args: string[], encoding: 'utf8' | 'buffer' = 'utf8') =>
-  runsheet(args, dir.path, encoding);
+const cli = (args: string[]) => runsheet(args, dir.path);
+const cliBytes = (args: string[]) => runsheet(args, dir.path, 'buffer');
 
 beforeAll(() => {
   dir = tempDir('runsheet-output-');
@@ -68,14 +68,14 @@ describe('runsheet output', () => {
       .toString('base64')
       .replace(/.{76}/g, '$&\n')
       .replace(/\n?$/, '\n');
-    const text = cli(['output', journal, 'flood'], 'buffer');
+    const text = cliBytes(['output', journal, 'flood']);
     expect(text.code, text.stderr).toBe(0);
-    expect((text.stdout as Buffer).length).toBe(expected.length);
-    expect(sha(text.stdout as Buffer)).toBe(sha(expected));
+    expect(text.stdout.length).toBe(expected.length);
+    expect(sha(text.stdout)).toBe(sha(expected));
     // The terminal's own bytes: the PTY turned each LF into CRLF.
-    const raw = cli(['output', journal, 'flood', '--raw'], 'buffer');
+    const raw = cliBytes(['output', journal, 'flood', '--raw']);
     expect(raw.code, raw.stderr).toBe(0);
-    expect(sha(raw.stdout as Buffer)).toBe(sha(expected.replace(/\n/g, '\r\n')));
+    expect(sha(raw.stdout)).toBe(sha(expected.replace(/\n/g, '\r\n')));
   }, 120_000);
 
   it('renders a progress bar as it was last seen, and --raw keeps its carriage returns', () => {

@@ -117,7 +117,8 @@ function signedPlansOf(workspaceDir: string, runbookId: string): string[] {
     });
 }
 
-function sshKeygen(args: string[], input?: string): Promise<string> {
+/** Runs OpenSSH's ssh-keygen (signatures: plans here, run bundles in journal/bundle.ts). */
+export function sshKeygen(args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile('ssh-keygen', args, { timeout: 10_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(String(stderr || error.message).trim()));
