@@ -255,8 +255,15 @@ async function runSteps(
   const results: Array<{ step: Step; result: StepResult }> = [];
   return new Promise((resolve, reject) => {
     let launched = false;
+    /**
+     * The state `run.execute` answered with: the events are sent at most every 30 ms,
+     * so right after it resolves the last event can still predate the first step's
+     * start (nothing running, nothing queued), which would end the sequence before it ran.
+     */
+    let answered: RunState | null = null;
     const check = (): void => {
-      const now = state();
+      const latest = state();
+      const now = answered && answered.seq > latest.seq ? answered : latest;
       for (const [index, step] of steps.entries()) {
         const result = now.steps[step.id];
         const ended = result && ENDED.has(result.status) && now.runningStepId !== step.id;
@@ -288,7 +295,8 @@ async function runSteps(
         only: steps.map((s) => s.id),
       })
       .then(
-        () => {
+        (started) => {
+          answered = started;
           launched = true;
           check();
         },

@@ -14,6 +14,7 @@ export interface Lane extends LaneSignals {
 
 /** The running step: its hosts' lanes, and whether it was cancelled. */
 export interface Current {
+  stepId: string;
   lanes: Set<Lane>;
   cancelled: boolean;
 }

@@ -52,9 +52,17 @@ export class StepRunner {
     return this.current !== null || this.queue.length > 0;
   }
 
-  /** Steps of the sequence waiting after the running one. */
+  /**
+   * Steps of the sequence waiting after the running one. A step being started
+   * (connecting, its command being redacted) is not running yet in the record, so it
+   * counts as waiting: the state never says "nothing running, nothing queued" between
+   * two steps of a sequence that goes on.
+   */
   get queued(): string[] {
-    return this.queue.map((s) => s.id);
+    const ids = this.queue.map((s) => s.id);
+    const starting = this.current?.stepId;
+    if (starting && this.ctx.live.state.runningStepId !== starting) ids.unshift(starting);
+    return ids;
   }
 
   /** Refuses, before anything runs, steps missing values or an unconfirmed confirmation. */
@@ -150,7 +158,7 @@ export class StepRunner {
    * starts meanwhile and Cancel reaches it while it is still connecting.
    */
   private async start(step: Step): Promise<{ done: Promise<StepResult> }> {
-    const current: Current = { lanes: new Set<Lane>(), cancelled: false };
+    const current: Current = { stepId: step.id, lanes: new Set<Lane>(), cancelled: false };
     this.current = current;
     try {
       return await this.launch(step, current);
