@@ -169,6 +169,11 @@ function SidebarList({
               <span className="runbook-counts">
                 {rb.checks} checks · {rb.commands} commands
                 {rb.cadence && <span className="badge badge-small">{rb.cadence}</span>}
+                {rb.errors > 0 && (
+                  <span className="badge badge-error badge-small" data-testid="runbook-error-count">
+                    {rb.errors} {rb.errors === 1 ? 'error' : 'errors'}
+                  </span>
+                )}
                 {rb.warnings > 0 && (
                   <span className="badge badge-warn badge-small">{rb.warnings} warnings</span>
                 )}
