@@ -175,7 +175,9 @@ function SidebarList({
                   </span>
                 )}
                 {rb.warnings > 0 && (
-                  <span className="badge badge-warn badge-small">{rb.warnings} warnings</span>
+                  <span className="badge badge-warn badge-small">
+                    {rb.warnings} {rb.warnings === 1 ? 'warning' : 'warnings'}
+                  </span>
                 )}
               </span>
             </button>
