@@ -63,6 +63,7 @@ test('a step an error stops says why, its Run is off, and Run from here stops be
     'Line 12: fence attribute timeout=banana is not valid (expected a duration such as 30s, 5m, 1h30m or 250ms)',
   );
   await expect(page.getByTestId('runbook-error-count')).toHaveText('2 errors');
+  await expect(page.getByTestId('runbook-cadence')).toHaveText('no cadence: invalid value');
 
   const bad = page.getByTestId('step').filter({ hasText: 'echo bad-ran' });
   await expect(bad.getByTestId('step-blocked')).toContainText('Cannot run');

@@ -6,6 +6,7 @@ import { parseInfo } from '../../src/shared/runbook/info-string';
 import { FRONTMATTER_KEYS } from '../../src/shared/runbook/frontmatter';
 import {
   blockedReason,
+  cadenceText,
   holdFlagged,
   stepsFrom,
   stepsToConfirm,
@@ -123,6 +124,12 @@ describe('frontmatter values of the wrong kind', () => {
     expect(rb.steps.every((s) => s.blocked.length === 0)).toBe(true);
   });
 
+  it('a bad cadence reads as "no cadence: invalid value" where the cadence is shown', () => {
+    expect(cadenceText({ cadence: null, cadenceError: 3 })).toBe('no cadence: invalid value');
+    expect(cadenceText({ cadence: 'monthly', cadenceError: null })).toBe('monthly');
+    expect(cadenceText({ cadence: null, cadenceError: null })).toBeNull();
+  });
+
   it('a bad errexit stops the runnable steps without their own errexit=, not check items', () => {
     const rb = parse('errexit: "yes"');
     expect(errors(rb).map((e) => e.line)).toEqual([2]);
@@ -179,6 +186,24 @@ describe('frontmatter values of the wrong kind', () => {
         ),
       },
     ]);
+  });
+});
+
+describe('maintenance windows Runsheet cannot read', () => {
+  it('are an error on their table row that stops no step', () => {
+    const rb = parseRunbook(
+      '# T\n\n| Environment | Window |\n| --- | --- |\n| production | whenever the moon is full |\n| staging | Sat 01:00-03:00 UTC |\n\n```bash\necho a\n```\n',
+    );
+    expect(errors(rb)).toEqual([
+      {
+        line: 5,
+        severity: 'error',
+        message: expect.stringMatching(
+          /^maintenance window "whenever the moon is full" for production cannot be read \(expected e\.g\. "Sundays 2-6 AM"/,
+        ),
+      },
+    ]);
+    expect(rb.steps[0]!.blocked).toEqual([]);
   });
 });
 

@@ -195,6 +195,7 @@ function unreadable(id: string, message: string): RunbookSummary {
     commands: 0,
     warnings: 0,
     errors: 1,
+    cadenceError: null,
   };
 }
 
@@ -209,5 +210,9 @@ function summarize(id: string, runbook: Runbook): RunbookSummary {
     commands: actionableSteps(runbook).filter((s) => s.runnable).length,
     warnings: runbook.warnings.filter((w) => w.severity === 'warning').length,
     errors: runbook.warnings.filter((w) => w.severity === 'error').length,
+    cadenceError:
+      runbook.cadence === null && runbook.frontmatter.cadence !== undefined
+        ? (runbook.warnings.find((w) => w.message.startsWith('frontmatter cadence:'))?.line ?? 1)
+        : null,
   };
 }

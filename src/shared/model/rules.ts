@@ -3,7 +3,7 @@
  * done, which steps a person can act on, which steps "Run from here" covers, and
  * which hosts a runbook targets.
  */
-import type { Runbook, Step } from './runbook';
+import type { Runbook, RunbookSummary, Step } from './runbook';
 import { asks } from './danger';
 import type { RunState, StepResult, StepStatus } from './run';
 
@@ -163,4 +163,12 @@ export function failingCommandsText(
     )
     .join('; ');
   return `${result.status === 'passed' ? `passed with ${count}` : count}: ${list}`;
+}
+
+/** A runbook's cadence in words: "monthly", "no cadence: invalid value" (a `cadence:` that is none), or null. */
+export function cadenceText(
+  summary: Pick<RunbookSummary, 'cadence' | 'cadenceError'>,
+): string | null {
+  if (summary.cadence) return summary.cadence;
+  return summary.cadenceError !== null ? 'no cadence: invalid value' : null;
 }

@@ -195,5 +195,7 @@ export const RunbookSummary = z.object({
   warnings: z.number().int(),
   /** Diagnostics of severity error (they stop steps, or turn off what they set). */
   errors: z.number().int(),
+  /** The line of a frontmatter `cadence:` that is not a cadence (so the runbook has none); else null. */
+  cadenceError: z.number().int().nullable(),
 });
 export type RunbookSummary = z.infer<typeof RunbookSummary>;

@@ -8,6 +8,7 @@ import { firstSentence, oneLine, unique } from './text';
 import { envAssignments, envReferences, findPlaceholders } from './placeholders';
 import { isRunnableBlock, looksLikeShell, SHELL_LANGS } from './shell-detect';
 import { readSchedule, readWindows, type Table } from './tables';
+import { parseWindow } from '../schedule/window';
 import { readTranscript, TRANSCRIPT_LANGS } from './transcript';
 import type {
   DangerFlag,
@@ -440,6 +441,15 @@ class RunbookBuilder {
     const windows = readWindows(table);
     if (schedule) this.schedule.push(...schedule);
     if (windows) this.windows.push(...windows);
+    // A window that cannot be read is never checked when a run starts: say so on its row.
+    for (const w of windows ?? []) {
+      if (!w.window.trim() || parseWindow(w.window)) continue;
+      this.warnings.push({
+        line: w.line,
+        message: `maintenance window "${oneLine(w.window).slice(0, 60)}" for ${w.environment || 'an unnamed environment'} cannot be read (expected e.g. "Sundays 2-6 AM", "Sat 01:00-03:00 UTC", "Weekdays 22:00-23:00"); a run there is not checked against it`,
+        severity: 'error',
+      });
+    }
     this.addProse(this.sourceOf(tokens[start]!), tokens[start]!, this.depth(), false);
     return i;
   }
