@@ -231,6 +231,7 @@ function renderPlan(plan: Plan, file: string): string {
     );
     for (const f of step.danger)
       out.push(`       ! line ${f.line}: ${f.reason} (${f.rule}, ${f.severity})`);
+    if (step.blocked) out.push(`       ✗ ${step.blocked}`);
     if (step.missing.length > 0) out.push(`       needs ${step.missing.join(', ')}`);
     for (const line of step.command.replace(/\n$/, '').split('\n')) out.push(`       ${line}`);
     out.push('');

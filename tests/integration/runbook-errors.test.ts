@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { RunHarness, settled } from '../helpers/harness';
+import { coreOn, RunHarness, settled } from '../helpers/harness';
 import { tempDir, writeFiles } from '../helpers/temp';
 
 const CLI = join(__dirname, '../../bin/runsheet.js');
@@ -47,6 +47,32 @@ function records(journalPath: string, type: string): Array<Record<string, unknow
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((r) => r.type === type);
 }
+
+describe('the plan', () => {
+  it('says which step cannot run and why; the other steps carry no such field', async () => {
+    const dir = tempDir('runsheet-errors-plan-');
+    writeFiles(dir.path, { 'blocked.md': BLOCKED });
+    const { core, api } = coreOn(dir.path);
+    try {
+      const plan = await api.call('run.plan', { runbookId: 'blocked.md', variables: {} });
+      expect(plan.steps.map((s) => [s.line, s.blocked])).toEqual([
+        [3, undefined],
+        [
+          7,
+          expect.stringMatching(
+            /^the step at line 7 cannot run until the runbook is fixed: line 7: fence attribute timeout=banana/,
+          ),
+        ],
+        [11, undefined],
+      ]);
+      // Absent, not null: the plans of runbooks without errors hash as before.
+      expect('blocked' in plan.steps[0]!).toBe(false);
+    } finally {
+      core.dispose();
+      dir.cleanup();
+    }
+  });
+});
 
 describe('a step an error stops, in a real shell', () => {
   let h: RunHarness | undefined;
