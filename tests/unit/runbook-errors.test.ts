@@ -258,6 +258,17 @@ describe('unclosed fences', () => {
     expect(holdFlagged([closed!, cut!], true).held).toBe(cut);
   });
 
+  it('a closed fence in a list item or a blockquote is not taken for an unclosed one', () => {
+    const rb = parseRunbook(
+      '# T\n\n- [ ] Step\n  ```bash\n  echo in item\n  ```\n\n> ```bash\n> echo quoted\n> ```\n',
+    );
+    expect(rb.steps.map((s) => [s.code, s.repaired])).toEqual([
+      ['echo in item\n', null],
+      ['echo quoted\n', null],
+    ]);
+    expect(rb.warnings).toEqual([]);
+  });
+
   it('a fence cut short by its list item asks too', () => {
     const rb = parseRunbook('# T\n\n- [ ] Step\n  ```bash\n  echo in item\n- [ ] Next\n');
     expect(rb.steps[0]!.code).toBe('echo in item\n');

@@ -121,7 +121,8 @@ export function fenceClosed(token: Token, lines: string[]): boolean {
   if (!token.map) return true;
   const [start, end] = token.map;
   if (end - start < 2) return false;
-  const last = (lines[end - 1] ?? '').trim();
+  // A fence in a blockquote closes on a quoted line ("> ```").
+  const last = (lines[end - 1] ?? '').replace(/^(?:\s*>)+/, '').trim();
   const char = token.markup[0]!;
   return last.length >= token.markup.length && [...last].every((c) => c === char);
 }
