@@ -166,6 +166,18 @@ describe('runsheet run', { timeout: 120_000 }, () => {
     expect(existsSync(join(dir.path, 'two.txt'))).toBe(false);
   });
 
+  it('inspect lists each error as error: file:line and exits 1', () => {
+    writeFiles(dir.path, { 'inspect.md': BLOCKED });
+    const file = join(dir.path, 'inspect.md');
+    const r = spawnSync(process.execPath, [CLI, 'inspect', file], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: dir.path },
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`error: ${file}:7: fence attribute timeout=banana is not valid`);
+  });
+
   it('runs a cut block only with --yes, and never the checklist item after it', () => {
     const refused = run('unclosed.md', UNCLOSED);
     expect(refused.code).toBe(2);
