@@ -46,11 +46,7 @@ export function Checklist({
   return (
     <article className="checklist" data-testid="checklist">
       {errors.length > 0 && (
-        <div
-          className="banner banner-problems banner-error"
-          role="alert"
-          data-testid="runbook-errors"
-        >
+        <div className="banner banner-problems" role="alert" data-testid="runbook-errors">
           <strong>
             {errors.length === 1 ? 'An error' : `${errors.length} errors`} in this runbook
           </strong>
