@@ -72,7 +72,9 @@ const program = new Command()
 
 program
   .command('inspect')
-  .description('parse a runbook and print its sections, steps and warnings')
+  .description(
+    'parse a runbook and print its sections, steps, warnings and errors (exit 1 when it has errors)',
+  )
   .argument('<file>', 'a Markdown runbook')
   .option('--json', 'print JSON')
   .action((file: string, opts: { json?: boolean }) => {
@@ -87,6 +89,7 @@ program
         ? `${JSON.stringify(inspectJson(runbook), null, 2)}\n`
         : `${inspectText(runbook, file)}\n`,
     );
+    if (runbook.warnings.some((w) => w.severity === 'error')) process.exitCode = 1;
   });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

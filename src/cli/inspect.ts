@@ -32,6 +32,8 @@ export function inspectJson(runbook: Runbook): unknown {
       placeholders: s.placeholders,
       env: s.env,
       attrs: s.attrs,
+      blocked: s.blocked,
+      repaired: s.repaired,
       cadence: s.cadence,
       danger: s.danger.map(({ rule, severity, reason, line }) => ({
         rule,
@@ -58,7 +60,7 @@ export function inspectText(runbook: Runbook, file: string): string {
       out.push(`${'  '.repeat(section.level)}${mark} ${label.slice(0, 90)}  [line ${step.line}]`);
     }
   }
-  for (const w of runbook.warnings) out.push(`warning: ${file}:${w.line}: ${w.message}`);
+  for (const w of runbook.warnings) out.push(`${w.severity}: ${file}:${w.line}: ${w.message}`);
   return out.join('\n');
 }
 

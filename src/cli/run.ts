@@ -11,6 +11,7 @@ import {
 import { formatDuration } from '../shared/util/duration';
 import {
   asks,
+  blockedReason,
   ENDED,
   isProduction,
   stepsToConfirm,
@@ -57,6 +58,7 @@ export async function runHeadless(
   try {
     const { runbook } = await api.call('runbook.open', { runbookId: basename(path) });
     const steps = selectSteps(runbook, options);
+    refuseBlocked(steps, file);
     const values = parseVars(options.var ?? []);
     await askMissing(steps, values, interactive);
     const plan = await api.call('run.plan', {
@@ -229,6 +231,7 @@ function renderPlan(plan: Plan, file: string): string {
     );
     for (const f of step.danger)
       out.push(`       ! line ${f.line}: ${f.reason} (${f.rule}, ${f.severity})`);
+    if (step.blocked) out.push(`       ✗ ${step.blocked}`);
     if (step.missing.length > 0) out.push(`       needs ${step.missing.join(', ')}`);
     for (const line of step.command.replace(/\n$/, '').split('\n')) out.push(`       ${line}`);
     out.push('');
@@ -346,6 +349,21 @@ function selectSteps(runbook: Runbook, options: RunOptions): Step[] {
   return runnable.filter((s) => !s.attrs.excludeFromRunAll);
 }
 
+/**
+ * Steps the runbook's errors stop (a bad fence attribute, a bad frontmatter value): the run
+ * does not start, naming each error as `file:line`. Nothing has run when this refuses.
+ */
+function refuseBlocked(steps: Step[], file: string): void {
+  const blocked = steps.filter((s) => blockedReason(s) !== null);
+  if (blocked.length === 0) return;
+  const errors = [
+    ...new Set(blocked.flatMap((s) => s.blocked.map((b) => `  ${file}:${b.line}: ${b.message}`))),
+  ];
+  throw new UsageError(
+    `refusing to run: the runbook has errors that stop the step${blocked.length > 1 ? 's' : ''} at line ${blocked.map((s) => s.line).join(', ')} (fix them, or leave the steps out with --step):\n${errors.join('\n')}`,
+  );
+}
+
 function parseVars(pairs: string[]): Record<string, string> {
   const values: Record<string, string> = {};
   for (const pair of pairs) {
@@ -414,7 +432,7 @@ async function confirmSteps(
     const plain = asking.filter((a) => !destructive.includes(a));
     if (plain.length > 0 && !options.yes && !options.allowDestructive)
       throw new UsageError(
-        `steps at line ${plain.map((a) => a.step.line).join(', ')} ask for confirmation; pass --yes to run them`,
+        `steps at line ${plain.map((a) => a.step.line).join(', ')} ask for confirmation; pass --yes to run them:\n${plain.flatMap((a) => a.reasons.map((r) => `  ${file}:${r.startsWith('line ') ? r.slice(5) : `${a.step.line}: ${r}`}`)).join('\n')}`,
       );
     if (production !== null && options.confirmEnvironment !== production)
       throw new UsageError(

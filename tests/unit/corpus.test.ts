@@ -28,9 +28,10 @@ function counts(rb: Runbook) {
   };
 }
 
-const warning = (line: number, text: string) => ({
+const warning = (line: number, text: string, severity: 'warning' | 'error' = 'warning') => ({
   line,
   message: expect.stringContaining(text),
+  severity,
 });
 const NO_LANGUAGE = 'code block has no language';
 
@@ -472,7 +473,6 @@ describe('14-fence-attributes.md', () => {
       confirm: true,
       timeout: 30_000,
       interactive: false,
-      cwd: '/tmp',
     });
     expect(restart.id).toBe('restart/restart');
     expect(restart.text).toBe('restart');
@@ -496,12 +496,27 @@ describe('14-fence-attributes.md', () => {
     expect(duplicate.id).not.toBe(restart.id);
   });
 
-  it('warns about unknown, invalid and duplicate attributes on their lines', () => {
+  it('stops the steps of unknown, invalid and unreadable attributes; a duplicate name only warns', () => {
+    expect(rb.steps.map((s) => [s.line, s.blocked.map((b) => [b.line, b.severity])])).toEqual([
+      [9, []],
+      [15, []],
+      [21, []],
+      [27, [[27, 'error']]],
+      [
+        33,
+        [
+          [33, 'error'],
+          [33, 'error'],
+        ],
+      ],
+      [39, [[39, 'error']]],
+      [45, []],
+    ]);
     expect(rb.warnings).toEqual([
-      warning(27, 'unknown fence attribute "colour"'),
-      warning(33, 'timeout=soon'),
-      warning(33, 'confirm=maybe'),
-      warning(39, 'JSON'),
+      warning(27, 'unknown fence attribute "colour"', 'error'),
+      warning(33, 'timeout=soon is not valid (expected a duration such as 30s', 'error'),
+      warning(33, 'confirm=maybe is not valid (expected true or false)', 'error'),
+      warning(39, 'JSON', 'error'),
       warning(45, 'duplicate step name "restart" (first used on line 9)'),
     ]);
   });
@@ -541,7 +556,8 @@ describe('16-frontmatter-invalid-yaml.md', () => {
   it('warns about invalid YAML on line 1, never throws, and still parses the body', () => {
     let rb: Runbook | undefined;
     expect(() => (rb = load('16-frontmatter-invalid-yaml.md'))).not.toThrow();
-    expect(rb!.warnings).toEqual([warning(1, 'frontmatter is not valid YAML')]);
+    // The YAML's own line: the tab on line 5. Without its settings no step can run.
+    expect(rb!.warnings).toEqual([warning(5, 'frontmatter is not valid YAML', 'error')]);
     expect(rb!.frontmatter).toEqual({});
     expect(rb!.title).toBe('Fallback heading');
     expect(rb!.cadence).toBeNull();
@@ -663,13 +679,19 @@ describe('20-unclosed-fence-then-more-fences.md', () => {
 });
 
 describe('21-unclosed-fence-at-eof.md', () => {
-  it('warns that the rest of the file is read as code when no heading follows', () => {
+  it('ends the block before the checklist item after it, which stays a check item', () => {
     const rb = load('21-unclosed-fence-at-eof.md');
-    expect(rb.warnings).toEqual([warning(7, 'everything after it is read as code')]);
-    expect(counts(rb)).toEqual({ steps: 2, checks: 1, runnable: 1, shown: 0 });
-    expect(rb.steps.map((s) => [s.kind, s.line, s.code])).toEqual([
-      ['check', 5, null],
-      ['command', 7, 'echo tail\n- [ ] swallowed, as the warning says\n'],
+    expect(rb.warnings).toEqual([warning(7, 'before the checklist item on line 9')]);
+    expect(counts(rb)).toEqual({ steps: 3, checks: 2, runnable: 1, shown: 0 });
+    expect(rb.steps.map((s) => [s.kind, s.line, s.code, s.repaired])).toEqual([
+      ['check', 5, null, null],
+      [
+        'command',
+        7,
+        'echo tail\n',
+        { openedLine: 7, lastLine: 8, cut: 'before the checklist item on line 9' },
+      ],
+      ['check', 9, null, null],
     ]);
   });
 });

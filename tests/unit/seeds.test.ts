@@ -128,6 +128,8 @@ describe('bundled seed runbooks', () => {
 
   it('warns with a line number about an unclosed fence', () => {
     const rb = parseRunbook('# T\n\ntext\n\n```bash\necho one\n\n## Later\n- [ ] hidden\n');
-    expect(rb.warnings).toEqual([{ line: 5, message: expect.stringContaining('never closed') }]);
+    expect(rb.warnings).toEqual([
+      { line: 5, message: expect.stringContaining('never closed'), severity: 'warning' },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import {
   asks,
+  blockedReason,
   stepsToConfirm,
   type PlanContent,
   type PlanStep,
@@ -90,6 +91,7 @@ export function planContent(input: PlanInput): PlanContent {
       runAll: !step.attrs.excludeFromRunAll,
       danger,
       asks: danger.some(asks) || stepsToConfirm([{ ...step, danger }], false).length > 0,
+      ...(step.blocked.length > 0 ? { blocked: blockedReason(step)! } : {}),
     };
   });
   return {

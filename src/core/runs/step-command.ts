@@ -1,6 +1,6 @@
 import { substitutePlaceholders } from '../../shared/runbook/placeholders';
 import { ApiError } from '../../shared/api/errors';
-import type { DangerFlag, Step } from '../../shared/model';
+import { blockedReason, type DangerFlag, type Step } from '../../shared/model';
 import type { StepAnalyzer } from '../../shared/runbook';
 
 /** What runs for a step: placeholders filled, and a non-shell block handed to its interpreter. */
@@ -34,11 +34,14 @@ export function missingValues(step: Step, variables: Record<string, string>): st
 }
 
 /**
- * Refuses, before anything runs, steps that are missing placeholder values or
- * that need a confirmation the user has not given; names them by line.
+ * Refuses, before anything runs, steps the runbook's errors stop (a bad fence
+ * attribute, a bad frontmatter value) and steps that are missing placeholder
+ * values; names them by line.
  */
 export function checkSteps(steps: Step[], variables: Record<string, string>): void {
   const first = steps[0]!;
+  const blocked = steps.map(blockedReason).find((r) => r !== null);
+  if (blocked) throw new ApiError('invalid-input', blocked);
   const missing = [...new Set(steps.flatMap((s) => missingValues(s, variables)))];
   if (missing.length > 0)
     throw new ApiError(

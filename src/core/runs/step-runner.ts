@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
-import type { FailedCommand, Step, StepResult } from '../../shared/model';
+import { blockedReason, type FailedCommand, type Step, type StepResult } from '../../shared/model';
 import type { RedactionEngine } from '../redaction/engine';
 import type { ManagedSession } from '../sessions/session-manager';
 import type { LiveRun } from './live-run';
@@ -169,6 +169,10 @@ export class StepRunner {
   }
 
   private async launch(step: Step, current: Current): Promise<{ done: Promise<StepResult> }> {
+    // Checked again here, for a step of a sequence whose runbook was edited meanwhile:
+    // nothing is recorded, and the sequence stops before it.
+    const blocked = blockedReason(step);
+    if (blocked) throw new ApiError('invalid-input', blocked);
     const { live, redactor } = this.ctx;
     const code = commandFor(step, this.ctx.variables());
     // The journal gets the command as written, secrets redacted; the shell gets it whole.

@@ -143,7 +143,8 @@ export class Workspace {
     this.watchFile(id);
     const source = decodeRunbook(await readFile(path), path);
     const runbook = parseRunbookFile(source, id, this.analyze);
-    if (this.notice) runbook.warnings.unshift({ line: 1, message: this.notice });
+    if (this.notice)
+      runbook.warnings.unshift({ line: 1, message: this.notice, severity: 'warning' });
     const entry = { mtimeMs: info.mtimeMs, size: info.size, runbook, source };
     this.cache.set(id, entry);
     return entry;
@@ -192,7 +193,9 @@ function unreadable(id: string, message: string): RunbookSummary {
     cadence: null,
     checks: 0,
     commands: 0,
-    warnings: 1,
+    warnings: 0,
+    errors: 1,
+    cadenceError: null,
   };
 }
 
@@ -205,6 +208,11 @@ function summarize(id: string, runbook: Runbook): RunbookSummary {
     cadence: runbook.cadence,
     checks: runbook.steps.filter((s) => s.kind === 'check').length,
     commands: actionableSteps(runbook).filter((s) => s.runnable).length,
-    warnings: runbook.warnings.length,
+    warnings: runbook.warnings.filter((w) => w.severity === 'warning').length,
+    errors: runbook.warnings.filter((w) => w.severity === 'error').length,
+    cadenceError:
+      runbook.cadence === null && runbook.frontmatter.cadence !== undefined
+        ? (runbook.warnings.find((w) => w.message.startsWith('frontmatter cadence:'))?.line ?? 1)
+        : null,
   };
 }

@@ -22,6 +22,11 @@ export const PlanStep = z.object({
   asks: z.boolean(),
   /** Part of "Run all" (false: `excludeFromRunAll`, run only when started by hand). */
   runAll: z.boolean(),
+  /**
+   * Why the step cannot run (an error in the runbook: `blockedReason`); absent when nothing
+   * stops it, so the plans of runbooks without errors hash as they always did.
+   */
+  blocked: z.string().optional(),
 });
 export type PlanStep = z.infer<typeof PlanStep>;
 

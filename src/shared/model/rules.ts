@@ -3,7 +3,7 @@
  * done, which steps a person can act on, which steps "Run from here" covers, and
  * which hosts a runbook targets.
  */
-import type { Runbook, Step } from './runbook';
+import type { Runbook, RunbookSummary, Step } from './runbook';
 import { asks } from './danger';
 import type { RunState, StepResult, StepStatus } from './run';
 
@@ -52,12 +52,33 @@ export function stepsFrom(
   const all = runbook.steps;
   const start = all.findIndex((s) => s.id === first.id);
   if (start < 0) return [];
-  return all.slice(start).filter((s, i) => {
+  const chosen = all.slice(start).filter((s, i) => {
     if (only && !only.has(s.id)) return false;
     if (i === 0) return true;
     if (!s.runnable || s.attrs.excludeFromRunAll) return false;
     return !isDone(state?.steps[s.id]?.status);
   });
+  // A step that cannot run (an error in the runbook) ends the sequence before it.
+  const blocked = chosen.findIndex((s, i) => i > 0 && s.blocked.length > 0);
+  return blocked < 0 ? chosen : chosen.slice(0, blocked);
+}
+
+/**
+ * Why a step cannot run, naming each error's line: "the step at line 9 cannot run: line 9:
+ * fence attribute timeout=banana is not valid (expected …)". Null when nothing stops it. The
+ * card, the core and the CLI say the same.
+ */
+export function blockedReason(step: Step): string | null {
+  if (step.blocked.length === 0) return null;
+  const errors = step.blocked.map((b) => `line ${b.line}: ${b.message}`).join('; ');
+  return `the step at line ${step.line} cannot run until the runbook is fixed: ${errors}`;
+}
+
+/** Why a step whose fence was never closed asks before it runs: where it was opened and cut. */
+export function repairedReason(step: Step): string | null {
+  const r = step.repaired;
+  if (!r) return null;
+  return `line ${r.openedLine}: the code fence opened here is never closed; Runsheet ended the block at line ${r.lastLine}, ${r.cut}: check that the code shown is all of it and nothing more`;
 }
 
 /**
@@ -74,8 +95,9 @@ export function runbookTargets(runbook: Pick<Runbook, 'frontmatter'>): string | 
 
 /**
  * Steps of `steps` that ask before they run, with why: destructive commands (the
- * guard's flags of severity high or medium) and `confirm=true`. In a rehearsal a
- * step marked `rehearsal=safe` runs without asking.
+ * guard's flags of severity high or medium), `confirm=true`, and code from a fence
+ * that was never closed. In a rehearsal a step marked `rehearsal=safe` runs
+ * without asking about its flags.
  */
 export function stepsToConfirm(
   steps: Step[],
@@ -87,6 +109,9 @@ export function stepsToConfirm(
         ? []
         : step.danger.filter(asks).map((f) => `line ${f.line}: ${f.reason}`);
     if (step.attrs.confirm && reasons.length === 0) reasons.push('the step asks for confirmation');
+    // A block cut by Runsheet always asks, in a rehearsal too: nobody wrote where it ends.
+    const repaired = repairedReason(step);
+    if (repaired) reasons.push(repaired);
     return reasons.length > 0 ? [{ step, reasons }] : [];
   });
 }
@@ -138,4 +163,12 @@ export function failingCommandsText(
     )
     .join('; ');
   return `${result.status === 'passed' ? `passed with ${count}` : count}: ${list}`;
+}
+
+/** A runbook's cadence in words: "monthly", "no cadence: invalid value" (a `cadence:` that is none), or null. */
+export function cadenceText(
+  summary: Pick<RunbookSummary, 'cadence' | 'cadenceError'>,
+): string | null {
+  if (summary.cadence) return summary.cadence;
+  return summary.cadenceError !== null ? 'no cadence: invalid value' : null;
 }

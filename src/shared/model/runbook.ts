@@ -20,9 +20,27 @@ export const RunbookId = z
 export const Cadence = z.enum(['daily', 'weekly', 'monthly', 'quarterly', 'annual']);
 export type Cadence = z.infer<typeof Cadence>;
 
-/** A diagnostic about the source, with the 1-based line it concerns. */
-export const RunbookWarning = z.object({ line: z.number().int(), message: z.string() });
+/**
+ * A diagnostic about the source, with the 1-based line it concerns. An error stops the
+ * steps it concerns from running (they list it in `Step.blocked`); a warning only informs.
+ */
+export const RunbookWarning = z.object({
+  line: z.number().int(),
+  message: z.string(),
+  severity: z.enum(['error', 'warning']),
+});
 export type RunbookWarning = z.infer<typeof RunbookWarning>;
+
+/** Where a fence that is never closed was opened, and where Runsheet ended its block. */
+export const RepairedFence = z.object({
+  /** The line of the opening fence. */
+  openedLine: z.number().int(),
+  /** The block's last line of code as Runsheet reads it. */
+  lastLine: z.number().int(),
+  /** Where and why it was cut: "before the heading on line 11", "at the end of the file". */
+  cut: z.string(),
+});
+export type RepairedFence = z.infer<typeof RepairedFence>;
 
 /** A heading and everything under it until the next heading of the same or higher level. */
 export const Section = z.object({
@@ -108,6 +126,13 @@ export const Step = z.object({
   cadence: Cadence.nullable(),
   /** What the step would do that cannot be undone, from a parse of its code (empty: nothing found). */
   danger: z.array(DangerFlag),
+  /**
+   * Errors that stop the step from running, with their lines: a bad fence attribute of its
+   * block, a bad frontmatter value it would use. Empty: nothing stops it.
+   */
+  blocked: z.array(RunbookWarning),
+  /** Its code comes from a fence that is never closed: it runs only once confirmed. */
+  repaired: RepairedFence.nullable(),
 });
 export type Step = z.infer<typeof Step>;
 
@@ -168,5 +193,9 @@ export const RunbookSummary = z.object({
   checks: z.number().int(),
   commands: z.number().int(),
   warnings: z.number().int(),
+  /** Diagnostics of severity error (they stop steps, or turn off what they set). */
+  errors: z.number().int(),
+  /** The line of a frontmatter `cadence:` that is not a cadence (so the runbook has none); else null. */
+  cadenceError: z.number().int().nullable(),
 });
 export type RunbookSummary = z.infer<typeof RunbookSummary>;

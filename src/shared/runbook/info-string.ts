@@ -10,7 +10,7 @@ const KNOWN_LANGS = new Set([
   ),
 ]);
 
-type AttrType = 'string' | 'boolean' | 'duration' | 'list' | 'count';
+type AttrType = 'string' | 'boolean' | 'duration' | 'list' | 'count' | 'safe' | 'unsupported';
 
 /** Runme-compatible fence attributes and their types. */
 export const ATTRIBUTES: Record<keyof StepAttributes, AttrType> = {
@@ -21,17 +21,30 @@ export const ATTRIBUTES: Record<keyof StepAttributes, AttrType> = {
   confirm: 'boolean',
   timeout: 'duration',
   interactive: 'boolean',
-  cwd: 'string',
+  // Runme's cwd= runs one block elsewhere; in Runsheet's one long-lived shell it would be
+  // ignored, so the block would run in the wrong folder: an error, never silently dropped.
+  cwd: 'unsupported',
   interpreter: 'string',
   continueOnError: 'boolean',
   errexit: 'boolean',
   excludeFromRunAll: 'boolean',
   background: 'boolean',
   safe: 'boolean',
-  rehearsal: 'string',
+  rehearsal: 'safe',
   id: 'string',
   terminalRows: 'string',
   promptEnv: 'boolean',
+};
+
+/** What a value of each type looks like, for the error that names a bad one. */
+const EXPECTED: Record<AttrType, string> = {
+  string: 'text',
+  boolean: 'true or false',
+  duration: 'a duration such as 30s, 5m, 1h30m or 250ms',
+  list: 'a comma-separated list of names',
+  count: 'a whole number from 1 to 1000',
+  safe: 'safe',
+  unsupported: '',
 };
 
 export interface ParsedInfo {
@@ -39,6 +52,7 @@ export interface ParsedInfo {
   attrs: StepAttributes;
   /** The info string was prose ("```Execute this command."): judge the block by its content. */
   prose: boolean;
+  /** Attributes that cannot be read: errors (severity `error`), each stops the block's step. */
   warnings: RunbookWarning[];
 }
 
@@ -73,20 +87,19 @@ function parseAttributes(text: string, line: number, warnings: RunbookWarning[])
       const parsed: unknown = JSON.parse(text);
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
         raw = parsed as Record<string, unknown>;
-    } catch {
-      warnings.push({ line, message: 'fence attributes look like JSON but do not parse' });
+    } catch (error) {
+      warnings.push(
+        bad(line, `fence attributes look like JSON but do not parse (${(error as Error).message})`),
+      );
     }
   } else {
     if (!text.trimEnd().endsWith('}'))
-      warnings.push({ line, message: 'fence attributes are missing their closing }' });
+      warnings.push(bad(line, 'fence attributes are missing their closing }'));
     for (const match of body.matchAll(
       /([A-Za-z_][\w-]*)\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}]+)|(\S+)/g,
     )) {
       if (match[3]) {
-        warnings.push({
-          line,
-          message: `cannot read fence attribute "${match[3]}" (expected key=value)`,
-        });
+        warnings.push(bad(line, `cannot read fence attribute "${match[3]}" (expected key=value)`));
         continue;
       }
       const value = match[2]!;
@@ -97,15 +110,29 @@ function parseAttributes(text: string, line: number, warnings: RunbookWarning[])
   for (const [key, value] of Object.entries(raw)) {
     const type = ATTRIBUTES[key as keyof StepAttributes];
     if (!type) {
-      warnings.push({ line, message: `unknown fence attribute "${key}"` });
+      warnings.push(
+        bad(
+          line,
+          `unknown fence attribute "${key}" (Runsheet reads ${Object.keys(ATTRIBUTES).join(', ')})`,
+        ),
+      );
+      continue;
+    }
+    if (type === 'unsupported') {
+      warnings.push(
+        bad(
+          line,
+          `fence attribute ${key}= is not supported: every step runs in the run's one shell; put \`cd ${String(value)}\` at the top of the block instead`,
+        ),
+      );
       continue;
     }
     const converted = convert(type, value);
     if (converted === undefined) {
-      warnings.push({
-        line,
-        message: `fence attribute ${key}=${String(value)} is not a valid ${type}`,
-      });
+      const shown = typeof value === 'string' ? value : JSON.stringify(value);
+      warnings.push(
+        bad(line, `fence attribute ${key}=${shown} is not valid (expected ${EXPECTED[type]})`),
+      );
     } else {
       attrs[key] = converted;
     }
@@ -113,8 +140,17 @@ function parseAttributes(text: string, line: number, warnings: RunbookWarning[])
   return attrs as StepAttributes;
 }
 
+/** An attribute that cannot be read: an error, so its step does not run until it is fixed. */
+function bad(line: number, message: string): RunbookWarning {
+  return { line, message, severity: 'error' };
+}
+
 function convert(type: AttrType, value: unknown): unknown {
   switch (type) {
+    case 'safe':
+      return value === 'safe' ? value : undefined;
+    case 'unsupported':
+      return undefined;
     case 'string':
       return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
     case 'boolean':

@@ -3,14 +3,16 @@ import { shortHash, slugify } from '../util/hash';
 import { cadenceFromText, parseCadence } from './cadence';
 import { splitFrontmatter } from './frontmatter';
 import { parseInfo } from './info-string';
-import { lineOf, md, repairFences } from './fences';
+import { fenceClosed, lineOf, md, repairFences, repairMessage } from './fences';
 import { firstSentence, oneLine, unique } from './text';
 import { envAssignments, envReferences, findPlaceholders } from './placeholders';
 import { isRunnableBlock, looksLikeShell, SHELL_LANGS } from './shell-detect';
 import { readSchedule, readWindows, type Table } from './tables';
+import { parseWindow } from '../schedule/window';
 import { readTranscript, TRANSCRIPT_LANGS } from './transcript';
 import type {
   DangerFlag,
+  RepairedFence,
   Runbook,
   RunbookBlock,
   RunbookWarning,
@@ -48,10 +50,16 @@ export function parseRunbook(
   const text = source.replace(/\r\n?/g, '\n');
   const front = splitFrontmatter(text);
   const repaired = repairFences(front.body);
-  const builder = new RunbookBuilder(repaired.body, front.data, fallbackTitle);
+  const builder = new RunbookBuilder(front.body, front.data, fallbackTitle, repaired.repairs);
   const runbook = builder.build(repaired.tokens);
-  runbook.warnings.push(...front.warnings, ...repaired.warnings);
+  runbook.warnings.push(...front.warnings, ...front.errors.map((e) => e.problem));
+  runbook.warnings.push(...repaired.warnings);
   runbook.warnings.sort((a, b) => a.line - b.line);
+  // A bad frontmatter value stops the steps it would apply to (frontmatter.ts says which).
+  for (const { problem, blocks } of front.errors) {
+    if (blocks === 'nothing') continue;
+    for (const step of runbook.steps) if (blocks(step)) step.blocked.push(problem);
+  }
   if (analyze) {
     const lines = front.body.split('\n');
     for (const step of runbook.steps) {
@@ -62,6 +70,7 @@ export function parseRunbook(
         runbook.warnings.push({
           line: step.line,
           message: `could not check the step for destructive commands: ${(error as Error).message}`,
+          severity: 'warning',
         });
       }
     }
@@ -105,6 +114,8 @@ class RunbookBuilder {
     body: string,
     private readonly frontmatter: Record<string, unknown>,
     private readonly fallbackTitle: string,
+    /** Fences never closed, by the line of their opener, as `repairFences` cut them. */
+    private readonly repairs: ReadonlyMap<number, RepairedFence>,
   ) {
     this.lines = body.split('\n');
   }
@@ -283,6 +294,8 @@ class RunbookBuilder {
     | 'runnable'
     | 'attrs'
     | 'placeholders'
+    | 'blocked'
+    | 'repaired'
   > {
     const line = lineOf(token);
     const source = token.content;
@@ -295,6 +308,7 @@ class RunbookBuilder {
       this.warnings.push({
         line,
         message: `the fence's info string "${oneLine(token.info).slice(0, 40)}" is prose, not a language; the block is judged by its content`,
+        severity: 'warning',
       });
     }
     const lang = info.lang;
@@ -314,6 +328,7 @@ class RunbookBuilder {
         line,
         message:
           'code block has no language; it reads as shell, so it can run (label it ```bash or ```text to be sure)',
+        severity: 'warning',
       });
     }
     if (info.attrs.name) {
@@ -322,6 +337,7 @@ class RunbookBuilder {
         this.warnings.push({
           line,
           message: `duplicate step name "${info.attrs.name}" (first used on line ${seen})`,
+          severity: 'warning',
         });
       else this.names.set(info.attrs.name, line);
     }
@@ -335,7 +351,26 @@ class RunbookBuilder {
       runnable,
       attrs: info.attrs,
       placeholders: runnable ? findPlaceholders(code) : [],
+      blocked: info.warnings.filter((w) => w.severity === 'error'),
+      repaired: token.type === 'fence' ? this.repairOf(token) : null,
     };
+  }
+
+  /**
+   * A fence never closed: as `repairFences` cut it (top level), or ended by the list item
+   * or quote it is in; null when its closing fence is there.
+   */
+  private repairOf(token: Token): RepairedFence | null {
+    const line = lineOf(token);
+    const repaired = this.repairs.get(line);
+    if (repaired) return repaired;
+    if (fenceClosed(token, this.lines)) return null;
+    const end = token.map?.[1] ?? line;
+    const last =
+      end >= this.lines.length ? 'at the end of the file' : 'where its list item or quote ends';
+    const repair = { openedLine: line, lastLine: Math.max(line, end), cut: last };
+    this.warnings.push({ line, message: repairMessage(repair), severity: 'warning' });
+    return repair;
   }
 
   private trackEnv(step: Step): void {
@@ -406,6 +441,15 @@ class RunbookBuilder {
     const windows = readWindows(table);
     if (schedule) this.schedule.push(...schedule);
     if (windows) this.windows.push(...windows);
+    // A window that cannot be read is never checked when a run starts: say so on its row.
+    for (const w of windows ?? []) {
+      if (!w.window.trim() || parseWindow(w.window)) continue;
+      this.warnings.push({
+        line: w.line,
+        message: `maintenance window "${oneLine(w.window).slice(0, 60)}" for ${w.environment || 'an unnamed environment'} cannot be read (expected e.g. "Sundays 2-6 AM", "Sat 01:00-03:00 UTC", "Weekdays 22:00-23:00"); a run there is not checked against it`,
+        severity: 'error',
+      });
+    }
     this.addProse(this.sourceOf(tokens[start]!), tokens[start]!, this.depth(), false);
     return i;
   }
@@ -427,6 +471,8 @@ class RunbookBuilder {
       placeholders: [],
       env: [],
       danger: [],
+      blocked: [],
+      repaired: null,
       cadence: section?.cadence ?? parseCadence(this.frontmatter.cadence),
       ...fields,
     };

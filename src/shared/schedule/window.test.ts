@@ -21,6 +21,17 @@ describe('maintenance windows as runbooks write them', () => {
     expect(withinWindow(production, at(1, 3))).toBe(false);
   });
 
+  it('reads Saturday as a day, not "S" and the word "at"', () => {
+    expect(parseWindow('Sat 01:00-03:00 UTC')).toEqual({
+      days: [6],
+      start: 60,
+      end: 180,
+      allDay: false,
+      utc: true,
+    });
+    expect(parseWindow('Sat at 01:00-03:00')).toMatchObject({ days: [6], start: 60 });
+  });
+
   it('reads day ranges, lists, 24-hour times past midnight, PM and UTC', () => {
     const night = parseWindow('Mon-Fri 22:00-02:00')!;
     expect(night.days).toEqual([1, 2, 3, 4, 5]);

@@ -92,7 +92,8 @@ export function parseWindow(text: string): WindowSpec | null {
     start = s;
     end = e;
     allDay = false;
-    t = t.slice(0, time.index).replace(/\s*(,|from|at|between)?\s*$/i, '');
+    // Whole words only: the "at" of "Sat" is part of the day.
+    t = t.slice(0, time.index).replace(/\s*(,|\b(?:from|at|between))?\s*$/i, '');
   }
   const days = parseDays(t);
   if (days === undefined) return null;

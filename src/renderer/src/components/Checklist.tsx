@@ -40,12 +40,26 @@ export function Checklist({
     null;
   const runLocked =
     Boolean(run?.runningStepId) || (run?.status !== undefined && run.status !== 'active');
+  const errors = runbook.warnings.filter((w) => w.severity === 'error');
+  const warnings = runbook.warnings.filter((w) => w.severity !== 'error');
 
   return (
     <article className="checklist" data-testid="checklist">
-      {runbook.warnings.length > 0 && (
-        <div className="banner banner-warn">
-          {runbook.warnings.map((w) => (
+      {errors.length > 0 && (
+        <div className="banner banner-problems" role="alert" data-testid="runbook-errors">
+          <strong>
+            {errors.length === 1 ? 'An error' : `${errors.length} errors`} in this runbook
+          </strong>
+          {errors.map((w) => (
+            <div key={`${w.line}-${w.message}`}>
+              Line {w.line}: {w.message}
+            </div>
+          ))}
+        </div>
+      )}
+      {warnings.length > 0 && (
+        <div className="banner banner-warn" data-testid="runbook-warnings">
+          {warnings.map((w) => (
             <div key={`${w.line}-${w.message}`}>
               Line {w.line}: {w.message}
             </div>

@@ -102,6 +102,11 @@ export function PlanDialog({
                     ))}
                   </ul>
                 )}
+                {step.blocked && (
+                  <div className="step-blocked" data-testid="plan-blocked">
+                    Cannot run: {step.blocked}
+                  </div>
+                )}
                 {step.missing.length > 0 && (
                   <div className="step-note">Needs {step.missing.join(', ')} before it runs</div>
                 )}

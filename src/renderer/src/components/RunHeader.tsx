@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RunbookSummary, RunState } from '../../../shared/api';
+import { cadenceText } from '../../../shared/model';
 import { formatDuration } from '../../../shared/util/duration';
 import { usePref } from '../ui/prefs';
 import { RunFields } from './RunFields';
@@ -63,7 +64,7 @@ export function RunHeader({
         ) : (
           <span className="run-summary muted">
             {summary.checks} items · {summary.commands} commands
-            {summary.cadence ? ` · ${summary.cadence}` : ''}
+            {cadenceText(summary) ? ` · ${cadenceText(summary)}` : ''}
           </span>
         )}
         <div className="run-buttons">
@@ -191,8 +192,8 @@ export function RunHeader({
         ) : (
           <p className="run-facts">
             {summary.checks} checklist items · {summary.commands} runnable commands
-            {summary.cadence ? ` · ${summary.cadence}` : ''}. Start a run to tick items and run
-            commands; everything is recorded in a maintenance log.
+            {cadenceText(summary) ? ` · ${cadenceText(summary)}` : ''}. Start a run to tick items
+            and run commands; everything is recorded in a maintenance log.
           </p>
         )}
       </div>

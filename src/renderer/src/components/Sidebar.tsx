@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppInfo, RunbookSummary } from '../../../shared/api';
+import { cadenceText } from '../../../shared/model';
 import { usePref } from '../ui/prefs';
 
 interface Props {
@@ -168,9 +169,28 @@ function SidebarList({
               <span className="runbook-name">{rb.title}</span>
               <span className="runbook-counts">
                 {rb.checks} checks · {rb.commands} commands
-                {rb.cadence && <span className="badge badge-small">{rb.cadence}</span>}
+                {cadenceText(rb) && (
+                  <span
+                    className={`badge badge-small${rb.cadence ? '' : ' badge-error'}`}
+                    title={
+                      rb.cadenceError !== null
+                        ? `Line ${rb.cadenceError}: the cadence: value is not daily, weekly, monthly, quarterly or annual`
+                        : undefined
+                    }
+                    data-testid="runbook-cadence"
+                  >
+                    {cadenceText(rb)}
+                  </span>
+                )}
+                {rb.errors > 0 && (
+                  <span className="badge badge-error badge-small" data-testid="runbook-error-count">
+                    {rb.errors} {rb.errors === 1 ? 'error' : 'errors'}
+                  </span>
+                )}
                 {rb.warnings > 0 && (
-                  <span className="badge badge-warn badge-small">{rb.warnings} warnings</span>
+                  <span className="badge badge-warn badge-small">
+                    {rb.warnings} {rb.warnings === 1 ? 'warning' : 'warnings'}
+                  </span>
                 )}
               </span>
             </button>

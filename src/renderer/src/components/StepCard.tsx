@@ -2,6 +2,7 @@ import { useRef, useState, type KeyboardEvent } from 'react';
 import type { StepResult } from '../../../shared/api';
 import {
   asks,
+  blockedReason,
   ENDED,
   failingCommandsText,
   isActionable,
@@ -82,9 +83,17 @@ export function StepCard({
   const running = status === 'running';
   const done = isDone(status);
   const missing = step.placeholders.filter((p) => !(p.name in variables));
+  /** An error in the runbook stops this step: Run stays off, saying why. */
+  const blocked = step.runnable ? blockedReason(step) : null;
 
   const canRun =
-    step.runnable && !readOnly && !busy && !runLocked && !running && missing.length === 0;
+    step.runnable &&
+    !readOnly &&
+    !busy &&
+    !runLocked &&
+    !running &&
+    missing.length === 0 &&
+    blocked === null;
   /** Runs the step and keeps the keyboard on its card (the button it came from may be disabled now). */
   const run = (andFollowing = false): void => {
     setCancelSent(false);
@@ -200,6 +209,26 @@ export function StepCard({
           )}
         </div>
       </div>
+      {blocked !== null && (
+        <div className="step-blocked" data-testid="step-blocked" role="alert">
+          <span className="step-blocked-label">Cannot run</span>
+          <ul>
+            {step.blocked.map((b) => (
+              <li key={`${b.line}:${b.message}`}>
+                Line {b.line}: {b.message}
+              </li>
+            ))}
+          </ul>
+          <span className="muted">Fix the runbook; the view follows the file.</span>
+        </div>
+      )}
+      {step.runnable && step.repaired && (
+        <div className="step-note step-repaired" data-testid="step-repaired" role="note">
+          The code fence opened on line {step.repaired.openedLine} is never closed: Runsheet ended
+          the block at line {step.repaired.lastLine}, {step.repaired.cut}. Run shows the code as cut
+          and asks before it runs.
+        </div>
+      )}
       {step.runnable && step.danger.length > 0 && (
         <DangerNote flags={step.danger} safeHere={rehearsal && step.attrs.rehearsal === 'safe'} />
       )}
@@ -304,9 +333,13 @@ export function StepCard({
                 type="button"
                 className="btn btn-ghost btn-small"
                 onClick={() => run(true)}
-                disabled={busy || runLocked || missing.length > 0}
+                disabled={busy || runLocked || missing.length > 0 || blocked !== null}
                 tabIndex={inner}
-                title="Run this step and the runnable steps after it; stops at the first failure"
+                title={
+                  blocked !== null
+                    ? `Cannot run: ${blocked}`
+                    : 'Run this step and the runnable steps after it; stops at the first failure or at a step that cannot run'
+                }
                 data-testid="run-from-here"
               >
                 Run from here
@@ -315,14 +348,16 @@ export function StepCard({
                 type="button"
                 className={`btn btn-small ${status === 'failed' || status === 'passed' ? 'btn-secondary' : 'btn-primary'}`}
                 onClick={() => run()}
-                disabled={busy || runLocked || missing.length > 0}
+                disabled={busy || runLocked || missing.length > 0 || blocked !== null}
                 tabIndex={inner}
                 title={
-                  missing.length > 0
-                    ? `Fill in ${missing.map((p) => p.tokens[0]).join(', ')} first`
-                    : runLocked
-                      ? 'Another step is running'
-                      : `Run in the terminal (line ${step.line})`
+                  blocked !== null
+                    ? `Cannot run: ${blocked}`
+                    : missing.length > 0
+                      ? `Fill in ${missing.map((p) => p.tokens[0]).join(', ')} first`
+                      : runLocked
+                        ? 'Another step is running'
+                        : `Run in the terminal (line ${step.line})`
                 }
                 data-testid="run-step"
               >

@@ -55,7 +55,7 @@ export function appCommands(state: AppState, actions: Actions, ui: WindowControl
     }
     const canRun = run?.status !== 'finished' && !run?.runningStepId;
     if (canRun)
-      for (const step of opened.runbook.steps.filter((s) => s.runnable)) {
+      for (const step of opened.runbook.steps.filter((s) => s.runnable && s.blocked.length === 0)) {
         add('Run step', step.id, `${stepTitle(step)} · line ${step.line}`, () => {
           focusStep(step.id);
           actions.runStep(step);
