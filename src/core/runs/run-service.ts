@@ -291,11 +291,14 @@ export class RunService {
    * the hosts `host` or the runbook names.
    */
   async planRun(runbookId: string, options: PlanOptions = {}): Promise<Plan> {
-    const where = await this.where(runbookId, options.host);
-    const { expanded, verdict } = where;
-    // A live run's plan is of its own copy of the runbook, not of the file as it is now.
-    const runbook = options.runbook ?? where.runbook;
-    const source = options.source ?? where.source;
+    // A live run's plan is of its own copy of the runbook, not of the file as it is now
+    // (which may differ, or be gone).
+    const own =
+      options.runbook && options.source !== undefined
+        ? { runbook: options.runbook, source: options.source }
+        : undefined;
+    const where = await this.where(runbookId, options.host, own);
+    const { expanded, verdict, runbook, source } = where;
     const workspaceDir = this.deps.dirs.workspaceDir;
     const content = planContent({
       runbookId,
@@ -327,8 +330,14 @@ export class RunService {
   }
 
   /** Where a run would go, its environment, and what its maintenance window says. */
-  private async where(runbookId: string, host?: string) {
-    const { runbook, path, source } = await this.deps.workspace.open(runbookId);
+  private async where(
+    runbookId: string,
+    host?: string,
+    own?: { runbook: Runbook; source: string },
+  ) {
+    const { runbook, path, source } = own
+      ? { ...own, path: this.deps.workspace.pathOf(runbookId) }
+      : await this.deps.workspace.open(runbookId);
     const requested = host ?? runbookTargets(runbook);
     const expanded = requested ? this.deps.expandHosts(requested) : [];
     const environment = runEnvironment(

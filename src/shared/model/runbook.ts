@@ -168,5 +168,7 @@ export const RunbookSummary = z.object({
   checks: z.number().int(),
   commands: z.number().int(),
   warnings: z.number().int(),
+  /** Why the file cannot be opened now (unreadable, not UTF-8, too large), else null. */
+  error: z.string().nullable(),
 });
 export type RunbookSummary = z.infer<typeof RunbookSummary>;
