@@ -169,8 +169,18 @@ function SidebarList({
               <span className="runbook-counts">
                 {rb.checks} checks · {rb.commands} commands
                 {rb.cadence && <span className="badge badge-small">{rb.cadence}</span>}
-                {rb.warnings > 0 && (
-                  <span className="badge badge-warn badge-small">{rb.warnings} warnings</span>
+                {rb.error !== null ? (
+                  <span
+                    className="badge badge-warn badge-small"
+                    title={rb.error}
+                    data-testid="runbook-error"
+                  >
+                    cannot be opened
+                  </span>
+                ) : (
+                  rb.warnings > 0 && (
+                    <span className="badge badge-warn badge-small">{rb.warnings} warnings</span>
+                  )
                 )}
               </span>
             </button>
