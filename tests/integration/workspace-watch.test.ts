@@ -76,6 +76,18 @@ describe('the workspace follows files added, deleted and renamed while it is ope
     expect(lists.length).toBe(before);
   });
 
+  it('a workspace folder removed and put back is followed again', async () => {
+    const saved = `${dir.path}-moved`;
+    renameSync(dir.path, saved);
+    const empty = await lastList('everything gone', (c) => c.runbooks.length === 0);
+    expect(empty.removed.map((r) => r.id).sort()).toEqual(['other.md', 'patch.md']);
+    renameSync(saved, dir.path);
+    const back = await lastList('everything back', (c) => c.runbooks.length === 2);
+    expect(back.added.sort()).toEqual(['other.md', 'patch.md']);
+    writeFileSync(join(dir.path, 'later.md'), '# Later\n');
+    await lastList('later.md', (c) => c.added.includes('later.md'));
+  });
+
   it('a rename is told as one, with the same text under the new name', async () => {
     renameSync(join(dir.path, 'patch.md'), join(dir.path, 'patched.md'));
     const change = await lastList('the rename', (c) => c.removed.length > 0);

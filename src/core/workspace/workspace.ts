@@ -38,6 +38,8 @@ const MAX_WAIT_MS = 1000;
  * an editor that saves by renaming the old file away and writing a new one is not a deletion.
  */
 const CONFIRM_GONE_MS = 250;
+/** How often a workspace folder that is gone is looked for again. */
+const MISSING_ROOT_MS = 2000;
 
 /** A folder of Markdown runbooks. Ids are paths relative to the folder. */
 export class Workspace {
@@ -150,7 +152,10 @@ export class Workspace {
       try {
         summaries = await this.list();
       } catch {
-        summaries = []; // the folder itself is gone or unreadable: nothing is listed
+        // The folder itself is gone or unreadable: nothing is listed, and with no folder to
+        // watch, it is looked for every few seconds until it is back.
+        summaries = [];
+        this.later(MISSING_ROOT_MS);
       }
       if (!this.listener) return;
       const before = this.baseline ?? new Map<string, RunbookSummary>();
