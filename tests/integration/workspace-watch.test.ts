@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src/shared/api';
 import { coreOn } from '../helpers/harness';
-import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { readTree, tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 const PATCH = '# Patch\n\n- [ ] Drain\n- [ ] Page\n\n```bash\necho "patched 6.1"\n```\n';
 const OTHER = '# Other\n\n- [ ] One thing\n';
@@ -107,6 +107,8 @@ describe('the workspace follows files added, deleted and renamed while it is ope
     renameSync(join(dir.path, '.patch.md.tmp'), join(dir.path, 'patch.md'));
     const edited = await waitFor('the edit', () => edits.find((e) => e.summary.id === 'patch.md'));
     expect(edited.runbook.steps[2]!.code).toContain('6.2');
+    // Nobody runs it: nothing of it is kept in the data folder.
+    expect(readTree(join(dir.path, '.data')).some((text) => text.includes('6.2'))).toBe(false);
     // Move the old file away, then write a new one in its place (vim without backupcopy).
     renameSync(join(dir.path, 'patch.md'), join(dir.path, 'patch.md~'));
     await new Promise((r) => setTimeout(r, 120));

@@ -269,14 +269,17 @@ export class RunService {
 
   /** The runbook changed on disk: active runs of it follow the new text. */
   reload(runbookId: string, runbook: Runbook, source: string): void {
-    const hash = this.records.store.saveRunbook(source);
-    for (const run of this.runs.values())
-      if (
+    const following = [...this.runs.values()].filter(
+      (run) =>
         run.state.runbookId === runbookId &&
         run.state.status === 'active' &&
-        run.runbookSource !== source
-      )
-        void run.reload(runbook, hash, source);
+        run.runbookSource !== source,
+    );
+    // The text is kept only for a run that follows it (an edit of a runbook nobody runs
+    // writes nothing to the data folder).
+    if (following.length === 0) return;
+    const hash = this.records.store.saveRunbook(source);
+    for (const run of following) void run.reload(runbook, hash, source);
   }
 
   dispose(): void {
