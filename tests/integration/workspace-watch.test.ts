@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src/shared/api';
+import { interruptedRun, NIGHTLY } from '../helpers/crash';
 import { coreOn } from '../helpers/harness';
 import { readTree, tempDir, waitFor, writeFiles } from '../helpers/temp';
 
@@ -210,5 +211,28 @@ describe('the workspace follows files added, deleted and renamed while it is ope
     await expect(api.call('runbook.open', { runbookId: 'patch.md' })).rejects.toThrow(
       /runbook not found/,
     );
+  });
+
+  it('an interrupted run of a deleted runbook resumes, opens and finishes from its record', async () => {
+    app.core.dispose();
+    writeFiles(dir.path, { 'nightly.md': NIGHTLY });
+    await interruptedRun({
+      runbook: join(dir.path, 'nightly.md'),
+      dataDir: join(dir.path, '.data'),
+      logDir: join(dir.path, '.logs'),
+      home: dir.path,
+    });
+    rmSync(join(dir.path, 'nightly.md'));
+    app = coreOn(dir.path);
+    const { api } = app;
+    const [row] = await api.call('history.list', { status: ['interrupted'] });
+    const resumed = await api.call('run.resume', { runId: row!.runId });
+    // What the window does after Resume: open the run's runbook.
+    const opened = await api.call('runbook.open', { runbookId: resumed.runbookId });
+    expect(opened).toMatchObject({ deleted: true, activeRun: { id: row!.runId } });
+    expect(opened.runbook.title).toBe('Nightly copy');
+    expect(opened.runbook.steps).toHaveLength(1);
+    const done = await api.call('run.finish', { runId: row!.runId });
+    expect(done).toMatchObject({ status: 'finished', total: 1 });
   });
 });
