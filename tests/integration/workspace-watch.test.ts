@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src/shared/api';
 import { interruptedRun, NIGHTLY } from '../helpers/crash';
+import { LocalPtySession } from '../../src/core/sessions/local-pty';
 import { coreOn } from '../helpers/harness';
 import { readTree, tempDir, waitFor, writeFiles } from '../helpers/temp';
 
@@ -10,6 +11,13 @@ const PATCH = '# Patch\n\n- [ ] Drain\n- [ ] Page\n\n```bash\necho "patched 6.1"
 const OTHER = '# Other\n\n- [ ] One thing\n';
 
 type ListChange = EventPayload<'workspace.didChange'>;
+
+/** A core on the folder whose shells start with a clean HOME (no one's rc files to wait for). */
+const open = (path: string) =>
+  coreOn(path, {
+    sessionFactory: (request) =>
+      new LocalPtySession({ ...request, env: { ...process.env, HOME: path } }),
+  });
 
 describe('the workspace follows files added, deleted and renamed while it is open', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -20,7 +28,7 @@ describe('the workspace follows files added, deleted and renamed while it is ope
   beforeEach(async () => {
     dir = tempDir('runsheet-watch-');
     writeFiles(dir.path, { 'patch.md': PATCH, 'other.md': OTHER });
-    app = coreOn(dir.path);
+    app = open(dir.path);
     lists = [];
     edits = [];
     app.api.on('workspace.didChange', (change) => lists.push(change));
@@ -73,6 +81,10 @@ describe('the workspace follows files added, deleted and renamed while it is ope
     writeFileSync(join(dir.path, 'README.md'), '# Read me\n');
     writeFileSync(join(dir.path, '.patch.md.swp'), 'swap');
     writeFileSync(join(dir.path, 'notes.txt'), 'notes');
+    writeFileSync(join(dir.path, 'new.md~'), 'a backup');
+    mkdirSync(join(dir.path, 'data', 'journals'), { recursive: true });
+    for (let i = 0; i < 20; i++)
+      writeFileSync(join(dir.path, 'data', 'journals', `run${i}.jsonl`), `{"seq":${i}}\n`);
     await quiet();
     expect(lists.length).toBe(before);
   });
@@ -223,7 +235,7 @@ describe('the workspace follows files added, deleted and renamed while it is ope
       home: dir.path,
     });
     rmSync(join(dir.path, 'nightly.md'));
-    app = coreOn(dir.path);
+    app = open(dir.path);
     const { api } = app;
     const [row] = await api.call('history.list', { status: ['interrupted'] });
     const resumed = await api.call('run.resume', { runId: row!.runId });

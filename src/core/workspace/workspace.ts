@@ -1,6 +1,6 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import type { EventPayload, RunbookSummary } from '../../shared/api/contract';
 import { actionableSteps, type Runbook } from '../../shared/model';
@@ -49,8 +49,8 @@ export class Workspace {
    * One watcher per folder the runbook scan walks (the same depth and skipped folders), not
    * node's `recursive: true`: on Linux that walks and watches every folder below, node_modules
    * and .git included, and a data folder inside the workspace would wake it on every journal
-   * write. The project has no watcher library (chokidar & co. are this plus polling fallbacks);
-   * a folder event only schedules a fresh scan, so the scan, not the events, is the truth.
+   * write. The project depends on no watcher library, and needs little of one: a folder event
+   * only schedules a fresh scan, so the scan, not the events, is the truth.
    */
   private readonly watchers = new Map<string, FSWatcher>();
   private listener: WorkspaceListener | null = null;
@@ -107,8 +107,7 @@ export class Workspace {
       try {
         // Not persistent: a watched workspace never keeps a process (the CLI) alive by itself.
         const watcher = watch(dir, { persistent: false }, (_event, name) => {
-          // Hidden files (editors' swap and temp files, a data folder) are not runbooks.
-          if (typeof name === 'string' && name.startsWith('.')) return;
+          if (typeof name === 'string' && !this.concerns(join(dir, name))) return;
           this.schedule(SETTLE_MS);
         });
         watcher.on('error', () => {
@@ -120,6 +119,23 @@ export class Workspace {
       } catch {
         // Gone meanwhile, or no inotify watches left: the next scan tries again.
       }
+    }
+  }
+
+  /**
+   * Whether an event on this path can change the list: a Markdown file, or a folder (now, or
+   * one that was watched). Hidden files, editors' backups and temp files, and journals or logs
+   * written inside the workspace wake nothing.
+   */
+  private concerns(path: string): boolean {
+    const name = basename(path);
+    if (name.startsWith('.')) return false;
+    if (name.toLowerCase().endsWith('.md')) return true;
+    if (this.watchers.has(path)) return true;
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
     }
   }
 
