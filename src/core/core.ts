@@ -19,7 +19,7 @@ import { LocalPtySession } from './sessions/local-pty';
 import { SshSession } from './sessions/ssh-session';
 import { SessionManager } from './sessions/session-manager';
 import type { SessionFactory } from './sessions/terminal-session';
-import { Workspace } from './workspace/workspace';
+import { summarize, Workspace } from './workspace/workspace';
 import { Guard } from './guard/guard';
 
 export interface CoreOptions extends Partial<CoreDirs> {
@@ -170,9 +170,21 @@ export function createCore(options: CoreOptions): Core {
       emit('export.didSend', { runId, tracker: sent.tracker, url: sent.url }),
   });
   if (options.retryExports) trackers.start();
-  workspace.watch((_id, runbook, summary, source) => {
-    runs.reload(summary.id, runbook, source);
-    emit('runbook.didChange', { summary, runbook });
+  workspace.watch({
+    changed: (_id, runbook, summary, source) => {
+      runs.reload(summary.id, runbook, source);
+      emit('runbook.didChange', { summary, runbook });
+    },
+    listChanged: (change) => {
+      emit('workspace.didChange', change);
+      // A runbook back at the path of a run that went on without it: the run follows its text.
+      for (const id of change.added)
+        if (runs.activeRunFor(id))
+          workspace.open(id).then(
+            ({ runbook, source }) => runs.reload(id, runbook, source),
+            () => undefined,
+          );
+    },
   });
   // Reads of the records wait for the recovery pass that began with the core.
   const recovered = <T>(read: () => T | Promise<T>): Promise<T> =>
@@ -194,8 +206,21 @@ export function createCore(options: CoreOptions): Core {
     },
     'workspace.list': () => workspace.list(),
     'runbook.open': async ({ runbookId }) => {
-      const { runbook, summary } = await workspace.open(runbookId);
-      return { runbook, summary, activeRun: runs.activeRunFor(runbookId) };
+      const active = runs.activeRunFor(runbookId);
+      try {
+        const { runbook, summary } = await workspace.open(runbookId);
+        return { runbook, summary, activeRun: active, deleted: false };
+      } catch (error) {
+        // Deleted while it runs: the run goes on from its own copy, which is what opens.
+        if (!active || !(error instanceof ApiError) || error.code !== 'not-found') throw error;
+        const runbook = runs.find(active.id).runbook;
+        return {
+          runbook,
+          summary: summarize(runbookId, runbook),
+          activeRun: active,
+          deleted: true,
+        };
+      }
     },
     'run.start': ({ runbookId, host, outsideWindow, rehearsal }) =>
       runs.start(runbookId, { host, outsideWindow, rehearsal }),

@@ -269,14 +269,17 @@ export class RunService {
 
   /** The runbook changed on disk: active runs of it follow the new text. */
   reload(runbookId: string, runbook: Runbook, source: string): void {
-    const hash = this.records.store.saveRunbook(source);
-    for (const run of this.runs.values())
-      if (
+    const following = [...this.runs.values()].filter(
+      (run) =>
         run.state.runbookId === runbookId &&
         run.state.status === 'active' &&
-        run.runbookSource !== source
-      )
-        void run.reload(runbook, hash, source);
+        run.runbookSource !== source,
+    );
+    // The text is kept only for a run that follows it (an edit of a runbook nobody runs
+    // writes nothing to the data folder).
+    if (following.length === 0) return;
+    const hash = this.records.store.saveRunbook(source);
+    for (const run of following) void run.reload(runbook, hash, source);
   }
 
   dispose(): void {
@@ -291,11 +294,14 @@ export class RunService {
    * the hosts `host` or the runbook names.
    */
   async planRun(runbookId: string, options: PlanOptions = {}): Promise<Plan> {
-    const where = await this.where(runbookId, options.host);
-    const { expanded, verdict } = where;
-    // A live run's plan is of its own copy of the runbook, not of the file as it is now.
-    const runbook = options.runbook ?? where.runbook;
-    const source = options.source ?? where.source;
+    // A live run's plan is of its own copy of the runbook, not of the file as it is now
+    // (which may differ, or be gone).
+    const own =
+      options.runbook && options.source !== undefined
+        ? { runbook: options.runbook, source: options.source }
+        : undefined;
+    const where = await this.where(runbookId, options.host, own);
+    const { expanded, verdict, runbook, source } = where;
     const workspaceDir = this.deps.dirs.workspaceDir;
     const content = planContent({
       runbookId,
@@ -327,8 +333,14 @@ export class RunService {
   }
 
   /** Where a run would go, its environment, and what its maintenance window says. */
-  private async where(runbookId: string, host?: string) {
-    const { runbook, path, source } = await this.deps.workspace.open(runbookId);
+  private async where(
+    runbookId: string,
+    host?: string,
+    own?: { runbook: Runbook; source: string },
+  ) {
+    const { runbook, path, source } = own
+      ? { ...own, path: this.deps.workspace.pathOf(runbookId) }
+      : await this.deps.workspace.open(runbookId);
     const requested = host ?? runbookTargets(runbook);
     const expanded = requested ? this.deps.expandHosts(requested) : [];
     const environment = runEnvironment(

@@ -244,11 +244,14 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
               onFields={(fields) => run && actions.setFields(run.id, fields)}
               onReconnect={actions.reconnect}
               onRetryWrites={actions.retryWrites}
+              problem={opened.problem}
+              onClose={actions.closeRunbook}
             />
             <div className="main-scroll">
               <Checklist
                 runbook={opened.runbook}
                 run={run}
+                readOnly={opened.problem !== null && run?.status !== 'active'}
                 busySteps={state.busySteps}
                 targets={[...state.groups, ...state.hosts]}
                 localHost={state.info?.host ?? null}

@@ -60,6 +60,8 @@ export const methods = {
       summary: S.RunbookSummary,
       runbook: S.Runbook,
       activeRun: S.RunState.nullable(),
+      /** The file is gone; its run in progress goes on, and this is the run's own copy. */
+      deleted: z.boolean(),
     }),
   },
   'run.start': {
@@ -348,6 +350,15 @@ export const events = {
   'run.didChange': S.RunState,
   /** A runbook changed on disk; the open view updates and a run keeps the steps whose ids survived. */
   'runbook.didChange': z.object({ summary: S.RunbookSummary, runbook: S.Runbook }),
+  /**
+   * Runbooks were added, deleted or renamed on disk (or one became unreadable, or readable
+   * again): the list as it is now. `renamedTo` when the same text appeared under another name.
+   */
+  'workspace.didChange': z.object({
+    runbooks: z.array(S.RunbookSummary),
+    added: z.array(S.RunbookId),
+    removed: z.array(z.object({ id: S.RunbookId, renamedTo: S.RunbookId.nullable() })),
+  }),
   /** Terminal output; `seq` numbers the chunks of one session so a snapshot can be joined without gaps. */
   'session.didData': z.object({
     sessionId: S.SessionId,

@@ -197,5 +197,7 @@ export const RunbookSummary = z.object({
   errors: z.number().int(),
   /** The line of a frontmatter `cadence:` that is not a cadence (so the runbook has none); else null. */
   cadenceError: z.number().int().nullable(),
+  /** Why the file cannot be opened now (unreadable, not UTF-8, too large), else null. */
+  error: z.string().nullable(),
 });
 export type RunbookSummary = z.infer<typeof RunbookSummary>;

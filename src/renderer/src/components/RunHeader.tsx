@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RunbookSummary, RunState } from '../../../shared/api';
 import { cadenceText } from '../../../shared/model';
 import { formatDuration } from '../../../shared/util/duration';
+import type { FileProblem } from '../state/store';
 import { usePref } from '../ui/prefs';
 import { RunFields } from './RunFields';
 
@@ -25,6 +26,10 @@ interface Props {
   onFields(
     fields: Partial<Pick<RunState, 'maintainer' | 'environment' | 'issues' | 'nextActions'>>,
   ): void;
+  /** The runbook's file is gone or unreadable: said under the line; nothing new starts from it. */
+  problem: FileProblem | null;
+  /** Closes a runbook whose file is gone (offered while nothing runs). */
+  onClose(): void;
 }
 
 /**
@@ -49,9 +54,14 @@ export function RunHeader({
   onReconnect,
   onRetryWrites,
   onFields,
+  problem,
+  onClose,
 }: Props) {
   const now = useNow(run?.status === 'active');
   const [detailsOpen, setDetailsOpen] = usePref('headerDetails');
+  const active = run?.status === 'active';
+  // What is shown is kept, read-only: a new run, a plan or a rehearsal would read the file.
+  const frozen = problem !== null && !active;
 
   return (
     <header className="run-header" data-testid="run-header">
@@ -68,7 +78,7 @@ export function RunHeader({
           </span>
         )}
         <div className="run-buttons">
-          {(!run || run.status !== 'active') && (hosts.length > 0 || defaultHost) && (
+          {!active && !frozen && (hosts.length > 0 || defaultHost) && (
             <label className="run-target">
               <span className="muted">Run on</span>
               <select
@@ -89,16 +99,18 @@ export function RunHeader({
               </select>
             </label>
           )}
-          <button
-            type="button"
-            className="btn btn-ghost btn-small wide-only"
-            onClick={onPlan}
-            title="Every step a run would run, with its commands, hosts and what it would destroy; nothing runs"
-            data-testid="open-plan"
-          >
-            Plan
-          </button>
-          {(!run || run.status !== 'active') && (
+          {!frozen && (
+            <button
+              type="button"
+              className="btn btn-ghost btn-small wide-only"
+              onClick={onPlan}
+              title="Every step a run would run, with its commands, hosts and what it would destroy; nothing runs"
+              data-testid="open-plan"
+            >
+              Plan
+            </button>
+          )}
+          {!active && !frozen && (
             <button
               type="button"
               className="btn btn-ghost btn-small wide-only"
@@ -130,7 +142,7 @@ export function RunHeader({
               Finish run
             </button>
           )}
-          {(!run || run.status !== 'active') && (
+          {!active && !frozen && (
             <button
               type="button"
               className="btn btn-primary btn-small"
@@ -138,6 +150,16 @@ export function RunHeader({
               data-testid="start-run"
             >
               {run ? 'New run' : 'Start run'}
+            </button>
+          )}
+          {frozen && (
+            <button
+              type="button"
+              className="btn btn-secondary btn-small"
+              onClick={onClose}
+              data-testid="close-runbook"
+            >
+              Close
             </button>
           )}
           <button
@@ -153,16 +175,19 @@ export function RunHeader({
           </button>
         </div>
       </div>
+      {problem && <FileNote id={summary.id} problem={problem} running={active} />}
       {run?.storageFault && <StorageFaultNote run={run} onRetry={onRetryWrites} />}
       {run?.rehearsal && <RehearsalClock run={run} now={now} />}
       {/* Kept in the page when folded, so its facts stay readable to assistive tools. */}
       <div id="run-details" className="run-details" hidden={!detailsOpen}>
         {/* A narrow header keeps only the run's own buttons on its line: the others are here. */}
         <div className="run-details-actions narrow-only">
-          <button type="button" className="btn btn-ghost btn-small" onClick={onPlan}>
-            Plan
-          </button>
-          {(!run || run.status !== 'active') && (
+          {!frozen && (
+            <button type="button" className="btn btn-ghost btn-small" onClick={onPlan}>
+              Plan
+            </button>
+          )}
+          {!active && !frozen && (
             <button type="button" className="btn btn-ghost btn-small" onClick={onRehearse}>
               Rehearse…
             </button>
@@ -198,6 +223,40 @@ export function RunHeader({
         )}
       </div>
     </header>
+  );
+}
+
+/** The runbook's file is gone or unreadable: what that means for what is shown and for the run. */
+function FileNote({
+  id,
+  problem,
+  running,
+}: {
+  id: string;
+  problem: FileProblem;
+  running: boolean;
+}) {
+  const what =
+    problem.kind === 'unreadable' ? (
+      <>
+        <code>{id}</code> cannot be read now ({problem.error})
+      </>
+    ) : problem.movedTo ? (
+      <>
+        <code>{id}</code> was moved to <code>{problem.movedTo}</code> on disk
+      </>
+    ) : (
+      <>
+        <code>{id}</code> was deleted on disk
+      </>
+    );
+  return (
+    <div className="file-note" role="status" data-testid="file-note" data-kind={problem.kind}>
+      {what}
+      {running
+        ? '; this run goes on from its own record.'
+        : '. Shown as it was last read, read-only.'}
+    </div>
   );
 }
 

@@ -182,15 +182,30 @@ function SidebarList({
                     {cadenceText(rb)}
                   </span>
                 )}
-                {rb.errors > 0 && (
-                  <span className="badge badge-error badge-small" data-testid="runbook-error-count">
-                    {rb.errors} {rb.errors === 1 ? 'error' : 'errors'}
+                {rb.error !== null ? (
+                  <span
+                    className="badge badge-warn badge-small"
+                    title={rb.error}
+                    data-testid="runbook-error"
+                  >
+                    cannot be opened
                   </span>
-                )}
-                {rb.warnings > 0 && (
-                  <span className="badge badge-warn badge-small">
-                    {rb.warnings} {rb.warnings === 1 ? 'warning' : 'warnings'}
-                  </span>
+                ) : (
+                  <>
+                    {rb.errors > 0 && (
+                      <span
+                        className="badge badge-error badge-small"
+                        data-testid="runbook-error-count"
+                      >
+                        {rb.errors} {rb.errors === 1 ? 'error' : 'errors'}
+                      </span>
+                    )}
+                    {rb.warnings > 0 && (
+                      <span className="badge badge-warn badge-small">
+                        {rb.warnings} {rb.warnings === 1 ? 'warning' : 'warnings'}
+                      </span>
+                    )}
+                  </>
                 )}
               </span>
             </button>

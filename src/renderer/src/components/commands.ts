@@ -26,13 +26,17 @@ export function appCommands(state: AppState, actions: Actions, ui: WindowControl
 
   if (here) {
     const active = run?.status === 'active';
-    if (!active)
+    // The file is gone or unreadable and nothing runs: what is shown is read-only (as the header).
+    const frozen = opened.problem !== null && !active;
+    if (frozen) add('Run', 'close', 'Close this runbook (its file is gone)', actions.closeRunbook);
+    if (!active && !frozen)
       add('Run', 'start', run ? 'Start a new run' : 'Start a run', () => actions.start());
-    if (!active) add('Run', 'rehearse', 'Rehearse (a timed DR rehearsal)…', actions.openRehearsal);
+    if (!active && !frozen)
+      add('Run', 'rehearse', 'Rehearse (a timed DR rehearsal)…', actions.openRehearsal);
     if (active && !run.runningStepId) add('Run', 'finish', 'Finish the run', actions.finish);
     if (active && run.runningStepId)
       add('Run', 'cancel', 'Cancel the running step (Ctrl-C)', () => actions.cancel(false));
-    add('Run', 'plan', 'Plan: what a run would do', actions.openPlan);
+    if (!frozen) add('Run', 'plan', 'Plan: what a run would do', actions.openPlan);
     if (run) add('Run', 'export', 'Export the log…', () => actions.openExport(run.id));
     const next = opened.runbook.steps.find(
       (s) => isActionable(s) && !isDone(run?.steps[s.id]?.status),
@@ -53,7 +57,10 @@ export function appCommands(state: AppState, actions: Actions, ui: WindowControl
         if (first) focusStep(first.id);
       });
     }
-    const canRun = run?.status !== 'finished' && !run?.runningStepId;
+    const canRun =
+      run?.status !== 'finished' &&
+      !run?.runningStepId &&
+      (opened.problem === null || run?.status === 'active');
     if (canRun)
       for (const step of opened.runbook.steps.filter((s) => s.runnable && s.blocked.length === 0)) {
         add('Run step', step.id, `${stepTitle(step)} · line ${step.line}`, () => {

@@ -77,15 +77,32 @@ export function createActions(
     loadHistory();
   };
 
-  const openRunbook = (id: string): void => {
-    dispatch({ type: 'select', id });
+  /** Reads the selected runbook (again) into the open view. */
+  const readRunbook = (id: string): void => {
     api
       .call('runbook.open', { runbookId: id })
       .then(
-        ({ summary, runbook, activeRun }) =>
-          dispatch({ type: 'opened', summary, runbook, run: activeRun }),
+        ({ summary, runbook, activeRun, deleted }) =>
+          dispatch({ type: 'opened', summary, runbook, run: activeRun, deleted }),
         fail,
       );
+  };
+  const openRunbook = (id: string): void => {
+    dispatch({ type: 'select', id });
+    readRunbook(id);
+  };
+
+  /** The workspace changed on disk: the list, and the open runbook followed, noted or read again. */
+  const onWorkspace = (change: EventPayload<'workspace.didChange'>): void => {
+    const before = get();
+    dispatch({ type: 'workspace', change });
+    const after = get();
+    const id = after.selectedId;
+    if (!id || !after.opened) return;
+    const renamed = id !== before.selectedId;
+    const back = change.added.includes(id) && before.opened?.problem != null;
+    const readable = before.opened?.problem?.kind === 'unreadable' && !after.opened.problem;
+    if (renamed || back || readable) readRunbook(id);
   };
 
   /** A start on its way (preflight, maybe the window dialog): a second action waits for the same run. */
@@ -192,6 +209,7 @@ export function createActions(
       loadHistory();
       const offs = [
         api.on('run.didChange', onRun),
+        api.on('workspace.didChange', onWorkspace),
         api.on('runbook.didChange', ({ summary, runbook }) =>
           dispatch({ type: 'reloaded', summary, runbook }),
         ),
@@ -210,6 +228,11 @@ export function createActions(
     },
 
     openRunbook,
+    /** Closes a runbook whose file is gone (nothing runs): back to the overview. */
+    closeRunbook(): void {
+      dispatch({ type: 'closeRunbook' });
+      loadOverview();
+    },
     openHome(): void {
       dispatch({ type: 'view', view: 'home' });
       loadOverview();

@@ -32,6 +32,81 @@ describe('renderer store', () => {
     expect(state.run?.seq).toBe(5);
   });
 
+  it('follows the open runbook on disk: renamed, deleted (during a run too), unreadable', () => {
+    const summary = (id: string, error: string | null = null) =>
+      ({ id, title: id, error }) as never;
+    const open = (id: string) => {
+      const state = reduce(initialState, { type: 'select', id });
+      return reduce(state, {
+        type: 'opened',
+        summary: summary(id),
+        runbook: {} as never,
+        run: null,
+      });
+    };
+    const change = (
+      runbooks: string[],
+      removed: Array<{ id: string; renamedTo: string | null }> = [],
+      added: string[] = [],
+      broken: Record<string, string> = {},
+    ) => ({
+      type: 'workspace' as const,
+      change: {
+        runbooks: runbooks.map((id) => summary(id, broken[id] ?? null)),
+        added,
+        removed,
+      },
+    });
+
+    // Renamed with nothing running: the view follows, no notice.
+    let state = reduce(
+      open('a.md'),
+      change(['b.md'], [{ id: 'a.md', renamedTo: 'b.md' }], ['b.md']),
+    );
+    expect(state.selectedId).toBe('b.md');
+    expect(state.opened).toMatchObject({ summary: { id: 'b.md' }, problem: null });
+    expect(state.runbooks.map((r) => r.id)).toEqual(['b.md']);
+
+    // Deleted: kept, with a notice.
+    state = reduce(open('a.md'), change(['c.md'], [{ id: 'a.md', renamedTo: null }]));
+    expect(state.selectedId).toBe('a.md');
+    expect(state.opened?.problem).toEqual({ kind: 'deleted', movedTo: null });
+    // Read again (restored): the notice goes.
+    state = reduce(state, {
+      type: 'opened',
+      summary: summary('a.md'),
+      runbook: {} as never,
+      run: null,
+    });
+    expect(state.opened?.problem).toBeNull();
+
+    // Renamed during a run: the run stays on its runbook, the notice says where the file went.
+    state = reduce(open('a.md'), { type: 'run', run: run('r1', 'a.md') });
+    state = reduce(state, change(['b.md'], [{ id: 'a.md', renamedTo: 'b.md' }], ['b.md']));
+    expect(state.selectedId).toBe('a.md');
+    expect(state.opened?.problem).toEqual({ kind: 'deleted', movedTo: 'b.md' });
+
+    // Opened after the file went (a reload of the page during the run).
+    state = reduce(reduce(initialState, { type: 'select', id: 'a.md' }), {
+      type: 'opened',
+      summary: summary('a.md'),
+      runbook: {} as never,
+      run: run('r1', 'a.md'),
+      deleted: true,
+    });
+    expect(state.opened?.problem).toEqual({ kind: 'deleted', movedTo: null });
+
+    // Unreadable: said, what was read stays; an edit on disk clears it.
+    state = reduce(open('a.md'), change(['a.md'], [], [], { 'a.md': 'a.md:1: not UTF-8' }));
+    expect(state.opened?.problem).toEqual({ kind: 'unreadable', error: 'a.md:1: not UTF-8' });
+    state = reduce(state, { type: 'reloaded', summary: summary('a.md'), runbook: {} as never });
+    expect(state.opened?.problem).toBeNull();
+
+    // Closed: back to the overview.
+    state = reduce(state, { type: 'closeRunbook' });
+    expect(state).toMatchObject({ selectedId: null, opened: null, view: 'home' });
+  });
+
   it('tracks busy steps', () => {
     let state = reduce(initialState, { type: 'busy', stepId: 's', busy: true });
     expect(state.busySteps).toEqual(['s']);

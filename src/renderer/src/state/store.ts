@@ -41,12 +41,19 @@ export interface PastRunState {
   compared: RunState | null;
 }
 
+/**
+ * The open runbook's file is not there as shown: deleted (or moved: `movedTo`), or it cannot
+ * be read now. The view keeps what it showed; a run in progress goes on from its own record.
+ */
+export type FileProblem =
+  { kind: 'deleted'; movedTo: string | null } | { kind: 'unreadable'; error: string };
+
 /** Everything the UI shows, in one place; changed only through `reduce`. */
 export interface AppState {
   info: AppInfo | null;
   runbooks: RunbookSummary[];
   selectedId: string | null;
-  opened: { summary: RunbookSummary; runbook: Runbook } | null;
+  opened: { summary: RunbookSummary; runbook: Runbook; problem: FileProblem | null } | null;
   run: RunState | null;
   /**
    * Every active run's shell, for the terminal tabs (runs of other runbooks included); a
@@ -100,7 +107,18 @@ export type Action =
   | { type: 'runbooks'; runbooks: RunbookSummary[] }
   | { type: 'hosts'; hosts: string[]; groups: string[] }
   | { type: 'select'; id: string }
-  | { type: 'opened'; summary: RunbookSummary; runbook: Runbook; run: RunState | null }
+  | {
+      type: 'opened';
+      summary: RunbookSummary;
+      runbook: Runbook;
+      run: RunState | null;
+      /** The file is gone; this is its run's own copy. */
+      deleted?: boolean;
+    }
+  /** Runbooks were added, deleted or renamed on disk. */
+  | { type: 'workspace'; change: EventPayload<'workspace.didChange'> }
+  /** The user closed a runbook whose file is gone. */
+  | { type: 'closeRunbook' }
   | { type: 'run'; run: RunState }
   /** The open runbook changed on disk. */
   | { type: 'reloaded'; summary: RunbookSummary; runbook: Runbook }
@@ -188,13 +206,25 @@ export function reduce(state: AppState, action: Action): AppState {
       if (action.summary.id !== state.selectedId) return state;
       return {
         ...withShell(state, action.run),
-        opened: { summary: action.summary, runbook: action.runbook },
+        opened: {
+          summary: action.summary,
+          runbook: action.runbook,
+          problem: action.deleted ? { kind: 'deleted', movedTo: null } : null,
+        },
         run: action.run,
       };
+    case 'workspace':
+      return withWorkspace(state, action.change);
+    case 'closeRunbook':
+      return { ...state, selectedId: null, opened: null, run: null, busySteps: [], view: 'home' };
     case 'reloaded': {
       const runbooks = state.runbooks.map((r) => (r.id === action.summary.id ? action.summary : r));
       if (action.summary.id !== state.selectedId) return { ...state, runbooks };
-      return { ...state, runbooks, opened: { summary: action.summary, runbook: action.runbook } };
+      return {
+        ...state,
+        runbooks,
+        opened: { summary: action.summary, runbook: action.runbook, problem: null },
+      };
     }
     case 'run':
       return withRun(state, action.run);
@@ -348,6 +378,35 @@ export function attention(state: AppState): number {
     (r) => r.status === 'interrupted',
   ).length;
   return overdue + interrupted;
+}
+
+/**
+ * The list as it is on disk now, and what it means for the open runbook: deleted (a notice; a
+ * run goes on), renamed with no run in progress (the view follows it), unreadable, or back.
+ */
+function withWorkspace(state: AppState, change: EventPayload<'workspace.didChange'>): AppState {
+  const next = { ...state, runbooks: change.runbooks };
+  const { opened, selectedId } = state;
+  if (!opened || selectedId === null) return next;
+  const gone = change.removed.find((r) => r.id === selectedId);
+  if (gone) {
+    const running = state.run?.status === 'active';
+    const summary = gone.renamedTo
+      ? change.runbooks.find((r) => r.id === gone.renamedTo)
+      : undefined;
+    if (summary && !running)
+      return { ...next, selectedId: summary.id, opened: { ...opened, summary } };
+    return {
+      ...next,
+      opened: { ...opened, problem: { kind: 'deleted', movedTo: gone.renamedTo } },
+    };
+  }
+  const now = change.runbooks.find((r) => r.id === selectedId);
+  if (!now) return next;
+  if (now.error !== null)
+    return { ...next, opened: { ...opened, problem: { kind: 'unreadable', error: now.error } } };
+  // Readable again: the action opens it again (its text may differ), which clears the notice.
+  return next;
 }
 
 function withExport(state: AppState, change: Partial<ExportState>): AppState {
