@@ -14,7 +14,9 @@ import {
   blockedReason,
   ENDED,
   isProduction,
+  runTimes,
   stepsToConfirm,
+  timeSplitText,
   type Plan,
   type Runbook,
   type Step,
@@ -126,17 +128,23 @@ export async function runHeadless(
     live?.();
     state = await api.call('run.finish', { runId: state.id });
     const failed = results.filter((r) => r.result.status !== 'passed').length;
+    const times = runTimes(state);
+    const { totalMs, stepMs, betweenMs, interruptedMs } = times;
     const summary = {
       runbook: runbook.title,
       passed: results.length - failed,
       failed,
       notRun: steps.length - results.length,
+      // The run's time split as the app and the log split it (they add up to totalMs).
+      times: { totalMs, stepMs, betweenMs, interruptedMs },
       logPath: state.logPath,
       journalPath: state.journalPath,
     };
     if (options.json) out(JSON.stringify({ summary }));
     else {
       out(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.notRun} not run`);
+      const split = timeSplitText(times);
+      out(`time: ${split.total} · steps ${split.steps} · between ${split.between}`);
       out(`log: ${summary.logPath}`);
     }
     return failed > 0 ? 1 : 0;

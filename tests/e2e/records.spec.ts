@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { interruptedRun, NIGHTLY } from '../helpers/crash';
+import { expectReportAddsUp } from '../helpers/log';
 import { serveApp, type ServedApp } from '../helpers/serve';
 import { tempDir, writeFiles } from '../helpers/temp';
 
@@ -78,22 +79,29 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
 }) => {
   await page.goto(app.url);
   await page.getByTestId('runbook-list').getByText('Platform care').click();
-  // A normal run: tick the daily item, write Issues and Next actions, finish.
+  // A normal run: tick the daily item, run the collection, write Issues and Next actions, finish.
   await page.getByTestId('step').first().getByRole('checkbox').click();
   await expect(page.getByTestId('step').first().getByRole('checkbox')).toBeChecked();
+  await page.getByTestId('step').nth(1).getByTestId('run-step').click();
+  await expect(page.getByTestId('step').nth(1).getByTestId('step-status')).toHaveAttribute(
+    'data-status',
+    'passed',
+    { timeout: 20_000 },
+  );
   await page.getByTestId('run-details-toggle').click();
   await page.getByTestId('field-issues').fill('Grafana alert noise on node-3');
   await page.getByTestId('field-nextActions').fill('Tune the alert threshold');
   await page.getByTestId('field-issues').focus();
+  // Every step is done: Finish does not ask.
   await page.getByTestId('finish-run').click();
-  await page.getByTestId('finish-anyway').click();
   await expect(page.getByTestId('start-run')).toHaveText('New run');
-  const log = readFileSync(
-    (await page.getByTestId('log-path').locator('code').textContent())!,
-    'utf8',
-  );
-  expect(log).toContain('Issues: Grafana alert noise on node-3');
-  expect(log).toContain('Next Actions: Tune the alert threshold');
+  // The fields go through the redactor and may be recorded just after the finish ("during and
+  // after the run"); the log is written again when they are.
+  const logPath = (await page.getByTestId('log-path').locator('code').textContent())!;
+  await expect
+    .poll(() => readFileSync(logPath, 'utf8'))
+    .toContain('Issues: Grafana alert noise on node-3');
+  expect(readFileSync(logPath, 'utf8')).toContain('Next Actions: Tune the alert threshold');
 
   // A rehearsal: timed against its RTO.
   await page.getByTestId('rehearse').click();
@@ -108,12 +116,47 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
   await expect(collect.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
     timeout: 20_000,
   });
+  // Where the time goes: the steps, and the time between them, on the line and under it.
+  const DURATION = String.raw`(< )?\d[\d.]* (s|min)( \d[\d.]* s)?`;
+  const split = new RegExp(`^${DURATION} · steps ${DURATION} · between ${DURATION}$`);
+  await expect(page.getByTestId('rehearsal-split')).toHaveText(
+    new RegExp(`^steps ${DURATION} · between ${DURATION}$`),
+  );
+  await expect(page.getByTestId('run-time')).toHaveText(split);
+  await expect(page.getByTestId('run-time')).toHaveAttribute('title', /Between steps: the rest/);
   await page.screenshot({ path: 'test-results/screenshots/rehearsal.png' });
+  for (const size of [
+    { width: 1920, height: 1080 },
+    { width: 1024, height: 700 },
+  ]) {
+    await page.setViewportSize(size);
+    // The run's line stays one line (the layout settles after the resize: the rail may fold).
+    await expect
+      .poll(async () => (await page.locator('.run-bar').boundingBox())!.height, {
+        message: 'the run line is one line',
+      })
+      .toBeLessThanOrEqual(40);
+    // Details (open since the fields were typed in the first run) has the split whatever the width.
+    await expect(page.getByTestId('run-details-toggle')).toHaveAttribute('aria-expanded', 'true');
+    await expect(page.getByTestId('run-time-details')).toHaveText(split);
+    await expect(page.getByTestId('run-time-details')).toBeVisible();
+    await page.screenshot({
+      path: `test-results/screenshots/rehearsal-split-${size.width}x${size.height}.png`,
+    });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.getByTestId('finish-run').click();
   const rehearsalLog = (await page.getByTestId('log-path').locator('code').textContent())!;
   const report = readFileSync(rehearsalLog.replace(/\.md$/, '-rehearsal.md'), 'utf8');
   expect(report).toContain('Target: dr-site');
   expect(report).toMatch(/— within the RTO/);
+  // The report accounts for the whole rehearsal: its rows add up to its total, as printed.
+  expect(Object.keys(expectReportAddsUp(report))).toEqual([
+    'Dashboards green',
+    'collect',
+    'Between steps',
+    'Total',
+  ]);
 
   // Export: what leaves is shown first, with what was redacted; copy it, save it.
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -175,8 +218,23 @@ test('log details, a DR rehearsal, due dates, history and a past run read-only',
     .click();
   await expect(page.getByTestId('run-view')).toContainText('DR rehearsal on dr-site');
   await expect(page.getByTestId('step').first().getByRole('checkbox')).toBeDisabled();
-  await page.getByTestId('compare-with').selectOption({ index: 1 });
-  await expect(page.getByTestId('compare-table')).toContainText('collect');
+  await expect(page.getByTestId('run-view').getByTestId('run-time')).toHaveText(
+    /· steps .+ · between /,
+  );
+  await page
+    .getByTestId('compare-with')
+    .selectOption({ label: (await optionFor(page, 'finished')) ?? '' });
+  const rows = page.getByTestId('compare-table').getByTestId('compare-row');
+  // The same 0.2 s step in both runs: a few milliseconds apart is noise, not a red percentage.
+  const collectRow = rows.filter({ hasText: 'collect' });
+  await expect(collectRow.locator('td').nth(3)).toHaveText('≈');
+  await expect(collectRow.locator('td').nth(3)).toHaveAttribute('data-kind', 'same');
+  await expect(rows.locator('td:first-child')).toHaveText([
+    'collect',
+    'Step time',
+    'Between steps',
+    'Total',
+  ]);
   await page.screenshot({ path: 'test-results/screenshots/run-view.png' });
 });
 
@@ -213,3 +271,9 @@ test('a past run whose runbook was edited since says so, shows the change, and e
   await expect(preview).toContainText('error budget: 71% left');
   await expect(preview).not.toContainText('64% left');
 });
+
+/** The label of the first other run of a given status the comparison offers. */
+async function optionFor(page: Page, status: string): Promise<string | undefined> {
+  const labels = await page.getByTestId('compare-with').locator('option').allTextContents();
+  return labels.find((l) => l.includes(` · ${status} · `));
+}

@@ -57,9 +57,21 @@ describe('runsheet run (headless)', () => {
       expect(Object.keys(s)).toEqual(['id', 'status', 'exitCode', 'durationMs', 'host', 'output']);
     expect(String(steps[4]!.output)).toMatch(/restore verified: 6 files match/);
     const { summary } = lines[lines.length - 1] as {
-      summary: { passed: number; failed: number; logPath: string; journalPath: string };
+      summary: {
+        passed: number;
+        failed: number;
+        logPath: string;
+        journalPath: string;
+        times: Record<'totalMs' | 'stepMs' | 'betweenMs' | 'interruptedMs', number>;
+      };
     };
     expect([summary.passed, summary.failed]).toEqual([5, 1]);
+    const { totalMs, stepMs, betweenMs, interruptedMs } = summary.times;
+    expect(stepMs + betweenMs + interruptedMs).toBe(totalMs);
+    // Run from here over six steps: nearly all of the run is step time, none of it counted twice.
+    expect(stepMs).toBeGreaterThan(0);
+    expect(stepMs).toBeLessThanOrEqual(totalMs);
+    expect(interruptedMs).toBe(0);
     expect(r.code).toBe(1); // a step failed
     const log = readFileSync(summary.logPath, 'utf8');
     expectLogTemplate(log, {
@@ -88,6 +100,8 @@ describe('runsheet run (headless)', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('restart nginx');
     expect(ok.stdout).toContain('2 passed, 0 failed, 0 not run');
+    // The run's time, split as the app splits it.
+    expect(ok.stdout).toMatch(/\ntime: [\d.]+ s · steps [\d.]+ s · between [\d.]+ s\n/);
     const only = cli(['run', file, '--step', 'reboot', '--yes', '--json', ...logs], dir.path);
     expect(only.stdout.trim().split('\n')).toHaveLength(2);
   });

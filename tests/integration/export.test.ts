@@ -79,7 +79,7 @@ describe('export: Markdown, Jira markup, JSON, CSV (redacted)', () => {
       const lines = csv.trim().split('\n');
       expect(lines[0]).toBe(
         'run,section,step,line,status,exit_code,duration_ms,host,user,started_at,ended_at,note,' +
-          'date,maintainer,task,environment,duration,result,issues,nextActions',
+          'date,maintainer,task,environment,duration,stepTime,betweenSteps,result,issues,nextActions',
       );
       expect(lines[1]).toContain(`"Announce, in #ops",3,skipped,,`);
       expect(lines[1]).toContain(',"quiet hours, ""no"" pings",');

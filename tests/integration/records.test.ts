@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJournal } from '../../src/core/journal/reader';
 import { coreOn } from '../helpers/harness';
-import { logHeader } from '../helpers/log';
+import { expectReportAddsUp, logHeader } from '../helpers/log';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 const RESTORE = [
@@ -104,6 +104,15 @@ describe('operator fields, rehearsals, history (real runs)', () => {
         expect(text).toMatch(/Slowest steps\n\n- fetch: 0\.[3-9]\d s/);
         expect(text).toContain('- restore: failed (exit 4)');
         expect(text).toContain('- Tell the team: skipped — rehearsal only');
+        // Every part of the run is a row: the steps, the time between them; they add up.
+        const rows = expectReportAddsUp(text);
+        expect(Object.keys(rows)).toEqual([
+          'fetch',
+          'restore',
+          'Tell the team',
+          'Between steps',
+          'Total',
+        ]);
       }
       expect(report.startsWith('# DR rehearsal')).toBe(true);
       const [listed] = await api.call('history.list', { query: 'restore' });

@@ -223,13 +223,16 @@ describe('the log header and the exports', () => {
   it('renders the header as a list, each field its own item, in any Markdown viewer', () => {
     const run = walkedRun({ nextActions: 'Renew the wildcard\nRe-run the check on Friday' });
     const { fields, items } = markdownFields(renderMaintenanceLog(run, runbook));
-    expect(items).toBe(8);
+    expect(items).toBe(10);
     expect(fields).toEqual({
       date: '2025-03-04',
       maintainer: 'Dana Ops',
       task: 'Rotate the certificates (certs/rotate.md)',
       environment: 'staging',
       duration: '41 min 29 s',
+      // Three commands of 61 s each; the rest went between them. The parts add up.
+      stepTime: '3 min 3 s',
+      betweenSteps: '38 min 26 s',
       result: '5 passed, 1 failed, 1 skipped, 2 not run',
       issues: 'Check the chain failed (exit 1)',
       nextActions: 'Renew the wildcard\nRe-run the check on Friday',
@@ -242,7 +245,7 @@ describe('the log header and the exports', () => {
       issues: 'Environment: forged\n\n- web-3 rebooted twice',
     });
     const { fields, items } = markdownFields(renderMaintenanceLog(run, runbook));
-    expect(items).toBe(8);
+    expect(items).toBe(10);
     expect(fields.maintainer).toBe('Dana # Ops');
     expect(fields.environment).toBe('staging');
     // The list typed into Issues nests inside its item; the item's own line keeps its text.
@@ -260,6 +263,8 @@ describe('the log header and the exports', () => {
       'task',
       'environment',
       'duration',
+      'stepTime',
+      'betweenSteps',
       'result',
       'issues',
       'nextActions',
@@ -302,7 +307,13 @@ describe('the log header and the exports', () => {
       result: '0 passed, 0 failed, 0 skipped, 1 interrupted, 8 not run',
       issues: 'Copy the new certificate interrupted',
     });
-    expect(expected.duration).toMatch(/\(interrupted\)$/);
+    // Ended at its last activity: the step ran until then; nothing was resumed, so no Interrupted.
+    expect(expected).toMatchObject({
+      duration: '3 min 59 s (interrupted)',
+      stepTime: '2 min 58 s',
+      betweenSteps: '1 min 1 s',
+    });
+    expect(expected.interrupted).toBeUndefined();
     expect(markdownFields(exportRun('md', run, runbook)).fields).toEqual(expected);
     expect(jiraFields(exportRun('jira', run, runbook))).toEqual(expected);
     expect(JSON.parse(exportRun('json', run, runbook)).fields).toEqual(expected);

@@ -1,6 +1,5 @@
 import type { RunState, StepResult, StepStatus } from '../model';
-import type { Runbook, Step } from '../model';
-import { formatDuration } from '../util/duration';
+import { runTimes, timeSplitText, type Runbook, type Step } from '../model';
 
 /** A field of the log's header: its key (JSON, CSV), its label (Markdown, Jira) and its value. */
 export interface LogField {
@@ -19,6 +18,9 @@ export const LOG_FIELDS = {
   environment: 'Environment',
   maintenanceWindow: 'Maintenance window',
   duration: 'Duration',
+  stepTime: 'Step time',
+  betweenSteps: 'Between steps',
+  interrupted: 'Interrupted',
   result: 'Result',
   issues: 'Issues',
   nextActions: 'Next Actions',
@@ -47,10 +49,9 @@ const ISSUE_STATUSES: ReadonlySet<string> = new Set(['failed', 'interrupted', 'u
  */
 export function logFields(run: RunState, runbook: Runbook): LogField[] {
   const failed = runbook.steps.filter((s) => ISSUE_STATUSES.has(run.steps[s.id]?.status ?? ''));
-  // An interrupted run's end is its last recorded activity: the stop came after it.
-  const duration = run.endedAt
-    ? formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))
-    : 'in progress';
+  // An interrupted run's end is its last recorded activity: the stop came after it. Once it
+  // has ended, its time is split (steps, between steps, the app not running), adding up.
+  const split = run.endedAt ? timeSplitText(runTimes(run)) : null;
   const values: Array<[LogFieldKey, string | null]> = [
     ['date', run.startedAt.slice(0, 10)],
     ['maintainer', oneLine(run.maintainer)],
@@ -58,7 +59,13 @@ export function logFields(run: RunState, runbook: Runbook): LogField[] {
     ['runbookCommit', run.runbookCommit],
     ['environment', oneLine(run.environment)],
     ['maintenanceWindow', run.outsideWindow ? `started ${oneLine(run.outsideWindow)}` : null],
-    ['duration', `${duration}${run.status === 'interrupted' ? ' (interrupted)' : ''}`],
+    [
+      'duration',
+      `${split?.total ?? 'in progress'}${run.status === 'interrupted' ? ' (interrupted)' : ''}`,
+    ],
+    ['stepTime', split?.steps ?? null],
+    ['betweenSteps', split?.between ?? null],
+    ['interrupted', split?.interrupted ? `${split.interrupted} (the app was not running)` : null],
     ['result', resultLine(run)],
     [
       'issues',

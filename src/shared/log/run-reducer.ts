@@ -5,6 +5,7 @@ import {
   type Runbook,
   type RunState,
   type StepResult,
+  type Timeline,
 } from '../model';
 
 /** Output kept on the run state for display; the journal keeps everything. */
@@ -97,6 +98,7 @@ export function applyRecord(
       total: 0,
       logPath: record.logPath,
       journalPath: ctx.journalPath,
+      timeline: { steps: [], interruptions: [], lastAt: Date.parse(record.ts) },
     });
   }
   if (!state)
@@ -110,6 +112,7 @@ export function applyRecord(
     queued: ctx.queued ?? state.queued,
     heldStepId: ctx.heldStepId !== undefined ? ctx.heldStepId : state.heldStepId,
     seq: record.seq,
+    timeline: timelineAfter(state.timeline, record),
   };
   const current = (id: string): StepResult => next.steps[id] ?? emptyStepResult();
   switch (record.type) {
@@ -278,6 +281,65 @@ export function applyRecord(
       break;
   }
   return withTotals(next, new Set(actionableSteps(runbook).map((s) => s.id)));
+}
+
+/**
+ * The run's timeline after a record: when each step ran (step.started to step.finished) and
+ * when the app was not running (the last activity before a stop to the resumption). Only
+ * records that change it copy its lists: output records arrive by the thousand.
+ */
+function timelineAfter(timeline: Timeline, record: JournalRecord): Timeline {
+  const at = Date.parse(record.ts);
+  // Fields edited after the run, and the recovery's own record, are not part of the walk.
+  const lastAt =
+    record.type === 'run.fields' || record.type === 'run.interrupted'
+      ? timeline.lastAt
+      : Math.max(timeline.lastAt, at);
+  const close = (end: number, which: (stepId: string) => boolean): Timeline['steps'] =>
+    timeline.steps.map((s) =>
+      s.end === null && which(s.stepId) ? { ...s, end: Math.max(s.start, end) } : s,
+    );
+  switch (record.type) {
+    case 'step.started':
+      return {
+        ...timeline,
+        lastAt,
+        steps: [
+          ...close(at, (id) => id === record.stepId),
+          { stepId: record.stepId, start: at, end: null },
+        ],
+      };
+    case 'step.finished':
+      return { ...timeline, lastAt, steps: close(at, (id) => id === record.stepId) };
+    case 'run.finished':
+      return { ...timeline, lastAt, steps: close(at, () => true) };
+    case 'run.interrupted': {
+      // Steps running when the app stopped ran until its last record, as far as anyone knows.
+      const stoppedAt = Date.parse(record.lastActivityAt);
+      return {
+        ...timeline,
+        steps: close(stoppedAt, () => true),
+        interruptions: [...timeline.interruptions, { start: stoppedAt, end: null }],
+      };
+    }
+    case 'run.resumed': {
+      const open = timeline.interruptions.findIndex((i) => i.end === null);
+      if (open >= 0)
+        return {
+          ...timeline,
+          lastAt,
+          interruptions: timeline.interruptions.map((i, n) => (n === open ? { ...i, end: at } : i)),
+        };
+      // Journals from before the recovery pass have no run.interrupted: stopped at the last record.
+      return {
+        lastAt,
+        steps: close(timeline.lastAt, () => true),
+        interruptions: [...timeline.interruptions, { start: timeline.lastAt, end: at }],
+      };
+    }
+    default:
+      return lastAt === timeline.lastAt ? timeline : { ...timeline, lastAt };
+  }
 }
 
 function withTotals(state: RunState, current?: ReadonlySet<string>): RunState {

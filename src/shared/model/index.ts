@@ -6,3 +6,4 @@ export * from './rules';
 export * from './hosts';
 export * from './danger';
 export * from './plan';
+export * from './timing';

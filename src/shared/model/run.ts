@@ -224,6 +224,20 @@ export const StorageFault = z.object({
 });
 export type StorageFault = z.infer<typeof StorageFault>;
 
+/**
+ * When the run's steps ran and when the app was not running, in epoch milliseconds from
+ * the journal's timestamps: what a run's time splits into (`runTimes`, timing.ts).
+ */
+export const Timeline = z.object({
+  /** Each time a step ran: from its `step.started` to its `step.finished` (null: still running). */
+  steps: z.array(z.object({ stepId: StepId, start: z.number(), end: z.number().nullable() })),
+  /** From the last activity before the app stopped to the run's resumption (null: not resumed). */
+  interruptions: z.array(z.object({ start: z.number(), end: z.number().nullable() })),
+  /** The newest timestamp of a record that is part of the walk (not fields edited later). */
+  lastAt: z.number(),
+});
+export type Timeline = z.infer<typeof Timeline>;
+
 /** A walk through a runbook. */
 export const RunState = RunFacts.extend({
   id: RunId,
@@ -264,6 +278,7 @@ export const RunState = RunFacts.extend({
   variables: z.record(z.string(), z.string()),
   done: z.number().int(),
   total: z.number().int(),
+  timeline: Timeline,
 });
 export type RunState = z.infer<typeof RunState>;
 

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { RunbookSummary, RunState } from '../../../shared/api';
-import { cadenceText } from '../../../shared/model';
+import { cadenceText, runTimes, timeSplitText } from '../../../shared/model';
 import { formatDuration } from '../../../shared/util/duration';
 import type { FileProblem } from '../state/store';
 import { usePref } from '../ui/prefs';
 import { RunFields } from './RunFields';
+import { TimeSplit, timeSplitOf } from './TimeSplit';
 
 interface Props {
   summary: RunbookSummary;
@@ -200,6 +201,7 @@ export function RunHeader({
               <span>
                 {run.maintainer}@{run.host}
               </span>
+              <TimeSplit split={timeSplitOf(run, now)} testId="run-time-details" />
               <span className="log-path" title={run.logPath} data-testid="log-path">
                 Log: <code>{run.logPath}</code>
               </span>
@@ -271,11 +273,6 @@ function RunProgress({
   onConnections(): void;
 }) {
   const percent = run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
-  // Clamped: the core's clock and this one may differ by a few milliseconds.
-  const elapsed = Math.max(
-    0,
-    (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt),
-  );
   const failed = Object.values(run.steps).filter((s) => s.status === 'failed').length;
   const troubled = run.connections.filter((c) => c.state === 'lost' || c.state === 'failed');
   return (
@@ -303,7 +300,9 @@ function RunProgress({
         <strong>{run.done}</strong> / {run.total} done
       </span>
       {failed > 0 && <span className="text-failed">{failed} failed</span>}
-      <span className="run-elapsed">{formatDuration(elapsed)}</span>
+      <span className="run-elapsed">
+        <TimeSplit split={timeSplitOf(run, now)} compact testId="run-time" />
+      </span>
       {run.environment !== 'local' && (
         <span className="run-environment" data-testid="run-environment">
           {run.environment}
@@ -362,10 +361,9 @@ function StorageFaultNote({ run, onRetry }: { run: RunState; onRetry(): void }) 
 /** A rehearsal's clock: elapsed time against the RTO, turning red past it. */
 function RehearsalClock({ run, now }: { run: RunState; now: number }) {
   const rto = run.rehearsal!.rtoMs;
-  const elapsed = Math.max(
-    0,
-    (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt),
-  );
+  const times = runTimes(run, now);
+  const elapsed = times.totalMs;
+  const split = timeSplitText(times);
   const over = elapsed > rto;
   return (
     <div className={`rehearsal${over ? ' rehearsal-over' : ''}`} data-testid="rehearsal-clock">
@@ -374,8 +372,12 @@ function RehearsalClock({ run, now }: { run: RunState; now: number }) {
         on <strong>{run.rehearsal!.target}</strong>
       </span>
       <span>
-        {formatDuration(elapsed)} of {formatDuration(rto)} RTO
+        {split.total} of {formatDuration(rto)} RTO
         {over ? ` — over by ${formatDuration(elapsed - rto)}` : ''}
+      </span>
+      <span className="muted" data-testid="rehearsal-split">
+        steps {split.steps} · between {split.between}
+        {split.interrupted ? ` · interrupted ${split.interrupted}` : ''}
       </span>
       <div className="rehearsal-bar" aria-hidden>
         <div style={{ width: `${Math.min(100, (elapsed / rto) * 100)}%` }} />

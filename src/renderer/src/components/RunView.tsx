@@ -1,11 +1,13 @@
 import { useMemo } from 'react';
-import type { RunbookChange } from '../../../shared/api';
-import { formatDuration } from '../../../shared/util/duration';
+import type { RunbookChange, RunState } from '../../../shared/api';
+import { runTimes, type Step } from '../../../shared/model';
+import { durationChange, formatDuration, NOISE_FLOOR } from '../../../shared/util/duration';
 import type { Actions } from '../state/actions';
 import type { PastRunState } from '../state/store';
 import { Checklist } from './Checklist';
 import { when } from './HomeView';
 import type { StepActions } from './StepCard';
+import { TimeSplit, timeSplitOf } from './TimeSplit';
 
 const NOTHING: StepActions = {
   toggle() {},
@@ -83,12 +85,8 @@ export function RunView({
             <strong>{state.done}</strong> / {state.total} done
           </span>
           <span>started {when(state.startedAt)}</span>
-          <span>
-            {formatDuration(
-              (state.endedAt ? Date.parse(state.endedAt) : Date.parse(state.startedAt)) -
-                Date.parse(state.startedAt),
-            )}
-          </span>
+          {/* A run on record that was never ended counts to its last record. */}
+          <TimeSplit split={timeSplitOf(state, state.timeline.lastAt)} testId="run-time" />
           <span>
             {state.maintainer}@{state.host}
           </span>
@@ -136,35 +134,7 @@ export function RunView({
                 ))}
               </select>
             </label>
-            {compare && (
-              <table className="home-table" data-testid="compare-table">
-                <thead>
-                  <tr>
-                    <th>Step</th>
-                    <th>This run</th>
-                    <th>{when(compare.startedAt)}</th>
-                    <th>Change</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {timed.map((s) => {
-                    const a = state.steps[s.id]!.durationMs!;
-                    const b = compare.steps[s.id]?.durationMs ?? null;
-                    const change = b ? ((a - b) / b) * 100 : null;
-                    return (
-                      <tr key={s.id}>
-                        <td>{s.attrs.name ?? (s.text || s.code?.split('\n')[0])}</td>
-                        <td>{formatDuration(a)}</td>
-                        <td>{formatDuration(b)}</td>
-                        <td className={change !== null && change > 20 ? 'text-failed' : ''}>
-                          {change === null ? '—' : `${change > 0 ? '+' : ''}${change.toFixed(0)}%`}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            )}
+            {compare && <Comparison run={state} other={compare} steps={timed} />}
           </section>
         )}
         <Checklist
@@ -180,6 +150,68 @@ export function RunView({
     </>
   );
 }
+
+/**
+ * Each timed step's duration beside another run's, then the run's step time, time between
+ * steps and total. A change within the noise floor (`durationChange`) reads ≈, in no colour.
+ */
+function Comparison({ run, other, steps }: { run: RunState; other: RunState; steps: Step[] }) {
+  const mine = runTimes(run, run.timeline.lastAt);
+  const theirs = runTimes(other, other.timeline.lastAt);
+  const row = (key: string, label: string, a: number, b: number | null, total = false) => {
+    const change = durationChange(a, b);
+    return (
+      <tr key={key} className={total ? 'compare-total' : undefined} data-testid="compare-row">
+        <td>{label}</td>
+        <td>{formatDuration(a)}</td>
+        <td>{formatDuration(b)}</td>
+        <td
+          className={CHANGE_CLASS[change.kind]}
+          data-kind={change.kind}
+          title={change.kind === 'same' ? NOISE_TITLE : undefined}
+        >
+          {change.label}
+        </td>
+      </tr>
+    );
+  };
+  return (
+    <table className="home-table compare-table" data-testid="compare-table">
+      <thead>
+        <tr>
+          <th>Step</th>
+          <th>This run</th>
+          <th>{when(other.startedAt)}</th>
+          <th>Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        {steps.map((s) =>
+          row(
+            s.id,
+            s.attrs.name ?? (s.text || s.code?.split('\n')[0] || 'command'),
+            run.steps[s.id]!.durationMs!,
+            other.steps[s.id]?.durationMs ?? null,
+          ),
+        )}
+      </tbody>
+      <tfoot>
+        {row('steps', 'Step time', mine.stepMs, theirs.stepMs, true)}
+        {row('between', 'Between steps', mine.betweenMs, theirs.betweenMs, true)}
+        {row('total', 'Total', mine.totalMs, theirs.totalMs, true)}
+      </tfoot>
+    </table>
+  );
+}
+
+const CHANGE_CLASS: Record<ReturnType<typeof durationChange>['kind'], string> = {
+  none: 'muted',
+  same: 'muted',
+  slower: 'text-failed',
+  faster: 'text-passed',
+};
+
+const NOISE_TITLE = `Within the noise floor: under ${NOISE_FLOOR.ms / 1000} s or under ${NOISE_FLOOR.ratio * 100} % apart`;
 
 const CHANGE_NOTE: Record<Exclude<RunbookChange['status'], 'unchanged'>, string> = {
   edited: 'The runbook was edited since this run. Shown as the run used it.',
