@@ -4,7 +4,8 @@ import {
   HELD_CHARS,
   HIGH_WATERMARK_CHARS,
   LOW_WATERMARK_CHARS,
-  SKIP_INTERVAL_MS,
+  WINDOW_BUDGET_CHARS,
+  WINDOW_MS,
   YIELD_MS,
 } from './flow-control';
 
@@ -32,23 +33,42 @@ describe('flow control', () => {
   });
 
   it('holds output back from a renderer above the high watermark and sends it whole below the low one', () => {
+    vi.useFakeTimers();
     const { flow, sent, chars } = make();
     flow.attach();
-    flow.push('a'.repeat(HIGH_WATERMARK_CHARS));
+    // A slow renderer: within the screen's budget each window, but not drawing it.
+    flow.push('a'.repeat(WINDOW_BUDGET_CHARS));
+    vi.advanceTimersByTime(WINDOW_MS);
+    flow.push('a'.repeat(HIGH_WATERMARK_CHARS + 1 - WINDOW_BUDGET_CHARS));
     flow.push('b');
     expect(flow.isHolding).toBe(true);
     flow.push('c');
-    flow.push('d');
+    vi.advanceTimersByTime(WINDOW_MS);
     expect(chars()).toBe(HIGH_WATERMARK_CHARS + 1);
     flow.acked(HIGH_WATERMARK_CHARS + 1 - LOW_WATERMARK_CHARS);
     expect(sent).toHaveLength(2); // still at the low watermark
     flow.acked(1);
     // The held chunks in one message, nothing skipped.
-    expect(sent.at(-1)).toEqual({ data: 'cd' });
-    expect(flow.isHolding).toBe(false);
+    expect(sent.at(-1)).toEqual({ data: 'bc' });
+    flow.dispose();
+  });
+
+  it('sends the screen no more than its budget per window, however fast it draws', () => {
+    vi.useFakeTimers();
+    const { flow, sent, chars } = make();
+    flow.attach();
+    for (let i = 0; i < 20; i++) {
+      flow.push('x'.repeat(8 * 1024));
+      flow.acked(1 << 30); // drawn at once
+    }
+    expect(chars()).toBeLessThanOrEqual(WINDOW_BUDGET_CHARS + 8 * 1024);
+    vi.advanceTimersByTime(WINDOW_MS);
+    expect(chars()).toBe(20 * 8 * 1024); // the rest, whole: it was short
+    flow.dispose();
   });
 
   it('skips ahead to the latest output when a renderer falls far behind, counting what it skipped', () => {
+    vi.useFakeTimers();
     const { flow, sent } = make();
     flow.attach();
     flow.push('a'.repeat(HIGH_WATERMARK_CHARS + 1));
@@ -60,6 +80,7 @@ describe('flow control', () => {
     flow.push('flood-done\n');
     expect(sent).toHaveLength(1);
     flow.acked(HIGH_WATERMARK_CHARS + 1);
+    vi.advanceTimersByTime(WINDOW_MS);
     const skip = sent[1]!;
     expect(skip.skipped).toBeGreaterThan(HELD_CHARS * 8);
     // The latest screen and recent scrollback: about HELD_CHARS, from a line start, to the end.
@@ -69,8 +90,9 @@ describe('flow control', () => {
     expect(skip.data.endsWith('\nflood-done\n')).toBe(true);
     // Nothing lost and nothing twice: what was skipped plus what was sent is all of it.
     expect(skip.skipped! + skip.data.length).toBe(chunks * chunk.length + 'flood-done\n'.length);
-    // The tail counts as in flight: the next output waits until it is drawn.
+    // The tail counts as in flight: the next output waits until it is drawn (and the interval is over).
     flow.push('next');
+    vi.advanceTimersByTime(WINDOW_MS);
     expect(sent).toHaveLength(2);
     flow.acked(skip.data.length);
     expect(sent.at(-1)).toEqual({ data: 'next' });
@@ -100,19 +122,29 @@ describe('flow control', () => {
     };
     flood();
     flow.acked(1 << 30);
+    vi.advanceTimersByTime(WINDOW_MS);
     expect(sent.at(-1)!.skipped).toBeGreaterThan(0);
     const first = sent.length;
-    // Drawn at once, and the flood goes on: the next skip waits for the interval.
-    flood();
+    // Drawn at once, and the flood goes on: nothing is sent until the interval is over.
     flow.acked(1 << 30);
+    flow.push('small');
+    expect(sent).toHaveLength(first);
+    flood();
     flow.push('latest');
     expect(sent).toHaveLength(first);
-    vi.advanceTimersByTime(SKIP_INTERVAL_MS - 1);
+    vi.advanceTimersByTime(WINDOW_MS - 1);
     expect(sent).toHaveLength(first);
     vi.advanceTimersByTime(1);
     expect(sent).toHaveLength(first + 1);
     expect(sent.at(-1)!.skipped).toBeGreaterThan(0);
     expect(sent.at(-1)!.data.endsWith('latest')).toBe(true);
+    // The flood is over: what comes after the next interval is sent whole, and then live.
+    flow.acked(1 << 30);
+    flow.push('prompt$ ');
+    vi.advanceTimersByTime(WINDOW_MS);
+    expect(sent.at(-1)).toEqual({ data: 'prompt$ ' });
+    flow.push('ls');
+    expect(sent.at(-1)).toEqual({ data: 'ls' });
     flow.dispose();
   });
 

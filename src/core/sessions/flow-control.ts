@@ -1,26 +1,30 @@
 /**
- * Ack-based flow control between a session and the renderer that draws it. The
- * screen never slows a step down: the session is never paused for it. Capture runs
- * before this and the shell is read at full speed; what is gated is only what goes
- * to the renderer. Output in flight (sent, not yet drawn) above the high watermark
- * holds the next chunks back from the renderer; once acks bring it below the low
- * watermark, the renderer gets what it missed in one go: the held output itself
- * when it is short, or else its last HELD_CHARS with the count of characters
- * skipped before them (the journal has every byte). A renderer that stalls or is
- * gone holds nothing but this bounded tail. Without a renderer attached (CLI,
- * tests) every chunk goes out as it comes.
+ * Flow control between a session and the renderer that draws it. The screen never
+ * slows a step down: the session is never paused for it. Capture runs before this
+ * and the shell is read at full speed; what is gated is only what goes to the
+ * renderer. It is sent at most a budget per window (see WINDOW_MS), and nothing while
+ * output in flight (sent, not yet acked as drawn) is above the high watermark. Held
+ * output goes out once the window ends and acks bring it below the low watermark:
+ * whole when it is short, or else its last HELD_CHARS with the count of characters
+ * skipped before them (the journal has every byte). A renderer that stalls or is gone
+ * costs this bounded tail. Without a renderer attached (CLI, tests) every chunk goes
+ * out as it comes.
  */
 export const HIGH_WATERMARK_CHARS = 100_000;
 /** At most the renderer's ack batch (TerminalView's ACK_BATCH_CHARS), so a drawn-up screen always releases. */
 export const LOW_WATERMARK_CHARS = 5_000;
 /** Output kept for a renderer that is behind: what it is shown when it catches up (screen and recent scrollback). */
-export const HELD_CHARS = 256 * 1024;
+export const HELD_CHARS = 128 * 1024;
 /**
- * A renderer that fell behind is brought up to date at most this often: drawing a
- * flood as fast as it can would take the CPU the step needs (a screen nobody can
- * read anyway), so while output outruns the screen it shows the latest a few times a second.
+ * The screen is sent at most WINDOW_BUDGET_CHARS of output per WINDOW_MS (about 3,400
+ * lines a second), however fast the renderer acks: painting a terminal costs CPU beyond
+ * what acks measure (the compositor, and the GPU where there is none), and a screen
+ * drawing a flood as fast as it can would take the CPU the step needs. Output beyond the
+ * budget is held until the window ends, so a flood shows its latest output a few times
+ * a second.
  */
-export const SKIP_INTERVAL_MS = 250;
+export const WINDOW_MS = 250;
+export const WINDOW_BUDGET_CHARS = 64 * 1024;
 /** A skip's tail starts after its first line break when one is this near the start (no half line, rarely half an escape). */
 const LINE_START_WITHIN = 8 * 1024;
 
@@ -49,15 +53,18 @@ export class FlowControl {
   private held: string[] = [];
   private heldChars = 0;
   private skipped = 0;
-  /** When the last skip went out, and the timer that sends the next one once SKIP_INTERVAL_MS is over. */
-  private lastSkipAt = -Infinity;
-  private skipTimer: NodeJS.Timeout | null = null;
+  /** The current budget window (see WINDOW_MS) and what was sent in it. */
+  private window: NodeJS.Timeout | null = null;
+  private windowChars = 0;
 
   constructor(private readonly out: FlowOutput) {}
 
   /** Whether output is being held back from the renderer now. */
   get isHolding(): boolean {
-    return this.attached && (this.behind || this.yielding !== null || this.skipTimer !== null);
+    return (
+      this.attached &&
+      (this.behind || this.yielding !== null || this.windowChars > WINDOW_BUDGET_CHARS)
+    );
   }
 
   /** A chunk of output (already captured): to the renderer now, or held for it. */
@@ -100,21 +107,31 @@ export class FlowControl {
   flush(): void {
     this.dispose();
     this.behind = false;
-    this.lastSkipAt = -Infinity;
     this.release();
   }
 
   dispose(): void {
     if (this.yielding) clearTimeout(this.yielding);
-    if (this.skipTimer) clearTimeout(this.skipTimer);
+    if (this.window) clearTimeout(this.window);
     this.yielding = null;
-    this.skipTimer = null;
+    this.window = null;
+    this.windowChars = 0;
   }
 
   private send(data: string): void {
     this.out.data(data);
-    this.inFlight += data.length;
+    this.sent(data.length);
+  }
+
+  private sent(chars: number): void {
+    this.inFlight += chars;
     if (this.inFlight > HIGH_WATERMARK_CHARS) this.behind = true;
+    this.windowChars += chars;
+    this.window ??= setTimeout(() => {
+      this.window = null;
+      this.windowChars = 0;
+      this.release();
+    }, WINDOW_MS);
   }
 
   private hold(data: string): void {
@@ -130,14 +147,6 @@ export class FlowControl {
 
   private release(): void {
     if (this.isHolding || this.held.length === 0) return;
-    const wait = this.lastSkipAt + SKIP_INTERVAL_MS - Date.now();
-    if (this.skipped > 0 && wait > 0) {
-      this.skipTimer = setTimeout(() => {
-        this.skipTimer = null;
-        this.release();
-      }, wait);
-      return;
-    }
     let data = this.held.join('');
     let skipped = this.skipped;
     this.held = [];
@@ -149,15 +158,14 @@ export class FlowControl {
       skipped += lineEnd + 1;
       data = data.slice(lineEnd + 1);
     }
-    this.lastSkipAt = Date.now();
     this.out.skip(data, skipped);
-    this.inFlight += data.length;
-    if (this.inFlight > HIGH_WATERMARK_CHARS) this.behind = true;
+    this.sent(data.length);
   }
 
   private reset(): void {
-    if (this.skipTimer) clearTimeout(this.skipTimer);
-    this.skipTimer = null;
+    if (this.window) clearTimeout(this.window);
+    this.window = null;
+    this.windowChars = 0;
     this.inFlight = 0;
     this.behind = false;
     this.held = [];
