@@ -55,7 +55,7 @@ describe('flow control', () => {
 
   it('sends the screen no more than its budget per window, however fast it draws', () => {
     vi.useFakeTimers();
-    const { flow, sent, chars } = make();
+    const { flow, chars } = make();
     flow.attach();
     for (let i = 0; i < 20; i++) {
       flow.push('x'.repeat(8 * 1024));
