@@ -62,7 +62,7 @@ interface Output {
 
 /** The line drawn where the screen skipped output (dim, on a line of its own). */
 function skipNote(skipped: number): string {
-  return `\x1b[0m\r\n\x1b[2m[${formatSize(skipped)} of output skipped here to keep up; the full output is in the run record]\x1b[0m\r\n`;
+  return `\x1b[0m\r\n\x1b[2m[${formatSize(skipped)} of output skipped here; the run record has it all]\x1b[0m\r\n`;
 }
 
 /** One session in xterm.js: output from the core, keystrokes and size back to it. */
