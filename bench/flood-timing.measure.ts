@@ -13,7 +13,7 @@ import { tempDir, writeFiles } from '../tests/helpers/temp';
 import { headlessStepDuration, recordedStepDurations } from '../tests/helpers/timings';
 import { terminalText } from '../tests/helpers/walk';
 
-const RUNS = 3;
+const RUNS = 5;
 const TARGET = 1.1;
 const RUNBOOK =
   '# Flood\n\n```bash\nhead -c 50000000 /dev/urandom | base64; echo flood-done\n```\n';
