@@ -91,14 +91,6 @@ export class LocalPtySession implements TerminalSession {
     if (!this.exited) this.proc.write(data);
   }
 
-  pause(): void {
-    if (!this.exited) this.proc.pause();
-  }
-
-  resume(): void {
-    if (!this.exited) this.proc.resume();
-  }
-
   resize(cols: number, rows: number): void {
     if (this.exited) return;
     this.size = { cols, rows };

@@ -21,8 +21,9 @@ export interface ManagedSession extends Disposable {
 
 /**
  * Owns every terminal session: creates them through a factory (local PTY now,
- * SSH later), forwards their output to clients as `session.didData` events and
- * routes input and resizes to them by id.
+ * SSH later), forwards their output to clients as `session.didData` events (and
+ * `session.didSkip` when a renderer fell behind, see flow-control.ts) and routes
+ * input and resizes to them by id.
  */
 export class SessionManager implements Disposable {
   private readonly sessions = new Map<
@@ -52,6 +53,7 @@ export class SessionManager implements Disposable {
       shell,
       dispose: () => {
         const entry = this.sessions.get(session.id);
+        entry?.flow.flush();
         entry?.flow.dispose();
         shell.dispose();
         session.dispose();
@@ -59,10 +61,12 @@ export class SessionManager implements Disposable {
         if (entry) this.keepEnded(session.id, entry.backlog.join(''), entry.seq);
       },
     };
-    const flow = new FlowControl(
-      () => session.pause(),
-      () => session.resume(),
-    );
+    // What the renderer is sent; the seq is the last chunk's (held output is sent whole, a skip ends at the latest).
+    const flow = new FlowControl({
+      data: (data) => this.emit('session.didData', { sessionId: session.id, data, seq: entry.seq }),
+      skip: (data, skipped) =>
+        this.emit('session.didSkip', { sessionId: session.id, data, seq: entry.seq, skipped }),
+    });
     const entry = { managed, backlog: [] as string[], backlogChars: 0, seq: 0, flow };
     this.sessions.set(session.id, entry);
     shell.onDidDisplay((bytes) => {
@@ -75,10 +79,10 @@ export class SessionManager implements Disposable {
       while (entry.backlogChars > BACKLOG_CHARS && entry.backlog.length > 1) {
         entry.backlogChars -= entry.backlog.shift()!.length;
       }
-      this.emit('session.didData', { sessionId: session.id, data, seq: entry.seq });
-      flow.sent(data.length);
+      flow.push(data);
     });
     session.onDidExit(({ exitCode }) => {
+      flow.flush();
       this.emit('session.didExit', { sessionId: session.id, exitCode });
     });
     return managed;
@@ -136,7 +140,7 @@ export class SessionManager implements Disposable {
     if (this.isEnded(id))
       throw new ApiError('conflict', `terminal session ${id} has ended: it is read-only`);
     this.get(id).shell.session.write(data);
-    // Typing has priority: other sessions hold their output back for a moment.
+    // Typing has priority: other sessions hold their output back from the screen for a moment.
     for (const [other, entry] of this.sessions) if (other !== id) entry.flow.yieldFor();
   }
 

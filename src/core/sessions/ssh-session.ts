@@ -168,14 +168,6 @@ export class SshSession implements TerminalSession {
     this.stream?.setWindow(rows, cols, 0, 0);
   }
 
-  pause(): void {
-    this.stream?.pause();
-  }
-
-  resume(): void {
-    this.stream?.resume();
-  }
-
   /**
    * Writes a file in the session's folder. The handle stays open, so writing the
    * next step is one round trip (write and truncate sent together) rather than

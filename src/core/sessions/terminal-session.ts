@@ -36,9 +36,6 @@ export interface TerminalSession extends Disposable {
   readonly onDidExit: Event<SessionExit>;
   write(data: string): void;
   resize(cols: number, rows: number): void;
-  /** Stops reading the shell's output (flow control); the shell blocks when the OS buffer fills. */
-  pause(): void;
-  resume(): void;
   /** Makes a file the shell can read (a step's script); returns its path on the target. */
   writeFile(name: string, content: string): Promise<string>;
 }

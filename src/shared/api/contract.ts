@@ -365,6 +365,17 @@ export const events = {
     data: z.string(),
     seq: z.number().int().nonnegative(),
   }),
+  /**
+   * The renderer fell behind and missed `skipped` characters of output (the run record has
+   * them all): `data` is the output after them, up to the chunk numbered `seq`. Drawn after a
+   * note, it brings the screen to the latest output.
+   */
+  'session.didSkip': z.object({
+    sessionId: S.SessionId,
+    data: z.string(),
+    seq: z.number().int().nonnegative(),
+    skipped: z.number().int().positive(),
+  }),
   /** An SSH host offered a key no known_hosts file has: trust it? (answer with host.answerKey) */
   'host.keyPrompt': S.HostKeyQuestion.extend({ promptId: z.string() }),
   /**

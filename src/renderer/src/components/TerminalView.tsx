@@ -53,6 +53,18 @@ interface Props {
 /** Characters drawn between acks to the core (flow control, see core/sessions/flow-control.ts). */
 const ACK_BATCH_CHARS = 5_000;
 
+/** Output from the core: `skipped` when it skipped that many characters before `data`. */
+interface Output {
+  data: string;
+  seq: number;
+  skipped?: number;
+}
+
+/** The line drawn where the screen skipped output (dim, on a line of its own). */
+function skipNote(skipped: number): string {
+  return `\x1b[0m\r\n\x1b[2m[${formatSize(skipped)} of output skipped here; the run record has it all]\x1b[0m\r\n`;
+}
+
 /** One session in xterm.js: output from the core, keystrokes and size back to it. */
 export function TerminalView({
   port,
@@ -170,21 +182,31 @@ export function TerminalView({
         }
       });
     };
+    // This view fell behind and the core skipped ahead (the shell never waits for the
+    // screen): a note where output is missing, then the latest output. A full-screen
+    // program (alternate screen) redraws itself, so no note is written into it.
+    const show = (output: Output): void => {
+      if (output.skipped !== undefined && term.buffer.active.type === 'normal')
+        term.write(skipNote(output.skipped));
+      draw(output.data);
+    };
     // Join the snapshot and the live stream without gaps or repeats: events carry a seq.
     let snapshotSeq: number | null = null;
-    const early: Array<{ data: string; seq: number }> = [];
-    const unsubscribe = port.onData((event) => {
+    const early: Output[] = [];
+    const receive = (event: Output & { sessionId: string }): void => {
       if (event.sessionId !== sessionId) return;
       if (snapshotSeq === null) early.push(event);
-      else if (event.seq > snapshotSeq) draw(event.data);
-    });
+      else if (event.seq > snapshotSeq) show(event);
+    };
+    const unsubscribe = port.onData(receive);
+    const unsubscribeSkip = port.onSkip(receive);
     let disposed = false;
     void port.snapshot(sessionId).then(
       ({ data, seq }) => {
         if (disposed) return;
         term.write(data);
         snapshotSeq = seq;
-        for (const event of early.splice(0)) if (event.seq > seq) draw(event.data);
+        for (const event of early.splice(0)) if (event.seq > seq) show(event);
       },
       () => {
         snapshotSeq = 0;
@@ -210,6 +232,7 @@ export function TerminalView({
       observer.disconnect();
       host.removeEventListener('paste', onPaste, true);
       unsubscribe();
+      unsubscribeSkip();
       input.dispose();
       callbacks.current.onReady(null);
       delete host.xterm;

@@ -26,6 +26,8 @@ type Fields = Partial<Pick<RunState, 'maintainer' | 'environment' | 'issues' | '
 export interface TerminalPort {
   snapshot(sessionId: string): Promise<{ data: string; seq: number }>;
   onData(listener: (event: EventPayload<'session.didData'>) => void): () => void;
+  /** The core skipped output this view fell behind on: the latest output comes with it. */
+  onSkip(listener: (event: EventPayload<'session.didSkip'>) => void): () => void;
   write(sessionId: string, data: string): void;
   resize(sessionId: string, cols: number, rows: number): void;
   /** This many characters are drawn (flow control). */
@@ -515,6 +517,7 @@ function terminalPort(api: RunsheetApi): TerminalPort {
   return {
     snapshot: (sessionId) => api.call('session.snapshot', { sessionId }),
     onData: (listener) => api.on('session.didData', listener),
+    onSkip: (listener) => api.on('session.didSkip', listener),
     // In pieces the contract allows (a paste can be up to 256 kB), never splitting a surrogate pair.
     write: (sessionId, data) => {
       for (let at = 0; at < data.length;) {
