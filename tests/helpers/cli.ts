@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** The built CLI (npm test builds before vitest runs). */
 export const CLI = join(__dirname, '../../bin/runsheet.js');
@@ -31,12 +31,17 @@ export function runsheet(
 
 /**
  * `runsheet run <runbook> --json` with its journal and log under `dir`: the exit
- * code, the journal's path (from the summary line) and each step's line.
+ * code, the journal's path (from the summary line), the run's id and each step's line.
  */
 export function headlessRun(
   dir: string,
   runbook: string,
-): { code: number | null; journal: string; steps: Array<Record<string, unknown>> } {
+): {
+  code: number | null;
+  journal: string;
+  runId: string;
+  steps: Array<Record<string, unknown>>;
+} {
   const run = runsheet(
     ['run', runbook, '--json', '--data-dir', join(dir, 'data'), '--log-dir', join(dir, 'logs')],
     dir,
@@ -45,5 +50,6 @@ export function headlessRun(
   const last = JSON.parse(lines[lines.length - 1] ?? '{}') as { summary?: { journalPath: string } };
   if (!last.summary) throw new Error(`runsheet run printed no summary: ${run.stderr}`);
   const steps = lines.slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code: run.code, journal: last.summary.journalPath, steps };
+  const journal = last.summary.journalPath;
+  return { code: run.code, journal, runId: basename(journal, '.jsonl'), steps };
 }

@@ -9,6 +9,9 @@ import { localEngine } from '../../src/core/redaction/engine';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'secrets');
 
+/** A token of GitHub's shape (not a real one): the redactor's github rule finds it. */
+export const GITHUB_TOKEN = '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';
+
 /** A small seeded generator (mulberry32): the corpus is the same every run, and holds no real key. */
 function random(seed: number): () => number {
   let a = seed;

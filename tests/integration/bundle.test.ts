@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headlessRun, runsheet } from '../helpers/cli';
 import { tempDir, writeFiles } from '../helpers/temp';
+import { GITHUB_TOKEN as TOKEN } from '../helpers/secrets';
 
 // `runsheet bundle`: one archive an auditor checks with standard tools (tar,
 // sha256sum, ssh-keygen) and `runsheet verify` checks whole; one byte edited
 // anywhere is found. A real run, real files, OpenSSH's ssh-keygen.
-const TOKEN = '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';
 const RUNBOOK = [
   '# Audited',
   '',
@@ -43,10 +43,7 @@ beforeAll(() => {
   const run = headlessRun(dir.path, join(dir.path, 'audited.md'));
   expect(run.code).toBe(0);
   journal = run.journal;
-  runId = journal
-    .split('/')
-    .pop()!
-    .replace(/\.jsonl$/, '');
+  runId = run.runId;
   expect(
     sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ops', '-f', join(dir.path, 'key')])
       .status,

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coreOn } from '../helpers/harness';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { GITHUB_TOKEN as TOKEN } from '../helpers/secrets';
 
 const CLI = join(__dirname, '../../bin/runsheet.js');
-const TOKEN = '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';
 
 describe('export: Markdown, Jira markup, JSON, CSV (redacted)', () => {
   let dir: ReturnType<typeof tempDir>;

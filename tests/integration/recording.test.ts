@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headlessRun, runsheet } from '../helpers/cli';
 import { tempDir, writeFiles } from '../helpers/temp';
+import { GITHUB_TOKEN as TOKEN } from '../helpers/secrets';
 
 // `runsheet recording`: a run's terminal session as asciicast v2, played by Debian's
 // asciinema. `asciinema cat` reads keys from /dev/tty, so it runs under script(1)'s
 // PTY, with the PTY's own LF -> CRLF turned off so its bytes come through as played.
-const TOKEN = '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';
 const RUNBOOK = [
   '# Recorded',
   '',

@@ -3,11 +3,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coreOn } from '../helpers/harness';
-import { corpusLines, generator } from '../helpers/secrets';
+import { corpusLines, generator, GITHUB_TOKEN as TOKEN } from '../helpers/secrets';
 import { readTree, tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 const SECRET = 'Tr0ub4dor&3-staging-db';
-const TOKEN = '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';
 
 const RUNBOOK = [
   '# Rotate the database password',

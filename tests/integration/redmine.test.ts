@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreOn } from '../helpers/harness';
 import { HAS_REDMINE, startRedmine, type TestRedmine } from '../helpers/redmine';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { GITHUB_TOKEN as TOKEN } from '../helpers/secrets';
 
 // A real Redmine (Debian's, sqlite) on 127.0.0.1:3939 for this file.
 const CLI = join(__dirname, '../../bin/runsheet.js');
-const TOKEN = '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';
 let redmine: TestRedmine;
 
 beforeAll(async () => {

@@ -44,10 +44,7 @@ beforeAll(() => {
   const run = headlessRun(dir.path, join(dir.path, 'long.md'));
   expect(run.code).toBe(0);
   journal = run.journal;
-  runId = journal
-    .split('/')
-    .pop()!
-    .replace(/\.jsonl$/, '');
+  runId = run.runId;
   // What `run --json` gives is a tail: the whole is only in the journal.
   expect(String(run.steps[0]!.output).startsWith('1\n')).toBe(false);
 }, 180_000);

@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coreOn } from '../helpers/harness';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
+import { GITHUB_TOKEN as TOKEN } from '../helpers/secrets';
 
 // Contract tests: local servers that check every request GitHub, GitLab and Jira Cloud
 // would get (method, path, auth, headers, body) and answer as their REST APIs do.
 const CLI = join(__dirname, '../../bin/runsheet.js');
-const TOKEN = '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';
 
 function runCli(
   script: string,

@@ -1,7 +1,6 @@
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import type { JournalRecord } from '../../shared/model';
-import { outputPathOf, readJournal, sha256 } from './reader';
+import { outputPathOf, readOutputBatch, readRunJournal } from './reader';
 
 /** The screen size a recording declares: the journal does not keep the terminal's, players rescale. */
 const COLS = 120;
@@ -22,10 +21,7 @@ export function* asciicast(
   journalPath: string,
   options: { host?: string } = {},
 ): Generator<string> {
-  const { records, errors } = readJournal(journalPath);
-  const first = records[0];
-  if (!first || first.type !== 'run.started')
-    throw new Error(errors[0] ?? `${journalPath}: does not start with run.started`);
+  const { records, started: first } = readRunJournal(journalPath);
   const start = Date.parse(first.ts);
   const at = (r: JournalRecord) => Math.max(0, (Date.parse(r.ts) - start) / 1000).toFixed(6);
   const event = (r: JournalRecord, code: 'o' | 'm', data: string) =>
@@ -55,12 +51,7 @@ export function* asciicast(
         started.add(r.stepId);
         yield event(r, 'm', `${r.stepId} started`);
       } else if (r.type === 'step.output' && out !== null && mine(r.host)) {
-        const bytes = Buffer.alloc(r.length);
-        const n = readSync(out, bytes, 0, r.length, r.offset);
-        if (n !== r.length || sha256(bytes) !== r.sha256)
-          throw new Error(
-            `${basename(outPath)}: bytes ${r.offset}..${r.offset + r.length} were changed or are missing (see runsheet verify)`,
-          );
+        const bytes = readOutputBatch(out, outPath, r);
         const text = decoder.decode(bytes, { stream: true });
         if (text) yield event(r, 'o', text);
       } else if (r.type === 'step.host.finished' && options.host === r.host) {

@@ -17,7 +17,7 @@ import * as tar from 'tar';
 import type { JournalRecord } from '../../shared/model';
 import { sshKeygen } from '../guard/approval';
 import { asciicast } from './asciicast';
-import { outputPathOf, readJournal, sha256 } from './reader';
+import { outputPathOf, readJournal, readRunJournal, sha256 } from './reader';
 import { JournalStore } from './store';
 
 /** The namespace of a bundle's signature (`ssh-keygen -Y sign -n`): it signs nothing else. */
@@ -78,10 +78,11 @@ export async function writeBundle(options: {
   /** An SSH private key (or its .pub with an agent) to sign the manifest with. */
   signWith?: string;
 }): Promise<{ path: string; runId: string; files: string[]; signed: boolean }> {
-  const { records, errors } = readJournal(options.journalPath, { checkOutput: true });
-  const first = records[0];
-  if (!first || first.type !== 'run.started')
-    throw new Error(errors[0] ?? `${options.journalPath}: does not start with run.started`);
+  const {
+    records,
+    errors,
+    started: first,
+  } = readRunJournal(options.journalPath, { checkOutput: true });
   if (errors.length > 0)
     throw new Error(`the journal does not verify, so it is not bundled: ${errors[0]}`);
   const stage = mkdtempSync(join(tmpdir(), 'runsheet-bundle-'));

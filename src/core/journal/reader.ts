@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
 import { JournalRecord } from '../../shared/model';
 import type { JournalRecord as Record_ } from '../../shared/model';
 
@@ -151,6 +152,40 @@ export function outputEnd(records: Record_[]): number {
   let max = 0;
   for (const r of records) if (r.type === 'step.output') max = Math.max(max, r.offset + r.length);
   return max;
+}
+
+/**
+ * The bytes one `step.output` record points at, from the open `.out` file `fd`,
+ * checked against the record's SHA-256: a byte changed or missing is an error
+ * naming the file and range, never output. (`readJournal` with `checkOutput`
+ * reports the same instead of throwing, to name every problem.)
+ */
+export function readOutputBatch(
+  fd: number,
+  outPath: string,
+  batch: { offset: number; length: number; sha256: string },
+): Buffer {
+  const bytes = readAt(fd, batch.offset, batch.length);
+  if (bytes.length !== batch.length || sha256(bytes) !== batch.sha256)
+    throw new Error(
+      `${basename(outPath)}: bytes ${batch.offset}..${batch.offset + batch.length} were changed or are missing (see runsheet verify)`,
+    );
+  return bytes;
+}
+
+/**
+ * A run's journal read whole, with its `run.started` record: an error naming
+ * the file when it does not start with one (not a run's journal, or damaged).
+ */
+export function readRunJournal(
+  path: string,
+  options: { checkOutput?: boolean } = {},
+): JournalReadResult & { started: Extract<Record_, { type: 'run.started' }> } {
+  const result = readJournal(path, options);
+  const first = result.records[0];
+  if (!first || first.type !== 'run.started')
+    throw new Error(result.errors[0] ?? `${path}: does not start with run.started`);
+  return { ...result, started: first };
 }
 
 function readAt(fd: number, offset: number, length: number): Buffer {

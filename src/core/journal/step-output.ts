@@ -1,9 +1,9 @@
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseRunbookFile } from '../../shared/runbook/parse';
 import type { JournalRecord } from '../../shared/model';
 import { renderPlainText } from '../capture/plain-text';
-import { outputPathOf, readJournal, sha256 } from './reader';
+import { outputPathOf, readOutputBatch, readRunJournal } from './reader';
 import { JournalStore } from './store';
 
 /** One host's part of a step's output: where its bytes are in the run's `.out` file. */
@@ -33,17 +33,16 @@ export interface RunOutput {
  * its `.jsonl`; an error naming what was looked for when there is none.
  */
 export function journalOf(run: string, dataDir: string): string {
-  const path = run.endsWith('.jsonl') ? run : join(dataDir, 'journals', `${run}.jsonl`);
+  const path = run.endsWith('.jsonl')
+    ? run
+    : new JournalStore(join(dataDir, 'journals')).pathOf(run);
   if (!existsSync(path)) throw new Error(`no run ${run} (looked for ${path})`);
   return path;
 }
 
 /** Every step of a run with output on record, in the order they first printed, with its hosts. */
 export function runOutput(journalPath: string): RunOutput {
-  const { records, errors } = readJournal(journalPath);
-  const first = records[0];
-  if (!first || first.type !== 'run.started')
-    throw new Error(errors[0] ?? `${journalPath}: does not start with run.started`);
+  const { records, started: first } = readRunJournal(journalPath);
   const names = stepNames(journalPath, first);
   const steps = new Map<string, StepWithOutput>();
   const hostOf = new Map<string, string>();
@@ -110,18 +109,8 @@ export function* readPart(journalPath: string, part: OutputPart): Generator<Buff
   const outPath = outputPathOf(journalPath);
   const fd = openSync(outPath, 'r');
   try {
-    for (const chunk of part.chunks) {
-      const bytes = Buffer.alloc(chunk.length);
-      let read = 0;
-      while (read < chunk.length) {
-        const n = readSync(fd, bytes, read, chunk.length - read, chunk.offset + read);
-        if (n === 0) break;
-        read += n;
-      }
-      if (read !== chunk.length || sha256(bytes) !== chunk.sha256)
-        throw new Error(
-          `${basename(outPath)}: bytes ${chunk.offset}..${chunk.offset + chunk.length} were changed or are missing (see runsheet verify)`,
-        );
+    for (const batch of part.chunks) {
+      const bytes = readOutputBatch(fd, outPath, batch);
       for (let at = 0; at < bytes.length; at += READ_BYTES)
         yield bytes.subarray(at, Math.min(at + READ_BYTES, bytes.length));
     }
