@@ -21,6 +21,8 @@ import { SessionManager } from './sessions/session-manager';
 import type { SessionFactory } from './sessions/terminal-session';
 import { summarize, Workspace } from './workspace/workspace';
 import { Guard } from './guard/guard';
+import { OutputViews } from './journal/output-view';
+import { journalOf } from './journal/step-output';
 
 export interface CoreOptions extends Partial<CoreDirs> {
   /** The runbooks shipped with the app: the default workspace. */
@@ -186,6 +188,13 @@ export function createCore(options: CoreOptions): Core {
           );
     },
   });
+  const outputs = new OutputViews(dirs.dataDir, (runId) => {
+    try {
+      return journalOf(runId, dirs.dataDir);
+    } catch (error) {
+      throw new ApiError('not-found', (error as Error).message);
+    }
+  });
   // Reads of the records wait for the recovery pass that began with the core.
   const recovered = <T>(read: () => T | Promise<T>): Promise<T> =>
     runs.recovered.then(() => read());
@@ -287,6 +296,14 @@ export function createCore(options: CoreOptions): Core {
       prompts.answer('auth', promptId, answers);
       return null;
     },
+    'output.open': ({ runId, stepId, host }) => recovered(() => outputs.open(runId, stepId, host)),
+    'output.lines': ({ viewId, from, count }) => outputs.lines(viewId, from, count),
+    'output.search': ({ viewId, pattern, regex, caseSensitive }) =>
+      outputs.search(viewId, pattern, { regex, caseSensitive }),
+    'output.close': async ({ viewId }) => {
+      outputs.close(viewId);
+      return null;
+    },
     'session.write': async ({ sessionId, data }) => {
       sessions.write(sessionId, data);
       return null;
@@ -315,6 +332,7 @@ export function createCore(options: CoreOptions): Core {
     },
     dispose() {
       workspace.unwatch();
+      outputs.dispose();
       prompts.dispose();
       trackers.dispose();
       runs.dispose();

@@ -132,13 +132,17 @@ const PIECE_BYTES = 4 * 1024 * 1024;
  * moved up past it, or a full-screen program's alternate screen. Step output
  * that long is lines, and a `\r` progress bar stays within its line.
  */
-export async function* renderText(pieces: Iterable<Buffer>, cols: number): AsyncGenerator<string> {
+export async function* renderText(
+  pieces: Iterable<Buffer>,
+  cols: number,
+  render: (bytes: Uint8Array, cols: number) => Promise<string> = renderPlainText,
+): AsyncGenerator<string> {
   let pending: Buffer = Buffer.alloc(0);
   let first = true;
   /** The last piece was cut inside a line (longer than a piece): the next one goes on with it. */
   let midLine = false;
   const emit = async (bytes: Buffer) => {
-    const text = await renderPlainText(bytes, cols);
+    const text = await render(bytes, cols);
     const out = first || midLine ? text : `\n${text}`;
     first = false;
     midLine = bytes[bytes.length - 1] !== 0x0a;

@@ -7,6 +7,7 @@ import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { ExportDialog } from './components/ExportDialog';
+import { OutputViewer } from './components/OutputViewer';
 import { FinishDialog } from './components/FinishDialog';
 import { PlanDialog } from './components/PlanDialog';
 import { HomeView } from './components/HomeView';
@@ -138,6 +139,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       openLink: actions.openLink,
       skip: actions.skip,
       setTarget: actions.moveStep,
+      openOutput: actions.openRunOutput,
     }),
     [actions],
   );
@@ -161,6 +163,16 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         <LinkDialog href={state.link} onOpen={actions.followLink} onClose={actions.closeLink} />
       )}
       {state.exporting && <ExportDialog exporting={state.exporting} actions={actions} />}
+      {state.viewing && (
+        <OutputViewer
+          key={`${state.viewing.runId}/${state.viewing.stepId}/${state.viewing.host ?? ''}`}
+          target={state.viewing}
+          port={actions.output}
+          scheme={scheme}
+          onHost={(host) => state.viewing && actions.openOutput({ ...state.viewing, host })}
+          onClose={actions.closeOutput}
+        />
+      )}
       {state.planning && (
         <PlanDialog
           plan={state.planning.plan}

@@ -35,6 +35,26 @@ const PlanRequest = z
   })
   .strict();
 
+const ViewId = z.string().regex(/^[0-9a-f]{16}$/, 'not an output view id');
+
+/** A step's whole output opened for reading (output.open): what is rendered of it so far. */
+export const OutputViewStatus = z.object({
+  viewId: ViewId,
+  runId: S.RunId,
+  stepId: S.StepId,
+  /** The step's `name=`, or its title in the runbook the run used. */
+  name: z.string().nullable(),
+  host: z.string(),
+  /** Every host the step printed on (a fan-out has several). */
+  hosts: z.array(z.string()),
+  bytes: z.number().int().nonnegative(),
+  /** Lines rendered so far: all of them once `complete`. */
+  total: z.number().int().nonnegative(),
+  complete: z.boolean(),
+  /** Rendering stopped here: the output's bytes do not match their record (see runsheet verify). */
+  error: z.string().nullable(),
+});
+
 /** Request/response methods: name -> input and output schemas. */
 export const methods = {
   'app.info': { input: empty, output: AppInfo },
@@ -306,6 +326,49 @@ export const methods = {
       .strict(),
     output: z.null(),
   },
+  /**
+   * Opens a step's whole output from the run's journal (a run in progress or a past
+   * one), rendered as the terminal showed it (colours as SGR sequences, `\r`
+   * progress collapsed), to be read a window of lines at a time; a fan-out step
+   * on one of its hosts (the first unless told). Close it when done.
+   */
+  'output.open': {
+    input: z.object({ runId: S.RunId, stepId: S.StepId, host: HostName.optional() }).strict(),
+    output: OutputViewStatus,
+  },
+  /** Lines [from, from + count) of an open output; waits until they are rendered (or it all is). */
+  'output.lines': {
+    input: z
+      .object({
+        viewId: ViewId,
+        from: z.number().int().nonnegative().max(1e9),
+        count: z.number().int().min(0).max(1_000),
+      })
+      .strict(),
+    output: OutputViewStatus.extend({ lines: z.array(z.string()) }),
+  },
+  /**
+   * Every line of an open output whose text matches: a plain string, or a JavaScript
+   * regular expression with `regex`; case ignored unless `caseSensitive`. `hits` are
+   * line numbers (from 0, the first 100,000); `matches` counts every match.
+   */
+  'output.search': {
+    input: z
+      .object({
+        viewId: ViewId,
+        pattern: z.string().min(1).max(1_000),
+        regex: z.boolean().optional(),
+        caseSensitive: z.boolean().optional(),
+      })
+      .strict(),
+    output: OutputViewStatus.extend({
+      matches: z.number().int().nonnegative(),
+      hits: z.array(z.number().int().nonnegative()),
+      truncated: z.boolean(),
+      searched: z.number().int().nonnegative(),
+    }),
+  },
+  'output.close': { input: z.object({ viewId: ViewId }).strict(), output: z.null() },
   'session.write': {
     input: z.object({ sessionId: S.SessionId, data: z.string().max(1 << 16) }).strict(),
     output: z.null(),

@@ -10,6 +10,7 @@ export function ModalDialog({
   actions,
   onClose,
   wide = false,
+  full = false,
   testId,
 }: {
   title: string;
@@ -17,6 +18,8 @@ export function ModalDialog({
   actions: ReactNode;
   onClose(): void;
   wide?: boolean;
+  /** Most of the window (the full-output viewer). */
+  full?: boolean;
   testId: string;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -33,7 +36,7 @@ export function ModalDialog({
   return (
     <dialog
       ref={dialog}
-      className={`dialog${wide ? ' dialog-wide' : ''}`}
+      className={`dialog${wide ? ' dialog-wide' : ''}${full ? ' dialog-full' : ''}`}
       onClose={onClose}
       data-testid={testId}
     >

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { RunbookChange, RunState } from '../../../shared/api';
-import { runTimes, type Step } from '../../../shared/model';
+import { runTimes, stepName, type Step } from '../../../shared/model';
 import { durationChange, formatDuration, NOISE_FLOOR } from '../../../shared/util/duration';
 import type { Actions } from '../state/actions';
 import type { PastRunState } from '../state/store';
@@ -18,6 +18,7 @@ const NOTHING: StepActions = {
   setVariable() {},
   setTarget() {},
   openLink() {},
+  openOutput() {},
 };
 
 /**
@@ -31,11 +32,23 @@ export function RunView({
   actions,
 }: {
   past: PastRunState;
-  actions: Pick<Actions, 'closePastRun' | 'resume' | 'openLink' | 'compareWith' | 'openExport'>;
+  actions: Pick<
+    Actions,
+    'closePastRun' | 'resume' | 'openLink' | 'compareWith' | 'openExport' | 'openOutput'
+  >;
 }) {
   const { opened, others, compareId } = past;
   const compare = past.compared && past.compared.id === compareId ? past.compared : null;
-  const stepActions = useMemo(() => ({ ...NOTHING, openLink: actions.openLink }), [actions]);
+  const runId = opened?.state.id;
+  const stepActions = useMemo(
+    () => ({
+      ...NOTHING,
+      openLink: actions.openLink,
+      openOutput: (step: Step, host: string | null) =>
+        runId && actions.openOutput({ runId, stepId: step.id, title: stepName(step), host }),
+    }),
+    [actions, runId],
+  );
   if (!opened) return <div className="empty">Reading the journal…</div>;
   const { state, runbook, change } = opened;
   const timed = runbook.steps.filter((s) => state.steps[s.id]?.durationMs != null);

@@ -26,6 +26,8 @@ export interface StepActions {
   /** Runs the step on another inventory host or group in this run; null puts it back. */
   setTarget(step: Step, host: string | null): void;
   openLink(href: string): void;
+  /** Opens the step's whole output in the full-output viewer (a fan-out step: on this host). */
+  openOutput(step: Step, host: string | null): void;
 }
 
 interface Props {
@@ -448,12 +450,31 @@ export function StepCard({
                 <div className="host-output-title">
                   <span className="connection-host">{host}</span> · {h.status}
                   {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost"
+                    tabIndex={inner}
+                    onClick={() => actions.openOutput(step, host)}
+                  >
+                    Full output
+                  </button>
                 </div>
                 <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
               </div>
             ))
           ) : (
-            <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
+            <>
+              <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                tabIndex={inner}
+                onClick={() => actions.openOutput(step, null)}
+                data-testid="full-output"
+              >
+                Full output
+              </button>
+            </>
           )}
         </details>
       )}

@@ -1,4 +1,10 @@
-import type { EventPayload, RunsheetApi, RunState } from '../../../shared/api';
+import type {
+  EventPayload,
+  MethodInput,
+  MethodOutput,
+  RunsheetApi,
+  RunState,
+} from '../../../shared/api';
 import {
   runbookTargets,
   stepsFrom,
@@ -6,6 +12,7 @@ import {
   stepsNotDone,
   holdFlagged,
   isProduction,
+  stepName,
   type ExportFormat,
   type Rehearsal,
   type Step,
@@ -33,6 +40,14 @@ export interface TerminalPort {
   /** This many characters are drawn (flow control). */
   ack(sessionId: string, chars: number): void;
   detach(sessionId: string): void;
+}
+
+/** What the full-output viewer needs of the core: a rendered output, read a window at a time. */
+export interface OutputPort {
+  open(input: MethodInput<'output.open'>): Promise<MethodOutput<'output.open'>>;
+  lines(viewId: string, from: number, count: number): Promise<MethodOutput<'output.lines'>>;
+  search(input: MethodInput<'output.search'>): Promise<MethodOutput<'output.search'>>;
+  close(viewId: string): void;
 }
 
 /**
@@ -501,7 +516,27 @@ export function createActions(
     showError: (message: string): void => fail(new Error(message)),
     disconnected: (reason: string): void => dispatch({ type: 'disconnected', reason }),
 
+    /** Opens the full-output viewer on a step of a run (a fan-out step on one of its hosts). */
+    openOutput: (viewing: NonNullable<AppState['viewing']>): void =>
+      dispatch({ type: 'viewing', viewing }),
+    /** The same, on a step of the run the open runbook shows. */
+    openRunOutput: (step: Step, host: string | null): void => {
+      const runId = get().run?.id;
+      if (runId)
+        dispatch({
+          type: 'viewing',
+          viewing: { runId, stepId: step.id, title: stepName(step), host },
+        });
+    },
+    closeOutput: (): void => dispatch({ type: 'viewing', viewing: null }),
+
     terminal: terminalPort(api),
+    output: {
+      open: (input) => api.call('output.open', input),
+      lines: (viewId, from, count) => api.call('output.lines', { viewId, from, count }),
+      search: (input) => api.call('output.search', input),
+      close: (viewId) => void api.call('output.close', { viewId }).catch(() => undefined),
+    } satisfies OutputPort,
   };
 }
 

@@ -84,6 +84,8 @@ export interface AppState {
   };
   past: PastRunState | null;
   exporting: ExportState | null;
+  /** The full-output viewer, on this step of this run. */
+  viewing: { runId: string; stepId: string; title: string; host: string | null } | null;
   rehearsing: boolean;
   /** The plan view: what a run would do, or (null plan) while it loads; `saved` once saved for signing. */
   planning: { plan: Plan | null; saved: string | null } | null;
@@ -134,6 +136,7 @@ export type Action =
   | { type: 'pastOpened'; runId: string; opened: OpenedRun; others?: RunSummary[] }
   | { type: 'compare'; runId: string; compareId: string; compared?: RunState }
   | { type: 'export'; runId: string | null }
+  | { type: 'viewing'; viewing: AppState['viewing'] }
   | { type: 'exportFormat'; format: ExportFormat }
   | { type: 'exported'; runId: string; format: ExportFormat; out: MethodOutput<'run.export'> }
   | { type: 'trackers'; trackers: MethodOutput<'tracker.list'> }
@@ -169,6 +172,7 @@ export const initialState: AppState = {
   overview: { due: null, unfinished: null, runs: null, query: '', status: '' },
   past: null,
   exporting: null,
+  viewing: null,
   rehearsing: false,
   planning: null,
   keyPrompts: [],
@@ -295,6 +299,8 @@ export function reduce(state: AppState, action: Action): AppState {
           compared: action.compared ?? null,
         },
       };
+    case 'viewing':
+      return { ...state, viewing: action.viewing };
     case 'export':
       return {
         ...state,
