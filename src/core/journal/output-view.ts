@@ -65,14 +65,13 @@ class OutputView {
 
   private async render(journalPath: string, part: OutputPart): Promise<void> {
     try {
-      for await (const text of renderText(
-        readPart(journalPath, part),
-        VIEW_COLS,
-        renderStyledText,
-      )) {
+      const pieces = renderText(readPart(journalPath, part), VIEW_COLS, renderStyledText, 200);
+      for await (const text of pieces) {
         if (this.closed) return;
         this.append(Buffer.from(text));
         this.wake();
+        // A piece is rendered synchronously: let answers, terminals and other calls through.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       // The renderer ends with a line feed after the last line; an empty output has no lines.
     } catch (error) {

@@ -136,6 +136,8 @@ export async function* renderText(
   pieces: Iterable<Buffer>,
   cols: number,
   render: (bytes: Uint8Array, cols: number) => Promise<string> = renderPlainText,
+  /** Lines in the first piece (fewer: a viewer's first screen comes sooner). */
+  firstLines = PIECE_LINES,
 ): AsyncGenerator<string> {
   let pending: Buffer = Buffer.alloc(0);
   let first = true;
@@ -151,7 +153,7 @@ export async function* renderText(
   for (const piece of pieces) {
     pending = pending.length ? Buffer.concat([pending, piece]) : piece;
     while (true) {
-      const cut = cutPoint(pending);
+      const cut = cutPoint(pending, first ? firstLines : PIECE_LINES);
       if (cut < 0) break;
       yield await emit(pending.subarray(0, cut));
       pending = pending.subarray(cut);
@@ -162,15 +164,15 @@ export async function* renderText(
 }
 
 /**
- * Where to cut `bytes` once it holds a full piece (PIECE_LINES lines or
+ * Where to cut `bytes` once it holds a full piece (`pieceLines` lines or
  * PIECE_BYTES): just after the last LF within the piece whose line is not blank,
  * or -1 to wait for more.
  */
-function cutPoint(bytes: Buffer): number {
+function cutPoint(bytes: Buffer, pieceLines: number): number {
   let lines = 0;
   let limit = -1;
   for (let i = 0; i < bytes.length && i < PIECE_BYTES; i++) {
-    if (bytes[i] === 0x0a && ++lines === PIECE_LINES) {
+    if (bytes[i] === 0x0a && ++lines === pieceLines) {
       limit = i;
       break;
     }
