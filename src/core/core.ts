@@ -23,6 +23,7 @@ import { summarize, Workspace } from './workspace/workspace';
 import { Guard } from './guard/guard';
 import { OutputViews } from './journal/output-view';
 import { journalOf } from './journal/step-output';
+import { asciicast } from './journal/asciicast';
 
 export interface CoreOptions extends Partial<CoreDirs> {
   /** The runbooks shipped with the app: the default workspace. */
@@ -54,6 +55,10 @@ export interface Core extends EventSource, Disposable {
   readonly handlers: Handlers;
   readonly dirs: CoreDirs;
 }
+
+/** What the app's replay plays of a step's output, and of a run's (the rest is left out, said). */
+const REPLAY_STEP_BYTES = 2_000_000;
+const REPLAY_BYTES = 32_000_000;
 
 /** An issue's description keeps this much of the log (all of it is attached). */
 const DESCRIPTION_CHARS = 30_000;
@@ -188,13 +193,14 @@ export function createCore(options: CoreOptions): Core {
           );
     },
   });
-  const outputs = new OutputViews(dirs.dataDir, (runId) => {
+  const journalFor = (runId: string) => {
     try {
       return journalOf(runId, dirs.dataDir);
     } catch (error) {
       throw new ApiError('not-found', (error as Error).message);
     }
-  });
+  };
+  const outputs = new OutputViews(dirs.dataDir, journalFor);
   // Reads of the records wait for the recovery pass that began with the core.
   const recovered = <T>(read: () => T | Promise<T>): Promise<T> =>
     runs.recovered.then(() => read());
@@ -300,6 +306,17 @@ export function createCore(options: CoreOptions): Core {
     'output.lines': ({ viewId, from, count }) => outputs.lines(viewId, from, count),
     'output.search': ({ viewId, pattern, regex, caseSensitive }) =>
       outputs.search(viewId, pattern, { regex, caseSensitive }),
+    'run.recording': ({ runId, host }) =>
+      recovered(() => {
+        const markers: Array<{ time: number; stepId: string; text: string }> = [];
+        const lines = asciicast(journalFor(runId), {
+          host,
+          maxStepBytes: REPLAY_STEP_BYTES,
+          maxBytes: REPLAY_BYTES,
+          markers,
+        });
+        return { cast: [...lines].join(''), markers };
+      }),
     'output.close': async ({ viewId }) => {
       outputs.close(viewId);
       return null;

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asciicast } from '../../src/core/journal/asciicast';
 import { headlessRun, runsheet } from '../helpers/cli';
 import { tempDir, writeFiles } from '../helpers/temp';
 import { GITHUB_TOKEN as TOKEN } from '../helpers/secrets';
@@ -98,4 +99,45 @@ describe('runsheet recording', () => {
     expect(played.stdout).toBe(raw);
     expect(played.stdout).toContain('3000\r\n');
   });
+});
+
+describe("the app's replay recording (run.recording)", () => {
+  it('leaves a step out past its limit, says so where, and keeps every marker', () => {
+    // Output batches are written as output comes: a pause makes a second one.
+    writeFiles(dir.path, {
+      'slow.md':
+        '# Slow\n\n```bash {name=slow}\necho early; sleep 1.5; echo late\n```\n\n```bash {name=after}\necho after\n```\n',
+    });
+    const run = headlessRun(dir.path, join(dir.path, 'slow.md'));
+    expect(run.code).toBe(0);
+    const markers: Array<{ time: number; stepId: string; text: string }> = [];
+    const events = [...asciicast(run.journal, { maxStepBytes: 1, markers })]
+      .join('')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l) as [number, string, string]);
+    const text = events
+      .filter(([, code]) => code === 'o')
+      .map(([, , data]) => data)
+      .join('');
+    // The step's first batch plays; the one after the pause is left out, and a note says
+    // how much, where. The next step plays as it was.
+    expect(text).toMatch(
+      // eslint-disable-next-line no-control-regex -- the note's own SGR codes are part of it
+      /early\r\n\r\n\x1b\[2m\[6 bytes of this step's output left out of the replay; Full output has all of it\]\x1b\[0m\r\nafter\r\n/,
+    );
+    expect(text).not.toContain('late');
+    expect(markers.map((m) => `${m.stepId} ${m.text}`)).toEqual([
+      'document/slow started',
+      'document/slow passed, exit 0',
+      'document/after started',
+      'document/after passed, exit 0',
+    ]);
+    expect(events.filter(([, code]) => code === 'm')).toHaveLength(markers.length);
+    // Without a limit (runsheet recording), nothing is left out.
+    const whole = [...asciicast(run.journal)].join('');
+    expect(whole).toContain('late');
+    expect(whole).not.toContain('left out of the replay');
+  }, 60_000);
 });

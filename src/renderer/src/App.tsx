@@ -8,6 +8,8 @@ import { Checklist } from './components/Checklist';
 import { ConfirmRunDialog } from './components/ConfirmRunDialog';
 import { ExportDialog } from './components/ExportDialog';
 import { OutputViewer } from './components/OutputViewer';
+import { stepName } from '../../shared/model';
+import { ReplayDialog } from './components/ReplayDialog';
 import { FinishDialog } from './components/FinishDialog';
 import { PlanDialog } from './components/PlanDialog';
 import { HomeView } from './components/HomeView';
@@ -127,6 +129,11 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         : [],
     [palette, state, actions, folded, setFolded, setTheme],
   );
+  const pastRunbook = state.past?.opened?.runbook;
+  const stepNames = useMemo(
+    () => Object.fromEntries((pastRunbook?.steps ?? []).map((s) => [s.id, stepName(s)])),
+    [pastRunbook],
+  );
   const extraCommands = useMemo(() => queryCommands(actions), [actions]);
 
   const stepActions: StepActions = useMemo(
@@ -163,6 +170,16 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
         <LinkDialog href={state.link} onOpen={actions.followLink} onClose={actions.closeLink} />
       )}
       {state.exporting && <ExportDialog exporting={state.exporting} actions={actions} />}
+      {state.replaying && (
+        <ReplayDialog
+          key={state.replaying.runId}
+          runId={state.replaying.runId}
+          title={state.replaying.title}
+          load={actions.recording}
+          names={stepNames}
+          onClose={actions.closeReplay}
+        />
+      )}
       {state.viewing && (
         <OutputViewer
           key={`${state.viewing.runId}/${state.viewing.stepId}/${state.viewing.host ?? ''}`}

@@ -369,6 +369,20 @@ export const methods = {
     }),
   },
   'output.close': { input: z.object({ viewId: ViewId }).strict(), output: z.null() },
+  /**
+   * A run's terminal session as asciicast v2 for the app's replay (`runsheet recording`
+   * writes the same): a marker where each step starts and ends. A step's output past
+   * 2 MB, and any past 32 MB in all, is left out with a note (Full output has it).
+   */
+  'run.recording': {
+    input: z.object({ runId: S.RunId, host: HostName.optional() }).strict(),
+    output: z.object({
+      cast: z.string(),
+      markers: z.array(
+        z.object({ time: z.number().nonnegative(), stepId: z.string(), text: z.string() }),
+      ),
+    }),
+  },
   'session.write': {
     input: z.object({ sessionId: S.SessionId, data: z.string().max(1 << 16) }).strict(),
     output: z.null(),

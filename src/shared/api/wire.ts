@@ -30,7 +30,9 @@ export type ServerMessage = z.infer<typeof ServerMessage>;
 /** Content-Security-Policy for the renderer, whichever way it is loaded. */
 export const RENDERER_CSP = [
   "default-src 'none'",
-  "script-src 'self'",
+  // WebAssembly may be compiled (never JavaScript from strings): the replay's player
+  // (asciinema-player) runs its terminal emulator as WebAssembly.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self' data:",

@@ -155,19 +155,41 @@ export function OutputViewer({
   }, [opened]);
 
   /** Scrolls so that line `n` is on screen, a third of the way down. */
-  const goTo = useCallback(
-    (n: number) => {
-      const el = scroller.current;
-      if (!el) return;
-      const line = Math.max(0, n - Math.floor(visible / 3));
-      el.scrollTop = scaled
-        ? Math.min(1, line / Math.max(1, total - Math.floor(height / ROW))) *
-          Math.max(1, span - height)
-        : line * ROW;
-      setScrollTop(el.scrollTop);
-    },
-    [visible, scaled, total, span, height],
-  );
+  /**
+   * Scrolls so that line `n` is on screen, a third of the way down: after the next
+   * render, when the scroll range is that of the latest line count (a search's answer
+   * can bring a larger one); the scroll event then moves the window.
+   */
+  const pending = useRef<number | null>(null);
+  const [jumps, setJumps] = useState(0);
+  const goTo = useCallback((n: number) => {
+    pending.current = n;
+    setJumps((j) => j + 1);
+  }, []);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const n = pending.current;
+    if (!el || n === null) return;
+    pending.current = null;
+    const line = Math.max(0, n - Math.floor(visible / 3));
+    el.scrollTop = scaled
+      ? Math.min(1, line / Math.max(1, total - Math.floor(height / ROW))) *
+        Math.max(1, span - height)
+      : line * ROW;
+  }, [jumps, visible, scaled, total, span, height]);
+
+  /** To the last line: while the output is still rendering, once it is all there. */
+  const toEnd = () => {
+    if (!viewId) return;
+    if (status?.complete) return goTo(total);
+    port
+      .lines(viewId, 1e9, 1)
+      .then(({ lines: _lines, ...now }) => {
+        setStatus(now);
+        goTo(now.total);
+      })
+      .catch((e: Error) => setError(e.message));
+  };
 
   /** Counts searches: the answer to one the user has since replaced is dropped. */
   const searches = useRef(0);
@@ -179,6 +201,8 @@ export function OutputViewer({
     try {
       const result = await port.search({ viewId, pattern: query, regex, caseSensitive });
       if (mine !== searches.current) return;
+      const { matches: _m, hits: _h, truncated: _t, searched: _s, ...now } = result;
+      setStatus(now);
       setFound({ ...result, query });
       setError(null);
       const next = result.hits.findIndex((h) => h >= first);
@@ -338,7 +362,7 @@ export function OutputViewer({
             type="button"
             className="btn btn-small btn-ghost"
             disabled={total === 0}
-            onClick={() => goTo(total)}
+            onClick={toEnd}
             data-testid="output-end"
           >
             End
@@ -357,7 +381,7 @@ export function OutputViewer({
         aria-label="Output lines"
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
         onKeyDown={(e) => {
-          if (e.ctrlKey && e.key === 'End') goTo(total);
+          if (e.ctrlKey && e.key === 'End') toEnd();
           if (e.ctrlKey && e.key === 'Home') goTo(0);
         }}
         style={{ background: theme.background, color: theme.foreground }}

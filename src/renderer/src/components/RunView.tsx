@@ -34,7 +34,13 @@ export function RunView({
   past: PastRunState;
   actions: Pick<
     Actions,
-    'closePastRun' | 'resume' | 'openLink' | 'compareWith' | 'openExport' | 'openOutput'
+    | 'closePastRun'
+    | 'resume'
+    | 'openLink'
+    | 'compareWith'
+    | 'openExport'
+    | 'openOutput'
+    | 'openReplay'
   >;
 }) {
   const { opened, others, compareId } = past;
@@ -73,6 +79,14 @@ export function RunView({
                 Resume
               </button>
             )}
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => actions.openReplay({ runId: state.id, title: state.runbookTitle })}
+              data-testid="replay-run"
+            >
+              Replay
+            </button>
             <button
               type="button"
               className="btn btn-ghost btn-small"

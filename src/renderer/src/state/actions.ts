@@ -529,6 +529,12 @@ export function createActions(
         });
     },
     closeOutput: (): void => dispatch({ type: 'viewing', viewing: null }),
+    openReplay: (replaying: NonNullable<AppState['replaying']>): void =>
+      dispatch({ type: 'replaying', replaying }),
+    closeReplay: (): void => dispatch({ type: 'replaying', replaying: null }),
+    /** A past run's recording, for the replay's player. */
+    recording: (runId: string): Promise<MethodOutput<'run.recording'>> =>
+      api.call('run.recording', { runId }),
 
     terminal: terminalPort(api),
     output: {

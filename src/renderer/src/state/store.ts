@@ -86,6 +86,8 @@ export interface AppState {
   exporting: ExportState | null;
   /** The full-output viewer, on this step of this run. */
   viewing: { runId: string; stepId: string; title: string; host: string | null } | null;
+  /** The replay of a past run's terminal session. */
+  replaying: { runId: string; title: string } | null;
   rehearsing: boolean;
   /** The plan view: what a run would do, or (null plan) while it loads; `saved` once saved for signing. */
   planning: { plan: Plan | null; saved: string | null } | null;
@@ -137,6 +139,7 @@ export type Action =
   | { type: 'compare'; runId: string; compareId: string; compared?: RunState }
   | { type: 'export'; runId: string | null }
   | { type: 'viewing'; viewing: AppState['viewing'] }
+  | { type: 'replaying'; replaying: AppState['replaying'] }
   | { type: 'exportFormat'; format: ExportFormat }
   | { type: 'exported'; runId: string; format: ExportFormat; out: MethodOutput<'run.export'> }
   | { type: 'trackers'; trackers: MethodOutput<'tracker.list'> }
@@ -173,6 +176,7 @@ export const initialState: AppState = {
   past: null,
   exporting: null,
   viewing: null,
+  replaying: null,
   rehearsing: false,
   planning: null,
   keyPrompts: [],
@@ -301,6 +305,8 @@ export function reduce(state: AppState, action: Action): AppState {
       };
     case 'viewing':
       return { ...state, viewing: action.viewing };
+    case 'replaying':
+      return { ...state, replaying: action.replaying };
     case 'export':
       return {
         ...state,
