@@ -2,8 +2,10 @@ import type { EventSink } from '../../shared/api/contract';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
 import { renderRehearsalReport } from '../../shared/log/rehearsal';
 import {
+  hostOutputIsCut,
   outputFileName,
   outputIsCut,
+  outputKey,
   type OutputFile,
   type OutputFiles,
 } from '../../shared/log/output-cut';
@@ -204,6 +206,11 @@ export class LiveRun {
     this.state = this.committed = this.reduce(this.committed ?? null, record);
     if (record.type === 'step.finished' && outputIsCut(this.state.steps[record.stepId]!))
       this.writeOutputFile(record.stepId);
+    if (
+      record.type === 'step.host.finished' &&
+      hostOutputIsCut(this.state.steps[record.stepId]!.hosts[record.host]!)
+    )
+      this.writeOutputFile(record.stepId, record.host);
     if (options.durable && !this.journal.closed) {
       // The record is in the journal (or, if its sync failed, maybe not yet on disk);
       // the sync or the log waits for the retry, which does both again.
@@ -257,16 +264,17 @@ export class LiveRun {
    * again naming it and saying exactly what it cut. A file that cannot be written
    * does not stop the run: the log says why, and where the output is instead.
    */
-  private writeOutputFile(stepId: string): void {
+  private writeOutputFile(stepId: string, host?: string): void {
     const { logPath, id } = this.state;
     const journalPath = this.journal.path;
-    this.setFile(stepId, { state: 'pending', file: outputFileName(basename(logPath), stepId) });
+    const key = outputKey(stepId, host);
+    this.setFile(key, { state: 'pending', file: outputFileName(basename(logPath), stepId, host) });
     this.writingFiles = this.writingFiles
       .then(async () => {
-        const file = await writeOutputFile(journalPath, logPath, stepId);
+        const file = await writeOutputFile(journalPath, logPath, stepId, host);
         if (file.state === 'failed')
-          console.error(`runsheet: run ${id}: the output file of step ${stepId}: ${file.error}`);
-        this.setFile(stepId, file);
+          console.error(`runsheet: run ${id}: the output file ${file.file}: ${file.error}`);
+        this.setFile(key, file);
         // While the disk refuses, the retry writes the log (with the file as it is by then).
         if (this.fault) return;
         try {
@@ -286,8 +294,8 @@ export class LiveRun {
       });
   }
 
-  private setFile(stepId: string, file: OutputFile): void {
-    this.files = { ...this.files, [stepId]: file };
+  private setFile(key: string, file: OutputFile): void {
+    this.files = { ...this.files, [key]: file };
   }
 
   /** Closes the journal (it can be reopened for a later change). */

@@ -1,9 +1,11 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
+  hostOutputIsCut,
   LOG_OUTPUT_CHARS,
   outputFileName,
   outputIsCut,
+  outputKey,
   type OutputFile,
   type OutputFiles,
 } from '../../shared/log/output-cut';
@@ -52,14 +54,17 @@ export async function writeOutputFile(
   journalPath: string,
   logPath: string,
   stepId: string,
+  host?: string,
 ): Promise<OutputFile> {
-  const file = outputFileName(basename(logPath), stepId);
+  const file = outputFileName(basename(logPath), stepId, host);
   const path = join(dirname(logPath), file);
   try {
     const step = runOutput(journalPath).steps.find((s) => s.stepId === stepId);
-    if (!step) return { state: 'failed', file, error: 'the journal holds no output of the step' };
+    const parts = step?.parts.filter((p) => !host || p.host === host) ?? [];
+    if (parts.length === 0)
+      return { state: 'failed', file, error: 'the journal holds no output of it' };
     const facts = new TextFacts();
-    await writeFileAtomicFrom(path, facts.count(stepText(journalPath, step.parts)));
+    await writeFileAtomicFrom(path, facts.count(stepText(journalPath, parts)));
     return facts.written(file);
   } catch (error) {
     const message = isDiskError(error)
@@ -88,12 +93,18 @@ async function readOutputFile(path: string, file: string): Promise<OutputFile> {
  */
 export async function ensureOutputFiles(state: RunState): Promise<OutputFiles> {
   const files: Record<string, OutputFile> = {};
-  for (const [stepId, result] of Object.entries(state.steps)) {
-    if (result.status === 'running' || !outputIsCut(result)) continue;
-    const file = outputFileName(basename(state.logPath), stepId);
+  const ensure = async (stepId: string, host?: string) => {
+    const file = outputFileName(basename(state.logPath), stepId, host);
     const path = join(dirname(state.logPath), file);
     const found = existsSync(path) ? await readOutputFile(path, file).catch(() => null) : null;
-    files[stepId] = found ?? (await writeOutputFile(state.journalPath, state.logPath, stepId));
+    files[outputKey(stepId, host)] =
+      found ?? (await writeOutputFile(state.journalPath, state.logPath, stepId, host));
+  };
+  for (const [stepId, result] of Object.entries(state.steps)) {
+    if (result.status === 'running') continue;
+    if (outputIsCut(result)) await ensure(stepId);
+    for (const [host, part] of Object.entries(result.hosts))
+      if (hostOutputIsCut(part)) await ensure(stepId, host);
   }
   return files;
 }

@@ -4,7 +4,7 @@ import { stepName, type Runbook, type Step } from '../model';
 import { formatDuration } from '../util/duration';
 import { logFields } from './fields';
 import { renderRehearsalReport } from './rehearsal';
-import { shownOutput, type OutputFiles } from './output-cut';
+import { shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
 import { renderMaintenanceLog } from './render-log';
 
 export const EXPORT_TYPES: Record<ExportFormat, { extension: string; mime: string }> = {
@@ -101,7 +101,12 @@ function structured(run: RunState, runbook: Runbook, files: OutputFiles) {
         output: result.output === null ? null : shown.text,
         /** Set when the output is cut: how much, and where all of it is. */
         outputCut: shown.cut,
-        hosts: result.hosts,
+        hosts: Object.fromEntries(
+          Object.entries(result.hosts).map(([host, h]) => {
+            const part = shownHostOutput(run.id, step.id, host, h, files);
+            return [host, { ...h, output: part.text, outputCut: part.cut }];
+          }),
+        ),
       };
     }),
     manualCommands: run.manualCommands,

@@ -1,7 +1,10 @@
-import type { StepResult } from '../model';
+import type { HostResult, StepResult } from '../model';
 
 /** Output above this many characters is cut in the log and the exports; the journal keeps all of it. */
 export const LOG_OUTPUT_CHARS = 32 * 1024;
+
+/** A fan-out host's output: the run's state keeps its last this many characters. */
+export const HOST_OUTPUT_CHARS = 8192;
 
 /** The line a step's captured text starts with when its capture kept only the last bytes. */
 export function captureCutLine(bytes: number): string {
@@ -21,8 +24,13 @@ export type OutputFile =
   | { state: 'written'; file: string; chars: number; lines: number; tail: string }
   | { state: 'failed'; file: string; error: string };
 
-/** Output files by step id. */
+/** Output files by step id, and by `outputKey(step, host)` for a fan-out host's part. */
 export type OutputFiles = Readonly<Record<string, OutputFile>>;
+
+/** The key of a step's output file (`host`: one fan-out host's part). */
+export function outputKey(stepId: string, host?: string | null): string {
+  return host ? `${stepId}@${host}` : stepId;
+}
 
 /** Whether the log cuts this step's output: longer than it keeps, or cut already by the capture. */
 export function outputIsCut(result: StepResult): boolean {
@@ -30,13 +38,20 @@ export function outputIsCut(result: StepResult): boolean {
   return text !== null && (text.length > LOG_OUTPUT_CHARS || CAPTURE_CUT.test(text));
 }
 
+/** Whether the log may cut a fan-out host's output: the run's state kept only its end. */
+export function hostOutputIsCut(host: HostResult): boolean {
+  return host.output.length >= HOST_OUTPUT_CHARS;
+}
+
 /**
  * The name of a step's output file, from the log's folder: `<log base>.output/<step>.txt`,
- * the step id's `/` written `.` (ids are slugs joined by `/`, so no two ids share a name).
+ * or `<step>@<host>.txt` for a fan-out host's part; the step id's `/` written `.` (ids
+ * are slugs joined by `/`, so no two ids, and no id and host, share a name).
  */
-export function outputFileName(logFileName: string, stepId: string): string {
+export function outputFileName(logFileName: string, stepId: string, host?: string | null): string {
   const base = logFileName.replace(/\.md$/, '');
-  return `${base}.output/${stepId.replace(/\//g, '.').replace(/[^A-Za-z0-9._-]/g, '_')}.txt`;
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${base}.output/${safe(stepId.replace(/\//g, '.'))}${host ? `@${safe(host)}` : ''}.txt`;
 }
 
 /** The last lines of `text` that fit in LOG_OUTPUT_CHARS (the end of one longer line if none do). */
@@ -84,21 +99,44 @@ export function shownOutput(
   result: StepResult,
   files: OutputFiles,
 ): ShownOutput {
-  const text = result.output ?? '';
-  if (!outputIsCut(result)) return { text, note: null, cut: null };
-  const run = `runsheet output ${runId} ${stepId}`;
-  const command = `\`${run}\``;
-  const file = files[stepId];
+  return shown(result.output ?? '', outputIsCut(result), files[stepId], {
+    command: `runsheet output ${runId} ${stepId}`,
+    what: `this step's output (${result.outputBytes} bytes in the journal)`,
+  });
+}
+
+/** The same for one fan-out host's part of a step. */
+export function shownHostOutput(
+  runId: string,
+  stepId: string,
+  host: string,
+  result: HostResult,
+  files: OutputFiles,
+): ShownOutput {
+  return shown(result.output, hostOutputIsCut(result), files[outputKey(stepId, host)], {
+    command: `runsheet output ${runId} ${stepId} --host ${host}`,
+    what: `the output on ${host}`,
+  });
+}
+
+function shown(
+  text: string,
+  cut: boolean,
+  file: OutputFile | undefined,
+  about: { command: string; what: string },
+): ShownOutput {
+  if (!cut) return { text, note: null, cut: null };
+  const command = `\`${about.command}\``;
   if (file?.state === 'written') {
-    const shown = lastLines(file.tail);
-    const chars = file.chars - shown.length;
-    if (chars <= 0) return { text: shown, note: null, cut: null };
-    const lines = file.lines - countLines(shown);
+    const kept = lastLines(file.tail);
+    const chars = file.chars - kept.length;
+    if (chars <= 0) return { text: kept, note: null, cut: null };
+    const lines = file.lines - countLines(kept);
     return {
-      text: shown,
+      text: kept,
       note:
         `Cut: the first ${chars} characters (${lines} lines) of ${file.chars} (${file.lines} lines); ` +
-        `the log keeps the last ${shown.length}. All of it is in \`${file.file}\` beside this log, ` +
+        `the log keeps the last ${kept.length}. All of it is in \`${file.file}\` beside this log, ` +
         `and ${command} prints it from the journal.`,
       cut: {
         chars,
@@ -106,12 +144,12 @@ export function shownOutput(
         totalChars: file.chars,
         totalLines: file.lines,
         file: file.file,
-        command: run,
+        command: about.command,
       },
     };
   }
   // Not written (yet): the last lines of what the run's state keeps, and where the rest is.
-  const shown = lastLines(text.replace(CAPTURE_CUT, ''));
+  const kept = lastLines(text.replace(CAPTURE_CUT, ''));
   const where =
     file?.state === 'pending'
       ? `Its whole text is being written to \`${file.file}\` beside this log; ${command} prints it from the journal.`
@@ -119,8 +157,15 @@ export function shownOutput(
         ? `Its whole text could not be written to \`${file.file}\` beside this log (${file.error}); ${command} prints it from the journal.`
         : `${command} prints all of it from the journal.`;
   return {
-    text: shown,
-    note: `Cut: the log keeps the last ${shown.length} characters of this step's output (${result.outputBytes} bytes in the journal). ${where}`,
-    cut: { chars: null, lines: null, totalChars: null, totalLines: null, file: null, command: run },
+    text: kept,
+    note: `Cut: the log keeps the last ${kept.length} characters of ${about.what}. ${where}`,
+    cut: {
+      chars: null,
+      lines: null,
+      totalChars: null,
+      totalLines: null,
+      file: null,
+      command: about.command,
+    },
   };
 }

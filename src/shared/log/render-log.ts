@@ -2,7 +2,7 @@ import type { RunState, StepResult } from '../model';
 import { failingCommandsText, type Runbook, type Step } from '../model';
 import { formatDuration } from '../util/duration';
 import { fenced } from './format';
-import { shownOutput, type OutputFiles } from './output-cut';
+import { shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
 import { logFields, stepLabel, type LogField } from './fields';
 import { renderRehearsalReport } from './rehearsal';
 
@@ -151,10 +151,12 @@ function renderStep(runId: string, step: Step, result: StepResult, files: Output
     lines.push('');
     for (const [host, h] of hosts) {
       if (!h.output) continue;
+      const { text, note } = shownHostOutput(runId, step.id, host, h, files);
       lines.push(
         indent(`<details><summary>Output on ${host}</summary>`),
         '',
-        indent(fenced(h.output, 'text')),
+        ...(note ? [indent(note), ''] : []),
+        indent(fenced(text, 'text')),
         '',
         indent('</details>'),
         '',
