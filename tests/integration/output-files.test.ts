@@ -119,6 +119,24 @@ describe('output files beside the log', () => {
     );
   });
 
+  it('keeps naming the file when the finished run is edited, and an export reads it', async () => {
+    const { core, api } = coreOn(dir.path, {
+      dataDir: join(dir.path, 'data'),
+      logDir: logs(),
+    });
+    try {
+      await api.call('run.setFields', { runId, issues: 'Counted twice' });
+      const edited = readFileSync(logPath, 'utf8');
+      expect(edited).toContain('- Issues: Counted twice');
+      expect(outputOf(edited, 'count')).toEqual(outputOf(log, 'count'));
+      expect(outputOf(edited, 'secret')).toEqual(outputOf(log, 'secret'));
+      const md = await api.call('run.export', { runId, format: 'md' });
+      expect(outputOf(md.content, 'count')).toEqual(outputOf(log, 'count'));
+    } finally {
+      core.dispose();
+    }
+  });
+
   it('makes a missing file again when the run is exported, and the exports say what they cut', () => {
     const folder = join(logs(), `${basename(logPath, '.md')}.output`);
     rmSync(folder, { recursive: true });

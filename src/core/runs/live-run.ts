@@ -22,7 +22,7 @@ import { ApiError } from '../../shared/api/errors';
 import { writeFileAtomic } from '../files/atomic-write';
 import { describeDiskError, isDiskError } from '../files/disk-error';
 import type { JournalWriter } from '../journal/writer';
-import { writeOutputFile } from './output-files';
+import { existingOutputFiles, writeOutputFile } from './output-files';
 import { basename } from 'node:path';
 
 /** What a run's state holds that is not in its journal: its shells, connections and queue. */
@@ -106,6 +106,8 @@ export class LiveRun {
     let state: RunState | null = null;
     for (const record of records) state = this.reduce(state, record);
     if (state) this.state = this.committed = state;
+    // A run reopened (resumed, its fields edited) keeps naming the output files it wrote.
+    if (state) this.files = existingOutputFiles(state);
   }
 
   /** The run's shells and queue, from now on part of every state it publishes. */

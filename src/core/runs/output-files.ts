@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   hostOutputIsCut,
@@ -76,35 +76,89 @@ export async function writeOutputFile(
   }
 }
 
-/** A step's output file as it is on disk (written before, by this process or another). */
-async function readOutputFile(path: string, file: string): Promise<OutputFile> {
-  const facts = new TextFacts();
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
-  for await (const _piece of facts.count(stream as AsyncIterable<string>)) {
-    // Counted and its tail kept; the text itself is not needed here.
+/** Read size for an output file already on disk. */
+const READ_BYTES = 1024 * 1024;
+
+/**
+ * A step's output file as it is on disk (written before, by this process or another):
+ * its characters (UTF-16 code units, as the log counts them: one per UTF-8 lead byte,
+ * two for a four-byte sequence) and lines counted a megabyte at a time, and its last
+ * characters read from its end. Synchronous, so a reopened run's first log names it.
+ */
+function readOutputFile(path: string, file: string): OutputFile {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(Math.min(READ_BYTES, Math.max(size, 1)));
+    let chars = 0;
+    let lines = 0;
+    for (let at = 0; at < size;) {
+      const n = readSync(fd, buffer, 0, buffer.length, at);
+      if (n === 0) break;
+      for (let i = 0; i < n; i++) {
+        const b = buffer[i]!;
+        if (b === 0x0a) lines++;
+        if ((b & 0xc0) !== 0x80) chars += b >= 0xf0 ? 2 : 1;
+      }
+      at += n;
+    }
+    // Four bytes at most per character: the end holds the last characters the log needs.
+    const want = Math.min(size, (LOG_OUTPUT_CHARS + 1) * 4);
+    const end = Buffer.alloc(want);
+    readSync(fd, end, 0, want, size - want);
+    let from = 0;
+    while (from < end.length && (end[from]! & 0xc0) === 0x80) from++;
+    const tail = end
+      .subarray(from)
+      .toString('utf8')
+      .slice(-(LOG_OUTPUT_CHARS + 1));
+    return { state: 'written', file, chars, lines, tail };
+  } finally {
+    closeSync(fd);
   }
-  return facts.written(file);
+}
+
+/** The steps (and fan-out hosts) of a run whose output the log cuts. */
+function cutOutputs(state: RunState): Array<{ stepId: string; host?: string }> {
+  const cut: Array<{ stepId: string; host?: string }> = [];
+  for (const [stepId, result] of Object.entries(state.steps)) {
+    if (result.status === 'running') continue;
+    if (outputIsCut(result)) cut.push({ stepId });
+    for (const [host, part] of Object.entries(result.hosts))
+      if (hostOutputIsCut(part)) cut.push({ stepId, host });
+  }
+  return cut;
+}
+
+/**
+ * The output files of a run's cut steps that are on disk already: what a run reopened
+ * (resumed, its fields edited) names in its log from its first write. A file there is
+ * trusted (it was renamed into place whole); one that cannot be read is left out.
+ */
+export function existingOutputFiles(state: RunState): Record<string, OutputFile> {
+  const files: Record<string, OutputFile> = {};
+  for (const { stepId, host } of cutOutputs(state)) {
+    const file = outputFileName(basename(state.logPath), stepId, host);
+    const path = join(dirname(state.logPath), file);
+    if (!existsSync(path)) continue;
+    try {
+      files[outputKey(stepId, host)] = readOutputFile(path, file);
+    } catch {
+      // Unreadable: written again by the next export.
+    }
+  }
+  return files;
 }
 
 /**
  * The output files of a run's cut steps, made where missing: what an export or a
- * read-only view of a past run names. A file there already is trusted (it was renamed
- * into place whole); one that cannot be read is written again.
+ * read-only view of a past run names.
  */
 export async function ensureOutputFiles(state: RunState): Promise<OutputFiles> {
-  const files: Record<string, OutputFile> = {};
-  const ensure = async (stepId: string, host?: string) => {
-    const file = outputFileName(basename(state.logPath), stepId, host);
-    const path = join(dirname(state.logPath), file);
-    const found = existsSync(path) ? await readOutputFile(path, file).catch(() => null) : null;
-    files[outputKey(stepId, host)] =
-      found ?? (await writeOutputFile(state.journalPath, state.logPath, stepId, host));
-  };
-  for (const [stepId, result] of Object.entries(state.steps)) {
-    if (result.status === 'running') continue;
-    if (outputIsCut(result)) await ensure(stepId);
-    for (const [host, part] of Object.entries(result.hosts))
-      if (hostOutputIsCut(part)) await ensure(stepId, host);
+  const files = existingOutputFiles(state);
+  for (const { stepId, host } of cutOutputs(state)) {
+    const key = outputKey(stepId, host);
+    files[key] ??= await writeOutputFile(state.journalPath, state.logPath, stepId, host);
   }
   return files;
 }
