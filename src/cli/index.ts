@@ -9,6 +9,7 @@ import {
   resolveDirs,
   verifyBundle,
   writeBundle,
+  bundleCheck,
 } from '../core';
 import { startServer } from '../server/ws-server';
 import { appPaths } from './app-paths';
@@ -345,7 +346,7 @@ recordOptions(
       signWith: opts.sign,
     });
     process.stdout.write(
-      `${made.path}\n  ${made.files.length} files${made.signed ? ', signed' : ''}; check with: tar -xzf ${basename(made.path)} && cd ${made.runId} && sha256sum -c SHA256SUMS\n`,
+      `${made.path}\n  ${made.files.length} files${made.signed ? ', signed' : ''}; check with: ${bundleCheck(basename(made.path), made.runId)}\n`,
     );
   });
 });

@@ -1,13 +1,10 @@
-import { findStep, journalOf, readPart, renderText, resolveDirs, runOutput } from '../core';
+import { findStep, journalOf, readPart, resolveDirs, runOutput, stepText } from '../core';
 
 export interface OutputOptions {
   raw?: boolean;
   host?: string;
   dataDir?: string;
 }
-
-/** Width the text is rendered at: wrapped lines are joined, so it only matters to cursor moves. */
-const TEXT_COLS = 200;
 
 /**
  * `runsheet output <run> <step>`: all of a step's output, from the run's journal.
@@ -36,13 +33,9 @@ export async function printOutput(
     throw new Error(
       `step ${found.stepId} ran on ${parts.length} hosts (${hosts.join(', ')}): pick one with --host for --raw`,
     );
-  for (const part of parts) {
-    if (parts.length > 1) await write(`==> ${part.host} <==\n`);
-    const bytes = readPart(output.journalPath, part);
-    if (options.raw) {
-      for (const piece of bytes) await write(piece);
-    } else {
-      for await (const text of renderText(bytes, TEXT_COLS)) await write(text);
-    }
+  if (options.raw) {
+    for (const piece of readPart(output.journalPath, parts[0]!)) await write(piece);
+  } else {
+    for await (const text of stepText(output.journalPath, parts)) await write(text);
   }
 }

@@ -262,6 +262,7 @@ export function createCore(options: CoreOptions): Core {
     'run.export': ({ runId, format }) => recovered(() => runs.records.export(runId, format)),
     'run.saveExport': ({ runId, format }) =>
       recovered(() => runs.records.saveExport(runId, format)),
+    'run.saveBundle': ({ runId }) => recovered(() => runs.records.saveBundle(runId)),
     'history.list': ({ runbookId, query, status, limit }) =>
       recovered(() => runs.records.history(runbookId, query, { statuses: status, limit })),
     'run.open': ({ runId }) => recovered(() => runs.records.open(runId)),

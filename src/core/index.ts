@@ -13,11 +13,11 @@ export {
   findStep,
   journalOf,
   readPart,
-  renderText,
+  stepText,
   runOutput,
   type OutputPart,
   type RunOutput,
 } from './journal/step-output';
 export { resolveDirs } from './paths';
 export { asciicast } from './journal/asciicast';
-export { verifyBundle, writeBundle, type BundleCheck } from './journal/bundle';
+export { bundleCheck, verifyBundle, writeBundle, type BundleCheck } from './journal/bundle';

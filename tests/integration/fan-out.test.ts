@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../../src/core/journal/reader';
 import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
@@ -229,6 +229,40 @@ describe.skipIf(!HAS_SSHD)('fan-out: one step on a group of hosts', () => {
       const log = readFileSync(latest()!.logPath, 'utf8');
       expect(log).toContain('| fleet-23 | cancelled (not run: the step was cancelled first) | — |');
       expect(log).toContain('| fleet-24 | failed (timed out after 1.0 s) | 130 |');
+    } finally {
+      core.dispose();
+    }
+  }, 120_000);
+
+  it("writes each host's whole output beside the log when the log cuts it, and says how much", async () => {
+    const hostsYaml = [
+      'hosts:',
+      ...[10, 11].map((n) => `  fleet-${n}: { hostname: 127.0.0.${n}, groups: [pair] }`),
+      '',
+    ].join('\n');
+    const { core, api, latest } = fleetCore('ws-long', hostsYaml, {
+      'long.md': '# Long\n\n```bash {name=count hosts=fleet-10,fleet-11}\nseq 1 20000\n```\n',
+    });
+    const seq = Array.from({ length: 20_000 }, (_, i) => String(i + 1)).join('\n') + '\n';
+    try {
+      const run = await api.call('run.start', { runbookId: 'long.md' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'long.md' });
+      const id = runbook.steps[0]!.id;
+      await api.call('run.execute', { runId: run.id, stepId: id });
+      await waitFor('the fan-out', () => latest()?.steps[id]?.status === 'passed', 60_000);
+      await api.call('run.finish', { runId: run.id });
+      const log = readFileSync(run.logPath, 'utf8');
+      const base = basename(run.logPath, '.md');
+      for (const host of ['fleet-10', 'fleet-11']) {
+        const file = `${base}.output/${id.replace(/\//g, '.')}@${host}.txt`;
+        expect(readFileSync(join(dirname(run.logPath), file), 'utf8')).toBe(seq);
+        const note = new RegExp(
+          `Cut: the first (\\d+) characters \\((\\d+) lines\\) of ${seq.length} \\(20000 lines\\); the log keeps the last (\\d+)\\. All of it is in \`${file.replace(/\./g, '\\.')}\` beside this log, and \`runsheet output ${run.id} ${id} --host ${host}\` prints it from the journal\\.`,
+        );
+        const [, cut, , kept] = note.exec(log) ?? [];
+        expect(cut, `the note for ${host}`).toBeDefined();
+        expect(Number(cut) + Number(kept)).toBe(seq.length);
+      }
     } finally {
       core.dispose();
     }

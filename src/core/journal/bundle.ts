@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   copyFileSync,
   createReadStream,
@@ -8,11 +8,12 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar';
 import type { JournalRecord } from '../../shared/model';
 import { sshKeygen } from '../guard/approval';
@@ -77,7 +78,14 @@ export async function writeBundle(options: {
   out: string;
   /** An SSH private key (or its .pub with an agent) to sign the manifest with. */
   signWith?: string;
-}): Promise<{ path: string; runId: string; files: string[]; signed: boolean }> {
+}): Promise<{
+  path: string;
+  runId: string;
+  files: string[];
+  signed: boolean;
+  /** The SHA-256 of the bundle's SHA256SUMS: one value that pins every file in it. */
+  manifestSha256: string;
+}> {
   const {
     records,
     errors,
@@ -104,7 +112,8 @@ export async function writeBundle(options: {
     writeFileSync(join(top, FILES.readme), README(first.runId, Boolean(options.signWith)));
     const files = listFiles(top);
     const sums = await Promise.all(files.map(async (f) => `${await hashFile(join(top, f))}  ${f}`));
-    writeFileSync(join(top, MANIFEST), `${sums.join('\n')}\n`);
+    const manifest = `${sums.join('\n')}\n`;
+    writeFileSync(join(top, MANIFEST), manifest);
     if (options.signWith) {
       await sshKeygen([
         '-Y',
@@ -116,19 +125,36 @@ export async function writeBundle(options: {
         join(top, MANIFEST),
       ]);
     }
+    // Written beside its place and renamed into it: a bundle there is always whole.
     mkdirSync(dirname(options.out), { recursive: true });
-    await tar.create({ gzip: true, file: options.out, cwd: stage, portable: true, noMtime: true }, [
-      first.runId,
-    ]);
+    const temp = join(
+      dirname(options.out),
+      `.${basename(options.out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    );
+    try {
+      await tar.create({ gzip: true, file: temp, cwd: stage, portable: true, noMtime: true }, [
+        first.runId,
+      ]);
+      renameSync(temp, options.out);
+    } finally {
+      rmSync(temp, { force: true });
+    }
     return {
       path: options.out,
       runId: first.runId,
       files: [...files, MANIFEST, ...(options.signWith ? [SIGNATURE] : [])],
       signed: Boolean(options.signWith),
+      manifestSha256: sha256(Buffer.from(manifest)),
     };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/** The shell command that checks a bundle's manifest with standard tools (`sha256sum -c`). */
+export function bundleCheck(archive: string, runId: string): string {
+  const quoted = /^[\w./@:+-]+$/.test(archive) ? archive : `'${archive.replace(/'/g, `'\\''`)}'`;
+  return `tar -xzf ${quoted} && cd ${runId} && sha256sum -c ${MANIFEST}`;
 }
 
 /** What checking a bundle found: each problem named, and what was checked. */

@@ -119,6 +119,21 @@ export function* readPart(journalPath: string, part: OutputPart): Generator<Buff
   }
 }
 
+/** Width the text is rendered at: wrapped lines are joined, so it only matters to cursor moves. */
+const TEXT_COLS = 200;
+
+/**
+ * A step's output as text, as the terminal showed it: each part rendered in turn,
+ * under a `==> host <==` line when there are several (as `tail` does for several
+ * files). What `runsheet output` prints and a step's output file beside the log holds.
+ */
+export async function* stepText(journalPath: string, parts: OutputPart[]): AsyncGenerator<string> {
+  for (const part of parts) {
+    if (parts.length > 1) yield `==> ${part.host} <==\n`;
+    yield* renderText(readPart(journalPath, part), TEXT_COLS);
+  }
+}
+
 /** Lines and bytes per rendered piece: what the headless terminal holds at once. */
 const PIECE_LINES = 20_000;
 const PIECE_BYTES = 4 * 1024 * 1024;

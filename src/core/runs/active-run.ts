@@ -354,7 +354,9 @@ export class ActiveRun {
     this.live.record({ type: 'runbook.reloaded', steps, sha256 }, { durable: true });
   }
 
-  finish(): RunState {
+  /** Ends the run, once the output files of its steps are written (the log names them). */
+  async finish(): Promise<RunState> {
+    await this.live.outputFilesWritten();
     if (this.runner.busy) throw new ApiError('conflict', 'a step is still running');
     this.live.refuseWhileFaulted('finishing the run');
     this.live.record({ type: 'run.finished' }, { durable: true });

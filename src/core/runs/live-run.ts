@@ -1,6 +1,14 @@
 import type { EventSink } from '../../shared/api/contract';
 import { renderMaintenanceLog } from '../../shared/log/render-log';
 import { renderRehearsalReport } from '../../shared/log/rehearsal';
+import {
+  hostOutputIsCut,
+  outputFileName,
+  outputIsCut,
+  outputKey,
+  type OutputFile,
+  type OutputFiles,
+} from '../../shared/log/output-cut';
 import { applyRecord } from '../../shared/log/run-reducer';
 import type {
   Connection,
@@ -14,6 +22,8 @@ import { ApiError } from '../../shared/api/errors';
 import { writeFileAtomic } from '../files/atomic-write';
 import { describeDiskError, isDiskError } from '../files/disk-error';
 import type { JournalWriter } from '../journal/writer';
+import { existingOutputFiles, writeOutputFile } from './output-files';
+import { basename } from 'node:path';
 
 /** What a run's state holds that is not in its journal: its shells, connections and queue. */
 export interface LiveFields {
@@ -76,6 +86,10 @@ export class LiveRun {
   private live: () => LiveFields = () => NOT_LIVE;
   private published = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** The whole outputs of this run's cut steps, in files beside the log (see writeOutputFile). */
+  private files: OutputFiles = {};
+  /** The output files being written, one after another. */
+  private writingFiles: Promise<void> = Promise.resolve();
 
   /**
    * `records`: what the journal holds already (empty for a new run, whose first
@@ -92,6 +106,8 @@ export class LiveRun {
     let state: RunState | null = null;
     for (const record of records) state = this.reduce(state, record);
     if (state) this.state = this.committed = state;
+    // A run reopened (resumed, its fields edited) keeps naming the output files it wrote.
+    if (state) this.files = existingOutputFiles(state);
   }
 
   /** The run's shells and queue, from now on part of every state it publishes. */
@@ -165,7 +181,7 @@ export class LiveRun {
         this.unsaved.shift();
       }
       this.journal.sync();
-      writeLogFiles(this.committed, this.logRunbook);
+      writeLogFiles(this.committed, this.logRunbook, this.files);
     } catch (error) {
       if (!isDiskError(error)) throw error;
       this.fault = {
@@ -190,6 +206,13 @@ export class LiveRun {
   /** A record the journal wrote itself (an output batch: bytes first, then its record). */
   apply(record: JournalRecord, options: { durable?: boolean; publish?: boolean } = {}): void {
     this.state = this.committed = this.reduce(this.committed ?? null, record);
+    if (record.type === 'step.finished' && outputIsCut(this.state.steps[record.stepId]!))
+      this.writeOutputFile(record.stepId);
+    if (
+      record.type === 'step.host.finished' &&
+      hostOutputIsCut(this.state.steps[record.stepId]!.hosts[record.host]!)
+    )
+      this.writeOutputFile(record.stepId, record.host);
     if (options.durable && !this.journal.closed) {
       // The record is in the journal (or, if its sync failed, maybe not yet on disk);
       // the sync or the log waits for the retry, which does both again.
@@ -228,7 +251,53 @@ export class LiveRun {
 
   /** The maintenance log, and a rehearsal's report as a document of its own beside it. */
   writeLog(): void {
-    writeLogFiles(this.state, this.logRunbook);
+    writeLogFiles(this.state, this.logRunbook, this.files);
+  }
+
+  /** Settles once the output files asked for so far are written (or have failed). */
+  outputFilesWritten(): Promise<void> {
+    return this.writingFiles;
+  }
+
+  /**
+   * A step whose output the log cuts ended: its whole output goes to a file beside
+   * the log, after the step and off its path (the next step need not wait), one file
+   * at a time. Until it is written the log says so; once written, the log is written
+   * again naming it and saying exactly what it cut. A file that cannot be written
+   * does not stop the run: the log says why, and where the output is instead.
+   */
+  private writeOutputFile(stepId: string, host?: string): void {
+    const { logPath, id } = this.state;
+    const journalPath = this.journal.path;
+    const key = outputKey(stepId, host);
+    this.setFile(key, { state: 'pending', file: outputFileName(basename(logPath), stepId, host) });
+    this.writingFiles = this.writingFiles
+      .then(async () => {
+        const file = await writeOutputFile(journalPath, logPath, stepId, host);
+        if (file.state === 'failed')
+          console.error(`runsheet: run ${id}: the output file ${file.file}: ${file.error}`);
+        this.setFile(key, file);
+        // While the disk refuses, the retry writes the log (with the file as it is by then).
+        if (this.fault) return;
+        try {
+          this.writeLog();
+        } catch (error) {
+          if (!isDiskError(error)) throw error;
+          if (this.journal.closed)
+            console.error(`runsheet: run ${id}: ${describeDiskError(error, logPath)}`);
+          else this.failed(error, logPath);
+        }
+      })
+      .catch((error: unknown) => {
+        // Not the disk (a bug): said; the run and the next files go on.
+        console.error(
+          `runsheet: run ${id}: writing the output file of step ${stepId}: ${String(error)}`,
+        );
+      });
+  }
+
+  private setFile(key: string, file: OutputFile): void {
+    this.files = { ...this.files, [key]: file };
   }
 
   /** Closes the journal (it can be reopened for a later change). */
@@ -326,8 +395,8 @@ export class LiveRun {
   }
 }
 
-export function writeLogFiles(state: RunState, runbook: Runbook): void {
-  writeFileAtomic(state.logPath, renderMaintenanceLog(state, runbook));
+export function writeLogFiles(state: RunState, runbook: Runbook, files: OutputFiles = {}): void {
+  writeFileAtomic(state.logPath, renderMaintenanceLog(state, runbook, files));
   if (state.rehearsal)
     writeFileAtomic(rehearsalReportPath(state.logPath), renderRehearsalReport(state, runbook, 1));
 }

@@ -11,6 +11,8 @@ import type {
 } from '../../shared/model';
 import { EXPORT_TYPES, exportRun, exportTitle } from '../../shared/log/export';
 import { writeFileAtomic } from '../files/atomic-write';
+import { bundleCheck, writeBundle } from '../journal/bundle';
+import { ensureOutputFiles } from './output-files';
 import { lockHolder } from '../journal/lock';
 import { JournalStore } from '../journal/store';
 import { workspacePatterns } from '../redaction/config';
@@ -149,6 +151,26 @@ export class RunRecords {
     return { path };
   }
 
+  /**
+   * Writes the run's bundle (journal, output, runbook texts, log, recording, SHA256SUMS;
+   * see writeBundle) beside its maintenance log, as `<log base>.bundle.tar.gz`.
+   */
+  async saveBundle(runId: string) {
+    const { result, logPath, journalPath } = await this.rendered(runId, 'md');
+    const base = basename(logPath).replace(/\.md$/, '');
+    const made = await writeBundle({
+      journalPath,
+      log: result.content,
+      out: join(dirname(logPath), `${base}.bundle.tar.gz`),
+    });
+    return {
+      path: made.path,
+      files: made.files,
+      manifestSha256: made.manifestSha256,
+      check: bundleCheck(made.path, made.runId),
+    };
+  }
+
   /** A redactor in this thread with the workspace's patterns and, for a live run, its secrets. */
   private redactorFor(runId: string): Redactor {
     const live = this.deps.live(runId);
@@ -167,7 +189,9 @@ export class RunRecords {
     const { state, runbook } = await this.read(runId);
     // A fresh redactor in this thread, with the run's secrets: its counts are this export's.
     const redactor = this.redactorFor(runId);
-    const content = await redactor.text(exportRun(format, state, runbook));
+    // Steps the log cuts name a file beside it with their whole output: made here if missing.
+    const files = await ensureOutputFiles(state);
+    const content = await redactor.text(exportRun(format, state, runbook, files));
     // Redacted when written (markers in the text), plus anything found only now.
     const redactions: Record<string, number> = {};
     for (const m of content.matchAll(/\[REDACTED: ([^\]]+)\]/g))
@@ -177,6 +201,7 @@ export class RunRecords {
     const base = basename(state.logPath).replace(/\.md$/, '');
     return {
       logPath: state.logPath,
+      journalPath: state.journalPath,
       result: {
         content,
         title: exportTitle(state),

@@ -261,8 +261,8 @@ export class RunService {
     return run.state;
   }
 
-  finish(runId: string): RunState {
-    const state = this.find(runId).finish();
+  async finish(runId: string): Promise<RunState> {
+    const state = await this.find(runId).finish();
     this.records.index.save();
     return state;
   }

@@ -1,3 +1,4 @@
+import { captureCutLine } from '../../shared/log/output-cut';
 import { renderPlainText } from '../capture/plain-text';
 import type { RedactionStream } from '../redaction/engine';
 
@@ -87,6 +88,6 @@ export class StepCapture {
     await this.writing;
     const text = await renderPlainText(Buffer.concat(this.tail), cols);
     const cut = this.bytes - this.tailBytes;
-    return cut > 0 ? `[${cut} earlier bytes are in the run's journal]\n${text}` : text;
+    return cut > 0 ? `${captureCutLine(cut)}\n${text}` : text;
   }
 }

@@ -190,6 +190,20 @@ export const methods = {
     input: z.object({ runId: S.RunId, format: S.ExportFormat }).strict(),
     output: z.object({ path: z.string() }),
   },
+  /**
+   * Writes the run's bundle beside its maintenance log (`<log base>.bundle.tar.gz`:
+   * journal, output, runbook texts, log, recording, SHA256SUMS); returns its path, its
+   * files, the SHA-256 of its SHA256SUMS and the shell command that checks it.
+   */
+  'run.saveBundle': {
+    input: z.object({ runId: S.RunId }).strict(),
+    output: z.object({
+      path: z.string(),
+      files: z.array(z.string()),
+      manifestSha256: z.string(),
+      check: z.string(),
+    }),
+  },
   /** The workspace's issue trackers (trackers.yaml), whether a token is there, and queued exports. */
   'tracker.list': {
     input: empty,

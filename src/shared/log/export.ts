@@ -4,6 +4,7 @@ import { stepName, type Runbook, type Step } from '../model';
 import { formatDuration } from '../util/duration';
 import { logFields } from './fields';
 import { renderRehearsalReport } from './rehearsal';
+import { shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
 import { renderMaintenanceLog } from './render-log';
 
 export const EXPORT_TYPES: Record<ExportFormat, { extension: string; mime: string }> = {
@@ -13,16 +14,25 @@ export const EXPORT_TYPES: Record<ExportFormat, { extension: string; mime: strin
   csv: { extension: 'csv', mime: 'text/csv' },
 };
 
-/** A run's record for a tracker or a spreadsheet, in one of the export formats. */
-export function exportRun(format: ExportFormat, run: RunState, runbook: Runbook): string {
+/**
+ * A run's record for a tracker or a spreadsheet, in one of the export formats. A
+ * step's output is cut as in the log, saying how much and where all of it is
+ * (`files`, see renderMaintenanceLog).
+ */
+export function exportRun(
+  format: ExportFormat,
+  run: RunState,
+  runbook: Runbook,
+  files: OutputFiles = {},
+): string {
   switch (format) {
     case 'md':
       // The maintenance log is GitHub/GitLab-flavoured Markdown already (tables, <details>).
-      return renderMaintenanceLog(run, runbook);
+      return renderMaintenanceLog(run, runbook, files);
     case 'jira':
-      return jira(run, runbook);
+      return jira(run, runbook, files);
     case 'json':
-      return `${JSON.stringify(structured(run, runbook), null, 2)}\n`;
+      return `${JSON.stringify(structured(run, runbook, files), null, 2)}\n`;
     case 'csv':
       return csv(run, runbook);
   }
@@ -47,7 +57,7 @@ function sectionOf(runbook: Runbook, step: Step): string {
   return runbook.sections.find((s) => s.id === step.section)?.title ?? '';
 }
 
-function structured(run: RunState, runbook: Runbook) {
+function structured(run: RunState, runbook: Runbook, files: OutputFiles) {
   return {
     /** The log header's fields, as the Markdown log, Jira and CSV show them. */
     fields: Object.fromEntries(logFields(run, runbook).map((f) => [f.key, f.value])),
@@ -69,26 +79,36 @@ function structured(run: RunState, runbook: Runbook) {
       done: run.done,
       total: run.total,
     },
-    steps: stepsInOrder(run, runbook).map(({ step, result }) => ({
-      id: step.id,
-      line: step.line,
-      section: sectionOf(runbook, step),
-      name: name(step),
-      kind: step.kind,
-      status: result.status,
-      exitCode: result.exitCode,
-      startedAt: result.startedAt,
-      endedAt: result.endedAt,
-      durationMs: result.durationMs,
-      host: result.host,
-      user: result.user,
-      hostKey: result.hostKey,
-      note: result.note,
-      skipReason: result.skipReason,
-      detail: result.detail,
-      output: result.output,
-      hosts: result.hosts,
-    })),
+    steps: stepsInOrder(run, runbook).map(({ step, result }) => {
+      const shown = shownOutput(run.id, step.id, result, files);
+      return {
+        id: step.id,
+        line: step.line,
+        section: sectionOf(runbook, step),
+        name: name(step),
+        kind: step.kind,
+        status: result.status,
+        exitCode: result.exitCode,
+        startedAt: result.startedAt,
+        endedAt: result.endedAt,
+        durationMs: result.durationMs,
+        host: result.host,
+        user: result.user,
+        hostKey: result.hostKey,
+        note: result.note,
+        skipReason: result.skipReason,
+        detail: result.detail,
+        output: result.output === null ? null : shown.text,
+        /** Set when the output is cut: how much, and where all of it is. */
+        outputCut: shown.cut,
+        hosts: Object.fromEntries(
+          Object.entries(result.hosts).map(([host, h]) => {
+            const part = shownHostOutput(run.id, step.id, host, h, files);
+            return [host, { ...h, output: part.text, outputCut: part.cut }];
+          }),
+        ),
+      };
+    }),
     manualCommands: run.manualCommands,
   };
 }
@@ -138,7 +158,7 @@ function csv(run: RunState, runbook: Runbook): string {
 }
 
 /** Jira wiki markup (Jira Server/Data Center and the Cloud editor's markup import). */
-function jira(run: RunState, runbook: Runbook): string {
+function jira(run: RunState, runbook: Runbook, files: OutputFiles): string {
   const cell = (text: string) => (text || ' ').replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [];
   out.push(`h1. Maintenance log: ${run.runbookTitle}`, '');
@@ -161,7 +181,11 @@ function jira(run: RunState, runbook: Runbook): string {
     if (result.skipReason) out.push(`Skipped: ${result.skipReason}`);
     if (result.note) out.push(`Note: ${result.note}`);
     if (step.code) out.push(`{code:bash}`, step.code.trimEnd(), '{code}');
-    if (result.output) out.push(`{noformat}`, result.output.trimEnd(), '{noformat}');
+    if (result.output) {
+      const { text, note } = shownOutput(run.id, step.id, result, files);
+      if (note) out.push(note.replace(/`([^`]+)`/g, '{{$1}}'));
+      out.push(`{noformat}`, text.trimEnd(), '{noformat}');
+    }
   }
   if (run.manualCommands.length > 0) {
     out.push('', 'h2. Manual commands', '');

@@ -2,6 +2,7 @@ import type { RunState, StepResult } from '../model';
 import { failingCommandsText, type Runbook, type Step } from '../model';
 import { formatDuration } from '../util/duration';
 import { fenced } from './format';
+import { shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
 import { logFields, stepLabel, type LogField } from './fields';
 import { renderRehearsalReport } from './rehearsal';
 
@@ -31,17 +32,19 @@ const CHECKBOX: Record<StepResult['status'], string> = {
   unknown: '[?]',
 };
 
-/** Output above this many characters is cut in the Markdown log; the journal keeps all of it. */
-const LOG_OUTPUT_CHARS = 32 * 1024;
-
 /**
  * Renders the maintenance log in the seeds' template (Date, Maintainer, Task,
  * Environment, Duration, Issues, Next Actions, and the result line), then every
  * step in runbook order. The header is a list, each field its own item, so a
  * Markdown viewer shows it as written rather than joining the lines into one
- * paragraph.
+ * paragraph. A step's output longer than the log keeps is cut, saying how much and
+ * where all of it is (`files`: the core's files of whole outputs beside the log).
  */
-export function renderMaintenanceLog(run: RunState, runbook: Runbook): string {
+export function renderMaintenanceLog(
+  run: RunState,
+  runbook: Runbook,
+  files: OutputFiles = {},
+): string {
   const out: string[] = [];
 
   out.push(`# Maintenance log: ${run.runbookTitle}`, '');
@@ -64,7 +67,7 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook): string {
       const title = runbook.sections.find((s) => s.id === section)?.title ?? 'Introduction';
       out.push('', `### ${title}`, '');
     }
-    out.push(...renderStep(step, result));
+    out.push(...renderStep(run.id, step, result, files));
   }
   if (run.approval) {
     out.push(
@@ -105,7 +108,7 @@ export function renderMaintenanceLog(run: RunState, runbook: Runbook): string {
   return out.join('\n');
 }
 
-function renderStep(step: Step, result: StepResult): string[] {
+function renderStep(runId: string, step: Step, result: StepResult, files: OutputFiles): string[] {
   const status = STATUS_LABEL[result.status];
   if (!step.code) {
     return [
@@ -148,10 +151,12 @@ function renderStep(step: Step, result: StepResult): string[] {
     lines.push('');
     for (const [host, h] of hosts) {
       if (!h.output) continue;
+      const { text, note } = shownHostOutput(runId, step.id, host, h, files);
       lines.push(
         indent(`<details><summary>Output on ${host}</summary>`),
         '',
-        indent(fenced(h.output, 'text')),
+        ...(note ? [indent(note), ''] : []),
+        indent(fenced(text, 'text')),
         '',
         indent('</details>'),
         '',
@@ -159,14 +164,11 @@ function renderStep(step: Step, result: StepResult): string[] {
     }
   }
   if (result.startedAt && result.output !== null) {
-    const cut = result.output.length - LOG_OUTPUT_CHARS;
-    const text =
-      cut > 0
-        ? `… (${cut} earlier characters are in the run's journal)\n${result.output.slice(-LOG_OUTPUT_CHARS)}`
-        : result.output;
+    const { text, note } = shownOutput(runId, step.id, result, files);
     lines.push(
       indent(`<details><summary>Output (${result.outputBytes} bytes)</summary>`),
       '',
+      ...(note ? [indent(note), ''] : []),
       indent(fenced(text || '(no output)', 'text')),
       '',
       indent('</details>'),

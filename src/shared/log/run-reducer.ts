@@ -7,6 +7,7 @@ import {
   type StepResult,
   type Timeline,
 } from '../model';
+import { HOST_OUTPUT_CHARS } from './output-cut';
 
 /** Output kept on the run state for display; the journal keeps everything. */
 export const OUTPUT_TAIL_CHARS = 64 * 1024;
@@ -192,7 +193,10 @@ export function applyRecord(
             user: record.user,
             hostKey: record.hostKey,
             detail: record.detail,
-            output: record.text.length > 8192 ? record.text.slice(-8192) : record.text,
+            output:
+              record.text.length > HOST_OUTPUT_CHARS
+                ? record.text.slice(-HOST_OUTPUT_CHARS)
+                : record.text,
             failedCommands: record.failedCommands ?? [],
           },
         },

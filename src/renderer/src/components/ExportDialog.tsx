@@ -20,7 +20,8 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
 
 /**
  * Export a run: pick a format, see exactly what leaves (with what was redacted,
- * by rule), then copy it, save it beside the maintenance log, or file it. The
+ * by rule), then copy it, save it beside the maintenance log, or file it; or save
+ * the run's bundle (journal, output, log, recording, SHA256SUMS) beside the log. The
  * Markdown preview is rendered as the runbooks are (sanitised, links asked
  * about); the source is a toggle away. The other formats are text.
  */
@@ -31,10 +32,17 @@ export function ExportDialog({
   exporting: ExportState;
   actions: Pick<
     Actions,
-    'closeExport' | 'exportFormat' | 'saveExport' | 'copyExport' | 'push' | 'saveToken' | 'openLink'
+    | 'closeExport'
+    | 'exportFormat'
+    | 'saveExport'
+    | 'saveBundle'
+    | 'copyExport'
+    | 'push'
+    | 'saveToken'
+    | 'openLink'
   >;
 }) {
-  const { format, result, trackers, sending, sent, notice } = exporting;
+  const { format, result, trackers, sending, sent, notice, bundle } = exporting;
   /** Tokens being typed, by tracker (never stored in the app's state). */
   const [tokens, setTokens] = useState<Partial<Record<TrackerName, string>>>({});
   const [source, setSource] = useState(false);
@@ -78,6 +86,16 @@ export function ExportDialog({
             data-testid="save-export"
           >
             Save beside the log
+          </button>
+          <button
+            type="button"
+            className="btn btn-secondary"
+            disabled={bundle === true}
+            title="One archive for an auditor, beside the log: the journal, every byte of output, the runbook it ran, the log, the recording and SHA256SUMS"
+            onClick={actions.saveBundle}
+            data-testid="save-bundle"
+          >
+            {bundle === true ? 'Saving bundle…' : 'Save bundle'}
           </button>
           <button
             type="button"
@@ -186,6 +204,19 @@ export function ExportDialog({
             `Not sent yet (${sent.reason}); it is queued and goes out when Redmine answers.`
           )}
         </p>
+      )}
+      {bundle && bundle !== true && (
+        <div className="bundle-notice" role="status" data-testid="bundle-notice">
+          <p>
+            Bundle saved ({bundle.files.length} files): <code>{bundle.path}</code>
+          </p>
+          <p className="muted">Check it with standard tools, in an empty folder:</p>
+          <pre data-testid="bundle-check">{bundle.check}</pre>
+          <p className="muted">
+            SHA-256 of its SHA256SUMS: <code>{bundle.manifestSha256}</code>; or{' '}
+            <code>runsheet verify {bundle.path}</code>
+          </p>
+        </div>
       )}
       {notice && (
         <p className="muted" role="status" data-testid="export-notice">

@@ -453,6 +453,21 @@ export function createActions(
         )
         .then(({ path }) => dispatch({ type: 'notice', notice: `Saved to ${path}` }), fail);
     },
+    /** Writes the run's bundle beside its log; the dialog shows where and how to check it. */
+    saveBundle(): void {
+      const exporting = get().exporting;
+      if (!exporting) return;
+      dispatch({ type: 'bundle', bundle: true });
+      void fieldsSaved
+        .then(() => api.call('run.saveBundle', { runId: exporting.runId }))
+        .then(
+          (bundle) => dispatch({ type: 'bundle', bundle }),
+          (error: unknown) => {
+            dispatch({ type: 'bundle', bundle: null });
+            fail(error);
+          },
+        );
+    },
     copyExport(content: string): void {
       navigator.clipboard
         .writeText(content)

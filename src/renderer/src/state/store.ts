@@ -29,6 +29,8 @@ export interface ExportState {
   sending: boolean;
   sent: MethodOutput<'run.push'> | null;
   notice: string | null;
+  /** The bundle being written (`true`) or written beside the log (its path and check command). */
+  bundle: MethodOutput<'run.saveBundle'> | true | null;
 }
 
 /** A past run open in its own view, and the run its step durations are compared with. */
@@ -146,6 +148,7 @@ export type Action =
   | { type: 'sending'; sending: boolean }
   | { type: 'sent'; sent: MethodOutput<'run.push'> }
   | { type: 'notice'; notice: string | null }
+  | { type: 'bundle'; bundle: MethodOutput<'run.saveBundle'> | true | null }
   | { type: 'rehearsing'; open: boolean }
   | { type: 'planning'; planning: AppState['planning'] }
   | { type: 'keyPrompt'; prompt: EventPayload<'host.keyPrompt'> | null }
@@ -319,6 +322,7 @@ export function reduce(state: AppState, action: Action): AppState {
               sending: false,
               sent: null,
               notice: null,
+              bundle: null,
             }
           : null,
       };
@@ -335,6 +339,8 @@ export function reduce(state: AppState, action: Action): AppState {
       return withExport(state, { sent: action.sent });
     case 'notice':
       return withExport(state, { notice: action.notice });
+    case 'bundle':
+      return withExport(state, { bundle: action.bundle });
     case 'planning':
       return { ...state, planning: action.planning };
     case 'rehearsing':
