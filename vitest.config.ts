@@ -13,6 +13,5 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    benchmark: { include: ['bench/**/*.bench.ts'] },
   },
 });

@@ -13,11 +13,11 @@ import { summaryOf } from '../src/core/runs/run-index';
 import { Workspace } from '../src/core/workspace/workspace';
 import { parseRunbookFile } from '../src/shared/runbook';
 import { tempDir } from '../tests/helpers/temp';
+import { median, record } from './results';
 
 const RUNS = 10_000;
 const ROUNDS = 5;
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const time = (work: () => unknown): number => {
   const start = performance.now();
   work();
@@ -160,18 +160,44 @@ test('history: list, search and due over 10,000 runs, index vs reading the journ
       await warm.history();
       searchWarm.push(await timeAsync(() => warm.history(undefined, 'ada production')));
     }
-    const ms = (x: number) => `${x.toFixed(0)} ms`;
-    console.log(
-      [
-        `\nhistory over ${RUNS.toLocaleString()} runs (${ms(made)} to write them):`,
-        `  reading the journals directly (baseline, median of 3): ${ms(median(direct))}`,
-        `  index built from the journals (once):                  ${ms(build)}`,
-        `  list, new process, index on disk (median of ${ROUNDS}):      ${ms(median(list))} = ${((median(list) / median(direct)) * 100).toFixed(1)} % of the baseline (target <= 200 ms)`,
-        `  search "second reboot web-7", new process:             ${ms(median(search))} (${found} runs)`,
-        `  search "ada production", index in memory:              ${ms(median(searchWarm))}`,
-        `  due list (3 runbooks), new process:                    ${ms(median(due))}`,
-      ].join('\n'),
-    );
+    const baseline = { name: 'reading every journal directly', value: median(direct), unit: 'ms' };
+    const runs = `${RUNS.toLocaleString('en')} runs (written in ${made.toFixed(0)} ms; index built from the journals in ${build.toFixed(0)} ms)`;
+    record({
+      figure: 'history: list, new process',
+      value: median(list),
+      unit: 'ms',
+      baseline,
+      target: { op: '<=', value: 200, on: 'value' },
+      method: `${runs}, index read from disk, every journal stat'ed, median of ${ROUNDS}`,
+      samples: list,
+    });
+    record({
+      figure: 'history: search, new process',
+      value: median(search),
+      unit: 'ms',
+      baseline,
+      target: null,
+      method: `${runs}, "second reboot web-7" (${found} runs), median of ${ROUNDS}`,
+      samples: search,
+    });
+    record({
+      figure: 'history: search, index in memory',
+      value: median(searchWarm),
+      unit: 'ms',
+      baseline,
+      target: null,
+      method: `${runs}, "ada production", median of ${ROUNDS}`,
+      samples: searchWarm,
+    });
+    record({
+      figure: 'history: due list, new process',
+      value: median(due),
+      unit: 'ms',
+      baseline,
+      target: null,
+      method: `${runs}, 3 runbooks, median of ${ROUNDS}`,
+      samples: due,
+    });
   } finally {
     dir.cleanup();
   }

@@ -14,11 +14,11 @@ import { outputPathOf } from '../src/core/journal/reader';
 import { createInProcessApi } from '../src/shared/api';
 import { headlessRun } from '../tests/helpers/cli';
 import { tempDir, writeFiles } from '../tests/helpers/temp';
+import { median, record } from './results';
 
 const ROUNDS = 5;
 const ZEROS = 75_000_000; // base64: 100,000,000 characters
 const TARGET = 3.0;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 test('open a 100 MB step to its first screen, against cat', async () => {
   const dir = tempDir('runsheet-bench-open-');
@@ -60,16 +60,26 @@ test('open a 100 MB step to its first screen, against cat', async () => {
     } finally {
       core.dispose();
     }
-    const ratio = median(first) / median(cat);
-    console.log(
-      [
-        `output open (100 MB, ${ROUNDS} alternating rounds, medians):`,
-        `  cat > /dev/null        ${median(cat).toFixed(1)} ms`,
-        `  first screen (60 lines) ${median(first).toFixed(1)} ms  (${ratio.toFixed(2)}× cat; target <= ${TARGET})`,
-        `  every line rendered    ${median(whole).toFixed(0)} ms  (${(median(whole) / median(cat)).toFixed(1)}× cat)`,
-      ].join('\n'),
-    );
-    expect(ratio).toBeLessThanOrEqual(TARGET);
+    const baseline = { name: 'cat > /dev/null', value: median(cat), unit: 'ms' };
+    const method = `100 MB step, output.open to output.lines, median of ${ROUNDS} alternating rounds`;
+    record({
+      figure: 'output viewer: 100 MB step to its first screen',
+      value: median(first),
+      unit: 'ms',
+      baseline,
+      target: { op: '<=', value: TARGET, on: 'ratio' },
+      method,
+      samples: first,
+    });
+    record({
+      figure: 'output viewer: 100 MB step, every line rendered',
+      value: median(whole),
+      unit: 'ms',
+      baseline,
+      target: null,
+      method,
+      samples: whole,
+    });
   } finally {
     dir.cleanup();
   }

@@ -5,6 +5,7 @@
 // Target: every hostile input within 10x of the ordinary text of its size, and under 1 s.
 import { test } from 'vitest';
 import { Redactor } from '../src/core/redaction/redactor';
+import { record } from './results';
 
 const LOG_LINE =
   '2026-12-02T10:00:00.123Z INFO [main] GET /api/v1/items?id=12345 200 1534ms user=ops host=db-1.internal\n';
@@ -36,9 +37,24 @@ test('redaction of hostile output against ordinary output of the same size', asy
   for (const [name, unit] of HOSTILE) {
     const text = unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);
     const took = Math.min(await ms(text), await ms(text));
-    const ratio = took / base;
-    console.log(
-      `${name.padEnd(26)} ${took.toFixed(0).padStart(6)} ms  ${ratio.toFixed(2)}x ordinary  ${took < 1000 && ratio <= 10 ? 'met' : 'NOT MET'} (target <= 10x and < 1 s)`,
-    );
+    // Two targets: within 10x of ordinary text, and under 1 s.
+    const baseline = { name: 'ordinary log text', value: base, unit: 'ms' };
+    const method = `${SIZE / 1000} kB, best of 2 (ordinary: best of 3)`;
+    record({
+      figure: `redaction: ${name} vs ordinary`,
+      value: took,
+      unit: 'ms',
+      baseline,
+      target: { op: '<=', value: 10, on: 'ratio' },
+      method,
+    });
+    record({
+      figure: `redaction: ${name}`,
+      value: took,
+      unit: 'ms',
+      baseline,
+      target: { op: '<=', value: 1000, on: 'value' },
+      method,
+    });
   }
 }, 600_000);

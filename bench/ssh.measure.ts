@@ -20,13 +20,13 @@ import { SshSession } from '../src/core/sessions/ssh-session';
 import { createInProcessApi, type RunState } from '../src/shared/api';
 import { keygen, startSshd, type TestSshd } from '../tests/helpers/sshd';
 import { tempDir, writeFiles } from '../tests/helpers/temp';
+import { median, record } from './results';
 
 const REDACTION_WORKER = join(__dirname, '..', 'out', 'main', 'redaction-worker.js');
 
 const BULK = 200 * 1024 * 1024;
 /** USER_HZ, the unit of /proc/stat (100 on Linux). */
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 /**
  * The same figure against hosts on other machines, which is what the target is about
@@ -198,10 +198,16 @@ test('ssh benchmarks', async () => {
       a.push(await ssh2Bulk());
       b.push(await opensshBulk());
     }
-    const rate = (ms: number) => (BULK / 1e6 / (ms / 1000)).toFixed(0);
-    console.log(
-      `\nbulk output (200 MiB, median of 3, incl. channel setup): ssh2 ${rate(median(a))} MB/s, OpenSSH client ${rate(median(b))} MB/s, ratio ${(median(b) / median(a)).toFixed(2)}x (target >= 1.0x)`,
-    );
+    const rate = (ms: number) => BULK / 1e6 / (ms / 1000);
+    record({
+      figure: 'ssh: bulk output through ssh2',
+      value: rate(median(a)),
+      unit: 'MB/s',
+      baseline: { name: 'OpenSSH client', value: rate(median(b)), unit: 'MB/s' },
+      target: { op: '>=', value: 1.0, on: 'ratio' },
+      method: '200 MiB from the same loopback sshd, incl. channel setup, median of 3 alternating',
+      samples: a.map(rate),
+    });
 
     // 2. Connect + auth + shell ready (integration loaded, first complete prompt).
     const ready: number[] = [];
@@ -249,9 +255,19 @@ test('ssh benchmarks', async () => {
       await openssh(first.host, 'bash -ic true 2>/dev/null');
       baseline.push(performance.now() - start);
     }
-    console.log(
-      `connect + auth + shell ready: median ${median(ready).toFixed(0)} ms, min ${Math.min(...ready).toFixed(0)} ms (target <= 150 ms); OpenSSH client, same server, to an interactive bash: median ${median(baseline).toFixed(0)} ms; ratio ${(median(ready) / median(baseline)).toFixed(2)}x`,
-    );
+    record({
+      figure: 'ssh: connect + auth + shell ready',
+      value: median(ready),
+      unit: 'ms',
+      baseline: {
+        name: 'OpenSSH client to an interactive bash',
+        value: median(baseline),
+        unit: 'ms',
+      },
+      target: { op: '<=', value: 150, on: 'value' },
+      method: `integration loaded, first complete prompt; median of 10 after a warm-up, min ${Math.min(...ready).toFixed(0)} ms`,
+      samples: ready,
+    });
 
     // 3 and 4: fan-out timing on 1, 50 and 200 hosts (200 names over the 50 servers).
     const ws = join(dir.path, 'ws');
@@ -354,12 +370,32 @@ test('ssh benchmarks', async () => {
     const all = pick(fifties, 'all');
     const hostCpu = (med(all, 'machineCpu') - med(all, 'clientCpu')) / 50;
     const cores = cpus().length;
-    console.log(
-      `one step (uname -s) on connected hosts, run.execute to the state showing it finished:\n` +
-        `  10 at a time (the default): 1 host ${warm1.toFixed(1)} ms, 50 hosts ${warm50.toFixed(0)} ms, ratio ${(warm50 / warm1).toFixed(1)}x (target <= 3x)\n` +
-        `  all at once {concurrency=50}: 1 host ${all1.toFixed(1)} ms, 50 hosts ${all50.toFixed(0)} ms, ratio ${(all50 / all1).toFixed(1)}x\n` +
-        `  OpenSSH client over ControlMaster connections, same command: 1 host ${mux1.toFixed(1)} ms, 50 hosts 10 at a time ${mux50.toFixed(0)} ms (${(mux50 / mux1).toFixed(1)}x), all at once ${muxAll50.toFixed(0)} ms (${(muxAll50 / mux1).toFixed(1)}x)`,
-    );
+    const stepMethod =
+      'uname -s on connected loopback hosts, run.execute to the state showing it finished, medians';
+    record({
+      figure: 'ssh: one step on 50 hosts vs 1, 10 at a time',
+      value: warm50,
+      unit: 'ms',
+      baseline: { name: '1 host', value: warm1, unit: 'ms' },
+      target: { op: '<=', value: 3, on: 'ratio' },
+      method: stepMethod,
+    });
+    record({
+      figure: 'ssh: one step on 50 hosts vs 1, all at once',
+      value: all50,
+      unit: 'ms',
+      baseline: { name: '1 host', value: all1, unit: 'ms' },
+      target: null,
+      method: stepMethod,
+    });
+    record({
+      figure: 'ssh: OpenSSH over ControlMaster, 50 hosts vs 1, 10 at a time',
+      value: mux50,
+      unit: 'ms',
+      baseline: { name: '1 host', value: mux1, unit: 'ms' },
+      target: null,
+      method: `the same command; all at once ${muxAll50.toFixed(0)} ms`,
+    });
     console.log(
       `  where the 50-host time goes (all at once): this process ${(med(all, 'clientCpu') / 50).toFixed(2)} ms CPU per host; the servers (sshd, shell, uname) ${hostCpu.toFixed(2)} ms per host; ` +
         `all of it on this machine's ${cores} cores: 50 hosts need >= ${((50 * hostCpu) / cores).toFixed(0)} ms of server CPU alone, ${((50 * hostCpu) / cores / all1).toFixed(1)}x the 1-host time, before any client work`,
@@ -368,9 +404,14 @@ test('ssh benchmarks', async () => {
       console.log(
         '  (the same against hosts on other machines: RUNSHEET_BENCH_HOSTS=<folder with hosts.yaml> npm run bench; see the end of bench/ssh.measure.ts)',
       );
-    console.log(
-      `one step, connecting first: 1 host ${cold1.toFixed(0)} ms, 50 hosts ${cold50.toFixed(0)} ms, ratio ${(cold50 / cold1).toFixed(1)}x; OpenSSH client (ssh host uname -s, 10 at a time): 1 host ${ssh1.toFixed(0)} ms, 50 hosts ${ssh50.toFixed(0)} ms, ratio ${(ssh50 / ssh1).toFixed(1)}x`,
-    );
+    record({
+      figure: 'ssh: one step connecting first, 50 hosts vs 1',
+      value: cold50,
+      unit: 'ms',
+      baseline: { name: '1 host', value: cold1, unit: 'ms' },
+      target: null,
+      method: `OpenSSH client (ssh host uname -s, 10 at a time): 1 host ${ssh1.toFixed(0)} ms, 50 hosts ${ssh50.toFixed(0)} ms`,
+    });
     const many = (await fanOut('many')).cold;
     // Let the last connections finish closing before counting.
     await new Promise((r) => setTimeout(r, 3000));
@@ -379,9 +420,18 @@ test('ssh benchmarks', async () => {
       .stdout.trim()
       .split('\n')
       .filter(Boolean).length;
-    console.log(
-      `200 hosts: ${many.toFixed(0)} ms; file descriptors ${fdsBefore} before, ${fdsAfter} after; child processes ${childrenBefore} before, ${childrenAfter} after (target: no leaks)`,
-    );
+    const leaked = (what: string, unit: string, before: number, after: number) =>
+      record({
+        figure: `ssh: 200 hosts, ${what} left`,
+        value: after - before,
+        unit,
+        baseline: { name: 'before', value: before, unit },
+        ratio: null,
+        target: { op: '<=', value: 0, on: 'value' },
+        method: `200 hosts in ${many.toFixed(0)} ms`,
+      });
+    leaked('file descriptors', 'fds', fdsBefore, fdsAfter);
+    leaked('child processes', 'processes', childrenBefore, childrenAfter);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     dir.cleanup();
@@ -413,15 +463,18 @@ test.skipIf(!REMOTE)(
         throw new Error(
           `${from}/hosts.yaml: group one needs 1 host (has ${ones[0]!.hosts}), group fifty 50 (has ${n})`,
         );
-      const ratio = (which: 'warm' | 'all') =>
-        `1 host ${med(pick(ones, which), 'ms').toFixed(1)} ms, ${n} hosts ${med(pick(fifties, which), 'ms').toFixed(0)} ms, ratio ${(med(pick(fifties, which), 'ms') / med(pick(ones, which), 'ms')).toFixed(1)}x`;
-      console.log(
-        `\none step (uname -s) on connected remote hosts (${from}):\n` +
-          `  10 at a time (the default): ${ratio('warm')} (target <= 3x)\n` +
-          `  all at once {concurrency=50}: ${ratio('all')}\n` +
-          `  this process: ${(med(pick(fifties, 'all'), 'clientCpu') / n).toFixed(2)} ms CPU per host\n` +
-          `  connecting first: 1 host ${median(ones.map((r) => r.cold)).toFixed(0)} ms, ${n} hosts ${median(fifties.map((r) => r.cold)).toFixed(0)} ms`,
-      );
+      const method = `${from}; this process ${(med(pick(fifties, 'all'), 'clientCpu') / n).toFixed(2)} ms CPU per host; connecting first: 1 host ${median(ones.map((r) => r.cold)).toFixed(0)} ms, ${n} hosts ${median(fifties.map((r) => r.cold)).toFixed(0)} ms`;
+      const remote = (which: 'warm' | 'all', label: string, target: number | null) =>
+        record({
+          figure: `ssh (remote hosts): one step on ${n} hosts vs 1, ${label}`,
+          value: med(pick(fifties, which), 'ms'),
+          unit: 'ms',
+          baseline: { name: '1 host', value: med(pick(ones, which), 'ms'), unit: 'ms' },
+          target: target === null ? null : { op: '<=', value: target, on: 'ratio' },
+          method,
+        });
+      remote('warm', '10 at a time', 3);
+      remote('all', 'all at once', null);
     } finally {
       dir.cleanup();
     }
