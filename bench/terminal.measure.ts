@@ -111,6 +111,8 @@ async function throughCore(): Promise<number> {
     // Time until the renderer had every byte.
     const ms = last - start;
     expect(received).toBeGreaterThanOrEqual(FLOOD_BYTES);
+    // Finishing waits for the step's output file beside the log, before the folder goes.
+    await api.call('run.finish', { runId: run.id });
     return ms;
   } finally {
     core.dispose();
