@@ -8,6 +8,7 @@ import {
   listHosts,
   resolveDirs,
   verifyBundle,
+  workspaceRedaction,
   writeBundle,
   bundleCheck,
 } from '../core';
@@ -306,7 +307,11 @@ program
         },
       });
       const lines = result.ok
-        ? [`${file}: intact (run ${result.runId})`, ...result.checked.map((c) => `  checked ${c}`)]
+        ? [
+            `${file}: intact (run ${result.runId})`,
+            ...result.checked.map((c) => `  checked ${c}`),
+            ...result.unchecked.map((c) => `  not checked: ${c}`),
+          ]
         : [
             `${file}: ${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}; the bundle was changed after it was made or is damaged`,
             ...result.problems.map((p) => `  ${p}`),
@@ -337,16 +342,25 @@ recordOptions(
 ).action(async (run: string, opts: RecordsOptions & { out?: string; sign?: string }) => {
   const { runId, journal, where } = recordsOf(run, opts);
   return withRecords(where, async (api) => {
-    const { dataDir } = resolveDirs({ dataDir: where.dataDir, bundledRunbooks: paths.runbooks });
+    const { dataDir, workspaceDir } = resolveDirs({
+      dataDir: where.dataDir,
+      workspaceDir: where.workspace,
+      bundledRunbooks: paths.runbooks,
+    });
     const { content } = await api.call('run.export', { runId, format: 'md' });
     const made = await writeBundle({
       journalPath: journal ?? journalOf(runId, dataDir),
       log: content,
       out: resolve(opts.out ?? `${runId}.tar.gz`),
       signWith: opts.sign,
+      redact: workspaceRedaction(workspaceDir),
     });
+    const redacted =
+      made.redactedRunbooks > 0
+        ? `\n  the runbook text held secrets: bundled with them redacted (runbooks/*.redacted.md)`
+        : '';
     process.stdout.write(
-      `${made.path}\n  ${made.files.length} files${made.signed ? ', signed' : ''}; check with: ${bundleCheck(basename(made.path), made.runId)}\n`,
+      `${made.path}\n  ${made.files.length} files${made.signed ? ', signed' : ''}; check with: ${bundleCheck(basename(made.path), made.runId)}${redacted}\n`,
     );
   });
 });

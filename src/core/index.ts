@@ -20,4 +20,5 @@ export {
 } from './journal/step-output';
 export { resolveDirs } from './paths';
 export { asciicast } from './journal/asciicast';
+export { workspaceRedaction } from './redaction/config';
 export { bundleCheck, verifyBundle, writeBundle, type BundleCheck } from './journal/bundle';

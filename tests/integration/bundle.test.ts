@@ -187,4 +187,41 @@ describe('runsheet bundle and verify', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/journal\.jsonl: not a file of a run bundle \(refused\)/);
   });
+
+  it('bundles a runbook text that holds a secret with it redacted, and says what verify cannot check', () => {
+    // The token written into the runbook itself: the log shows the command redacted, and so
+    // must the bundle's copy of the runbook (it was copied as it was: the token was in it).
+    const ws = join(dir.path, 'literal');
+    mkdirSync(ws);
+    writeFiles(ws, {
+      'literal.md': `# Literal\n\n\`\`\`bash {name=use}\nexport DEPLOY_TOKEN=${TOKEN}\necho set\n\`\`\`\n`,
+    });
+    const run = headlessRun(ws, join(ws, 'literal.md'));
+    expect(run.code).toBe(0);
+    const bundle = join(dir.path, 'literal.tar.gz');
+    const made = runsheet(['bundle', run.journal, '--out', bundle], ws);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/held secrets: bundled with them redacted/);
+    const into = join(dir.path, 'literal-unpacked');
+    mkdirSync(into);
+    expect(sh('tar', ['-xzf', bundle, '-C', into]).status).toBe(0);
+    const folder = join(into, run.runId);
+    const runbooks = readdirSync(join(folder, 'runbooks'));
+    expect(runbooks).toHaveLength(1);
+    expect(runbooks[0]).toMatch(/^[0-9a-f]{64}\.redacted\.md$/);
+    const files = ['README.txt', 'journal.jsonl', 'journal.out', 'log.md', 'recording.cast'];
+    for (const file of [...files, `runbooks/${runbooks[0]}`])
+      expect(readFileSync(join(folder, file), 'utf8'), file).not.toContain(TOKEN);
+    expect(readFileSync(join(folder, 'runbooks', runbooks[0]!), 'utf8')).toMatch(
+      /export DEPLOY_TOKEN=\[REDACTED: [^\]]+\]/,
+    );
+    expect(readFileSync(join(folder, 'README.txt'), 'utf8')).toMatch(/held secrets/);
+    const sums = sh('sha256sum', ['-c', 'SHA256SUMS'], folder);
+    expect(sums.status, sums.stdout + sums.stderr).toBe(0);
+    const verified = runsheet(['verify', bundle], ws);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).toMatch(/intact/);
+    expect(verified.stdout).toMatch(/not checked: one runbook text \(bundled redacted/);
+    expect(verified.stdout).not.toMatch(/checked the log against the journal/);
+  }, 120_000);
 });

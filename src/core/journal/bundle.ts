@@ -25,6 +25,8 @@ import { JournalStore } from './store';
 export const BUNDLE_NAMESPACE = 'runsheet-bundle';
 const MANIFEST = 'SHA256SUMS';
 const SIGNATURE = 'SHA256SUMS.sig';
+/** A runbook text that held secrets, bundled with them replaced: `runbooks/<sha256>.redacted.md`. */
+const REDACTED = '.redacted.md';
 
 /** Files of a bundle, under its top folder (named after the run). */
 const FILES = {
@@ -35,7 +37,7 @@ const FILES = {
   readme: 'README.txt',
 } as const;
 
-const README = (runId: string, signed: boolean) =>
+const README = (runId: string, signed: boolean, redacted: number) =>
   [
     `Runsheet run ${runId}: the record of one walk through a runbook.`,
     '',
@@ -44,6 +46,13 @@ const README = (runId: string, signed: boolean) =>
     `  ${FILES.output}     every byte the steps printed (after redaction); the journal's`,
     "                  step.output records give each batch's offset, length and SHA-256",
     '  runbooks/       the exact text of the runbook the run used, named by its SHA-256',
+    ...(redacted > 0
+      ? [
+          `                  (${redacted === 1 ? 'one text' : `${redacted} texts`} held secrets: <sha256>${REDACTED} has them`,
+          '                  replaced by [REDACTED: …], so it does not hash to its name, and',
+          '                  runsheet verify cannot render the log again from it)',
+        ]
+      : []),
     `  ${FILES.log}          the maintenance log`,
     `  ${FILES.recording}  the terminal session, asciicast v2 (asciinema play ${FILES.recording})`,
     `  ${MANIFEST}      the SHA-256 of every file above`,
@@ -78,11 +87,18 @@ export async function writeBundle(options: {
   out: string;
   /** An SSH private key (or its .pub with an agent) to sign the manifest with. */
   signWith?: string;
+  /**
+   * The redaction the log went through: a runbook text it changes held a secret
+   * (a token written into a command), and is bundled redacted, never as it was.
+   */
+  redact: (text: string) => Promise<string>;
 }): Promise<{
   path: string;
   runId: string;
   files: string[];
   signed: boolean;
+  /** Runbook texts bundled redacted (they held secrets). */
+  redactedRunbooks: number;
   /** The SHA-256 of the bundle's SHA256SUMS: one value that pins every file in it. */
   manifestSha256: string;
 }> {
@@ -102,14 +118,23 @@ export async function writeBundle(options: {
     if (existsSync(out)) copyFileSync(out, join(top, FILES.output));
     else writeFileSync(join(top, FILES.output), '');
     const store = new JournalStore(dirname(options.journalPath));
+    let redacted = 0;
     for (const hash of runbookHashes(records)) {
       const text = store.readRunbook(hash);
       if (text === null) throw new Error(`the runbook text ${hash} this run used is missing`);
-      writeFileSync(join(top, 'runbooks', `${hash}.md`), text);
+      const shown = await options.redact(text);
+      if (shown === text) writeFileSync(join(top, 'runbooks', `${hash}.md`), text);
+      else {
+        writeFileSync(join(top, 'runbooks', `${hash}${REDACTED}`), shown);
+        redacted++;
+      }
     }
     writeFileSync(join(top, FILES.log), options.log);
     writeFileSync(join(top, FILES.recording), [...asciicast(options.journalPath)].join(''));
-    writeFileSync(join(top, FILES.readme), README(first.runId, Boolean(options.signWith)));
+    writeFileSync(
+      join(top, FILES.readme),
+      README(first.runId, Boolean(options.signWith), redacted),
+    );
     const files = listFiles(top);
     const sums = await Promise.all(files.map(async (f) => `${await hashFile(join(top, f))}  ${f}`));
     const manifest = `${sums.join('\n')}\n`;
@@ -144,6 +169,7 @@ export async function writeBundle(options: {
       runId: first.runId,
       files: [...files, MANIFEST, ...(options.signWith ? [SIGNATURE] : [])],
       signed: Boolean(options.signWith),
+      redactedRunbooks: redacted,
       manifestSha256: sha256(Buffer.from(manifest)),
     };
   } finally {
@@ -163,6 +189,8 @@ export interface BundleCheck {
   runId: string | null;
   problems: string[];
   checked: string[];
+  /** What could not be checked, and why (a runbook text bundled redacted). */
+  unchecked: string[];
 }
 
 /** Entries larger than this are not a run's record: refuse them before they fill the disk. */
@@ -192,6 +220,7 @@ export async function verifyBundle(
 ): Promise<BundleCheck> {
   const problems: string[] = [];
   const checked: string[] = [];
+  const unchecked: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'runsheet-verify-'));
   try {
     let top: string | null = null;
@@ -219,13 +248,13 @@ export async function verifyBundle(
     });
     if (top === null) {
       problems.push(`${path}: empty, or not a run bundle`);
-      return { ok: false, runId: null, problems, checked };
+      return { ok: false, runId: null, problems, checked, unchecked };
     }
     const base = join(dir, top);
     const manifestPath = join(base, MANIFEST);
     if (!existsSync(manifestPath)) {
       problems.push(`${path}: no ${MANIFEST} in ${top}/`);
-      return { ok: false, runId: top, problems, checked };
+      return { ok: false, runId: top, problems, checked, unchecked };
     }
     const listed = new Map<string, string>();
     readFileSync(manifestPath, 'utf8')
@@ -254,13 +283,20 @@ export async function verifyBundle(
       // Named as the bundle's files, not the folder it was unpacked into.
       for (const e of errors) problems.push(e.replaceAll(`${base}/`, ''));
       checked.push(`the journal's hash chain (${records.length} records) and its output bytes`);
+      let redacted = 0;
       for (const hash of runbookHashes(records)) {
         const file = join(base, 'runbooks', `${hash}.md`);
-        if (!existsSync(file)) problems.push(`runbooks/${hash}.md: missing`);
-        else if (sha256(readFileSync(file)) !== hash)
-          problems.push(`runbooks/${hash}.md: does not hash to its name (changed)`);
+        if (existsSync(file)) {
+          if (sha256(readFileSync(file)) !== hash)
+            problems.push(`runbooks/${hash}.md: does not hash to its name (changed)`);
+        } else if (existsSync(join(base, 'runbooks', `${hash}${REDACTED}`))) redacted++;
+        else problems.push(`runbooks/${hash}.md: missing`);
       }
       checked.push('the runbook texts against the hashes in the journal');
+      if (redacted > 0)
+        unchecked.push(
+          `${redacted === 1 ? 'one runbook text' : `${redacted} runbook texts`} (bundled redacted: ${redacted === 1 ? 'it' : 'they'} held secrets) against ${redacted === 1 ? 'its hash' : 'their hashes'}, and the log, which is rendered from ${redacted === 1 ? 'it' : 'them'}`,
+        );
       const recording = join(base, FILES.recording);
       if (errors.length === 0 && existsSync(recording)) {
         if (readFileSync(recording, 'utf8') !== [...asciicast(journal)].join(''))
@@ -268,7 +304,7 @@ export async function verifyBundle(
         checked.push('the recording against the journal');
       }
       const log = join(base, FILES.log);
-      if (errors.length === 0 && options.renderLog && existsSync(log)) {
+      if (errors.length === 0 && options.renderLog && existsSync(log) && redacted === 0) {
         const data = join(dir, 'data');
         const journals = join(data, 'journals');
         mkdirSync(join(journals, 'runbooks'), { recursive: true });
@@ -320,10 +356,10 @@ export async function verifyBundle(
         problems.push(`${SIGNATURE}: ${(error as Error).message}`);
       }
     }
-    return { ok: problems.length === 0, runId: top, problems, checked };
+    return { ok: problems.length === 0, runId: top, problems, checked, unchecked };
   } catch (error) {
     problems.push(`${path}: ${(error as Error).message}`);
-    return { ok: false, runId: null, problems, checked };
+    return { ok: false, runId: null, problems, checked, unchecked };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

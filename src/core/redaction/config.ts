@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { readYamlFile } from '../files/yaml-file';
 import type { Runbook } from '../../shared/model';
+import { Redactor } from './redactor';
 
 /** Variable names that hold secrets even when the runbook does not say so. */
 const SECRET_NAME = /pass(word|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential/i;
@@ -32,4 +33,13 @@ export function workspacePatterns(workspaceDir: string): Array<{ name: string; p
       );
     }
   });
+}
+
+/**
+ * The redaction an export goes through (the workspace's patterns and the built-in rules),
+ * for text an adapter writes itself: a bundle's copy of a runbook text.
+ */
+export function workspaceRedaction(workspaceDir: string): (text: string) => Promise<string> {
+  const redactor = new Redactor({ patterns: workspacePatterns(workspaceDir) });
+  return (text) => redactor.text(text);
 }

@@ -162,12 +162,14 @@ export class RunRecords {
       journalPath,
       log: result.content,
       out: join(dirname(logPath), `${base}.bundle.tar.gz`),
+      redact: (text) => this.redactorFor(runId).text(text),
     });
     return {
       path: made.path,
       files: made.files,
       manifestSha256: made.manifestSha256,
       check: bundleCheck(made.path, made.runId),
+      redactedRunbooks: made.redactedRunbooks,
     };
   }
 

@@ -202,6 +202,8 @@ export const methods = {
       files: z.array(z.string()),
       manifestSha256: z.string(),
       check: z.string(),
+      /** Runbook texts that held secrets, bundled with them redacted. */
+      redactedRunbooks: z.number().int().nonnegative(),
     }),
   },
   /** The workspace's issue trackers (trackers.yaml), whether a token is there, and queued exports. */

@@ -210,6 +210,12 @@ export function ExportDialog({
           <p>
             Bundle saved ({bundle.files.length} files): <code>{bundle.path}</code>
           </p>
+          {bundle.redactedRunbooks > 0 && (
+            <p className="muted" data-testid="bundle-redacted">
+              The runbook text held secrets written into it: the bundle has it with them redacted,
+              so the log cannot be checked against it.
+            </p>
+          )}
           <p className="muted">Check it with standard tools, in an empty folder:</p>
           <pre data-testid="bundle-check">{bundle.check}</pre>
           <p className="muted">
