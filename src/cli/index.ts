@@ -9,7 +9,9 @@ import {
   resolveDirs,
   verifyBundle,
   workspaceRedaction,
+  writeAnsibleInventory,
   writeBundle,
+  writeFileAtomic,
   bundleCheck,
 } from '../core';
 import { startServer } from '../server/ws-server';
@@ -171,30 +173,57 @@ program
 program
   .command('hosts')
   .description(
-    'list the hosts steps can run on: ~/.ssh/config entries and the workspace hosts.yaml',
+    'list the hosts steps can run on: ~/.ssh/config entries, the workspace hosts.yaml and its Ansible inventory',
   )
   .option('--ssh-config <file>', 'ssh client config to read, like ssh -F (default ~/.ssh/config)')
   .option('--workspace <dir>', 'folder with a hosts.yaml (default: the bundled runbooks)')
   .option('--json', 'print JSON')
-  .action((opts: { sshConfig?: string; workspace?: string; json?: boolean }) => {
-    const hosts = listHosts({
-      configFile: opts.sshConfig,
-      workspaceDir: opts.workspace ?? paths.runbooks,
-    });
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(hosts, null, 2)}\n`);
-      return;
-    }
-    if (hosts.length === 0)
-      process.stdout.write('no hosts (add Host entries to ~/.ssh/config or a hosts.yaml)\n');
-    for (const h of hosts) {
-      const via = h.proxyJump ? ` via ${h.proxyJump}` : '';
-      const tags = [h.environment, ...h.groups].filter(Boolean).join(', ');
-      process.stdout.write(
-        `${h.name}\t${h.user ? `${h.user}@` : ''}${h.hostname}${h.port ? `:${h.port}` : ''}${via}${tags ? `\t[${tags}]` : ''}\t(${h.source})\n`,
-      );
-    }
-  });
+  .option(
+    '--ansible-inventory [file]',
+    'write the hosts as an Ansible YAML inventory (groups; environment as runsheet_environment), to stdout or a file',
+  )
+  .action(
+    (opts: {
+      sshConfig?: string;
+      workspace?: string;
+      json?: boolean;
+      ansibleInventory?: string | true;
+    }) => {
+      let hosts;
+      try {
+        hosts = listHosts({
+          configFile: opts.sshConfig,
+          workspaceDir: opts.workspace ?? paths.runbooks,
+        });
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      if (opts.ansibleInventory !== undefined) {
+        const text = writeAnsibleInventory(hosts);
+        if (opts.ansibleInventory === true) process.stdout.write(text);
+        else {
+          writeFileAtomic(resolve(opts.ansibleInventory), text);
+          process.stdout.write(
+            `${resolve(opts.ansibleInventory)}: ${hosts.length} host${hosts.length === 1 ? '' : 's'}\n`,
+          );
+        }
+        return;
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(hosts, null, 2)}\n`);
+        return;
+      }
+      if (hosts.length === 0)
+        process.stdout.write('no hosts (add Host entries to ~/.ssh/config or a hosts.yaml)\n');
+      for (const h of hosts) {
+        const via = h.proxyJump ? ` via ${h.proxyJump}` : '';
+        const tags = [h.environment, ...h.groups].filter(Boolean).join(', ');
+        process.stdout.write(
+          `${h.name}\t${h.user ? `${h.user}@` : ''}${h.hostname}${h.port ? `:${h.port}` : ''}${via}${tags ? `\t[${tags}]` : ''}\t(${h.source})\n`,
+        );
+      }
+    },
+  );
 
 const recordOptions = (command: Command): Command =>
   command

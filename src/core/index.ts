@@ -4,6 +4,7 @@
  */
 export { createCore, type Core, type CoreOptions } from './core';
 export { listHosts } from './hosts/inventory';
+export { writeAnsibleInventory } from './hosts/ansible';
 export { Guard } from './guard/guard';
 export { readRunbookText } from './workspace/runbook-text';
 export { verifyJournal } from './journal/verify';

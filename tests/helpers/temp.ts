@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** A temporary folder removed by the returned cleanup. */
 export function tempDir(prefix = 'runsheet-test-'): { path: string; cleanup: () => void } {
@@ -20,9 +20,12 @@ export function tempDir(prefix = 'runsheet-test-'): { path: string; cleanup: () 
   };
 }
 
-/** Writes files (name -> content) under a folder. */
+/** Writes files (name -> content, `sub/name` making its folders) under a folder. */
 export function writeFiles(dir: string, files: Record<string, string>): void {
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs` naming what it waited for. */

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import SSHConfig, { LineType } from 'ssh-config';
 import type { InventoryHost } from '../../shared/model';
 import { compareHosts } from '../../shared/util/host-order';
 import { readYamlFile } from '../files/yaml-file';
-import { parseAnsibleInventory } from './ansible';
+import { inventoryFiles, readAnsibleInventory } from './ansible';
 import { readSshConfig } from './ssh-config-file';
 
 const cache = new Map<string, { stamp: string; hosts: InventoryHost[] }>();
@@ -24,9 +24,11 @@ export function cachedHosts(options: {
   const files = [
     configFile,
     ...(options.workspaceDir
-      ? ['inventory.ini', 'inventory.yml', 'inventory.yaml', 'hosts.yaml'].map((n) =>
-          join(options.workspaceDir!, n),
-        )
+      ? [
+          join(options.workspaceDir, 'runsheet.yaml'),
+          join(options.workspaceDir, 'hosts.yaml'),
+          ...ansibleInventoryPaths(options.workspaceDir).flatMap(inventoryFiles),
+        ]
       : []),
   ];
   const stamp = files
@@ -84,18 +86,9 @@ export function listHosts(options: {
       }
     }
   }
-  // An Ansible inventory beside the runbooks is imported as it is.
-  for (const [name, format] of [
-    ['inventory.ini', 'ini'],
-    ['inventory.yml', 'yaml'],
-    ['inventory.yaml', 'yaml'],
-  ] as const) {
-    const path = options.workspaceDir ? join(options.workspaceDir, name) : null;
-    if (path && existsSync(path)) {
-      for (const h of parseAnsibleInventory(readFileSync(path, 'utf8'), format))
-        hosts.set(h.name, h);
-    }
-  }
+  // The workspace's Ansible inventory, imported as it is.
+  for (const path of options.workspaceDir ? ansibleInventoryPaths(options.workspaceDir) : [])
+    for (const h of readAnsibleInventory(path)) hosts.set(h.name, h);
   const file = options.workspaceDir ? join(options.workspaceDir, 'hosts.yaml') : null;
   if (file) {
     const data = readYamlFile<{ hosts?: Record<string, Record<string, unknown>> }>(file);
@@ -114,6 +107,30 @@ export function listHosts(options: {
     }
   }
   return [...hosts.values()].sort((a, b) => compareHosts(a.name, b.name));
+}
+
+/** Inventory files Runsheet reads by default, beside the runbooks. */
+const DEFAULT_INVENTORIES = ['inventory.ini', 'inventory.yml', 'inventory.yaml'];
+
+/**
+ * The workspace's Ansible inventories: `inventory:` in its runsheet.yaml (a file or a
+ * folder, or a list of them, relative to the workspace), else an inventory.ini,
+ * inventory.yml or inventory.yaml beside the runbooks. A path named there that is
+ * missing is an error naming runsheet.yaml.
+ */
+export function ansibleInventoryPaths(workspaceDir: string): string[] {
+  const config = join(workspaceDir, 'runsheet.yaml');
+  const named = readYamlFile<{ inventory?: unknown }>(config)?.inventory;
+  if (named === undefined || named === null)
+    return DEFAULT_INVENTORIES.map((n) => join(workspaceDir, n)).filter((p) => existsSync(p));
+  const list = Array.isArray(named) ? named : [named];
+  if (list.length === 0 || !list.every((p): p is string => typeof p === 'string' && p !== ''))
+    throw new Error(`${config}: inventory must be a path (a file or a folder) or a list of paths`);
+  return list.map((p) => {
+    const path = isAbsolute(p) ? p : join(workspaceDir, p);
+    if (!existsSync(path)) throw new Error(`${config}: inventory ${p}: no such file or folder`);
+    return path;
+  });
 }
 
 /** A host spec as host names: `a,b` lists, a hosts.yaml group, or one host (an alias or a name). */
