@@ -865,3 +865,119 @@ describe('25-placeholder-quoting.md (substitutePlaceholders)', () => {
     );
   });
 });
+
+/** The Markdown of every prose block, in order. */
+const proseOf = (rb: Runbook) => rb.blocks.flatMap((b) => (b.kind === 'prose' ? [b.markdown] : []));
+
+describe('26-list-item-prose-between-fences.md', () => {
+  const rb = load('26-list-item-prose-between-fences.md');
+
+  it('keeps indented prose between two fences in a list item as prose', () => {
+    expect(rb.warnings).toEqual([]);
+    expect(counts(rb)).toEqual({ steps: 6, checks: 1, runnable: 6, shown: 0 });
+    expect(inSection(rb, 'triage').map((s) => [s.line, s.text, s.code])).toEqual([
+      [11, 'List the pods of the deployment', 'kubectl get pods -n payments -l app=ledger\n'],
+      [
+        17,
+        'if a pod shows CrashLoopBackOff, read the logs of its last run',
+        'kubectl logs -n payments <pod> --previous\n',
+      ],
+    ]);
+  });
+
+  it('closes a list item fence with a closing line dedented out of the item, which opens nothing', () => {
+    expect(
+      inSection(rb, 'closing-fence-at-column-0').map((s) => [
+        s.kind,
+        s.line,
+        s.lang,
+        s.code,
+        s.repaired,
+      ]),
+    ).toEqual([
+      ['command', 26, 'bash', 'kubectl rollout status -n payments deploy/ledger\n', null],
+      ['command', 30, 'bash', 'kubectl rollout undo -n payments deploy/ledger\n', null],
+      ['check', 34, 'sh', 'kubectl scale -n payments deploy/ledger-consumer --replicas=0\n', null],
+    ]);
+    expect(inSection(rb, 'closing-fence-at-column-0')[1]!.text).toBe('then undo it if it is stuck');
+    const prose = proseOf(rb);
+    expect(prose).toContain('then undo it if it is stuck:');
+    expect(prose).toContain('wait until no consumer is left before the migration');
+    expect(rb.steps.some((s) => s.code?.includes('```'))).toBe(false);
+  });
+
+  it('keeps prose-like lines that really are inside a fence as code', () => {
+    expect(onlyStep(rb, 'text-that-is-code')).toMatchObject({
+      text: 'Put the notice on the hosts',
+      runnable: true,
+      code: "cat <<'EOF' | sudo tee /etc/motd\nThis host is drained for maintenance.\n\nask in #payments-oncall before logging in\nEOF\n",
+    });
+    expect(proseOf(rb)).toContain('The notice shows at the next login.');
+  });
+});
+
+describe('27-unclosed-fence-then-sql.md', () => {
+  const rb = load('27-unclosed-fence-then-sql.md');
+  const NOT_CLOSED = 'never closed';
+
+  it('ends an unclosed top-level block before a ```sql opener; the sql block is shown on its own', () => {
+    expect(inSection(rb, 'stop-writes').map((s) => [s.line, s.lang, s.runnable, s.code])).toEqual([
+      [9, 'bash', true, 'kubectl scale -n payments deploy/ledger --replicas=0\n'],
+      [12, 'sql', false, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'ledger';\n"],
+    ]);
+    expect(rb.steps[0]!.repaired).toEqual({
+      openedLine: 9,
+      lastLine: 10,
+      cut: 'before the code fence on line 12',
+    });
+  });
+
+  it('does the same in a list item, and leaves the sentence leading into the sql block as prose', () => {
+    const steps = inSection(rb, 'migrate');
+    expect(steps.map((s) => [s.kind, s.line, s.lang, s.runnable, s.code])).toEqual([
+      ['command', 20, 'bash', true, './bin/migrate --target 2024_05_01_add_index\n'],
+      [
+        'command',
+        25,
+        'sql',
+        false,
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'entries';\n",
+      ],
+      ['check', 31, 'bash', true, "psql -X -d ledger -c 'VACUUM ANALYZE entries;'\n"],
+      [
+        'command',
+        34,
+        'sql',
+        false,
+        "SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'entries';\n",
+      ],
+      ['check', 36, null, false, null],
+    ]);
+    expect(steps[1]!.text).toBe('Then confirm the index exists');
+    expect(proseOf(rb)).toContain('Then confirm the index exists:');
+    expect(steps.map((s) => s.repaired?.cut ?? null)).toEqual([
+      'before the code fence on line 25',
+      null,
+      'before the code fence on line 34',
+      'where its list item or quote ends',
+      null,
+    ]);
+    expect(rb.warnings).toEqual([
+      warning(9, NOT_CLOSED),
+      warning(20, NOT_CLOSED),
+      warning(32, NOT_CLOSED),
+      warning(34, NOT_CLOSED),
+    ]);
+  });
+
+  it('leaves sql blocks that really are separate as they are', () => {
+    expect(
+      inSection(rb, 'separate-blocks').map((s) => [s.line, s.lang, s.runnable, s.repaired, s.code]),
+    ).toEqual([
+      [40, 'bash', true, null, 'psql -X -d ledger -f check.sql\n'],
+      [44, 'sql', false, null, 'SELECT version();\n'],
+      [50, 'sql', false, null, 'SELECT now() - pg_last_xact_replay_timestamp() AS lag;\n'],
+    ]);
+    expect(counts(rb)).toEqual({ steps: 10, checks: 2, runnable: 4, shown: 5 });
+  });
+});

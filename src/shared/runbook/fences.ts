@@ -17,14 +17,17 @@ const CHECK_ITEM = /^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\[[ xX]\](?:[ \t]|$)/;
 const OPENER = /^ {0,3}(`{3,}|~{3,})[ \t]*[^`~\s]/;
 
 /**
- * A top-level fence that is never closed would swallow the rest of the file,
- * or pair up with the closing line of a later block (a later opener such as
- * ```bash inside it gives that away). Its block ends before the first line that
- * cannot be its code: a checklist item, a heading after a blank line, another
- * fence's opener; else at the end of the file. The rest is read as Markdown
- * again, with the same line numbers. Each repair is a warning, and the step made
- * from the block carries it (`repairs`, by the opener's line): it runs only once
- * confirmed, showing the code as cut.
+ * A fence that is never closed would swallow the rest of the file (or of its list
+ * item), or pair up with the closing line of a later block (a later opener such as
+ * ```bash or ```sql inside it gives that away). Its block ends before the first line
+ * that cannot be its code: a checklist item, a heading after a blank line, another
+ * fence's opener; else at the end of the file. The rest is read as Markdown again,
+ * with the same line numbers. Each repair is a warning, and the step made from the
+ * block carries it (`repairs`, by the opener's line): it runs only once confirmed,
+ * showing the code as cut. In a list item, the swallowed lines are read again at the
+ * item's indent and level, so they stay the item's; a fence in a quote is left to the
+ * builder. A list item's fence whose closing line is dedented out of the item
+ * (`   ```bash` closed by ``` at column 0) is closed by that line, which opens nothing.
  */
 export function repairFences(body: string): {
   tokens: Token[];
@@ -40,6 +43,30 @@ export function repairFences(body: string): {
   const pending: Array<{ tokens: Token[]; next: number }> = [
     { tokens: md.parse(body, {}), next: 0 },
   ];
+  // Lines that close the list item's fence above them, with that fence's indent: the fence
+  // markdown-it opens there is not a block, and the lines after it were written at the item's indent.
+  const strays = new Map<number, number>();
+  /**
+   * Reads lines [from, to) again, at the level of `token`'s container, and each line up to
+   * the first one indented less than `indent` (where the container ended) at its indent.
+   */
+  const reread = (token: Token, from: number, to: number, indent: number): void => {
+    let inside = true;
+    const text = lines
+      .slice(from, to)
+      .map((l) => {
+        inside &&= l.trim() === '' || dedent(l, indent).length === l.length - indent;
+        return inside ? dedent(l, indent) : l;
+      })
+      .join('\n');
+    // The last line keeps its line end, so a block ending there keeps its final newline.
+    const again = md.parse(to < lines.length ? `${text}\n` : text, {});
+    for (const t of again) {
+      if (t.map) t.map = [t.map[0] + from, t.map[1] + from];
+      t.level += token.level;
+    }
+    pending.push({ tokens: again, next: 0 });
+  };
   let left = MAX_REPAIRS;
   while (pending.length > 0) {
     const top = pending[pending.length - 1]!;
@@ -48,24 +75,43 @@ export function repairFences(body: string): {
       pending.pop();
       continue;
     }
-    out.push(open);
-    if (
-      left === 0 ||
-      open.type !== 'fence' ||
-      open.level !== 0 ||
-      !open.map ||
-      (fenceClosed(open, lines) && !hidesOpener(open, lines))
-    )
+    const stray = open.type === 'fence' && open.map ? strays.get(open.map[0]) : undefined;
+    if (stray !== undefined) {
+      strays.delete(open.map![0]);
+      reread(open, open.map![0] + 1, open.map![1], stray);
       continue;
-    left--;
+    }
+    out.push(open);
+    if (left === 0 || open.type !== 'fence' || !open.map) continue;
     const [start, end] = open.map;
-    const cut = cutPoint(lines, start, end, open.markup);
+    const indent = fenceIndent(lines[start]!);
+    // A fence after a list marker or in a quote: its lines are not simply indented.
+    if (indent === null) continue;
+    // At the top level the swallowed lines are read as they are (an indented opener does not indent them).
+    const inner = open.level > 0 ? indent : 0;
+    const closed = fenceClosed(open, lines);
+    if (closed && !hidesOpener(open, lines, inner)) continue;
+    if (!closed && open.level > 0 && closesDedented(lines[end], open.markup, indent)) {
+      left--;
+      open.map = [start, end + 1];
+      strays.set(end, indent);
+      continue;
+    }
+    const cut = cutPoint(lines, start, end, open.markup, inner);
+    // A list item's fence with nothing in it to cut at ends with its item: the builder says so.
+    if (open.level > 0 && cut.at === end && !closed) continue;
+    left--;
     let last = cut.at;
     while (last > start + 1 && lines[last - 1]!.trim() === '') last--;
-    const indent = /^ */.exec(lines[start]!)![0].length;
-    const code = lines
-      .slice(start + 1, last)
-      .map((l) => l.replace(new RegExp(`^ {0,${indent}}`), ''));
+    if (cut.opener) {
+      // "Then check the table:" between the cut code and the next fence leads into that fence.
+      const lead = leadIn(lines, start + 1, last, inner);
+      if (lead < last) {
+        last = lead;
+        while (last > start + 1 && lines[last - 1]!.trim() === '') last--;
+      }
+    }
+    const code = lines.slice(start + 1, last).map((l) => dedent(l, indent));
     open.content = code.length > 0 ? `${code.join('\n')}\n` : '';
     open.map = [start, last];
     const repair = { openedLine: start + 1, lastLine: Math.max(last, start + 1), cut: cut.why };
@@ -74,11 +120,32 @@ export function repairFences(body: string): {
     // What the block swallowed is Markdown again, with its own line numbers; what follows the
     // swallowed lines was parsed after the block ended, so it stands. Each line is parsed
     // again only by the repair that swallowed it: linear in the text.
-    const again = md.parse(lines.slice(last, end).join('\n'), {});
-    for (const t of again) if (t.map) t.map = [t.map[0] + last, t.map[1] + last];
-    pending.push({ tokens: again, next: 0 });
+    reread(open, last, end, inner);
   }
   return { tokens: out, warnings, repairs };
+}
+
+/** The spaces before a fence opener at the start of its line; null when a list marker or `>` comes first. */
+function fenceIndent(line: string): number | null {
+  let n = 0;
+  while (line.charCodeAt(n) === 32) n++;
+  const c = line[n];
+  return c === '`' || c === '~' ? n : null;
+}
+
+/** `line` without up to `n` leading spaces. */
+function dedent(line: string, n: number): string {
+  let i = 0;
+  while (i < n && line.charCodeAt(i) === 32) i++;
+  return i === 0 ? line : line.slice(i);
+}
+
+/** A bare closing fence for `markup`, indented less than the opener (outside its list item). */
+function closesDedented(line: string | undefined, markup: string, indent: number): boolean {
+  const m = line === undefined ? null : /^( *)(`{3,}|~{3,})[ \t]*$/.exec(line);
+  return (
+    m !== null && m[1]!.length < indent && m[2]![0] === markup[0] && m[2]!.length >= markup.length
+  );
 }
 
 /** What a repaired fence's warning and its step's confirmation say. */
@@ -92,25 +159,41 @@ function cutPoint(
   start: number,
   end: number,
   markup: string,
-): { at: number; why: string } {
+  indent: number,
+): { at: number; why: string; opener?: boolean } {
   for (let n = start + 1; n < end; n++) {
-    const line = lines[n]!;
+    const line = dedent(lines[n]!, indent);
     if (CHECK_ITEM.test(line)) return { at: n, why: `before the checklist item on line ${n + 1}` };
     if (/^ {0,3}#{1,6}\s/.test(line) && n > start + 1 && lines[n - 1]!.trim() === '')
       return { at: n, why: `before the heading on line ${n + 1}` };
     const opener = OPENER.exec(line);
     if (opener && (opener[1]![0] !== markup[0] || opener[1]!.length >= markup.length))
-      return { at: n, why: `before the code fence on line ${n + 1}` };
+      return { at: n, why: `before the code fence on line ${n + 1}`, opener: true };
   }
   return { at: end, why: 'at the end of the file' };
 }
 
+/**
+ * Where a paragraph that leads into the next block starts (its last line ends in ":", a
+ * sentence of three words or more with no shell syntax, after a blank line); `last` when
+ * the lines before `last` are no such paragraph. Shell never reads like that; prose does.
+ */
+function leadIn(lines: string[], first: number, last: number, indent: number): number {
+  let p = last;
+  while (p > first && lines[p - 1]!.trim() !== '') p--;
+  if (p === first || p === last) return last;
+  const para = lines.slice(p, last).map((l) => dedent(l, indent).trim());
+  const prose = para.every((l) => !/[`$|;&<>={}\\]/.test(l) && /^[A-Za-z]/.test(l));
+  const endsLead = /^\S+(?: \S+){2,}:$/.test(para.join(' '));
+  return prose && endsLead ? p : last;
+}
+
 /** A line inside the block that opens a new block of the same fence (```bash): the outer one was left open. */
-function hidesOpener(token: Token, lines: string[]): boolean {
+function hidesOpener(token: Token, lines: string[], indent: number): boolean {
   const [start, end] = token.map!;
   const char = token.markup[0]!;
   for (let n = start + 1; n < end - 1; n++) {
-    const m = /^(`{3,}|~{3,})[ \t]*[^`~\s]/.exec(lines[n]!);
+    const m = /^(`{3,}|~{3,})[ \t]*[^`~\s]/.exec(dedent(lines[n]!, indent));
     if (m && m[1]![0] === char && m[1]!.length >= token.markup.length) return true;
   }
   return false;
