@@ -981,3 +981,92 @@ describe('27-unclosed-fence-then-sql.md', () => {
     expect(counts(rb)).toEqual({ steps: 10, checks: 2, runnable: 4, shown: 5 });
   });
 });
+
+const OUTPUT_ONLY = 'holds only command output';
+
+describe('28-output-only-kubectl-tables.md', () => {
+  const rb = load('28-output-only-kubectl-tables.md');
+
+  it('shows shell blocks of pasted tables without running them, with a warning on each', () => {
+    const shown = rb.steps.filter((s) => !s.runnable);
+    expect(shown.map((s) => [s.section, s.line, s.lang])).toEqual([
+      ['check-the-replicas', 15, 'bash'],
+      ['pods-of-the-deployment', 23, 'shell'],
+      ['containers-on-the-node', 31, 'sh'],
+      ['rows-in-the-database', 38, 'bash'],
+    ]);
+    for (const s of shown) {
+      expect(s.code).toBe(s.source);
+      expect(s.placeholders).toEqual([]);
+      expect(s.expectedOutput).toBeNull();
+    }
+    expect(rb.warnings).toEqual([
+      warning(15, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(23, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(31, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(38, `${OUTPUT_ONLY} (a table)`),
+    ]);
+    expect(rb.warnings[0]!.message).toContain('this bash block');
+    expect(rb.warnings[0]!.message).toContain('"$ command"');
+  });
+
+  it('still runs the command before the output, tabular commands, a header in a heredoc and transcripts', () => {
+    expect(inSection(rb, 'check-the-replicas')[0]).toMatchObject({
+      line: 9,
+      runnable: true,
+      code: 'kubectl get deploy -n checkout\n',
+    });
+    const near = inSection(rb, 'near-misses-that-run');
+    expect(near.map((s) => [s.line, s.runnable])).toEqual([
+      [47, true],
+      [51, true],
+      [56, true],
+      [61, true],
+      [68, true],
+    ]);
+    expect(near[0]!.code).toBe('kubectl get pods -n checkout -o wide | column -t\n');
+    expect(near[3]!.code).toContain('NAME            READY   STATUS\n');
+    expect(near[4]).toMatchObject({
+      code: 'kubectl get deploy -n checkout\n',
+      expectedOutput:
+        'NAME            READY   UP-TO-DATE   AVAILABLE   AGE\ncheckout-api    3/3     3            3           41d',
+    });
+    expect(counts(rb)).toEqual({ steps: 10, checks: 0, runnable: 6, shown: 4 });
+  });
+});
+
+describe('29-output-only-logs-and-status.md', () => {
+  const rb = load('29-output-only-logs-and-status.md');
+
+  it('shows log excerpts and a status dump in shell fences without running them', () => {
+    expect(inSection(rb, 'what-the-logs-show').map((s) => [s.line, s.lang, s.runnable])).toEqual([
+      [9, 'bash', false],
+      [14, 'sh', false],
+      [19, 'bash', false],
+      [24, 'bash', false],
+    ]);
+    expect(onlyStep(rb, 'service-status')).toMatchObject({ line: 30, runnable: false });
+    expect(rb.warnings).toEqual([
+      warning(9, `${OUTPUT_ONLY} (log lines)`),
+      warning(14, `${OUTPUT_ONLY} (log lines)`),
+      warning(19, `${OUTPUT_ONLY} (log lines)`),
+      warning(24, `${OUTPUT_ONLY} (log lines)`),
+      warning(30, `${OUTPUT_ONLY} (status lines)`),
+    ]);
+  });
+
+  it('runs commands that mention dates or levels, a block mixing a log line with a command, and transcripts', () => {
+    const near = inSection(rb, 'near-misses-that-run');
+    expect(near.map((s) => [s.line, s.runnable])).toEqual([
+      [39, true],
+      [43, true],
+      [48, true],
+      [53, true],
+      [59, true],
+      [63, true],
+    ]);
+    expect(near[3]).toMatchObject({ code: 'systemctl status nginx\n' });
+    expect(near[3]!.expectedOutput).toContain('Active: active (running)');
+    expect(counts(rb)).toEqual({ steps: 11, checks: 0, runnable: 6, shown: 5 });
+  });
+});
