@@ -1070,3 +1070,51 @@ describe('29-output-only-logs-and-status.md', () => {
     expect(counts(rb)).toEqual({ steps: 11, checks: 0, runnable: 6, shown: 5 });
   });
 });
+
+describe('30-closing-fence-trailing-spaces.md', () => {
+  const name = '30-closing-fence-trailing-spaces.md';
+  const rb = load(name);
+
+  it('is stored with its trailing spaces, tabs and no-break spaces', () => {
+    const lines = raw(name).split('\n');
+    expect(lines[10]).toBe('~~~  ');
+    expect(lines[14]).toBe('```   ');
+    expect(lines[50]).toBe('```\t');
+    expect(lines[55]).toBe('  ~~~\t\t');
+    expect(lines[61]).toBe('```\u00a0\u00a0');
+    expect(lines[66]).toBe('  ```\u00a0');
+  });
+
+  it('closes fences followed by spaces, tabs or no-break spaces, wherever they stand', () => {
+    expect(rb.warnings).toEqual([]);
+    expect(counts(rb)).toEqual({ steps: 12, checks: 2, runnable: 12, shown: 0 });
+    expect(rb.steps.map((s) => [s.line, s.code, s.repaired])).toEqual([
+      [9, 'kubectl drain node-1 --ignore-daemonsets --delete-emptydir-data\n', null],
+      [13, 'kubectl get nodes -o wide\n', null],
+      [17, 'kubectl cordon node-2\n', null],
+      [25, 'sudo kubeadm upgrade plan\n', null],
+      [30, 'sudo kubeadm upgrade apply v1.29.4 --yes\n', null],
+      [34, 'sudo systemctl restart kubelet\n', null],
+      [41, 'sudo apt-get install -y kubelet=1.28.9-1.1\n', null],
+      [49, 'kubectl uncordon node-1\n', null],
+      [53, 'kubectl uncordon node-2\n', null],
+      [60, 'kubectl get pods -A --field-selector=status.phase!=Running\n', null],
+      [64, 'kubectl version\n', null],
+      [71, 'echo upgrade done\n', null],
+    ]);
+    expect(rb.steps.map((s) => s.section)).toEqual([
+      'drain',
+      'drain',
+      'drain',
+      'upgrade-the-control-plane',
+      'upgrade-the-control-plane',
+      'upgrade-the-control-plane',
+      'upgrade-the-control-plane',
+      'closed-with-tabs',
+      'closed-with-tabs',
+      'closed-with-no-break-spaces',
+      'closed-with-no-break-spaces',
+      'after',
+    ]);
+  });
+});

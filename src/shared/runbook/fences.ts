@@ -148,6 +148,21 @@ function closesDedented(line: string | undefined, markup: string, indent: number
   );
 }
 
+// Spaces CommonMark does not count as spaces: pasted from a wiki or a chat, they end a closing fence's line.
+const ODD_SPACES = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]/;
+const FENCE_LINE_ODD_END =
+  /^([ \t>]*(?:`{3,}|~{3,}))[ \t]*[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff][ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]*$/gm;
+
+/**
+ * A fence line (```, ~~~, also in a list item or quote) followed by no-break or other
+ * Unicode spaces, without them: markdown-it reads "```" + NBSP as content, not as the
+ * closing fence the author typed. Only those invisible trailing characters go, so every
+ * line keeps its number and every other byte.
+ */
+export function trimFenceLines(text: string): string {
+  return ODD_SPACES.test(text) ? text.replace(FENCE_LINE_ODD_END, '$1') : text;
+}
+
 /** What a repaired fence's warning and its step's confirmation say. */
 export function repairMessage(repair: RepairedFence): string {
   return `code fence opened here is never closed; Runsheet ended its block at line ${repair.lastLine}, ${repair.cut}; its step runs only once you confirm the code as cut`;

@@ -3,7 +3,7 @@ import { shortHash, slugify } from '../util/hash';
 import { cadenceFromText, parseCadence } from './cadence';
 import { splitFrontmatter } from './frontmatter';
 import { parseInfo } from './info-string';
-import { fenceClosed, lineOf, md, repairFences, repairMessage } from './fences';
+import { fenceClosed, lineOf, md, repairFences, repairMessage, trimFenceLines } from './fences';
 import { firstSentence, oneLine, unique } from './text';
 import { envAssignments, envReferences, findPlaceholders } from './placeholders';
 import { isRunnableBlock, looksLikeShell, outputOnly, SHELL_LANGS } from './shell-detect';
@@ -47,7 +47,7 @@ export function parseRunbook(
   analyze?: StepAnalyzer,
 ): Runbook {
   // CRLF and lone CR line ends: one kind of line end for everything below.
-  const text = source.replace(/\r\n?/g, '\n');
+  const text = trimFenceLines(source.replace(/\r\n?/g, '\n'));
   const front = splitFrontmatter(text);
   const repaired = repairFences(front.body);
   const builder = new RunbookBuilder(front.body, front.data, fallbackTitle, repaired.repairs);
