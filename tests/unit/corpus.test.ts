@@ -1118,3 +1118,81 @@ describe('30-closing-fence-trailing-spaces.md', () => {
     ]);
   });
 });
+
+describe('31-output-only-near-misses.md', () => {
+  const rb = load('31-output-only-near-misses.md');
+
+  it('shows helm and ps output, a Markdown table and tab-separated columns without running them', () => {
+    expect(inSection(rb, 'releases').map((s) => [s.line, s.lang, s.runnable])).toEqual([
+      [9, 'sh', false],
+      [14, 'bash', false],
+      [20, 'bash', false],
+      [26, 'bash', false],
+    ]);
+    expect(rb.warnings).toEqual([
+      warning(9, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(14, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(20, `${OUTPUT_ONLY} (a table)`),
+      warning(26, `${OUTPUT_ONLY} (a column header and its rows)`),
+    ]);
+  });
+
+  it('runs commands that print tables, a command under a header row, and comment-only blocks', () => {
+    const near = inSection(rb, 'commands-that-print-tables');
+    expect(near.map((s) => [s.line, s.runnable])).toEqual([
+      [33, true],
+      [38, true],
+      [43, true],
+      [50, true],
+      [55, true],
+    ]);
+    expect(near[1]!.code).toBe('NAME      STATUS\nhelm rollback payments 41 -n payments --wait\n');
+    expect(counts(rb)).toEqual({ steps: 9, checks: 0, runnable: 5, shown: 4 });
+  });
+});
+
+describe('32-nested-list-prose-between-fences.md', () => {
+  const rb = load('32-nested-list-prose-between-fences.md');
+
+  it('keeps prose after closing fences dedented out of nested and check items as prose', () => {
+    expect(rb.warnings).toEqual([]);
+    expect(inSection(rb, 'renew').map((s) => [s.kind, s.line, s.text, s.code])).toEqual([
+      [
+        'command',
+        10,
+        'Check the expiry date',
+        'openssl x509 -enddate -noout -in /etc/ssl/edge.pem\n',
+      ],
+      [
+        'command',
+        14,
+        'if it expires within 14 days, renew it now',
+        'sudo certbot renew --cert-name edge\n',
+      ],
+      ['command', 20, 'On each edge host', 'sudo systemctl reload haproxy\n'],
+      [
+        'command',
+        24,
+        'then confirm the new certificate is served',
+        'openssl s_client -connect edge-1:443 </dev/null 2>/dev/null | openssl x509 -noout -enddate\n',
+      ],
+      ['check', 28, 'Tell the on-call channel', './bin/notify "#edge" "certificate renewed"\n'],
+    ]);
+    const prose = proseOf(rb);
+    expect(prose).toContain('if it expires within 14 days, renew it now:');
+    expect(prose).toContain('then confirm the new certificate is served:');
+    expect(prose).toContain('mention the new expiry date in the message');
+  });
+
+  it('keeps a Markdown sample after them inside its longer fence, shown and never run', () => {
+    expect(onlyStep(rb, 'a-sample-in-a-longer-fence')).toMatchObject({
+      line: 38,
+      lang: 'markdown',
+      runnable: false,
+      repaired: null,
+      code: 'Then run:\n\n```bash\nsudo certbot renew --cert-name edge\n```\n',
+    });
+    expect(proseOf(rb)).toContain('Nothing in it runs.');
+    expect(counts(rb)).toEqual({ steps: 6, checks: 1, runnable: 5, shown: 1 });
+  });
+});

@@ -40,17 +40,16 @@ export function repairFences(body: string): {
   const out: Token[] = [];
   // Token lists still to read, innermost last: what a repaired block had swallowed is read
   // before what followed it.
-  const pending: Array<{ tokens: Token[]; next: number }> = [
-    { tokens: md.parse(body, {}), next: 0 },
-  ];
+  // `end`: the line after the last one the list covers.
+  const pending: Pending[] = [{ tokens: md.parse(body, {}), next: 0, end: lines.length }];
   // Lines that close the list item's fence above them, with that fence's indent: the fence
   // markdown-it opens there is not a block, and the lines after it were written at the item's indent.
   const strays = new Map<number, number>();
   /**
-   * Reads lines [from, to) again, at the level of `token`'s container, and each line up to
+   * Lines [from, to) parsed again, at the level of `token`'s container, and each line up to
    * the first one indented less than `indent` (where the container ended) at its indent.
    */
-  const reread = (token: Token, from: number, to: number, indent: number): void => {
+  const parseAt = (token: Token, from: number, to: number, indent: number): Token[] => {
     let inside = true;
     const text = lines
       .slice(from, to)
@@ -65,7 +64,90 @@ export function repairFences(body: string): {
       if (t.map) t.map = [t.map[0] + from, t.map[1] + from];
       t.level += token.level;
     }
-    pending.push({ tokens: again, next: 0 });
+    return again;
+  };
+  const reread = (token: Token, from: number, to: number, indent: number): void => {
+    pending.push({ tokens: parseAt(token, from, to, indent), next: 0, end: to });
+  };
+  // Reads to the end of the text after a stray closing line, at most this often (each is a parse of the rest).
+  let widen = 16;
+  /**
+   * The fence markdown-it opened on a list item's dedented closing line (`open`, in `top`):
+   * not a block. The lines it swallowed are read again, those still indented as the item's
+   * (`indent`) at that indent. Its own closing line may be the next item's dedented closing
+   * line (authors who dedent one do it everywhere), or code of a longer fence read again here.
+   */
+  const readStray = (top: Pending, open: Token, indent: number): void => {
+    const [at, to] = open.map!;
+    if (fenceClosed(open, lines) && to - 1 > at) {
+      const close = to - 1;
+      const region = parseAt(open, at + 1, close, indent);
+      const item = region.findLast((t) => t.type === 'fence' && t.map?.[1] === close);
+      const itemIndent = item && item.level > 0 ? fenceIndent(lines[item.map![0]]!) : null;
+      if (
+        item &&
+        itemIndent !== null &&
+        !fenceClosed(item, lines) &&
+        closesDedented(lines[close], item.markup, itemIndent)
+      ) {
+        // The next item's fence, closed by it: the lines after it are that item's again.
+        item.map = [item.map![0], close + 1];
+        if (open.level === 0) readIndented(top, open, close + 1, itemIndent);
+        pending.push({ tokens: region, next: 0, end: close });
+        return;
+      }
+    }
+    let again = parseAt(open, at + 1, to, indent);
+    let end = to;
+    // The line that closed the stray fence may be code of a longer or other fence after it
+    // (```` or ~~~): then read on to the end, and rejoin the first parse at the first
+    // top-level block both start on the same line (from there on they agree).
+    const cut = again.some(
+      (t) => t.type === 'fence' && t.map?.[1] === to && !fenceClosed(t, lines),
+    );
+    if (cut && open.level === 0 && widen > 0 && to < top.end) {
+      widen--;
+      const wide = parseAt(open, at + 1, top.end, indent);
+      const starts = new Map<number, number>();
+      for (let k = top.next; k < top.tokens.length; k++) {
+        const t = top.tokens[k]!;
+        if (t.level === 0 && t.nesting !== -1 && t.map && !starts.has(t.map[0]))
+          starts.set(t.map[0], k);
+      }
+      const j = wide.findIndex(
+        (t) => t.level === 0 && t.nesting !== -1 && t.map && t.map[0] >= to && starts.has(t.map[0]),
+      );
+      if (j >= 0) {
+        again = wide.slice(0, j);
+        end = wide[j]!.map![0];
+        top.next = starts.get(end)!;
+      } else {
+        again = wide;
+        end = top.end;
+        top.next = top.tokens.length;
+      }
+    }
+    pending.push({ tokens: again, next: 0, end });
+  };
+  /**
+   * Lines from `from` that are still indented as a list item's (`indent`), read there at the
+   * top level as they were: read them again at that indent, in place of what `top` made of
+   * them, when `top` starts a top-level block right after them (else it stays as it is).
+   */
+  const readIndented = (top: Pending, token: Token, from: number, indent: number): void => {
+    let to = from;
+    while (to < top.end && (lines[to]!.trim() === '' || leading(lines[to]!) >= indent)) to++;
+    while (to > from && lines[to - 1]!.trim() === '') to--;
+    if (to === from) return;
+    let k = top.next;
+    while (k < top.tokens.length) {
+      const t = top.tokens[k]!;
+      if (t.level === 0 && t.nesting !== -1 && t.map && t.map[0] >= to) break;
+      k++;
+    }
+    if (k < top.tokens.length && top.tokens[k]!.map![0] !== to) return;
+    top.next = k;
+    reread(token, from, to, indent);
   };
   let left = MAX_REPAIRS;
   while (pending.length > 0) {
@@ -78,7 +160,7 @@ export function repairFences(body: string): {
     const stray = open.type === 'fence' && open.map ? strays.get(open.map[0]) : undefined;
     if (stray !== undefined) {
       strays.delete(open.map![0]);
-      reread(open, open.map![0] + 1, open.map![1], stray);
+      readStray(top, open, stray);
       continue;
     }
     out.push(open);
@@ -127,10 +209,16 @@ export function repairFences(body: string): {
 
 /** The spaces before a fence opener at the start of its line; null when a list marker or `>` comes first. */
 function fenceIndent(line: string): number | null {
-  let n = 0;
-  while (line.charCodeAt(n) === 32) n++;
+  const n = leading(line);
   const c = line[n];
   return c === '`' || c === '~' ? n : null;
+}
+
+/** The spaces a line starts with. */
+function leading(line: string): number {
+  let n = 0;
+  while (line.charCodeAt(n) === 32) n++;
+  return n;
 }
 
 /** `line` without up to `n` leading spaces. */
@@ -161,6 +249,13 @@ const FENCE_LINE_ODD_END =
  */
 export function trimFenceLines(text: string): string {
   return ODD_SPACES.test(text) ? text.replace(FENCE_LINE_ODD_END, '$1') : text;
+}
+
+/** A token list still to read, from `next`; it covers the lines before `end`. */
+interface Pending {
+  tokens: Token[];
+  next: number;
+  end: number;
 }
 
 /** What a repaired fence's warning and its step's confirmation say. */

@@ -103,7 +103,7 @@ const HEADER_LINE =
  */
 const STATUS_LINE = /^(?:[A-Z][\w .()/-]*:(?:\s|$)|[^\p{ASCII}\p{L}\p{N}])/u;
 /** Cells two spaces or a tab apart; shell syntax (pipes, `;`, `&&`, `$`, redirections) ends the doubt. */
-const ROW_LINE = /^\S+(?:(?: {2,}|\t+)\S.*)$/;
+const ROW_LINE = /\S(?: {2,}|\t+)\S/;
 const SHELL_SYNTAX = /[;`]|&&|\$[\w({]|\s\d?>{1,2}\s|\s<\s/;
 /** psql's rule under its header (`----+------`) and its row count: in a block with one, `a | b` lines are its rows. */
 const PSQL_RULE = /^ *-{3,}(?:\+-{3,})* *$/m;
