@@ -1196,3 +1196,89 @@ describe('32-nested-list-prose-between-fences.md', () => {
     expect(counts(rb)).toEqual({ steps: 6, checks: 1, runnable: 5, shown: 1 });
   });
 });
+
+describe('33-unclosed-fence-then-other-openers.md', () => {
+  const rb = load('33-unclosed-fence-then-other-openers.md');
+
+  it('ends unclosed ~~~ and ``` fences, at the top level and in nested and check items, before the next opener', () => {
+    expect(rb.steps.map((s) => [s.kind, s.line, s.lang, s.runnable, s.code])).toEqual([
+      [
+        'command',
+        9,
+        'bash',
+        true,
+        'sudo -u postgres pg_ctl promote -D /var/lib/postgresql/15/main\n',
+      ],
+      ['command', 12, 'sql', false, 'SELECT pg_is_in_recovery();\n'],
+      [
+        'command',
+        21,
+        'bash',
+        true,
+        `kubectl -n db patch svc ledger-primary -p '{"spec":{"selector":{"role":"replica"}}}'\n`,
+      ],
+      ['command', 24, 'yaml', false, 'selector:\n  role: replica\n'],
+      ['check', 31, 'sh', true, "psql -X -h ledger-primary -c 'SELECT 1'\n"],
+      ['command', 34, 'sql', false, 'SELECT count(*) FROM pg_stat_activity;\n'],
+      ['command', 40, 'bash', true, "psql -X -d ledger <<'SQL'\n```sql\nSELECT 1;\nSQL\n"],
+      ['command', 49, 'markdown', false, '```sql\nSELECT now();\n```\n'],
+    ]);
+    expect(rb.steps.map((s) => s.repaired?.lastLine ?? null)).toEqual([
+      10,
+      null,
+      22,
+      null,
+      33,
+      null,
+      null,
+      null,
+    ]);
+    expect(rb.warnings).toEqual([
+      warning(9, 'before the code fence on line 12'),
+      warning(21, 'before the code fence on line 24'),
+      warning(32, 'before the code fence on line 34'),
+    ]);
+  });
+
+  it('keeps the blocks cut out of a list item in that item', () => {
+    expect(rb.steps.map((s) => s.depth)).toEqual([0, 0, 2, 2, 0, 1, 0, 1]);
+    expect(proseOf(rb)).toContain('2. Restart the poolers.');
+  });
+});
+
+describe('34-crlf-closing-fences-with-trailing-spaces.md', () => {
+  const name = '34-crlf-closing-fences-with-trailing-spaces.md';
+  const rb = load(name);
+
+  it('is stored with CRLF and the spaces, tab and no-break space after its closing fences', () => {
+    const lines = raw(name).split('\n');
+    expect(lines.slice(0, -1).every((l) => l.endsWith('\r'))).toBe(true);
+    expect(lines[8]).toBe('```   \r');
+    expect(lines[11]).toBe('```\t \r');
+    expect(lines[16]).toBe('~~~ \u00a0\r');
+    expect(lines[22]).toBe('   ```  \r');
+  });
+
+  it('closes each block on its closing line, right before the next block, item or heading', () => {
+    expect(rb.warnings).toEqual([]);
+    expect(counts(rb)).toEqual({ steps: 6, checks: 1, runnable: 5, shown: 0 });
+    expect(rb.steps.map((s) => [s.kind, s.line, s.code, s.repaired])).toEqual([
+      ['command', 7, 'curl -fsS https://api.internal/healthz   \n', null],
+      ['command', 10, 'kubectl -n api top pods\n', null],
+      ['check', 13, null, null],
+      [
+        'command',
+        15,
+        "kubectl -n api logs deploy/api --since=10m | grep -c ' 5[0-9][0-9] '\n",
+        null,
+      ],
+      ['command', 21, 'kubectl -n api rollout undo deploy/api\n', null],
+      ['command', 24, 'kubectl -n api rollout status deploy/api\n', null],
+    ]);
+    expect(rb.sections.map((s) => [s.title, s.line])).toEqual([
+      ['HighErrorRate: api', 3],
+      ['Confirm', 5],
+      ['Mitigate', 18],
+    ]);
+  });
+});
