@@ -967,6 +967,16 @@ describe('27-unclosed-fence-then-sql.md', () => {
       warning(20, NOT_CLOSED),
       warning(32, NOT_CLOSED),
       warning(34, NOT_CLOSED),
+      warning(56, NOT_CLOSED),
+    ]);
+  });
+
+  it('keeps a command line ending in a colon in the cut code: only prose leads into the next block', () => {
+    expect(
+      inSection(rb, 'a-command-that-ends-in-a-colon').map((s) => [s.line, s.lang, s.code]),
+    ).toEqual([
+      [56, 'bash', './bin/migrate --status\n\necho Now check the lock table:\n'],
+      [61, 'sql', 'SELECT * FROM schema_locks;\n'],
     ]);
   });
 
@@ -978,7 +988,7 @@ describe('27-unclosed-fence-then-sql.md', () => {
       [44, 'sql', false, null, 'SELECT version();\n'],
       [50, 'sql', false, null, 'SELECT now() - pg_last_xact_replay_timestamp() AS lag;\n'],
     ]);
-    expect(counts(rb)).toEqual({ steps: 10, checks: 2, runnable: 4, shown: 5 });
+    expect(counts(rb)).toEqual({ steps: 12, checks: 2, runnable: 5, shown: 6 });
   });
 });
 

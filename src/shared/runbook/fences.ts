@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import type { RepairedFence, RunbookWarning } from '../model';
+import { looksLikeShell } from './shell-detect';
 
 // markdown-it: CommonMark + GFM tables, linear time, ~50 ms per MB (remark was ~40x slower here).
 export const md = new MarkdownIt({ html: true, linkify: false });
@@ -284,18 +285,20 @@ function cutPoint(
 }
 
 /**
- * Where a paragraph that leads into the next block starts (its last line ends in ":", a
- * sentence of three words or more with no shell syntax, after a blank line); `last` when
- * the lines before `last` are no such paragraph. Shell never reads like that; prose does.
+ * Where a paragraph that leads into the next block starts (after a blank line; a sentence
+ * of three words or more ending in ":", with no shell syntax, that does not read as shell:
+ * "Then confirm the index exists:"); `last` when the lines before `last` are no such
+ * paragraph. A line that could be a command (`echo Now check:`) stays code.
  */
 function leadIn(lines: string[], first: number, last: number, indent: number): number {
   let p = last;
   while (p > first && lines[p - 1]!.trim() !== '') p--;
   if (p === first || p === last) return last;
   const para = lines.slice(p, last).map((l) => dedent(l, indent).trim());
-  const prose = para.every((l) => !/[`$|;&<>={}\\]/.test(l) && /^[A-Za-z]/.test(l));
-  const endsLead = /^\S+(?: \S+){2,}:$/.test(para.join(' '));
-  return prose && endsLead ? p : last;
+  const text = para.join('\n');
+  const prose =
+    para.every((l) => !/[`$|;&<>={}\\]/.test(l) && /^[A-Za-z]/.test(l)) && !looksLikeShell(text);
+  return prose && /^\S+(?:\s\S+){2,}:$/.test(text) ? p : last;
 }
 
 /** A line inside the block that opens a new block of the same fence (```bash): the outer one was left open. */
