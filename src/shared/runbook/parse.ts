@@ -330,7 +330,7 @@ class RunbookBuilder {
     if (output)
       this.warnings.push({
         line,
-        message: `this ${lang} block holds only command output (${output}), no command, so it is shown and not run; to run its command, write it above the output as "$ command"`,
+        message: `this ${lang} block holds only command output (${output}), no command, so it is shown, not run; to run the command that printed it, put it above the output as "$ command"`,
         severity: 'warning',
       });
     if (lang !== null && TRANSCRIPT_LANGS.has(lang) && !transcript?.transcript) runnable = false; // output only
