@@ -1263,32 +1263,32 @@ describe('34-crlf-closing-fences-with-trailing-spaces.md', () => {
   it('is stored with CRLF and the spaces, tab and no-break space after its closing fences', () => {
     const lines = raw(name).split('\n');
     expect(lines.slice(0, -1).every((l) => l.endsWith('\r'))).toBe(true);
-    expect(lines[8]).toBe('```   \r');
-    expect(lines[11]).toBe('```\t \r');
-    expect(lines[16]).toBe('~~~ \u00a0\r');
-    expect(lines[22]).toBe('   ```  \r');
+    expect(lines[10]).toBe('```   \r');
+    expect(lines[13]).toBe('```\t \r');
+    expect(lines[18]).toBe('~~~ \u00a0\r');
+    expect(lines[24]).toBe('   ```  \r');
   });
 
   it('closes each block on its closing line, right before the next block, item or heading', () => {
     expect(rb.warnings).toEqual([]);
     expect(counts(rb)).toEqual({ steps: 6, checks: 1, runnable: 5, shown: 0 });
     expect(rb.steps.map((s) => [s.kind, s.line, s.code, s.repaired])).toEqual([
-      ['command', 7, 'curl -fsS https://api.internal/healthz   \n', null],
-      ['command', 10, 'kubectl -n api top pods\n', null],
-      ['check', 13, null, null],
+      ['command', 9, 'curl -fsS https://api.internal/healthz   \n', null],
+      ['command', 12, 'kubectl -n api top pods\n', null],
+      ['check', 15, null, null],
       [
         'command',
-        15,
+        17,
         "kubectl -n api logs deploy/api --since=10m | grep -c ' 5[0-9][0-9] '\n",
         null,
       ],
-      ['command', 21, 'kubectl -n api rollout undo deploy/api\n', null],
-      ['command', 24, 'kubectl -n api rollout status deploy/api\n', null],
+      ['command', 23, 'kubectl -n api rollout undo deploy/api\n', null],
+      ['command', 26, 'kubectl -n api rollout status deploy/api\n', null],
     ]);
     expect(rb.sections.map((s) => [s.title, s.line])).toEqual([
-      ['HighErrorRate: api', 3],
-      ['Confirm', 5],
-      ['Mitigate', 18],
+      ['HighErrorRate: api', 5],
+      ['Confirm', 7],
+      ['Mitigate', 20],
     ]);
   });
 });
