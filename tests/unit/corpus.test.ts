@@ -865,3 +865,430 @@ describe('25-placeholder-quoting.md (substitutePlaceholders)', () => {
     );
   });
 });
+
+/** The Markdown of every prose block, in order. */
+const proseOf = (rb: Runbook) => rb.blocks.flatMap((b) => (b.kind === 'prose' ? [b.markdown] : []));
+
+describe('26-list-item-prose-between-fences.md', () => {
+  const rb = load('26-list-item-prose-between-fences.md');
+
+  it('keeps indented prose between two fences in a list item as prose', () => {
+    expect(rb.warnings).toEqual([]);
+    expect(counts(rb)).toEqual({ steps: 6, checks: 1, runnable: 6, shown: 0 });
+    expect(inSection(rb, 'triage').map((s) => [s.line, s.text, s.code])).toEqual([
+      [11, 'List the pods of the deployment', 'kubectl get pods -n payments -l app=ledger\n'],
+      [
+        17,
+        'if a pod shows CrashLoopBackOff, read the logs of its last run',
+        'kubectl logs -n payments <pod> --previous\n',
+      ],
+    ]);
+  });
+
+  it('closes a list item fence with a closing line dedented out of the item, which opens nothing', () => {
+    expect(
+      inSection(rb, 'closing-fence-at-column-0').map((s) => [
+        s.kind,
+        s.line,
+        s.lang,
+        s.code,
+        s.repaired,
+      ]),
+    ).toEqual([
+      ['command', 26, 'bash', 'kubectl rollout status -n payments deploy/ledger\n', null],
+      ['command', 30, 'bash', 'kubectl rollout undo -n payments deploy/ledger\n', null],
+      ['check', 34, 'sh', 'kubectl scale -n payments deploy/ledger-consumer --replicas=0\n', null],
+    ]);
+    expect(inSection(rb, 'closing-fence-at-column-0')[1]!.text).toBe('then undo it if it is stuck');
+    const prose = proseOf(rb);
+    expect(prose).toContain('then undo it if it is stuck:');
+    expect(prose).toContain('wait until no consumer is left before the migration');
+    expect(rb.steps.some((s) => s.code?.includes('```'))).toBe(false);
+  });
+
+  it('keeps prose-like lines that really are inside a fence as code', () => {
+    expect(onlyStep(rb, 'text-that-is-code')).toMatchObject({
+      text: 'Put the notice on the hosts',
+      runnable: true,
+      code: "cat <<'EOF' | sudo tee /etc/motd\nThis host is drained for maintenance.\n\nask in #payments-oncall before logging in\nEOF\n",
+    });
+    expect(proseOf(rb)).toContain('The notice shows at the next login.');
+  });
+});
+
+describe('27-unclosed-fence-then-sql.md', () => {
+  const rb = load('27-unclosed-fence-then-sql.md');
+  const NOT_CLOSED = 'never closed';
+
+  it('ends an unclosed top-level block before a ```sql opener; the sql block is shown on its own', () => {
+    expect(inSection(rb, 'stop-writes').map((s) => [s.line, s.lang, s.runnable, s.code])).toEqual([
+      [9, 'bash', true, 'kubectl scale -n payments deploy/ledger --replicas=0\n'],
+      [12, 'sql', false, "SELECT count(*) FROM pg_stat_activity WHERE datname = 'ledger';\n"],
+    ]);
+    expect(rb.steps[0]!.repaired).toEqual({
+      openedLine: 9,
+      lastLine: 10,
+      cut: 'before the code fence on line 12',
+    });
+  });
+
+  it('does the same in a list item, and leaves the sentence leading into the sql block as prose', () => {
+    const steps = inSection(rb, 'migrate');
+    expect(steps.map((s) => [s.kind, s.line, s.lang, s.runnable, s.code])).toEqual([
+      ['command', 20, 'bash', true, './bin/migrate --target 2024_05_01_add_index\n'],
+      [
+        'command',
+        25,
+        'sql',
+        false,
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'entries';\n",
+      ],
+      ['check', 31, 'bash', true, "psql -X -d ledger -c 'VACUUM ANALYZE entries;'\n"],
+      [
+        'command',
+        34,
+        'sql',
+        false,
+        "SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'entries';\n",
+      ],
+      ['check', 36, null, false, null],
+    ]);
+    expect(steps[1]!.text).toBe('Then confirm the index exists');
+    expect(proseOf(rb)).toContain('Then confirm the index exists:');
+    expect(steps.map((s) => s.repaired?.cut ?? null)).toEqual([
+      'before the code fence on line 25',
+      null,
+      'before the code fence on line 34',
+      'where its list item or quote ends',
+      null,
+    ]);
+    expect(rb.warnings).toEqual([
+      warning(9, NOT_CLOSED),
+      warning(20, NOT_CLOSED),
+      warning(32, NOT_CLOSED),
+      warning(34, NOT_CLOSED),
+      warning(56, NOT_CLOSED),
+    ]);
+  });
+
+  it('keeps a command line ending in a colon in the cut code: only prose leads into the next block', () => {
+    expect(
+      inSection(rb, 'a-command-that-ends-in-a-colon').map((s) => [s.line, s.lang, s.code]),
+    ).toEqual([
+      [56, 'bash', './bin/migrate --status\n\necho Now check the lock table:\n'],
+      [61, 'sql', 'SELECT * FROM schema_locks;\n'],
+    ]);
+  });
+
+  it('leaves sql blocks that really are separate as they are', () => {
+    expect(
+      inSection(rb, 'separate-blocks').map((s) => [s.line, s.lang, s.runnable, s.repaired, s.code]),
+    ).toEqual([
+      [40, 'bash', true, null, 'psql -X -d ledger -f check.sql\n'],
+      [44, 'sql', false, null, 'SELECT version();\n'],
+      [50, 'sql', false, null, 'SELECT now() - pg_last_xact_replay_timestamp() AS lag;\n'],
+    ]);
+    expect(counts(rb)).toEqual({ steps: 12, checks: 2, runnable: 5, shown: 6 });
+  });
+});
+
+const OUTPUT_ONLY = 'holds only command output';
+
+describe('28-output-only-kubectl-tables.md', () => {
+  const rb = load('28-output-only-kubectl-tables.md');
+
+  it('shows shell blocks of pasted tables without running them, with a warning on each', () => {
+    const shown = rb.steps.filter((s) => !s.runnable);
+    expect(shown.map((s) => [s.section, s.line, s.lang])).toEqual([
+      ['check-the-replicas', 15, 'bash'],
+      ['pods-of-the-deployment', 23, 'shell'],
+      ['containers-on-the-node', 31, 'sh'],
+      ['rows-in-the-database', 38, 'bash'],
+    ]);
+    for (const s of shown) {
+      expect(s.code).toBe(s.source);
+      expect(s.placeholders).toEqual([]);
+      expect(s.expectedOutput).toBeNull();
+    }
+    expect(rb.warnings).toEqual([
+      warning(15, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(23, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(31, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(38, `${OUTPUT_ONLY} (a table)`),
+    ]);
+    expect(rb.warnings[0]!.message).toContain('this bash block');
+    expect(rb.warnings[0]!.message).toContain('"$ command"');
+  });
+
+  it('still runs the command before the output, tabular commands, a header in a heredoc and transcripts', () => {
+    expect(inSection(rb, 'check-the-replicas')[0]).toMatchObject({
+      line: 9,
+      runnable: true,
+      code: 'kubectl get deploy -n checkout\n',
+    });
+    const near = inSection(rb, 'near-misses-that-run');
+    expect(near.map((s) => [s.line, s.runnable])).toEqual([
+      [47, true],
+      [51, true],
+      [56, true],
+      [61, true],
+      [68, true],
+    ]);
+    expect(near[0]!.code).toBe('kubectl get pods -n checkout -o wide | column -t\n');
+    expect(near[3]!.code).toContain('NAME            READY   STATUS\n');
+    expect(near[4]).toMatchObject({
+      code: 'kubectl get deploy -n checkout\n',
+      expectedOutput:
+        'NAME            READY   UP-TO-DATE   AVAILABLE   AGE\ncheckout-api    3/3     3            3           41d',
+    });
+    expect(counts(rb)).toEqual({ steps: 10, checks: 0, runnable: 6, shown: 4 });
+  });
+});
+
+describe('29-output-only-logs-and-status.md', () => {
+  const rb = load('29-output-only-logs-and-status.md');
+
+  it('shows log excerpts and a status dump in shell fences without running them', () => {
+    expect(inSection(rb, 'what-the-logs-show').map((s) => [s.line, s.lang, s.runnable])).toEqual([
+      [9, 'bash', false],
+      [14, 'sh', false],
+      [19, 'bash', false],
+      [24, 'bash', false],
+    ]);
+    expect(onlyStep(rb, 'service-status')).toMatchObject({ line: 30, runnable: false });
+    expect(rb.warnings).toEqual([
+      warning(9, `${OUTPUT_ONLY} (log lines)`),
+      warning(14, `${OUTPUT_ONLY} (log lines)`),
+      warning(19, `${OUTPUT_ONLY} (log lines)`),
+      warning(24, `${OUTPUT_ONLY} (log lines)`),
+      warning(30, `${OUTPUT_ONLY} (status lines)`),
+    ]);
+  });
+
+  it('runs commands that mention dates or levels, a block mixing a log line with a command, and transcripts', () => {
+    const near = inSection(rb, 'near-misses-that-run');
+    expect(near.map((s) => [s.line, s.runnable])).toEqual([
+      [39, true],
+      [43, true],
+      [48, true],
+      [53, true],
+      [59, true],
+      [63, true],
+    ]);
+    expect(near[3]).toMatchObject({ code: 'systemctl status nginx\n' });
+    expect(near[3]!.expectedOutput).toContain('Active: active (running)');
+    expect(counts(rb)).toEqual({ steps: 11, checks: 0, runnable: 6, shown: 5 });
+  });
+});
+
+describe('30-closing-fence-trailing-spaces.md', () => {
+  const name = '30-closing-fence-trailing-spaces.md';
+  const rb = load(name);
+
+  it('is stored with its trailing spaces, tabs and no-break spaces', () => {
+    const lines = raw(name).split('\n');
+    expect(lines[10]).toBe('~~~  ');
+    expect(lines[14]).toBe('```   ');
+    expect(lines[50]).toBe('```\t');
+    expect(lines[55]).toBe('  ~~~\t\t');
+    expect(lines[61]).toBe('```\u00a0\u00a0');
+    expect(lines[66]).toBe('  ```\u00a0');
+  });
+
+  it('closes fences followed by spaces, tabs or no-break spaces, wherever they stand', () => {
+    expect(rb.warnings).toEqual([]);
+    expect(counts(rb)).toEqual({ steps: 12, checks: 2, runnable: 12, shown: 0 });
+    expect(rb.steps.map((s) => [s.line, s.code, s.repaired])).toEqual([
+      [9, 'kubectl drain node-1 --ignore-daemonsets --delete-emptydir-data\n', null],
+      [13, 'kubectl get nodes -o wide\n', null],
+      [17, 'kubectl cordon node-2\n', null],
+      [25, 'sudo kubeadm upgrade plan\n', null],
+      [30, 'sudo kubeadm upgrade apply v1.29.4 --yes\n', null],
+      [34, 'sudo systemctl restart kubelet\n', null],
+      [41, 'sudo apt-get install -y kubelet=1.28.9-1.1\n', null],
+      [49, 'kubectl uncordon node-1\n', null],
+      [53, 'kubectl uncordon node-2\n', null],
+      [60, 'kubectl get pods -A --field-selector=status.phase!=Running\n', null],
+      [64, 'kubectl version\n', null],
+      [71, 'echo upgrade done\n', null],
+    ]);
+    expect(rb.steps.map((s) => s.section)).toEqual([
+      'drain',
+      'drain',
+      'drain',
+      'upgrade-the-control-plane',
+      'upgrade-the-control-plane',
+      'upgrade-the-control-plane',
+      'upgrade-the-control-plane',
+      'closed-with-tabs',
+      'closed-with-tabs',
+      'closed-with-no-break-spaces',
+      'closed-with-no-break-spaces',
+      'after',
+    ]);
+  });
+});
+
+describe('31-output-only-near-misses.md', () => {
+  const rb = load('31-output-only-near-misses.md');
+
+  it('shows helm and ps output, a Markdown table and tab-separated columns without running them', () => {
+    expect(inSection(rb, 'releases').map((s) => [s.line, s.lang, s.runnable])).toEqual([
+      [9, 'sh', false],
+      [14, 'bash', false],
+      [20, 'bash', false],
+      [26, 'bash', false],
+    ]);
+    expect(rb.warnings).toEqual([
+      warning(9, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(14, `${OUTPUT_ONLY} (a column header and its rows)`),
+      warning(20, `${OUTPUT_ONLY} (a table)`),
+      warning(26, `${OUTPUT_ONLY} (a column header and its rows)`),
+    ]);
+  });
+
+  it('runs commands that print tables, a command under a header row, and comment-only blocks', () => {
+    const near = inSection(rb, 'commands-that-print-tables');
+    expect(near.map((s) => [s.line, s.runnable])).toEqual([
+      [33, true],
+      [38, true],
+      [43, true],
+      [50, true],
+      [55, true],
+    ]);
+    expect(near[1]!.code).toBe('NAME      STATUS\nhelm rollback payments 41 -n payments --wait\n');
+    expect(counts(rb)).toEqual({ steps: 9, checks: 0, runnable: 5, shown: 4 });
+  });
+});
+
+describe('32-nested-list-prose-between-fences.md', () => {
+  const rb = load('32-nested-list-prose-between-fences.md');
+
+  it('keeps prose after closing fences dedented out of nested and check items as prose', () => {
+    expect(rb.warnings).toEqual([]);
+    expect(inSection(rb, 'renew').map((s) => [s.kind, s.line, s.text, s.code])).toEqual([
+      [
+        'command',
+        10,
+        'Check the expiry date',
+        'openssl x509 -enddate -noout -in /etc/ssl/edge.pem\n',
+      ],
+      [
+        'command',
+        14,
+        'if it expires within 14 days, renew it now',
+        'sudo certbot renew --cert-name edge\n',
+      ],
+      ['command', 20, 'On each edge host', 'sudo systemctl reload haproxy\n'],
+      [
+        'command',
+        24,
+        'then confirm the new certificate is served',
+        'openssl s_client -connect edge-1:443 </dev/null 2>/dev/null | openssl x509 -noout -enddate\n',
+      ],
+      ['check', 28, 'Tell the on-call channel', './bin/notify "#edge" "certificate renewed"\n'],
+    ]);
+    const prose = proseOf(rb);
+    expect(prose).toContain('if it expires within 14 days, renew it now:');
+    expect(prose).toContain('then confirm the new certificate is served:');
+    expect(prose).toContain('mention the new expiry date in the message');
+  });
+
+  it('keeps a Markdown sample after them inside its longer fence, shown and never run', () => {
+    expect(onlyStep(rb, 'a-sample-in-a-longer-fence')).toMatchObject({
+      line: 38,
+      lang: 'markdown',
+      runnable: false,
+      repaired: null,
+      code: 'Then run:\n\n```bash\nsudo certbot renew --cert-name edge\n```\n',
+    });
+    expect(proseOf(rb)).toContain('Nothing in it runs.');
+    expect(counts(rb)).toEqual({ steps: 6, checks: 1, runnable: 5, shown: 1 });
+  });
+});
+
+describe('33-unclosed-fence-then-other-openers.md', () => {
+  const rb = load('33-unclosed-fence-then-other-openers.md');
+
+  it('ends unclosed ~~~ and ``` fences, at the top level and in nested and check items, before the next opener', () => {
+    expect(rb.steps.map((s) => [s.kind, s.line, s.lang, s.runnable, s.code])).toEqual([
+      [
+        'command',
+        9,
+        'bash',
+        true,
+        'sudo -u postgres pg_ctl promote -D /var/lib/postgresql/15/main\n',
+      ],
+      ['command', 12, 'sql', false, 'SELECT pg_is_in_recovery();\n'],
+      [
+        'command',
+        21,
+        'bash',
+        true,
+        `kubectl -n db patch svc ledger-primary -p '{"spec":{"selector":{"role":"replica"}}}'\n`,
+      ],
+      ['command', 24, 'yaml', false, 'selector:\n  role: replica\n'],
+      ['check', 31, 'sh', true, "psql -X -h ledger-primary -c 'SELECT 1'\n"],
+      ['command', 34, 'sql', false, 'SELECT count(*) FROM pg_stat_activity;\n'],
+      ['command', 40, 'bash', true, "psql -X -d ledger <<'SQL'\n```sql\nSELECT 1;\nSQL\n"],
+      ['command', 49, 'markdown', false, '```sql\nSELECT now();\n```\n'],
+    ]);
+    expect(rb.steps.map((s) => s.repaired?.lastLine ?? null)).toEqual([
+      10,
+      null,
+      22,
+      null,
+      33,
+      null,
+      null,
+      null,
+    ]);
+    expect(rb.warnings).toEqual([
+      warning(9, 'before the code fence on line 12'),
+      warning(21, 'before the code fence on line 24'),
+      warning(32, 'before the code fence on line 34'),
+    ]);
+  });
+
+  it('keeps the blocks cut out of a list item in that item', () => {
+    expect(rb.steps.map((s) => s.depth)).toEqual([0, 0, 2, 2, 0, 1, 0, 1]);
+    expect(proseOf(rb)).toContain('2. Restart the poolers.');
+  });
+});
+
+describe('34-crlf-closing-fences-with-trailing-spaces.md', () => {
+  const name = '34-crlf-closing-fences-with-trailing-spaces.md';
+  const rb = load(name);
+
+  it('is stored with CRLF and the spaces, tab and no-break space after its closing fences', () => {
+    const lines = raw(name).split('\n');
+    expect(lines.slice(0, -1).every((l) => l.endsWith('\r'))).toBe(true);
+    expect(lines[10]).toBe('```   \r');
+    expect(lines[13]).toBe('```\t \r');
+    expect(lines[18]).toBe('~~~ \u00a0\r');
+    expect(lines[24]).toBe('   ```  \r');
+  });
+
+  it('closes each block on its closing line, right before the next block, item or heading', () => {
+    expect(rb.warnings).toEqual([]);
+    expect(counts(rb)).toEqual({ steps: 6, checks: 1, runnable: 5, shown: 0 });
+    expect(rb.steps.map((s) => [s.kind, s.line, s.code, s.repaired])).toEqual([
+      ['command', 9, 'curl -fsS https://api.internal/healthz   \n', null],
+      ['command', 12, 'kubectl -n api top pods\n', null],
+      ['check', 15, null, null],
+      [
+        'command',
+        17,
+        "kubectl -n api logs deploy/api --since=10m | grep -c ' 5[0-9][0-9] '\n",
+        null,
+      ],
+      ['command', 23, 'kubectl -n api rollout undo deploy/api\n', null],
+      ['command', 26, 'kubectl -n api rollout status deploy/api\n', null],
+    ]);
+    expect(rb.sections.map((s) => [s.title, s.line])).toEqual([
+      ['HighErrorRate: api', 5],
+      ['Confirm', 7],
+      ['Mitigate', 20],
+    ]);
+  });
+});

@@ -77,6 +77,18 @@ const FRAGMENTS = [
   '\uFFFD',
   '😀',
   'é',
+  // Issue 17: fences in list items closed out of the item, ```sql after an unclosed fence,
+  // no-break spaces after a fence, and lines that read as pasted output.
+  '1. ',
+  '   ```',
+  '````',
+  '```sql',
+  '\u00a0',
+  '2024-05-01T12:00:01Z ERROR x',
+  ' id | state',
+  '----+------',
+  '● x.service',
+  'Active: failed',
 ];
 
 function randomDoc(next: () => number, pieces: number): string {
@@ -139,6 +151,10 @@ describe('parser on random input', () => {
     const fences = '## H\n\n```bash\necho x\n\n'.repeat(2_000);
     const withFences = parseRunbook(fences);
     expect(withFences.warnings.some((w) => w.message.includes('never closed'))).toBe(true);
+    // Every item's fence closed by a line dedented out of the item, the prose after it the item's.
+    const dedented = parseRunbook('- [ ] item\n    ~~~sh\n    echo x\n~~~\n    wait\n'.repeat(900));
+    expect(dedented.steps).toHaveLength(900);
+    expect(dedented.warnings).toEqual([]);
     // Generous bound: this is about not being quadratic (which would take minutes), not speed.
     expect(performance.now() - start).toBeLessThan(20_000);
   });

@@ -3,10 +3,10 @@ import { shortHash, slugify } from '../util/hash';
 import { cadenceFromText, parseCadence } from './cadence';
 import { splitFrontmatter } from './frontmatter';
 import { parseInfo } from './info-string';
-import { fenceClosed, lineOf, md, repairFences, repairMessage } from './fences';
+import { fenceClosed, lineOf, md, repairFences, repairMessage, trimFenceLines } from './fences';
 import { firstSentence, oneLine, unique } from './text';
 import { envAssignments, envReferences, findPlaceholders } from './placeholders';
-import { isRunnableBlock, looksLikeShell, SHELL_LANGS } from './shell-detect';
+import { isRunnableBlock, looksLikeShell, outputOnly, SHELL_LANGS } from './shell-detect';
 import { readSchedule, readWindows, type Table } from './tables';
 import { parseWindow } from '../schedule/window';
 import { readTranscript, TRANSCRIPT_LANGS } from './transcript';
@@ -47,7 +47,7 @@ export function parseRunbook(
   analyze?: StepAnalyzer,
 ): Runbook {
   // CRLF and lone CR line ends: one kind of line end for everything below.
-  const text = source.replace(/\r\n?/g, '\n');
+  const text = trimFenceLines(source.replace(/\r\n?/g, '\n'));
   const front = splitFrontmatter(text);
   const repaired = repairFences(front.body);
   const builder = new RunbookBuilder(front.body, front.data, fallbackTitle, repaired.repairs);
@@ -322,6 +322,17 @@ class RunbookBuilder {
     let runnable =
       Boolean(info.attrs.interpreter) ||
       (transcript?.transcript ? code.trim().length > 0 : isRunnableBlock(lang, source));
+    // A shell block of pasted output: the label says shell, so say why it does not run.
+    const output =
+      !runnable && lang !== null && SHELL_LANGS.has(lang) && !TRANSCRIPT_LANGS.has(lang)
+        ? outputOnly(source)
+        : null;
+    if (output)
+      this.warnings.push({
+        line,
+        message: `this ${lang} block holds only command output (${output}), no command, so it is shown, not run; to run the command that printed it, put it above the output as "$ command"`,
+        severity: 'warning',
+      });
     if (lang !== null && TRANSCRIPT_LANGS.has(lang) && !transcript?.transcript) runnable = false; // output only
     if (lang === null && runnable && !info.prose) {
       this.warnings.push({
