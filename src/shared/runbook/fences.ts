@@ -34,6 +34,8 @@ export function repairFences(body: string): {
   tokens: Token[];
   warnings: RunbookWarning[];
   repairs: Map<number, RepairedFence>;
+  /** The body's lines, for the model builder (split once). */
+  lines: string[];
 } {
   const warnings: RunbookWarning[] = [];
   const repairs = new Map<number, RepairedFence>();
@@ -205,7 +207,7 @@ export function repairFences(body: string): {
     // again only by the repair that swallowed it: linear in the text.
     reread(open, last, end, inner);
   }
-  return { tokens: out, warnings, repairs };
+  return { tokens: out, warnings, repairs, lines };
 }
 
 /** The spaces before a fence opener at the start of its line; null when a list marker or `>` comes first. */

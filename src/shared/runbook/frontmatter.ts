@@ -105,10 +105,27 @@ export function splitFrontmatter(source: string): {
   warnings: RunbookWarning[];
   errors: FrontmatterError[];
 } {
-  const lines = source.split('\n');
   const none = { data: {}, body: source, warnings: [], errors: [] };
-  if (lines[0]?.trimEnd() !== '---') return none;
-  const end = lines.findIndex((l, i) => i > 0 && (l.trimEnd() === '---' || l.trimEnd() === '...'));
+  // Line by line up to the closing line only: the body after it is taken as one slice.
+  const lineEnd = (from: number) => {
+    const n = source.indexOf('\n', from);
+    return n < 0 ? source.length : n;
+  };
+  const firstEnd = lineEnd(0);
+  if (source.slice(0, firstEnd).trimEnd() !== '---') return none;
+  let end = -1; // the closing line's index
+  let closeStart = 0;
+  let closeEnd = 0;
+  for (let start = firstEnd + 1, n = 1; start <= source.length && firstEnd < source.length; n++) {
+    const stop = lineEnd(start);
+    const line = source.slice(start, stop).trimEnd();
+    if (line === '---' || line === '...') {
+      [end, closeStart, closeEnd] = [n, start, stop];
+      break;
+    }
+    if (stop >= source.length) break;
+    start = stop + 1;
+  }
   // Without its settings nothing can say where or how the steps run: none of them runs.
   const fatal = (line: number, message: string): FrontmatterError => ({
     problem: { line, message: `${message}; ${ALL_STEPS}`, severity: 'error' },
@@ -116,8 +133,12 @@ export function splitFrontmatter(source: string): {
   });
   if (end < 0)
     return { ...none, errors: [fatal(1, 'frontmatter opened with --- is never closed')] };
-  const yaml = lines.slice(1, end).join('\n');
-  const body = [...lines.slice(0, end + 1).map(() => ''), ...lines.slice(end + 1)].join('\n');
+  const yaml = source.slice(firstEnd + 1, Math.max(firstEnd + 1, closeStart - 1));
+  // The frontmatter's lines blanked: the body keeps the file's line numbers.
+  const body =
+    closeEnd >= source.length
+      ? '\n'.repeat(end)
+      : '\n'.repeat(end + 1) + source.slice(closeEnd + 1);
   const warnings: RunbookWarning[] = [];
   const errors: FrontmatterError[] = [];
   const counter = new LineCounter();

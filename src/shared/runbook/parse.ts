@@ -50,7 +50,7 @@ export function parseRunbook(
   const text = trimFenceLines(source.replace(/\r\n?/g, '\n'));
   const front = splitFrontmatter(text);
   const repaired = repairFences(front.body);
-  const builder = new RunbookBuilder(front.body, front.data, fallbackTitle, repaired.repairs);
+  const builder = new RunbookBuilder(repaired.lines, front.data, fallbackTitle, repaired.repairs);
   const runbook = builder.build(repaired.tokens);
   runbook.warnings.push(...front.warnings, ...front.errors.map((e) => e.problem));
   runbook.warnings.push(...repaired.warnings);
@@ -61,7 +61,7 @@ export function parseRunbook(
     for (const step of runbook.steps) if (blocks(step)) step.blocked.push(problem);
   }
   if (analyze) {
-    const lines = front.body.split('\n');
+    const lines = repaired.lines;
     for (const step of runbook.steps) {
       try {
         step.danger = analyze(step, lines);
@@ -100,7 +100,6 @@ class RunbookBuilder {
   private readonly assigned = new Set<string>();
   private readonly schedule: Runbook['schedule'] = [];
   private readonly windows: Runbook['windows'] = [];
-  private readonly lines: string[];
   /** Open headings, innermost last, with the slug path their children's ids extend. */
   private stack: Array<{ section: Section; path: string }> = [];
   private items: ItemContext[] = [];
@@ -111,14 +110,19 @@ class RunbookBuilder {
   private lastProse: { text: string; level: number } | null = null;
 
   constructor(
-    body: string,
+    /** The body's lines (frontmatter blanked). */
+    private readonly lines: string[],
     private readonly frontmatter: Record<string, unknown>,
     private readonly fallbackTitle: string,
     /** Fences never closed, by the line of their opener, as `repairFences` cut them. */
     private readonly repairs: ReadonlyMap<number, RepairedFence>,
-  ) {
-    this.lines = body.split('\n');
+  ) {}
+
+  /** The runbook's own cadence (frontmatter), for steps whose section has none. */
+  private get cadence(): Runbook['cadence'] {
+    return (this.frontmatterCadence ??= { value: parseCadence(this.frontmatter.cadence) }).value;
   }
+  private frontmatterCadence: { value: Runbook['cadence'] } | null = null;
 
   build(tokens: Token[]): Runbook {
     for (let i = 0; i < tokens.length; i++) i = this.visit(tokens, i);
@@ -484,7 +488,7 @@ class RunbookBuilder {
       danger: [],
       blocked: [],
       repaired: null,
-      cadence: section?.cadence ?? parseCadence(this.frontmatter.cadence),
+      cadence: section?.cadence ?? this.cadence,
       ...fields,
     };
     step.id = this.rekey(step);

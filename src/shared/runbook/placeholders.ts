@@ -47,6 +47,8 @@ function mask(code: string): string {
 }
 
 function matches(code: string): Match[] {
+  // Every pattern below needs one of these (most steps have none): skip the regexes then.
+  if (!/[<[]|CHANGE|YOUR_/i.test(code)) return [];
   const masked = mask(code);
   const found: Match[] = [];
   for (const { re, read } of PATTERNS) {
@@ -141,6 +143,7 @@ const HEREDOC = /^<<(-?)\s*(['"]?)([A-Za-z_]\w*)\2/;
 
 /** Drops the bodies of quoted heredocs (`<<'EOF'`): the shell expands nothing in them. */
 function withoutQuotedHeredocs(code: string): string {
+  if (!code.includes('<<')) return code;
   const out: string[] = [];
   let end: { word: string; dash: boolean } | null = null;
   for (const line of code.split('\n')) {
@@ -163,6 +166,7 @@ function quoteFor(value: string, quote: "'" | '"' | null): string {
 
 /** Names the code reads as `$VAR` / `${VAR}` (outside single quotes), for the user to set. */
 export function envReferences(code: string): string[] {
+  if (!code.includes('$')) return [];
   const names = new Set<string>();
   const unquoted = withoutQuotedHeredocs(code)
     .replace(/\\\$/g, '')
@@ -177,12 +181,17 @@ export function envReferences(code: string): string[] {
 /** Names the code assigns (`X=`, `export X=`, `read [-r] [-p "…"] X Y`, `for X in`, `local X`). */
 export function envAssignments(code: string): string[] {
   const names = new Set<string>();
-  for (const m of code.matchAll(
-    /(?:^|[\s;&|(])(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*|readonly\s+)?([A-Za-z_]\w*)=/gm,
-  )) {
-    names.add(m[1]!);
-  }
-  for (const m of code.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\b/g)) names.add(m[1]!);
+  // Each pattern only where its word can be (most steps assign nothing): a parse is linear
+  // in the runbook, and these run on every command step.
+  if (code.includes('='))
+    for (const m of code.matchAll(
+      /(?:^|[\s;&|(])(?:export\s+|local\s+|declare\s+(?:-\w+\s+)*|readonly\s+)?([A-Za-z_]\w*)=/gm,
+    )) {
+      names.add(m[1]!);
+    }
+  if (code.includes('for'))
+    for (const m of code.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\b/g)) names.add(m[1]!);
+  if (!code.includes('read')) return [...names];
   for (const m of code.matchAll(/(?:^|[\s;&|(])read\b([^;&|\n]*)/gm)) {
     const words = m[1]!
       .replace(/"[^"]*"|'[^']*'/g, 'X')

@@ -9,6 +9,7 @@ export function firstSentence(text: string): string {
 
 /** A paragraph's lines joined into one, trimmed. */
 export function oneLine(text: string): string {
+  if (!text.includes('\n')) return text.trim();
   return text
     .split('\n')
     .map((l) => l.trim())

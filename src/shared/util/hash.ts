@@ -14,9 +14,11 @@ export function shortHash(text: string): string {
 
 /** Lower-case, dash-separated slug for ids and file names. */
 export function slugify(text: string, max = 48): string {
-  const slug = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+  // ASCII (most headings) has no accents to take off.
+  const plain = /^[ -~]*$/.test(text)
+    ? text
+    : text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  const slug = plain
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
