@@ -5,6 +5,8 @@ import type {
   HistoryRun,
   HistoryStatus,
   JournalRecord,
+  OutputSearch,
+  OutputSearchResult,
   Runbook,
   RunbookChange,
   RunState,
@@ -20,6 +22,7 @@ import { Redactor } from '../redaction/redactor';
 import { dueItems } from '../schedule/due';
 import type { Workspace } from '../workspace/workspace';
 import { parseHistoryQuery, searchHistory } from './history-search';
+import { searchOutput } from './output-search';
 import { foldJournal, interruptionOf, leftOpen } from './fold';
 import { redactRunbook } from './live-run';
 import { RunIndex } from './run-index';
@@ -84,6 +87,11 @@ export class RunRecords {
       )
       .filter((r) => !runbookId || r.runbookId === runbookId);
     return searchHistory(runs, parseHistoryQuery(query ?? '', options.statuses), options.limit);
+  }
+
+  /** Every past run's output and notes searched for a line of text, newest run first (see output-search.ts). */
+  searchOutput(search: OutputSearch): Promise<OutputSearchResult> {
+    return searchOutput(this.index.list(), search);
   }
 
   /** What is due across the workspace, from cadences and finished runs. */

@@ -1,0 +1,317 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type {
+  JournalRecord,
+  OutputHit,
+  OutputSearch,
+  OutputSearchResult,
+  RunSummary,
+} from '../../shared/model';
+import { renderPlainText } from '../capture/plain-text';
+import { outputPathOf, readRunJournal } from '../journal/reader';
+import { outputOfRecords, stepNames, type OutputPart } from '../journal/step-output';
+
+/** Lines an output search returns unless told otherwise. */
+export const OUTPUT_SEARCH_LIMIT = 100;
+/** Bytes read at once: large, so 1 GB is a thousand reads and the scan is indexOf's speed. */
+const WINDOW = 1024 * 1024;
+/** A line longer than this is searched in pieces (its text then starts or ends with …). */
+const MAX_LINE = 64 * 1024;
+/** Characters of a line a hit shows, around its match. */
+const TEXT_CHARS = 240;
+/** Width lines are rendered at (wrapped lines are joined: only cursor moves see it). */
+const TEXT_COLS = 200;
+
+/**
+ * Every past run's output and notes searched for one line of text: runs newest
+ * first (as given), each step's output (each host of a fan-out apart) in the order
+ * they printed, then its notes, skip reasons, Issues and Next actions. One hit per
+ * line, at most `limit`, `more` when there were others.
+ *
+ * The output is scanned as bytes in the `.out` files (what was journaled, after
+ * redaction, so a secret's value is not found), a window at a time with
+ * Buffer.indexOf; only a line with a match is decoded and rendered as `runsheet
+ * output` shows it (escape sequences and `\r` applied). A match the terminal did
+ * not show (overwritten by `\r`, inside an escape sequence) is not a hit. The
+ * output's checksums are not checked here: that is `runsheet verify`'s job, and
+ * hashing every byte would make a search as slow as a verification.
+ */
+export async function searchOutput(
+  runs: RunSummary[],
+  search: OutputSearch,
+): Promise<OutputSearchResult> {
+  const limit = search.limit ?? OUTPUT_SEARCH_LIMIT;
+  const caseSensitive = search.caseSensitive ?? false;
+  const fold = (s: string) => (caseSensitive ? s : foldAscii(s));
+  const wanted = fold(search.text);
+  const needle = Buffer.from(wanted);
+  const hits: OutputHit[] = [];
+  const scanner = new Scanner(needle, !caseSensitive);
+  /** False when the limit is passed: the search stops. */
+  const keep = (hit: OutputHit): boolean => {
+    if (hits.length === limit) return false;
+    hits.push(hit);
+    return true;
+  };
+  for (const run of runs) {
+    let read;
+    try {
+      read = readRunJournal(run.journalPath);
+    } catch {
+      continue; // unreadable or damaged: `runsheet verify` names it
+    }
+    const { records, started } = read;
+    let names: Map<string, string> | null = null;
+    const titleOf = (stepId: string): string | null => {
+      try {
+        names ??= stepNames(run.journalPath, started);
+      } catch {
+        names = new Map(); // the runbook snapshot is damaged: ids only
+      }
+      return names.get(stepId) ?? null;
+    };
+    const base = { runId: run.runId, runbookTitle: run.runbookTitle, startedAt: run.startedAt };
+    const output = outputOfRecords(run.journalPath, records, started, new Map());
+    let handle: FileHandle | null = null;
+    try {
+      if (output.steps.length > 0) handle = await open(outputPathOf(run.journalPath), 'r');
+      for (const step of output.steps)
+        for (const part of step.parts) {
+          const more = await scanner.scan(handle!, part, async (bytes, line, cut) => {
+            const shown = (await renderPlainText(bytes, TEXT_COLS)).replace(/\n/g, ' ');
+            const at = fold(shown).indexOf(wanted);
+            if (at < 0) return true; // not what the terminal showed
+            return keep({
+              ...base,
+              where: 'output',
+              stepId: step.stepId,
+              stepTitle: titleOf(step.stepId),
+              host: part.host,
+              line,
+              ...excerpt(shown, at, wanted.length, cut),
+            });
+          });
+          if (!more) return { hits, more: true };
+        }
+    } catch {
+      // The .out file is missing or unreadable: its notes are still searched.
+    } finally {
+      await handle?.close();
+    }
+    for (const text of notesOf(records, run)) {
+      const lines = text.value.split('\n');
+      for (const [index, line] of lines.entries()) {
+        const at = fold(line).indexOf(wanted);
+        if (at < 0) continue;
+        const hit: OutputHit = {
+          ...base,
+          where: text.where,
+          stepId: text.stepId,
+          stepTitle: text.stepId === null ? null : titleOf(text.stepId),
+          host: null,
+          line: index + 1,
+          ...excerpt(line, at, wanted.length, { start: false, end: false }),
+        };
+        if (!keep(hit)) return { hits, more: true };
+      }
+    }
+  }
+  return { hits, more: false };
+}
+
+/** A run's notes, skip reasons (the last given for each step) and its Issues and Next actions. */
+function notesOf(
+  records: JournalRecord[],
+  run: RunSummary,
+): Array<{ where: OutputHit['where']; stepId: string | null; value: string }> {
+  const notes = new Map<string, { where: OutputHit['where']; stepId: string; value: string }>();
+  for (const r of records) {
+    if ((r.type === 'step.checked' || r.type === 'step.manual') && r.note)
+      notes.set(`note ${r.stepId}`, { where: 'note', stepId: r.stepId, value: r.note });
+    if (r.type === 'step.skipped')
+      notes.set(`skip ${r.stepId}`, { where: 'skip', stepId: r.stepId, value: r.reason });
+  }
+  return [
+    ...notes.values(),
+    { where: 'issues', stepId: null, value: run.issues },
+    { where: 'next-actions', stepId: null, value: run.nextActions },
+  ];
+}
+
+/** The line cut to TEXT_CHARS around its match, with … where it was cut (or the bytes were). */
+function excerpt(
+  line: string,
+  at: number,
+  length: number,
+  cut: { start: boolean; end: boolean },
+): { text: string; start: number; end: number } {
+  const from = Math.max(0, Math.min(at - 80, line.length - TEXT_CHARS));
+  const to = Math.min(line.length, Math.max(from + TEXT_CHARS, at + length));
+  const before = from > 0 || cut.start ? '…' : '';
+  const after = to < line.length || cut.end ? '…' : '';
+  const text = `${before}${line.slice(from, to)}${after}`;
+  const start = before.length + at - from;
+  return { text, start, end: start + length };
+}
+
+/** ASCII letters to lower case, nothing else: what the byte scan folds, so both agree. */
+function foldAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+
+/**
+ * The byte scan, with its buffers kept for a whole search. One buffer holds the
+ * bytes read, another (case-insensitive) the same with ASCII folded to lower
+ * case; indexOf runs on the latter, lines are cut from the former. Written here,
+ * not with a stream or readline: those hand out every line, where this touches
+ * a line only when it has a match.
+ */
+class Scanner {
+  private readonly raw: Buffer;
+  private readonly folded: Buffer;
+  private readonly rawWords: Int32Array;
+  private readonly foldedWords: Int32Array;
+
+  constructor(
+    private readonly needle: Buffer,
+    private readonly fold: boolean,
+  ) {
+    // Whole 32-bit words (the fold and the line count go four bytes at a time), at offset 0.
+    const size = WINDOW + MAX_LINE + 4;
+    this.raw = Buffer.allocUnsafeSlow(size);
+    this.folded = fold ? Buffer.allocUnsafeSlow(size) : this.raw;
+    this.rawWords = new Int32Array(this.raw.buffer, 0, size / 4);
+    this.foldedWords = new Int32Array(this.folded.buffer, 0, size / 4);
+  }
+
+  /**
+   * Scans one host's part of a step (its byte ranges in the `.out` file, in
+   * order) and calls `found` with each line that holds the needle: a copy of its
+   * bytes, its number, and whether it was cut at its start or end (a line longer
+   * than MAX_LINE). False as soon as `found` is.
+   */
+  async scan(
+    file: FileHandle,
+    part: OutputPart,
+    found: (
+      line: Buffer,
+      number: number,
+      cut: { start: boolean; end: boolean },
+    ) => Promise<boolean>,
+  ): Promise<boolean> {
+    const { raw, folded, needle } = this;
+    const ranges = coalesce(part.chunks);
+    /** Bytes in the buffers; the first `have` bytes are the rest of the last window plus the new. */
+    let have = 0;
+    /** Line number of the buffer's first byte. */
+    let lineNo = 1;
+    /** The buffer starts inside a line (the part before was searched already). */
+    let midLine = false;
+    /** A hit's line went on past the last window: its other matches are not hits again. */
+    let skipLine = false;
+    for (const [index, range] of ranges.entries()) {
+      let pos = range.offset;
+      const end = range.offset + range.length;
+      while (pos < end) {
+        const want = Math.min(WINDOW, end - pos, raw.length - 4 - have);
+        const { bytesRead } = await file.read(raw, have, want, pos);
+        if (bytesRead === 0) return true; // the file is shorter than its records say
+        if (this.fold) this.foldRange(have, have + bytesRead);
+        have += bytesRead;
+        pos += bytesRead;
+        const last = index === ranges.length - 1 && pos >= end;
+        // Search whole lines only; the rest waits for the next window, unless it is too long.
+        let stop = last ? have : raw.lastIndexOf(10, have - 1) + 1;
+        let keepFrom = stop;
+        let cutHere = false;
+        if (!last && have - stop > MAX_LINE) {
+          stop = have;
+          // Keep what a match across the cut needs; matches start after it, so none twice.
+          keepFrom = Math.max(0, have - (needle.length - 1));
+          cutHere = true;
+        }
+        let at = 0;
+        if (skipLine) {
+          const nl = raw.indexOf(10, 0);
+          at = nl === -1 || nl >= stop ? stop : nl + 1;
+          skipLine = at === stop && cutHere;
+        }
+        let counted = 0;
+        let line = lineNo;
+        // A view that ends where the search does: what is past it is stale.
+        const searched = folded.subarray(0, stop);
+        while (at < stop) {
+          const hit = searched.indexOf(needle, at);
+          if (hit === -1) break;
+          const lineStart = hit === 0 ? 0 : raw.lastIndexOf(10, hit - 1) + 1;
+          const nl = raw.indexOf(10, hit + needle.length);
+          const lineEnd = nl === -1 || nl >= stop ? stop : nl;
+          line += this.countLines(counted, lineStart);
+          counted = lineStart;
+          let bytes = Buffer.from(raw.subarray(lineStart, lineEnd));
+          if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+          const cut = { start: lineStart === 0 && midLine, end: lineEnd === stop && cutHere };
+          if (!(await found(bytes, line, cut))) return false;
+          if (lineEnd === stop) {
+            skipLine = cutHere;
+            break;
+          }
+          at = lineEnd + 1;
+        }
+        lineNo = line + this.countLines(counted, keepFrom);
+        midLine = cutHere;
+        raw.copyWithin(0, keepFrom, have);
+        if (this.fold) folded.copyWithin(0, keepFrom, have);
+        have -= keepFrom;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * ASCII A-Z to a-z from raw into folded, over the whole words that cover
+   * [from, to): four bytes at a time (SWAR), since a byte loop would be the
+   * slowest part of a case-insensitive search.
+   */
+  private foldRange(from: number, to: number): void {
+    const src = this.rawWords;
+    const dst = this.foldedWords;
+    for (let i = from >>> 2, n = (to + 3) >>> 2; i < n; i++) {
+      const w = src[i]!;
+      const low = w & 0x7f7f7f7f;
+      // High bit of each byte: >= 'A' and > 'Z', for bytes below 0x80.
+      const geA = (low + 0x3f3f3f3f) & 0x80808080;
+      const gtZ = (low + 0x25252525) & 0x80808080;
+      const upper = geA & ~gtZ & ~w & 0x80808080;
+      dst[i] = w | (upper >>> 2);
+    }
+  }
+
+  /** Line feeds in raw [from, to): bytes at the ends, whole words between, four at a time. */
+  private countLines(from: number, to: number): number {
+    const raw = this.raw;
+    let n = 0;
+    let i = from;
+    for (; i < to && i & 3; i++) if (raw[i] === 10) n++;
+    const words = this.rawWords;
+    const endWord = to >>> 2;
+    for (let w = i >>> 2; w < endWord; w++) {
+      // A byte of x is zero where the byte was a line feed; t has its high bit set for each.
+      const x = words[w]! ^ 0x0a0a0a0a;
+      const t = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+      n += Math.imul((t >>> 7) & 0x01010101, 0x01010101) >>> 24;
+    }
+    for (i = Math.max(i, endWord << 2); i < to; i++) if (raw[i] === 10) n++;
+    return n;
+  }
+}
+
+/** Chunks next to each other in the file read as one range. */
+function coalesce(chunks: OutputPart['chunks']): Array<{ offset: number; length: number }> {
+  const ranges: Array<{ offset: number; length: number }> = [];
+  for (const c of chunks) {
+    const last = ranges[ranges.length - 1];
+    if (last && last.offset + last.length === c.offset) last.length += c.length;
+    else if (c.length > 0) ranges.push({ offset: c.offset, length: c.length });
+  }
+  return ranges;
+}
