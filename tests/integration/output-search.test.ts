@@ -34,7 +34,9 @@ const EMIT = [
   '',
 ].join('\n');
 
-const OTHER = '# Other\n\n```bash {name=other}\necho "the needle-42 again"\n```\n';
+// Past the first windows of the scan: lines are counted in windows read again.
+const OTHER =
+  '# Other\n\n```bash {name=other}\necho "the needle-42 again"; seq 1 400000; echo big-marker; seq 1 10; echo big-marker again\n```\n';
 
 /** The lines `runsheet output` prints of a step (one host). */
 async function textLines(journal: string, stepId: string): Promise<string[]> {
@@ -112,6 +114,15 @@ describe('output search: every past run, real runs through the core', () => {
       expect((await search('needle-42', { caseSensitive: true })).hits.map((h) => h.runId)).toEqual(
         [other.id],
       );
+
+      // Far into a step's output (2.6 MB): numbered as `runsheet output` prints it.
+      const big = await search('big-marker');
+      const otherLines = await textLines(other.journalPath, otherStep.id);
+      expect(big.hits.map((h) => h.line)).toEqual([400_002, 400_013]);
+      expect(big.hits.map((h) => otherLines[h.line - 1])).toEqual([
+        'big-marker',
+        'big-marker again',
+      ]);
 
       // Escape sequences are what the terminal did: the text is found, their bytes are not.
       const red = await search('red-mark');

@@ -170,6 +170,8 @@ class Scanner {
   private readonly folded: Buffer;
   private readonly rawWords: Int32Array;
   private readonly foldedWords: Int32Array;
+  /** A buffer to count line feeds in, made when first needed. */
+  private spare: { bytes: Buffer; words: Int32Array } | null = null;
 
   constructor(
     private readonly needle: Buffer,
@@ -202,8 +204,16 @@ class Scanner {
     const ranges = coalesce(part.chunks);
     /** Bytes in the buffers; the first `have` bytes are the rest of the last window plus the new. */
     let have = 0;
-    /** Line number of the buffer's first byte. */
-    let lineNo = 1;
+    /** Where the buffer's first byte is in the part's bytes. */
+    let bufStart = 0;
+    /**
+     * Line feeds are counted only up to a hit's line (`line` is the number of the
+     * line at `countedTo`): most of the output has none, and counting every byte
+     * would cost more than the search. What a window passed without a hit is read
+     * again when a later one has one.
+     */
+    let countedTo = 0;
+    let line = 1;
     /** The buffer starts inside a line (the part before was searched already). */
     let midLine = false;
     /** A hit's line went on past the last window: its other matches are not hits again. */
@@ -235,8 +245,6 @@ class Scanner {
           at = nl === -1 || nl >= stop ? stop : nl + 1;
           skipLine = at === stop && cutHere;
         }
-        let counted = 0;
-        let line = lineNo;
         // A view that ends where the search does: what is past it is stale.
         const searched = folded.subarray(0, stop);
         while (at < stop) {
@@ -245,8 +253,12 @@ class Scanner {
           const lineStart = hit === 0 ? 0 : raw.lastIndexOf(10, hit - 1) + 1;
           const nl = raw.indexOf(10, hit + needle.length);
           const lineEnd = nl === -1 || nl >= stop ? stop : nl;
-          line += this.countLines(counted, lineStart);
-          counted = lineStart;
+          if (countedTo < bufStart) {
+            line += await this.countInFile(file, ranges, countedTo, bufStart);
+            countedTo = bufStart;
+          }
+          line += countLines(raw, this.rawWords, countedTo - bufStart, lineStart);
+          countedTo = bufStart + lineStart;
           let bytes = Buffer.from(raw.subarray(lineStart, lineEnd));
           if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
           const cut = { start: lineStart === 0 && midLine, end: lineEnd === stop && cutHere };
@@ -257,7 +269,7 @@ class Scanner {
           }
           at = lineEnd + 1;
         }
-        lineNo = line + this.countLines(counted, keepFrom);
+        bufStart += keepFrom;
         midLine = cutHere;
         raw.copyWithin(0, keepFrom, have);
         if (this.fold) folded.copyWithin(0, keepFrom, have);
@@ -286,23 +298,58 @@ class Scanner {
     }
   }
 
-  /** Line feeds in raw [from, to): bytes at the ends, whole words between, four at a time. */
-  private countLines(from: number, to: number): number {
-    const raw = this.raw;
-    let n = 0;
-    let i = from;
-    for (; i < to && i & 3; i++) if (raw[i] === 10) n++;
-    const words = this.rawWords;
-    const endWord = to >>> 2;
-    for (let w = i >>> 2; w < endWord; w++) {
-      // A byte of x is zero where the byte was a line feed; t has its high bit set for each.
-      const x = words[w]! ^ 0x0a0a0a0a;
-      const t = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
-      n += Math.imul((t >>> 7) & 0x01010101, 0x01010101) >>> 24;
+  /** Line feeds in the part's bytes [from, to), read again from the file (see `countedTo`). */
+  private async countInFile(
+    file: FileHandle,
+    ranges: Array<{ offset: number; length: number }>,
+    from: number,
+    to: number,
+  ): Promise<number> {
+    if (!this.spare) {
+      const bytes = Buffer.allocUnsafeSlow(WINDOW);
+      this.spare = { bytes, words: new Int32Array(bytes.buffer, 0, WINDOW / 4) };
     }
-    for (i = Math.max(i, endWord << 2); i < to; i++) if (raw[i] === 10) n++;
+    const { bytes, words } = this.spare;
+    let n = 0;
+    let start = 0;
+    for (const range of ranges) {
+      const a = Math.max(from, start);
+      const b = Math.min(to, start + range.length);
+      for (let at = a; at < b;) {
+        const { bytesRead } = await file.read(
+          bytes,
+          0,
+          Math.min(WINDOW, b - at),
+          range.offset + at - start,
+        );
+        if (bytesRead === 0) break;
+        n += countLines(bytes, words, 0, bytesRead);
+        at += bytesRead;
+      }
+      start += range.length;
+      if (start >= to) break;
+    }
     return n;
   }
+}
+
+/**
+ * Line feeds in bytes [from, to) (`words`: the same memory as 32-bit words):
+ * bytes at the ends, whole words between, four at a time (SWAR).
+ */
+function countLines(bytes: Buffer, words: Int32Array, from: number, to: number): number {
+  let n = 0;
+  let i = from;
+  for (; i < to && i & 3; i++) if (bytes[i] === 10) n++;
+  const endWord = to >>> 2;
+  for (let w = i >>> 2; w < endWord; w++) {
+    // A byte of x is zero where the byte was a line feed; t has its high bit set for each.
+    const x = words[w]! ^ 0x0a0a0a0a;
+    const t = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+    n += Math.imul((t >>> 7) & 0x01010101, 0x01010101) >>> 24;
+  }
+  for (i = Math.max(i, endWord << 2); i < to; i++) if (bytes[i] === 10) n++;
+  return n;
 }
 
 /** Chunks next to each other in the file read as one range. */
