@@ -16,7 +16,7 @@ const STEPS = 2;
 const BATCH = 64 * 1024;
 /** Batches per step: 64 runs x 2 steps x 128 x 64 KiB = 1 GiB. */
 const BATCHES = 128;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const NEEDLE = 'quota exceeded on vol-7731';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

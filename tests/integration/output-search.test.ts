@@ -24,6 +24,7 @@ const EMIT = [
   'for i in $(seq 1 30); do echo "repeat-line $i"; done',
   "head -c 70000 /dev/zero | tr '\\0' x; echo LONGEND",
   'echo "after-long"',
+  "printf 'multi \\033[1mAB\\033[0m\\033[4;32mCD\\033[0m end\\n'",
   '```',
   '',
   '- [ ] Tell the team',
@@ -129,6 +130,18 @@ describe('output search: every past run, real runs through the core', () => {
       expect(red.hits).toHaveLength(1);
       expect(red.hits[0]).toMatchObject({ text: 'colour RED-MARK end', start: 7, end: 15 });
       expect((await search('[31m')).hits).toEqual([]);
+      // Across colour changes, as the terminal showed it.
+      expect((await search('colour red-mark end')).hits[0]).toMatchObject({
+        line: lineOf('colour RED-MARK end'),
+        text: 'colour RED-MARK end',
+        start: 0,
+        end: 19,
+      });
+      expect((await search('multi abcd end')).hits[0]).toMatchObject({
+        line: lineOf('multi ABCD end'),
+        text: 'multi ABCD end',
+      });
+      expect((await search('bcd')).hits[0]!.text).toBe('multi ABCD end');
       // Overwritten by \r: the terminal did not show it at the end.
       expect((await search('progress 10')).hits).toEqual([]);
       expect((await search('done 100%')).hits[0]!.line).toBe(lineOf('done 100%'));

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type {
   JournalRecord,
   OutputHit,
@@ -16,6 +16,8 @@ export const OUTPUT_SEARCH_LIMIT = 100;
 const WINDOW = 1024 * 1024;
 /** A line longer than this is searched in pieces (its text then starts or ends with …). */
 const MAX_LINE = 64 * 1024;
+/** Windows scanned between turns given to the event loop: about 10 ms of work. */
+const YIELD_EVERY = 8;
 /** Characters of a line a hit shows, around its match. */
 const TEXT_CHARS = 240;
 /** Width lines are rendered at (wrapped lines are joined: only cursor moves see it). */
@@ -71,12 +73,12 @@ export async function searchOutput(
     };
     const base = { runId: run.runId, runbookTitle: run.runbookTitle, startedAt: run.startedAt };
     const output = outputOfRecords(run.journalPath, records, started, new Map());
-    let handle: FileHandle | null = null;
+    let fd: number | null = null;
     try {
-      if (output.steps.length > 0) handle = await open(outputPathOf(run.journalPath), 'r');
+      if (output.steps.length > 0) fd = openSync(outputPathOf(run.journalPath), 'r');
       for (const step of output.steps)
         for (const part of step.parts) {
-          const more = await scanner.scan(handle!, part, async (bytes, line, cut) => {
+          const more = await scanner.scan(fd!, part, async (bytes, line, cut) => {
             const shown = (await renderPlainText(bytes, TEXT_COLS)).replace(/\n/g, ' ');
             const at = fold(shown).indexOf(wanted);
             if (at < 0) return true; // not what the terminal showed
@@ -95,7 +97,7 @@ export async function searchOutput(
     } catch {
       // The .out file is missing or unreadable: its notes are still searched.
     } finally {
-      await handle?.close();
+      if (fd !== null) closeSync(fd);
     }
     for (const text of notesOf(records, run)) {
       const lines = text.value.split('\n');
@@ -172,6 +174,10 @@ class Scanner {
   private readonly foldedWords: Int32Array;
   /** A buffer to count line feeds in, made when first needed. */
   private spare: { bytes: Buffer; words: Int32Array } | null = null;
+  /** Windows scanned, for yielding to the event loop (see YIELD_EVERY). */
+  private windows = 0;
+  /** A line's bytes with escape sequences taken out (see strip), made when first needed. */
+  private clean: Buffer | null = null;
 
   constructor(
     private readonly needle: Buffer,
@@ -187,14 +193,14 @@ class Scanner {
 
   /**
    * Scans one host's part of a step (its byte ranges in the `.out` file, in
-   * order) and calls `found` with each line that holds the needle: a copy of its
+   * order) and calls `report` with each line that holds the needle: a copy of its
    * bytes, its number, and whether it was cut at its start or end (a line longer
-   * than MAX_LINE). False as soon as `found` is.
+   * than MAX_LINE). False as soon as `report` is.
    */
   async scan(
-    file: FileHandle,
+    file: number,
     part: OutputPart,
-    found: (
+    report: (
       line: Buffer,
       number: number,
       cut: { start: boolean; end: boolean },
@@ -223,7 +229,9 @@ class Scanner {
       const end = range.offset + range.length;
       while (pos < end) {
         const want = Math.min(WINDOW, end - pos, raw.length - 4 - have);
-        const { bytesRead } = await file.read(raw, have, want, pos);
+        // Read in this thread: a read from the page cache is a copy, and the thread
+        // pool's round trip per window cost more than it. The loop yields instead.
+        const bytesRead = readSync(file, raw, have, want, pos);
         if (bytesRead === 0) return true; // the file is shorter than its records say
         if (this.fold) this.foldRange(have, have + bytesRead);
         have += bytesRead;
@@ -245,16 +253,11 @@ class Scanner {
           at = nl === -1 || nl >= stop ? stop : nl + 1;
           skipLine = at === stop && cutHere;
         }
-        // A view that ends where the search does: what is past it is stale.
-        const searched = folded.subarray(0, stop);
-        while (at < stop) {
-          const hit = searched.indexOf(needle, at);
-          if (hit === -1) break;
-          const lineStart = hit === 0 ? 0 : raw.lastIndexOf(10, hit - 1) + 1;
-          const nl = raw.indexOf(10, hit + needle.length);
+        for (const lineStart of this.hitLines(at, stop)) {
+          const nl = raw.indexOf(10, lineStart);
           const lineEnd = nl === -1 || nl >= stop ? stop : nl;
           if (countedTo < bufStart) {
-            line += await this.countInFile(file, ranges, countedTo, bufStart);
+            line += this.countInFile(file, ranges, countedTo, bufStart);
             countedTo = bufStart;
           }
           line += countLines(raw, this.rawWords, countedTo - bufStart, lineStart);
@@ -262,21 +265,88 @@ class Scanner {
           let bytes = Buffer.from(raw.subarray(lineStart, lineEnd));
           if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
           const cut = { start: lineStart === 0 && midLine, end: lineEnd === stop && cutHere };
-          if (!(await found(bytes, line, cut))) return false;
+          if (!(await report(bytes, line, cut))) return false;
           if (lineEnd === stop) {
             skipLine = cutHere;
             break;
           }
-          at = lineEnd + 1;
         }
         bufStart += keepFrom;
         midLine = cutHere;
+        // Other calls get their turn every few windows (a search of 1 GB takes about a second).
+        if (++this.windows % YIELD_EVERY === 0) await new Promise((go) => setImmediate(go));
         raw.copyWithin(0, keepFrom, have);
         if (this.fold) folded.copyWithin(0, keepFrom, have);
         have -= keepFrom;
       }
     }
     return true;
+  }
+
+  /**
+   * Where the lines with a match in raw [at, stop) start, in order: a match in the
+   * bytes as they are (indexOf over the window), or in a line once its escape
+   * sequences are taken out, so that text the terminal showed across a colour
+   * change is found too. Only a line where the text before an escape sequence ends
+   * with the start of the needle can hold one of those; only such lines are stripped.
+   */
+  private hitLines(at: number, stop: number): number[] {
+    const { raw, needle } = this;
+    const view = this.folded.subarray(0, stop);
+    const lines: number[] = [];
+    for (let from = at; from < stop;) {
+      const hit = view.indexOf(needle, from);
+      if (hit === -1) break;
+      lines.push(hit === 0 ? 0 : raw.lastIndexOf(10, hit - 1) + 1);
+      const nl = view.indexOf(10, hit + needle.length);
+      if (nl === -1) break;
+      from = nl + 1;
+    }
+    if (needle.length < 2) return lines;
+    const bytes = raw.subarray(0, stop);
+    const more: number[] = [];
+    for (let esc = bytes.indexOf(0x1b, at); esc !== -1; esc = bytes.indexOf(0x1b, esc + 1)) {
+      if (!this.prefixBefore(esc, at)) continue;
+      const start = raw.lastIndexOf(10, esc - 1) + 1;
+      const nl = bytes.indexOf(10, esc);
+      const end = nl === -1 ? stop : nl;
+      if (this.strip(start, end).indexOf(needle) !== -1) more.push(start);
+      if (nl === -1) break;
+      esc = nl;
+    }
+    if (more.length === 0) return lines;
+    return [...new Set([...lines, ...more])].sort((a, b) => a - b);
+  }
+
+  /** The (folded) bytes before `esc`, from `from` on, end with the needle's first bytes (not all). */
+  private prefixBefore(esc: number, from: number): boolean {
+    const { folded, needle } = this;
+    const last = folded[esc - 1];
+    for (let k = Math.min(needle.length - 1, esc - from); k >= 1; k--) {
+      if (needle[k - 1] !== last) continue;
+      let j = 2;
+      while (j <= k && folded[esc - j] === needle[k - j]) j++;
+      if (j > k) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The (folded) bytes of raw [from, to) with every escape sequence taken out, as a
+   * view of a buffer kept for it. The sequences are found in raw (folding changes
+   * their letters).
+   */
+  private strip(from: number, to: number): Buffer {
+    this.clean ??= Buffer.allocUnsafeSlow(this.raw.length);
+    const raw = this.raw.subarray(0, to);
+    let out = 0;
+    for (let i = from; i < to;) {
+      const found = raw.indexOf(0x1b, i);
+      const esc = found === -1 ? to : found;
+      out += this.folded.copy(this.clean, out, i, esc);
+      i = esc < to ? escapeEnd(raw, esc, to) : to;
+    }
+    return this.clean.subarray(0, out);
   }
 
   /**
@@ -299,12 +369,12 @@ class Scanner {
   }
 
   /** Line feeds in the part's bytes [from, to), read again from the file (see `countedTo`). */
-  private async countInFile(
-    file: FileHandle,
+  private countInFile(
+    file: number,
     ranges: Array<{ offset: number; length: number }>,
     from: number,
     to: number,
-  ): Promise<number> {
+  ): number {
     if (!this.spare) {
       const bytes = Buffer.allocUnsafeSlow(WINDOW);
       this.spare = { bytes, words: new Int32Array(bytes.buffer, 0, WINDOW / 4) };
@@ -316,7 +386,8 @@ class Scanner {
       const a = Math.max(from, start);
       const b = Math.min(to, start + range.length);
       for (let at = a; at < b;) {
-        const { bytesRead } = await file.read(
+        const bytesRead = readSync(
+          file,
           bytes,
           0,
           Math.min(WINDOW, b - at),
@@ -350,6 +421,31 @@ function countLines(bytes: Buffer, words: Int32Array, from: number, to: number):
   }
   for (i = Math.max(i, endWord << 2); i < to; i++) if (bytes[i] === 10) n++;
   return n;
+}
+
+/**
+ * Where the escape sequence starting at `at` (an ESC) ends, per ECMA-48: a CSI
+ * (ESC [ parameters, intermediates, a final byte), a string (OSC, DCS, SOS, PM,
+ * APC, up to BEL or ST, never past a line feed) or ESC, intermediates, a final byte.
+ */
+function escapeEnd(b: Buffer, at: number, to: number): number {
+  let i = at + 1;
+  if (i >= to) return to;
+  const kind = b[i]!;
+  if (kind === 0x5b) {
+    for (i++; i < to && b[i]! >= 0x20 && b[i]! <= 0x3f; i++);
+    return i < to && b[i]! >= 0x40 && b[i]! <= 0x7e ? i + 1 : i;
+  }
+  if (kind === 0x5d || kind === 0x50 || kind === 0x58 || kind === 0x5e || kind === 0x5f) {
+    for (i++; i < to; i++) {
+      if (b[i] === 0x07) return i + 1;
+      if (b[i] === 0x1b && b[i + 1] === 0x5c) return i + 2;
+      if (b[i] === 0x0a) return i;
+    }
+    return to;
+  }
+  for (; i < to && b[i]! >= 0x20 && b[i]! <= 0x2f; i++);
+  return i < to ? i + 1 : to;
 }
 
 /** Chunks next to each other in the file read as one range. */
