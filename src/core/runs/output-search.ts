@@ -174,6 +174,8 @@ class Scanner {
   private readonly foldedWords: Int32Array;
   /** A buffer to count line feeds in, made when first needed. */
   private spare: { bytes: Buffer; words: Int32Array } | null = null;
+  /** The bytes the needle's start (all but its last byte) holds: what may come just before an ESC. */
+  private readonly beforeEsc = new Uint8Array(256);
   /** Windows scanned, for yielding to the event loop (see YIELD_EVERY). */
   private windows = 0;
   /** A line's bytes with escape sequences taken out (see strip), made when first needed. */
@@ -189,6 +191,7 @@ class Scanner {
     this.folded = fold ? Buffer.allocUnsafeSlow(size) : this.raw;
     this.rawWords = new Int32Array(this.raw.buffer, 0, size / 4);
     this.foldedWords = new Int32Array(this.folded.buffer, 0, size / 4);
+    for (const byte of needle.subarray(0, -1)) this.beforeEsc[byte] = 1;
   }
 
   /**
@@ -305,8 +308,9 @@ class Scanner {
     if (needle.length < 2) return lines;
     const bytes = raw.subarray(0, stop);
     const more: number[] = [];
-    for (let esc = bytes.indexOf(0x1b, at); esc !== -1; esc = bytes.indexOf(0x1b, esc + 1)) {
-      if (!this.prefixBefore(esc, at)) continue;
+    const { beforeEsc } = this;
+    for (let esc = bytes.indexOf(0x1b, at); esc !== -1; esc = nextEsc(bytes, esc + 1)) {
+      if (!beforeEsc[this.folded[esc - 1]!] || !this.prefixBefore(esc, at)) continue;
       const start = raw.lastIndexOf(10, esc - 1) + 1;
       const nl = bytes.indexOf(10, esc);
       const end = nl === -1 ? stop : nl;
@@ -404,11 +408,27 @@ class Scanner {
   }
 }
 
+/** Bytes counted four at a time before choosing how to count the rest (see countLines). */
+const PROBE = 4096;
+
 /**
- * Line feeds in bytes [from, to) (`words`: the same memory as 32-bit words):
- * bytes at the ends, whole words between, four at a time (SWAR).
+ * Line feeds in bytes [from, to) (`words`: the same memory as 32-bit words). The
+ * first PROBE bytes are counted four at a time (SWAR); where lines are longer than
+ * 40 bytes, one indexOf per line is faster than that for the rest.
  */
 function countLines(bytes: Buffer, words: Int32Array, from: number, to: number): number {
+  const probe = Math.min(to, from + PROBE);
+  const n = countWords(bytes, words, from, probe);
+  if (probe === to) return n;
+  if (n * 40 >= probe - from) return n + countWords(bytes, words, probe, to);
+  let more = 0;
+  const view = bytes.subarray(0, to);
+  for (let i = view.indexOf(10, probe); i !== -1; i = view.indexOf(10, i + 1)) more++;
+  return n + more;
+}
+
+/** Line feeds in bytes [from, to): bytes at the ends, whole words between, four at a time. */
+function countWords(bytes: Buffer, words: Int32Array, from: number, to: number): number {
   let n = 0;
   let i = from;
   for (; i < to && i & 3; i++) if (bytes[i] === 10) n++;
@@ -421,6 +441,16 @@ function countLines(bytes: Buffer, words: Int32Array, from: number, to: number):
   }
   for (i = Math.max(i, endWord << 2); i < to; i++) if (bytes[i] === 10) n++;
   return n;
+}
+
+/**
+ * The next ESC from `at` on, or -1: the next few bytes looked at here first, since
+ * sequences come close together (ESC[32mINFO ESC[0m) and a call costs more.
+ */
+function nextEsc(bytes: Buffer, at: number): number {
+  const near = Math.min(bytes.length, at + 16);
+  for (let i = at; i < near; i++) if (bytes[i] === 0x1b) return i;
+  return near === bytes.length ? -1 : bytes.indexOf(0x1b, near);
 }
 
 /**
