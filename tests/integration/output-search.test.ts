@@ -208,6 +208,22 @@ describe('output search: every past run, real runs through the core', () => {
       ])
         await expect(api.call('history.searchOutput', bad as { text: string })).rejects.toThrow();
 
+      // A run going on: what it prints next is found by the next search (its journal grew).
+      const again = await api.call('run.start', { runbookId: 'other.md' });
+      expect((await search('needle-42')).hits.map((h) => h.runId)).toEqual([other.id, run.id]);
+      await api.call('run.execute', { runId: again.id, stepId: otherStep.id });
+      await waitFor('the step run again', () =>
+        latest()?.id === again.id && latest()!.steps[otherStep.id]?.exitCode != null ? true : null,
+      );
+      await settled(latest);
+      expect((await search('needle-42')).hits.map((h) => h.runId)).toEqual([
+        again.id,
+        other.id,
+        run.id,
+      ]);
+      await api.call('run.finish', { runId: again.id });
+      rmSync(again.journalPath);
+
       // A damaged journal tail, and a run whose .out file is gone: the rest is still searched.
       appendFileSync(run.journalPath, '{not json\n');
       rmSync(outputPathOf(other.journalPath));

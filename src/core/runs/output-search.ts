@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type {
   JournalRecord,
   OutputHit,
@@ -8,7 +8,7 @@ import type {
 } from '../../shared/model';
 import { renderPlainText } from '../capture/plain-text';
 import { outputPathOf, readRunJournal } from '../journal/reader';
-import { outputOfRecords, stepNames, type OutputPart } from '../journal/step-output';
+import { outputOfRecords, stepNames } from '../journal/step-output';
 
 /** Lines an output search returns unless told otherwise. */
 export const OUTPUT_SEARCH_LIMIT = 100;
@@ -43,6 +43,7 @@ const TEXT_COLS = 200;
 export async function searchOutput(
   runs: RunSummary[],
   search: OutputSearch,
+  catalog = new OutputCatalog(),
 ): Promise<OutputSearchResult> {
   const limit = search.limit ?? OUTPUT_SEARCH_LIMIT;
   const caseSensitive = search.caseSensitive ?? false;
@@ -57,31 +58,30 @@ export async function searchOutput(
     hits.push(hit);
     return true;
   };
+  catalog.keep(runs);
   for (const run of runs) {
-    let read;
+    let entry;
     try {
-      read = readRunJournal(run.journalPath);
+      entry = catalog.of(run.journalPath);
     } catch {
       continue; // unreadable or damaged: `runsheet verify` names it
     }
-    const { records, started } = read;
     let names: Map<string, string> | null = null;
     const titleOf = (stepId: string): string | null => {
       try {
-        names ??= stepNames(run.journalPath, started);
+        names ??= stepNames(run.journalPath, entry.started);
       } catch {
         names = new Map(); // the runbook snapshot is damaged: ids only
       }
       return names.get(stepId) ?? null;
     };
     const base = { runId: run.runId, runbookTitle: run.runbookTitle, startedAt: run.startedAt };
-    const output = outputOfRecords(run.journalPath, records, started, new Map());
     let fd: number | null = null;
     try {
-      if (output.steps.length > 0) fd = openSync(outputPathOf(run.journalPath), 'r');
-      for (const step of output.steps)
+      if (entry.steps.length > 0) fd = openSync(outputPathOf(run.journalPath), 'r');
+      for (const step of entry.steps)
         for (const part of step.parts) {
-          const more = await scanner.scan(fd!, part, async (bytes, line, cut) => {
+          const more = await scanner.scan(fd!, part.ranges, async (bytes, line, cut) => {
             const shown = (await renderPlainText(bytes, TEXT_COLS)).replace(/\n/g, ' ');
             const at = fold(shown).indexOf(wanted);
             if (at < 0) return true; // not what the terminal showed
@@ -102,7 +102,11 @@ export async function searchOutput(
     } finally {
       if (fd !== null) closeSync(fd);
     }
-    for (const text of notesOf(records, run)) {
+    for (const text of [
+      ...entry.notes,
+      { where: 'issues' as const, stepId: null, value: run.issues },
+      { where: 'next-actions' as const, stepId: null, value: run.nextActions },
+    ]) {
       const lines = text.value.split('\n');
       for (const [index, line] of lines.entries()) {
         const at = fold(line).indexOf(wanted);
@@ -123,23 +127,55 @@ export async function searchOutput(
   return { hits, more: false };
 }
 
-/** A run's notes, skip reasons (the last given for each step) and its Issues and Next actions. */
-function notesOf(
-  records: JournalRecord[],
-  run: RunSummary,
-): Array<{ where: OutputHit['where']; stepId: string | null; value: string }> {
-  const notes = new Map<string, { where: OutputHit['where']; stepId: string; value: string }>();
-  for (const r of records) {
-    if ((r.type === 'step.checked' || r.type === 'step.manual') && r.note)
-      notes.set(`note ${r.stepId}`, { where: 'note', stepId: r.stepId, value: r.note });
-    if (r.type === 'step.skipped')
-      notes.set(`skip ${r.stepId}`, { where: 'skip', stepId: r.stepId, value: r.reason });
+type Note = { where: OutputHit['where']; stepId: string | null; value: string };
+
+/** What a search reads of a run's journal: its steps' output ranges in the `.out` file, and notes. */
+interface RunCatalog {
+  started: Extract<JournalRecord, { type: 'run.started' }>;
+  steps: Array<{ stepId: string; parts: Array<{ host: string; ranges: Range[] }> }>;
+  /** Notes and skip reasons, the last given for each step. */
+  notes: Note[];
+}
+
+/**
+ * Each run's catalog, read from its journal once and kept while the journal's
+ * size and modification time stay the same (journals only grow), as the run index
+ * keeps summaries: reading and checking every journal again was a tenth of a
+ * search's time, and a search goes out at each pause in typing.
+ */
+export class OutputCatalog {
+  private readonly runs = new Map<string, { size: number; mtimeMs: number; catalog: RunCatalog }>();
+
+  /** Forgets the journals that are no longer among these runs. */
+  keep(runs: RunSummary[]): void {
+    const paths = new Set(runs.map((r) => r.journalPath));
+    for (const path of this.runs.keys()) if (!paths.has(path)) this.runs.delete(path);
   }
-  return [
-    ...notes.values(),
-    { where: 'issues', stepId: null, value: run.issues },
-    { where: 'next-actions', stepId: null, value: run.nextActions },
-  ];
+
+  of(journalPath: string): RunCatalog {
+    const { size, mtimeMs } = statSync(journalPath);
+    const kept = this.runs.get(journalPath);
+    if (kept && kept.size === size && kept.mtimeMs === mtimeMs) return kept.catalog;
+    const { records, started } = readRunJournal(journalPath);
+    const output = outputOfRecords(journalPath, records, started, new Map());
+    const notes = new Map<string, Note>();
+    for (const r of records) {
+      if ((r.type === 'step.checked' || r.type === 'step.manual') && r.note)
+        notes.set(`note ${r.stepId}`, { where: 'note', stepId: r.stepId, value: r.note });
+      if (r.type === 'step.skipped')
+        notes.set(`skip ${r.stepId}`, { where: 'skip', stepId: r.stepId, value: r.reason });
+    }
+    const catalog: RunCatalog = {
+      started,
+      steps: output.steps.map((step) => ({
+        stepId: step.stepId,
+        parts: step.parts.map((p) => ({ host: p.host, ranges: coalesce(p.chunks) })),
+      })),
+      notes: [...notes.values()],
+    };
+    this.runs.set(journalPath, { size, mtimeMs, catalog });
+    return catalog;
+  }
 }
 
 /** The line cut to TEXT_CHARS around its match, with … where it was cut (or the bytes were). */
@@ -205,7 +241,7 @@ class Scanner {
    */
   async scan(
     file: number,
-    part: OutputPart,
+    ranges: Range[],
     report: (
       line: Buffer,
       number: number,
@@ -213,7 +249,6 @@ class Scanner {
     ) => Promise<boolean>,
   ): Promise<boolean> {
     const { raw, folded, needle } = this;
-    const ranges = coalesce(part.chunks);
     /** Bytes in the buffers; the first `have` bytes are the rest of the last window plus the new. */
     let have = 0;
     /** Where the buffer's first byte is in the part's bytes. */
@@ -376,12 +411,7 @@ class Scanner {
   }
 
   /** Line feeds in the part's bytes [from, to), read again from the file (see `countedTo`). */
-  private countInFile(
-    file: number,
-    ranges: Array<{ offset: number; length: number }>,
-    from: number,
-    to: number,
-  ): number {
+  private countInFile(file: number, ranges: Range[], from: number, to: number): number {
     if (!this.spare) {
       const bytes = Buffer.allocUnsafeSlow(WINDOW);
       this.spare = { bytes, words: new Int32Array(bytes.buffer, 0, WINDOW / 4) };
@@ -481,9 +511,12 @@ function escapeEnd(b: Buffer, at: number, to: number): number {
   return i < to ? i + 1 : to;
 }
 
-/** Chunks next to each other in the file read as one range. */
-function coalesce(chunks: OutputPart['chunks']): Array<{ offset: number; length: number }> {
-  const ranges: Array<{ offset: number; length: number }> = [];
+/** Bytes of a `.out` file. */
+type Range = { offset: number; length: number };
+
+/** Chunks next to each other in the file read as one range (copied: a catalog keeps them). */
+function coalesce(chunks: Range[]): Range[] {
+  const ranges: Range[] = [];
   for (const c of chunks) {
     const last = ranges[ranges.length - 1];
     if (last && last.offset + last.length === c.offset) last.length += c.length;
