@@ -24,7 +24,14 @@ import {
   type ExportFormat,
   type TrackerName,
 } from '../shared/model';
-import { printDue, printHistory, recordsCore, verifyJournal, type RecordsOptions } from './records';
+import {
+  printDue,
+  printHistory,
+  printSearch,
+  recordsCore,
+  verifyJournal,
+  type RecordsOptions,
+} from './records';
 import { printOutput, type OutputOptions } from './output';
 import { printPlan, runHeadless, UsageError, type RunOptions } from './run';
 
@@ -253,6 +260,32 @@ recordOptions(
     process.stdout.write(printHistory(runs, Boolean(opts.json)));
   }),
 );
+
+recordOptions(
+  program
+    .command('search')
+    .description(
+      "every past run's output (as runsheet output prints it), notes, skip reasons and fields, for a line of text (exit 1 when none)",
+    )
+    .argument('<text...>', 'the text to find (several words are one text, joined by spaces)')
+    .option('--limit <n>', 'lines to print at most (1 to 1000, default 100)')
+    .option('--case-sensitive', 'match case as typed (otherwise A-Z and a-z are the same)'),
+).action((text: string[], opts: RecordsOptions & { limit?: string; caseSensitive?: boolean }) => {
+  const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+  if (limit !== undefined && !Number.isInteger(limit))
+    fail(`--limit must be a whole number (not ${opts.limit})`);
+  return withRecords(opts, async (api) => {
+    const found = await api.call('history.searchOutput', {
+      text: text.join(' '),
+      ...(limit === undefined ? {} : { limit }),
+      ...(opts.caseSensitive ? { caseSensitive: true } : {}),
+    });
+    const { out, err } = printSearch(found, Boolean(opts.json));
+    process.stdout.write(out);
+    process.stderr.write(err);
+    process.exitCode = found.hits.length > 0 ? 0 : 1;
+  });
+});
 
 recordOptions(
   program

@@ -1,4 +1,5 @@
 import type { DueItem, RunSummary } from '../shared/api/contract';
+import type { OutputSearchResult } from '../shared/model';
 import { createInProcessApi } from '../shared/api/in-process';
 import { formatDuration } from '../shared/util/duration';
 import { createCore, verifyJournal as checkJournal } from '../core';
@@ -43,6 +44,32 @@ export function printHistory(runs: RunSummary[], json: boolean): string {
       )
       .join('\n') + '\n'
   );
+}
+
+/**
+ * `runsheet search`: one line per hit, as grep prints one: run, step, host (or
+ * what was searched where there is none: note, skip, issues, next-actions), then
+ * line:text; a last line on stderr when there were more than the limit.
+ */
+export function printSearch(
+  found: OutputSearchResult,
+  json: boolean,
+): { out: string; err: string } {
+  const more = found.more
+    ? `more lines match than the ${found.hits.length} shown (raise --limit)\n`
+    : '';
+  if (json) return { out: `${JSON.stringify(found, null, 2)}\n`, err: '' };
+  const out = found.hits
+    .map((h) =>
+      [
+        h.runId,
+        h.stepId === null ? h.runbookTitle : `${h.runbookTitle} › ${h.stepTitle ?? h.stepId}`,
+        h.where === 'output' ? (h.host ?? '') : h.where,
+        `${h.line}:${h.text}`,
+      ].join('  '),
+    )
+    .join('\n');
+  return { out: out ? `${out}\n` : '', err: more };
 }
 
 /**

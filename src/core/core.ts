@@ -265,6 +265,7 @@ export function createCore(options: CoreOptions): Core {
     'run.saveBundle': ({ runId }) => recovered(() => runs.records.saveBundle(runId)),
     'history.list': ({ runbookId, query, status, limit }) =>
       recovered(() => runs.records.history(runbookId, query, { statuses: status, limit })),
+    'history.searchOutput': (search) => recovered(() => runs.records.searchOutput(search)),
     'run.open': ({ runId }) => recovered(() => runs.records.open(runId)),
     'run.resume': ({ runId }) => runs.resume(runId),
     'run.setFields': ({ runId, ...fields }) => runs.setFields(runId, fields),

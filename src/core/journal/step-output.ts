@@ -42,8 +42,17 @@ export function journalOf(run: string, dataDir: string): string {
 
 /** Every step of a run with output on record, in the order they first printed, with its hosts. */
 export function runOutput(journalPath: string): RunOutput {
-  const { records, started: first } = readRunJournal(journalPath);
-  const names = stepNames(journalPath, first);
+  const { records, started } = readRunJournal(journalPath);
+  return outputOfRecords(journalPath, records, started, stepNames(journalPath, started));
+}
+
+/** runOutput over records already read (the output search reads them for notes too). */
+export function outputOfRecords(
+  journalPath: string,
+  records: JournalRecord[],
+  first: Extract<JournalRecord, { type: 'run.started' }>,
+  names: Map<string, string>,
+): RunOutput {
   const steps = new Map<string, StepWithOutput>();
   const hostOf = new Map<string, string>();
   for (const r of records) {
@@ -67,7 +76,7 @@ export function runOutput(journalPath: string): RunOutput {
 }
 
 /** Step ids to the names a user types: `name=` attributes and titles, from the run's own runbook. */
-function stepNames(
+export function stepNames(
   journalPath: string,
   started: Extract<JournalRecord, { type: 'run.started' }>,
 ): Map<string, string> {

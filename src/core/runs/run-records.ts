@@ -5,6 +5,8 @@ import type {
   HistoryRun,
   HistoryStatus,
   JournalRecord,
+  OutputSearch,
+  OutputSearchResult,
   Runbook,
   RunbookChange,
   RunState,
@@ -20,6 +22,7 @@ import { Redactor } from '../redaction/redactor';
 import { dueItems } from '../schedule/due';
 import type { Workspace } from '../workspace/workspace';
 import { parseHistoryQuery, searchHistory } from './history-search';
+import { OutputCatalog, searchOutput } from './output-search';
 import { foldJournal, interruptionOf, leftOpen } from './fold';
 import { redactRunbook } from './live-run';
 import { RunIndex } from './run-index';
@@ -50,6 +53,8 @@ export interface OpenedRun {
 export class RunRecords {
   readonly store: JournalStore;
   readonly index: RunIndex;
+  /** What output searches read of each journal, kept while the journal is unchanged. */
+  private readonly outputCatalog = new OutputCatalog();
 
   constructor(
     private readonly deps: {
@@ -84,6 +89,11 @@ export class RunRecords {
       )
       .filter((r) => !runbookId || r.runbookId === runbookId);
     return searchHistory(runs, parseHistoryQuery(query ?? '', options.statuses), options.limit);
+  }
+
+  /** Every past run's output and notes searched for a line of text, newest run first (see output-search.ts). */
+  searchOutput(search: OutputSearch): Promise<OutputSearchResult> {
+    return searchOutput(this.index.list(), search, this.outputCatalog);
   }
 
   /** What is due across the workspace, from cadences and finished runs. */

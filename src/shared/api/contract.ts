@@ -146,6 +146,12 @@ export const methods = {
       .strict(),
     output: z.array(S.HistoryRun),
   },
+  /**
+   * Every past run's output (as `runsheet output` prints it) and its notes, skip
+   * reasons, Issues and Next actions, searched for a line of text: one hit per line,
+   * runs newest first, at most `limit` (100 unless told), `more` when there are others.
+   */
+  'history.searchOutput': { input: S.OutputSearch, output: S.OutputSearchResult },
   /** What is due or overdue, from cadences (runbooks and sections) and the last finished runs. */
   'due.list': { input: empty, output: z.array(S.DueItem) },
   /** A run to read (from its journal): finished and interrupted runs come back read-only. */

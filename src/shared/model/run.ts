@@ -186,6 +186,54 @@ export const HistoryRun = RunSummary.extend({
 });
 export type HistoryRun = z.infer<typeof HistoryRun>;
 
+/** The longest text an output search looks for (the search box's limit). */
+export const OUTPUT_SEARCH_MAX = 200;
+
+/** A search of every past run's output and notes (history.searchOutput, `runsheet search`). */
+export const OutputSearch = z
+  .object({
+    text: z
+      .string()
+      .min(1)
+      .max(OUTPUT_SEARCH_MAX)
+      .regex(/^[^\r\n]*$/, 'one line of text'),
+    /** Matches case as typed; otherwise ASCII letters match either case. */
+    caseSensitive: z.boolean().optional(),
+    /** Lines returned at most (100 unless told). */
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type OutputSearch = z.infer<typeof OutputSearch>;
+
+/** One line of a past run that holds the text: in a step's output, or a note, skip reason or field. */
+export const OutputHit = z.object({
+  runId: RunId,
+  runbookTitle: z.string(),
+  startedAt: z.string(),
+  /** Output of a step, a step's note or skip reason, or the run's Issues / Next actions. */
+  where: z.enum(['output', 'note', 'skip', 'issues', 'next-actions']),
+  /** Null for the run's own fields. */
+  stepId: z.string().nullable(),
+  stepTitle: z.string().nullable(),
+  /** The host the output came from (each host of a fan-out apart); null for notes and fields. */
+  host: z.string().nullable(),
+  /** 1-based, in the text as `runsheet output` prints that host's part (or in the note). */
+  line: z.number().int().positive(),
+  /** The line as shown (escape sequences applied), cut around the match with … where cut. */
+  text: z.string(),
+  /** Where the match is in `text` (UTF-16 offsets, end exclusive). */
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+});
+export type OutputHit = z.infer<typeof OutputHit>;
+
+export const OutputSearchResult = z.object({
+  hits: z.array(OutputHit),
+  /** There are more lines than `limit`: the search stopped there. */
+  more: z.boolean(),
+});
+export type OutputSearchResult = z.infer<typeof OutputSearchResult>;
+
 /** An SSH connection of a run and how it is doing (live, not journaled). */
 export const Connection = z.object({
   host: z.string(),

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { DueItem, HistoryRun } from '../../../shared/api';
+import type { OutputHit } from '../../../shared/model';
 import { formatDuration } from '../../../shared/util/duration';
 import type { Actions } from '../state/actions';
 import type { AppState } from '../state/store';
@@ -20,6 +21,14 @@ const STATUS_FILTER: Array<[AppState['overview']['status'], string]> = [
   ['active', 'In progress'],
   ['finished', 'Finished'],
 ];
+
+const HIT_LABEL: Record<OutputHit['where'], string> = {
+  output: 'output',
+  note: 'note',
+  skip: 'skip reason',
+  issues: 'Issues',
+  'next-actions': 'Next actions',
+};
 
 const MATCH_LABEL: Record<NonNullable<HistoryRun['match']>['where'], string> = {
   command: 'command',
@@ -90,9 +99,9 @@ export function HomeView({
   actions,
 }: {
   overview: AppState['overview'];
-  actions: Pick<Actions, 'openRunbook' | 'openPastRun' | 'resume' | 'search'>;
+  actions: Pick<Actions, 'openRunbook' | 'openPastRun' | 'resume' | 'search' | 'openOutput'>;
 }) {
-  const { due, unfinished, runs, query, status } = overview;
+  const { due, unfinished, runs, query, status, output } = overview;
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   const searching = Boolean(query.trim() || status);
   const interrupted = (unfinished ?? []).filter((r) => r.status === 'interrupted');
@@ -375,6 +384,83 @@ export function HomeView({
           </table>
         )}
       </section>
+      {output && (
+        <section className="home-section" data-testid="output-matches">
+          <h2>Output matches</h2>
+          <p className="muted">
+            Lines of past runs&apos; output (as the terminal showed it), notes, skip reasons and
+            fields holding “{output.text}”
+            {output.more ? `: the first ${output.hits.length}, newest runs first` : ''}.
+          </p>
+          {output.hits.length === 0 ? (
+            <p className="muted">No line of any run’s output or notes has it.</p>
+          ) : (
+            <table className="home-table output-matches">
+              <thead>
+                <tr>
+                  <th>Run</th>
+                  <th>Step</th>
+                  <th>Host</th>
+                  <th>Line</th>
+                  <th>Text</th>
+                </tr>
+              </thead>
+              <tbody>
+                {output.hits.map((h) => (
+                  <tr
+                    key={`${h.runId} ${h.where} ${h.stepId ?? ''} ${h.host ?? ''} ${h.line}`}
+                    data-testid="output-match"
+                    data-run-id={h.runId}
+                  >
+                    <td className="nowrap">
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => actions.openPastRun(h.runId)}
+                      >
+                        {h.runbookTitle}
+                      </button>
+                      <div className="muted">{when(h.startedAt)}</div>
+                    </td>
+                    <td>{h.stepId === null ? '—' : (h.stepTitle ?? h.stepId)}</td>
+                    <td className="nowrap muted">{h.host ?? HIT_LABEL[h.where]}</td>
+                    <td className="nowrap">{h.line}</td>
+                    <td className="output-match-text">
+                      <button
+                        type="button"
+                        className="link-button"
+                        title={
+                          h.where === 'output'
+                            ? 'Open the full output at this line'
+                            : 'Open the run'
+                        }
+                        onClick={() =>
+                          h.where === 'output' && h.stepId !== null
+                            ? actions.openOutput({
+                                runId: h.runId,
+                                stepId: h.stepId,
+                                title: h.stepTitle ?? h.stepId,
+                                host: h.host,
+                                line: h.line,
+                              })
+                            : actions.openPastRun(h.runId)
+                        }
+                        data-testid="output-match-open"
+                      >
+                        <code>
+                          {h.text.slice(0, h.start)}
+                          <mark>{h.text.slice(h.start, h.end)}</mark>
+                          {h.text.slice(h.end)}
+                        </code>
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      )}
     </div>
   );
 }

@@ -25,6 +25,8 @@ export interface ViewerTarget {
   stepId: string;
   title: string;
   host: string | null;
+  /** Open at this line (1-based), marked: a match of the Overview's output search. */
+  line?: number;
 }
 
 /**
@@ -178,6 +180,15 @@ export function OutputViewer({
       : line * ROW;
   }, [jumps, visible, scaled, total, span, height]);
 
+  // The line to open at, once the output has that many lines (it may still be rendering).
+  const startLine = useRef(target.line ?? null);
+  useEffect(() => {
+    const n = startLine.current;
+    if (n === null || !status || (status.total < n && !status.complete)) return;
+    startLine.current = null;
+    goTo(Math.min(n, status.total) - 1);
+  }, [status, goTo]);
+
   /** To the last line: while the output is still rendering, once it is all there. */
   const toEnd = () => {
     if (!viewId) return;
@@ -225,7 +236,7 @@ export function OutputViewer({
   };
 
   const rows = [];
-  const current = found?.hits[hit];
+  const current = found ? found.hits[hit] : target.line !== undefined ? target.line - 1 : undefined;
   const literal = found && !regex ? found.query : null;
   for (let n = first; n < Math.min(total, first + visible + 1); n++) {
     const line = shown.get(Math.floor(n / BLOCK))?.[n % BLOCK];

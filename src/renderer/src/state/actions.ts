@@ -12,6 +12,7 @@ import {
   stepsNotDone,
   holdFlagged,
   isProduction,
+  OUTPUT_SEARCH_MAX,
   stepName,
   type ExportFormat,
   type Rehearsal,
@@ -84,6 +85,15 @@ export function createActions(
     api
       .call('history.list', historyRequest())
       .then((runs) => dispatch({ type: 'overview', runs }), fail);
+    const text = outputSearchText(get().overview.query);
+    if (!text) return dispatch({ type: 'overview', output: null });
+    api.call('history.searchOutput', { text }).then(
+      // An answer to a search the user has since changed is dropped.
+      (found) =>
+        outputSearchText(get().overview.query) === text &&
+        dispatch({ type: 'overview', output: { ...found, text } }),
+      fail,
+    );
   };
   const UNFINISHED = { status: ['interrupted' as const, 'active' as const] };
   const loadOverview = (): void => {
@@ -587,4 +597,18 @@ function terminalPort(api: RunsheetApi): TerminalPort {
     ack: (sessionId, chars) => quiet(api.call('session.ack', { sessionId, chars })),
     detach: (sessionId) => quiet(api.call('session.detach', { sessionId })),
   };
+}
+
+/**
+ * The text an Overview search looks for in past output: what was typed, less the
+ * history's `status:` and `host:` filters and quotes, as one line of text (at most
+ * what the contract takes); '' when only filters are left.
+ */
+export function outputSearchText(query: string): string {
+  return query
+    .replace(/(^|\s)(status|host):\S*/gi, ' ')
+    .replace(/"/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, OUTPUT_SEARCH_MAX);
 }

@@ -9,7 +9,7 @@ import type {
   RunState,
   RunSummary,
 } from '../../../shared/api';
-import type { ExportFormat, Plan, Runbook, Step } from '../../../shared/model';
+import type { ExportFormat, OutputSearchResult, Plan, Runbook, Step } from '../../../shared/model';
 
 /** The open question before steps that ask run: each with why, and the production name to type. */
 export interface Confirming {
@@ -83,11 +83,20 @@ export interface AppState {
     runs: HistoryRun[] | null;
     query: string;
     status: HistoryStatus | '';
+    /** Lines of past runs' output and notes holding the search's text (null: no text, or reading). */
+    output: (OutputSearchResult & { text: string }) | null;
   };
   past: PastRunState | null;
   exporting: ExportState | null;
   /** The full-output viewer, on this step of this run. */
-  viewing: { runId: string; stepId: string; title: string; host: string | null } | null;
+  viewing: {
+    runId: string;
+    stepId: string;
+    title: string;
+    host: string | null;
+    /** Opened at this line (1-based): an output search's match. */
+    line?: number;
+  } | null;
   /** The replay of a past run's terminal session. */
   replaying: { runId: string; title: string } | null;
   rehearsing: boolean;
@@ -134,7 +143,13 @@ export type Action =
   /** The user closed an ended shell's tab. */
   | { type: 'closeShell'; sessionId: string }
   | { type: 'view'; view: AppState['view'] }
-  | { type: 'overview'; due?: DueItem[]; unfinished?: HistoryRun[]; runs?: HistoryRun[] }
+  | {
+      type: 'overview';
+      due?: DueItem[];
+      unfinished?: HistoryRun[];
+      runs?: HistoryRun[];
+      output?: AppState['overview']['output'];
+    }
   | { type: 'query'; query: string; status?: HistoryStatus | '' }
   | { type: 'past'; runId: string }
   | { type: 'pastOpened'; runId: string; opened: OpenedRun; others?: RunSummary[] }
@@ -175,7 +190,7 @@ export const initialState: AppState = {
   groups: [],
   target: '',
   view: 'runbook',
-  overview: { due: null, unfinished: null, runs: null, query: '', status: '' },
+  overview: { due: null, unfinished: null, runs: null, query: '', status: '', output: null },
   past: null,
   exporting: null,
   viewing: null,
@@ -269,6 +284,7 @@ export function reduce(state: AppState, action: Action): AppState {
           ...(action.due ? { due: action.due } : {}),
           ...(action.unfinished ? { unfinished: action.unfinished } : {}),
           ...(action.runs ? { runs: action.runs } : {}),
+          ...(action.output !== undefined ? { output: action.output } : {}),
         },
       };
     case 'query':
