@@ -4,13 +4,13 @@
 // Target: each search <= 2.0 x its grep (wall clock); CPU times are printed beside.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'vitest';
 import { createCore } from '../src/core';
 import { JournalWriter } from '../src/core/journal/writer';
 import { createInProcessApi } from '../src/shared/api/in-process';
 import { tempDir } from '../tests/helpers/temp';
+import { median, record } from './results';
 
 const RUNS = 64;
 const STEPS = 2;
@@ -19,8 +19,6 @@ const BATCH = 64 * 1024;
 const BATCHES = 128;
 const ROUNDS = 5;
 const NEEDLE = 'quota exceeded on vol-7731';
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** 64 KiB of log-like terminal output (CRLF as a PTY writes it, some colour), whole lines. */
 function block(seed: number): Buffer {
@@ -190,21 +188,20 @@ test('search 1 GiB of past output through the core, against grep -c over the sam
         }
         rows.push({ name, ours, grep: theirs, oursCpu, grepCpu, hits });
       }
-      const ms = (x: number) => `${x.toFixed(0)} ms`.padStart(7);
-      console.log(
-        [
-          `\noutput search over ${RUNS} runs, ${(files.length / 2).toFixed(0)} journals, 1 GiB of output (${ms(made).trim()} to write them), median of ${ROUNDS}:`,
-          ...rows.map(
-            (r) =>
-              `  ${r.name}: core ${ms(median(r.ours))}, grep ${ms(median(r.grep))} = ${(median(r.ours) / median(r.grep)).toFixed(2)}x (target <= 2.0), ${r.hits}` +
-              `; CPU time: core ${ms(median(r.oursCpu))}, grep ${ms(median(r.grepCpu))} = ${(median(r.oursCpu) / median(r.grepCpu)).toFixed(2)}x`,
-          ),
-          `  the first search (every journal read and checked, then kept): ${ms(rows[0]!.ours[0]!).trim()}; the medians are of searches after it`,
-          `  (load average when done: ${loadavg()
-            .map((l) => l.toFixed(1))
-            .join(', ')} on ${cpus().length} cores)`,
-        ].join('\n'),
-      );
+      for (const r of rows)
+        record({
+          figure: `output search: 1 GiB of past output, ${r.name.trim()}`,
+          value: median(r.ours),
+          unit: 'ms',
+          baseline: {
+            name: `grep ${r.name.includes('insensitive') ? '-ci' : '-c'}`,
+            value: median(r.grep),
+            unit: 'ms',
+          },
+          target: { op: '<=', value: 2.0, on: 'ratio' },
+          method: `${RUNS} runs, ${files.length / 2} journals (written in ${made.toFixed(0)} ms), median of ${ROUNDS} alternating (${r.hits}); CPU time: core ${median(r.oursCpu).toFixed(0)} ms, grep ${median(r.grepCpu).toFixed(0)} ms; the first search (every journal read and checked) ${rows[0]!.ours[0]!.toFixed(0)} ms, not counted`,
+          samples: r.ours,
+        });
     } finally {
       core.dispose();
     }
