@@ -31,6 +31,8 @@ export interface CoreOptions extends Partial<CoreDirs> {
   version: string;
   /** Makes the shell for a run; a local PTY unless a test or transport says otherwise. */
   sessionFactory?: SessionFactory;
+  /** The environment local shells start with (default: this process's). */
+  localEnv?: NodeJS.ProcessEnv;
   /** How SSH hosts are resolved and trusted (ssh_config, known_hosts, accept-new). */
   ssh?: SshOptions;
   /** A window can answer questions (unknown host keys): set by the app and `serve`, not the CLI. */
@@ -126,7 +128,7 @@ export function createCore(options: CoreOptions): Core {
       ((request) =>
         request.host
           ? new SshSession(resolveSshTarget(request.host, { ...ssh, extraHosts: hosts() }), request)
-          : new LocalPtySession(request)),
+          : new LocalPtySession({ ...request, env: options.localEnv })),
     emit,
   );
   let worker: RedactionWorker | null = null;

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type Core, type CoreOptions } from '../../src/core/core';
 import { LocalPtySession } from '../../src/core/sessions/local-pty';
@@ -15,11 +16,16 @@ import { tempDir, waitFor, writeFiles } from './temp';
  * in-process transport, remembering the latest run state it announced.
  */
 export function coreOn(workspace: string, options: Partial<CoreOptions> = {}) {
+  // A clean HOME, as RunHarness has: the machine's rc files (a pyenv init waiting on a
+  // stale lock, say) must not decide whether a shell starts.
+  const home = join(workspace, '.home');
+  mkdirSync(home, { recursive: true });
   const core = createCore({
     bundledRunbooks: workspace,
     dataDir: join(workspace, '.data'),
     logDir: join(workspace, '.logs'),
     version: 'test',
+    localEnv: { ...process.env, HOME: home, ENV: '' },
     ...options,
   });
   const api = createInProcessApi(core.handlers, core);
