@@ -7,3 +7,4 @@ export * from './hosts';
 export * from './danger';
 export * from './plan';
 export * from './timing';
+export * from './rollout';
