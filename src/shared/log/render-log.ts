@@ -1,5 +1,5 @@
 import type { RunState, StepResult } from '../model';
-import { failingCommandsText, type Runbook, type Step } from '../model';
+import { failingCommandsText, rolloutText, type Runbook, type Step } from '../model';
 import { formatDuration } from '../util/duration';
 import { fenced } from './format';
 import { shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
@@ -136,6 +136,12 @@ function renderStep(runId: string, step: Step, result: StepResult, files: Output
   const hosts = Object.entries(result.hosts).sort(([a], [b]) =>
     a.localeCompare(b, undefined, { numeric: true }),
   );
+  if (result.rollout) {
+    lines.push(indent(`Rollout: ${rolloutText(result.rollout)}.`), '');
+    const notRun = hosts.filter(([, h]) => h.status === 'not-run').map(([host]) => host);
+    if (notRun.length > 0)
+      lines.push(indent(`Not run (${notRun.length}): ${notRun.map(cell).join(', ')}.`), '');
+  }
   if (hosts.length > 0) {
     lines.push(
       indent('| Host | Result | Exit | Duration | As | Host key |'),

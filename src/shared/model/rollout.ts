@@ -176,3 +176,25 @@ export function batchLabel(rollout: Rollout): string {
   const size = rollout.batches[index]?.length ?? 0;
   return `batch ${index + 1} of ${rollout.batches.length} · ${size} host${size === 1 ? '' : 's'}`;
 }
+
+/**
+ * A rollout in one line, as the log and the plan say it: its attributes, its batches'
+ * sizes, and where it stopped and why.
+ */
+export function rolloutText(rollout: Rollout): string {
+  const set = [
+    rollout.batchSpec === null ? 'every host in one batch' : `batch=${rollout.batchSpec}`,
+    rollout.maxFailSpec === null
+      ? null
+      : `maxFail=${rollout.maxFailSpec} (stops when more than ${rollout.maxFail} host${rollout.maxFail === 1 ? '' : 's'} fail)`,
+    rollout.pause === null
+      ? null
+      : rollout.pause === 'ask'
+        ? 'pauseBetween=ask (the operator says go on)'
+        : `pauseBetween=${rollout.pause / 1000}s`,
+  ].filter(Boolean);
+  const n = rollout.batches.length;
+  const sizes = rollout.batches.map((b) => b.length).join(', ');
+  const text = `${set.join(', ')}: ${n} batch${n === 1 ? '' : 'es'} of ${sizes} host${sizes === '1' ? '' : 's'}`;
+  return rollout.stopped ? `${text}; ${rollout.stopped}` : text;
+}
