@@ -80,6 +80,10 @@ describe.skipIf(!HAS_SSHD)('rolling fan-out: batches, failure limits, pauses', (
       'canary.md': `# Canary\n\n\`\`\`bash {name=patch hosts=fleet batch=1,rest maxFail=0}\n${failOn(110)}\n\`\`\`\n`,
     });
     try {
+      // The plan lists the batches before anything runs.
+      const plan = await api.call('run.plan', { runbookId: 'canary.md' });
+      expect(plan.steps[0]!.rollout!.batches.map((b) => b.length)).toEqual([1, 19]);
+      expect(plan.text).toContain('"batchSpec": "1,rest"');
       const run = await api.call('run.start', { runbookId: 'canary.md' });
       const { runbook } = await api.call('runbook.open', { runbookId: 'canary.md' });
       const id = runbook.steps[0]!.id;

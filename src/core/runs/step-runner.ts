@@ -194,14 +194,7 @@ export class StepRunner {
     const failedOf = (lane: LaneResult): FailedCommand[] =>
       failedCommandsOf(step, shown, lane, Boolean(step.attrs.interpreter));
     const rollout = hosts
-      ? planRollout(
-          hosts,
-          rolloutSpecOf(
-            step.attrs,
-            live.runbook.frontmatter as Record<string, unknown>,
-            parseDurationMs,
-          ),
-        )
+      ? planRollout(hosts, rolloutSpecOf(step.attrs, live.runbook.frontmatter, parseDurationMs))
       : null;
     let own: ManagedSession | null = null;
     if (hosts?.length === 0)

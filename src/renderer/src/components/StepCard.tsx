@@ -15,11 +15,14 @@ import { moveStepFocus } from '../ui/keys';
 import { CodeBlock } from './CodeBlock';
 import { Markdown } from './Markdown';
 import { StatusChip } from './StatusChip';
+import { RolloutStrip } from './RolloutStrip';
 
 export interface StepActions {
   toggle(step: Step, checked: boolean): void;
   run(step: Step, andFollowing?: boolean): void;
   cancel(force: boolean): void;
+  /** The go-ahead for the next batch of a rollout that waits for it (`pauseBetween=ask`). */
+  proceed(step: Step): void;
   markDone(step: Step): void;
   skip(step: Step, reason: string): void;
   setVariable(step: Step, name: string, value: string): void;
@@ -385,12 +388,21 @@ export function StepCard({
       {result?.skipReason && status === 'skipped' && (
         <div className="step-note">Skipped: {result.skipReason}</div>
       )}
+      {result?.rollout && (
+        <RolloutStrip
+          rollout={result.rollout}
+          hosts={result.hosts}
+          running={running}
+          canProceed={!readOnly && running}
+          onProceed={() => actions.proceed(step)}
+        />
+      )}
       {hosts.length > 0 && (
         <div className="host-results" data-testid="host-results">
           {hosts.map(([host, h]) => (
             <span
               key={host}
-              className={`host-result chip chip-${h.status === 'passed' ? 'passed' : 'failed'}`}
+              className={`host-result chip chip-${h.status === 'passed' ? 'passed' : h.status === 'not-run' ? 'pending' : 'failed'}`}
               title={h.detail ?? h.output}
             >
               {host} · {h.status}
