@@ -5,6 +5,7 @@ import { readJournal } from '../../src/core/journal/reader';
 import type { RunState, StepResult } from '../../src/shared/model';
 import { keygen, startSshd, type TestSshd } from '../helpers/sshd';
 import { coreOn } from '../helpers/harness';
+import { runsheet } from '../helpers/cli';
 import { tempDir, waitFor, writeFiles } from '../helpers/temp';
 
 // Issue 16, point 1: a fan-out rolled out in batches, on twenty real OpenSSH servers on
@@ -264,6 +265,56 @@ describe.skipIf(!HAS_SSHD)('rolling fan-out: batches, failure limits, pauses', (
       core.dispose();
     }
   }, 60_000);
+
+  it('runsheet run without a terminal goes on past pauseBetween=ask only with --yes', async () => {
+    const ws = join(dir.path, 'cli');
+    mkdirSync(ws);
+    writeFiles(ws, {
+      'hosts.yaml': HOSTS_YAML,
+      'ask.md':
+        '# Ask\n\n```bash {hosts=fleet-120,fleet-121 batch=1 pauseBetween=ask}\necho hi\n```\n',
+    });
+    const config = join(ws, 'ssh_config');
+    writeFileSync(
+      config,
+      `Host fleet-*\n  User root\n  Port ${PORT}\n  IdentityFile ${clientKey}\n`,
+    );
+    const cli = (...extra: string[]) =>
+      runsheet(
+        [
+          'run',
+          join(ws, 'ask.md'),
+          '--json',
+          '--ssh-config',
+          config,
+          '--known-hosts',
+          join(ws, 'known_hosts'),
+          '--accept-new-host-keys',
+          '--data-dir',
+          join(ws, 'data'),
+          '--log-dir',
+          join(ws, 'logs'),
+          ...extra,
+        ],
+        ws,
+      );
+    const refused = cli();
+    expect(refused.stderr).toContain('batch 2 of 2 (1 host) of ');
+    expect(refused.stderr).toContain('without a terminal pass --yes to go on');
+    const [step] = refused.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status?: string });
+    expect(step!.status).toBe('cancelled');
+    expect(refused.code).toBe(1);
+    const went = cli('--yes');
+    const [passed] = went.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status?: string });
+    expect(passed!.status).toBe('passed');
+    expect(went.code).toBe(0);
+  }, 120_000);
 
   it('a bad batch=, maxFail= or pauseBetween= value blocks its step, naming the line', async () => {
     const { core, api } = fleetCore('bad', {
