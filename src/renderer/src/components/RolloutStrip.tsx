@@ -27,6 +27,14 @@ function batchState(
   return 'pending';
 }
 
+/** The headline: where a running rollout is; where a finished one ended. */
+function where(rollout: Rollout, running: boolean): string {
+  const n = rollout.batches.length;
+  if (rollout.stopped) return `stopped after batch ${rollout.current} of ${n}`;
+  if (running && rollout.current >= 0) return batchLabel(rollout);
+  return `${n} batch${n === 1 ? '' : 'es'}`;
+}
+
 const CHIP: Record<BatchState, string> = {
   passed: 'chip-passed',
   failed: 'chip-failed',
@@ -48,7 +56,7 @@ export function RolloutStrip({ rollout, hosts, running, canProceed, onProceed }:
     <div className="rollout" data-testid="rollout">
       <div className="rollout-head">
         <span className="rollout-where" data-testid="rollout-where">
-          {rollout.current < 0 ? `${rollout.batches.length} batches` : batchLabel(rollout)}
+          {where(rollout, running)}
         </span>
         <span className="rollout-spec muted">{rolloutText({ ...rollout, stopped: null })}</span>
       </div>

@@ -456,24 +456,27 @@ export function StepCard({
             Output <span className="muted">({result.outputBytes} bytes)</span>
           </summary>
           {hosts.length > 1 ? (
-            // A fan-out: each host's own output under its name, in the order of the chips.
-            hosts.map(([host, h]) => (
-              <div key={host} className="host-output" data-testid="host-output">
-                <div className="host-output-title">
-                  <span className="connection-host">{host}</span> · {h.status}
-                  {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
-                  <button
-                    type="button"
-                    className="btn btn-small btn-ghost"
-                    tabIndex={inner}
-                    onClick={() => actions.openOutput(step, host)}
-                  >
-                    Full output
-                  </button>
+            // A fan-out: each host's own output under its name, in the order of the chips. Hosts
+            // a rollout never reached have none: their chips and the rollout's "Stopped" say why.
+            hosts
+              .filter(([, h]) => h.status !== 'not-run')
+              .map(([host, h]) => (
+                <div key={host} className="host-output" data-testid="host-output">
+                  <div className="host-output-title">
+                    <span className="connection-host">{host}</span> · {h.status}
+                    {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
+                    <button
+                      type="button"
+                      className="btn btn-small btn-ghost"
+                      tabIndex={inner}
+                      onClick={() => actions.openOutput(step, host)}
+                    >
+                      Full output
+                    </button>
+                  </div>
+                  <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
                 </div>
-                <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
-              </div>
-            ))
+              ))
           ) : (
             <>
               <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>
