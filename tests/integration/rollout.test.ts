@@ -316,6 +316,33 @@ describe.skipIf(!HAS_SSHD)('rolling fan-out: batches, failure limits, pauses', (
     expect(went.code).toBe(0);
   }, 120_000);
 
+  it('groups identical outputs in the log and diffs the outlier against the majority (point 2)', async () => {
+    const { core, api, ended } = fleetCore('groups', {
+      'groups.md':
+        '# Groups\n\n```bash {hosts=fleet-110,fleet-111,fleet-112,fleet-113,fleet-114,fleet-115}\n' +
+        'echo "kernel $(case "$SSH_CONNECTION" in *" 127.0.0.113 "*) echo 5.10;; *) echo 6.1;; esac)"; echo "disk ok"\n```\n',
+    });
+    try {
+      const run = await api.call('run.start', { runbookId: 'groups.md' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'groups.md' });
+      const id = runbook.steps[0]!.id;
+      await api.call('run.execute', { runId: run.id, stepId: id });
+      expect((await ended(id)).status).toBe('passed');
+      await api.call('run.finish', { runId: run.id });
+      const log = readFileSync(run.logPath, 'utf8');
+      expect(log).toContain('Output of 6 hosts, grouped:');
+      expect(log).toContain(
+        '- 5 hosts: same output (the majority): fleet-110, fleet-111, fleet-112, fleet-114, fleet-115',
+      );
+      expect(log).toContain('- fleet-113: differs from the majority: fleet-113');
+      expect(log).toMatch(
+        /```diff\n\s*--- fleet-110 and 4 more\n\s*\+\+\+ fleet-113\n[^`]*-kernel 6\.1\n\s*\+kernel 5\.10\n\s* disk ok/,
+      );
+    } finally {
+      core.dispose();
+    }
+  }, 60_000);
+
   it('a bad batch=, maxFail= or pauseBetween= value blocks its step, naming the line', async () => {
     const { core, api } = fleetCore('bad', {
       'bad.md': '# Bad\n\n```bash {hosts=fleet batch=1,rest,5}\necho never\n```\n',

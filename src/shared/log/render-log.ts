@@ -1,5 +1,12 @@
 import type { RunState, StepResult } from '../model';
-import { failingCommandsText, rolloutText, type Runbook, type Step } from '../model';
+import {
+  failingCommandsText,
+  groupOutputs,
+  groupTitle,
+  rolloutText,
+  type Runbook,
+  type Step,
+} from '../model';
 import { formatDuration } from '../util/duration';
 import { fenced } from './format';
 import { shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
@@ -155,6 +162,7 @@ function renderStep(runId: string, step: Step, result: StepResult, files: Output
       );
     }
     lines.push('');
+    lines.push(...groupedOutput(result));
     for (const [host, h] of hosts) {
       if (!h.output) continue;
       const { text, note } = shownHostOutput(runId, step.id, host, h, files);
@@ -181,6 +189,23 @@ function renderStep(runId: string, step: Step, result: StepResult, files: Output
       '',
     );
   }
+  return lines;
+}
+
+/**
+ * Hosts with the same output as one line, and every other output as a diff against the
+ * majority's: what the per-host blocks below say, read at a glance. Only when some hosts
+ * share an output (otherwise there is nothing to group).
+ */
+function groupedOutput(result: StepResult): string[] {
+  const grouped = groupOutputs(result.hosts);
+  if (!grouped || grouped.groups.every((g) => g.hosts.length === 1)) return [];
+  const lines = [indent(`Output of ${grouped.ran} hosts, grouped:`), ''];
+  for (const [i, g] of grouped.groups.entries()) {
+    lines.push(indent(`- ${groupTitle(grouped, i)}: ${g.hosts.map(cell).join(', ')}`));
+    if (g.diff) lines.push('', indent(indent(fenced(g.diff, 'diff'))), '');
+  }
+  lines.push('');
   return lines;
 }
 

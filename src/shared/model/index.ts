@@ -8,3 +8,4 @@ export * from './danger';
 export * from './plan';
 export * from './timing';
 export * from './rollout';
+export * from './output-groups';

@@ -16,6 +16,7 @@ import { CodeBlock } from './CodeBlock';
 import { Markdown } from './Markdown';
 import { StatusChip } from './StatusChip';
 import { RolloutStrip } from './RolloutStrip';
+import { OutputGroupsView } from './OutputGroupsView';
 
 export interface StepActions {
   toggle(step: Step, checked: boolean): void;
@@ -411,6 +412,7 @@ export function StepCard({
           ))}
         </div>
       )}
+      {result && hosts.length > 1 && !running && <OutputGroupsView hosts={result.hosts} />}
       {result && failingCommandsText(result) && (
         <div className="step-note step-failing" data-testid="step-failing" role="status">
           {failingCommandsText(result)}
