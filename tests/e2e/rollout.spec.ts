@@ -46,6 +46,9 @@ test.beforeAll(async () => {
       '```',
       '',
     ].join('\n'),
+    // web-6 runs an older kernel: one outlier among ten.
+    'kernels.md':
+      '# Kernel check\n\n```bash {hosts=web}\necho "kernel $(case "$SSH_CONNECTION" in *" 127.0.0.135 "*) echo 5.10;; *) echo 6.1;; esac)"; echo "disk ok"\n```\n',
   });
   app = await serveApp({
     workspace: ws,
@@ -110,4 +113,30 @@ test('a rollout in batches: the plan lists them, the card waits for the go-ahead
   await expect(chips.filter({ hasText: '· not-run' })).toHaveCount(6);
   await step.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/screenshots/rollout-stopped.png' });
+});
+
+test('identical outputs read as one group; the outlier as a diff against the majority', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page.getByTestId('runbook-list').getByText('Kernel check').click();
+  await page.getByTestId('start-run').click();
+  const step = page.getByTestId('step').first();
+  await step.getByTestId('run-step').click();
+  await expect(step.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
+    timeout: 60_000,
+  });
+  const groups = step.getByTestId('output-group');
+  await expect(groups).toHaveCount(2);
+  await expect(groups.nth(0).getByTestId('output-group-title')).toHaveText(
+    '9 hosts: same output (the majority)',
+  );
+  await expect(groups.nth(1).getByTestId('output-group-title')).toHaveText(
+    'web-6: differs from the majority',
+  );
+  const diff = groups.nth(1).getByTestId('output-group-diff');
+  await expect(diff.locator('.diff-del')).toHaveText('-kernel 6.1\n');
+  await expect(diff.locator('.diff-add')).toHaveText('+kernel 5.10\n');
+  await groups.nth(1).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/output-groups.png' });
 });

@@ -13,7 +13,7 @@ export function OutputGroupsView({ hosts }: { hosts: Record<string, HostResult> 
   const grouped = useMemo(() => groupOutputs(hosts), [hosts]);
   if (!grouped || grouped.groups.every((g) => g.hosts.length === 1)) return null;
   return (
-    <div className="output-groups" data-testid="output-groups">
+    <div className="output output-groups" data-testid="output-groups">
       {grouped.groups.map((g, i) => (
         <div key={g.hosts[0]} className="output-group" data-testid="output-group">
           <div className="host-output-title" title={g.hosts.join(', ')}>
@@ -29,6 +29,7 @@ export function OutputGroupsView({ hosts }: { hosts: Record<string, HostResult> 
           {g.diff ? (
             <pre className="diff" data-testid="output-group-diff">
               {g.diff
+                .replace(/\n$/, '')
                 .split('\n')
                 .slice(0, SHOWN_LINES)
                 .map((line, n) => (
