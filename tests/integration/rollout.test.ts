@@ -242,6 +242,42 @@ describe.skipIf(!HAS_SSHD)('rolling fan-out: batches, failure limits, pauses', (
     }
   }, 120_000);
 
+  it('in production, a step that asked before it ran asks again, name typed, before each batch', async () => {
+    const { core, api, latest, ended } = fleetCore('prod', {
+      'prod.md':
+        '---\nenvironment: production\nbatch: 1,rest\npauseBetween: ask\n---\n\n# Prod\n\n```bash {hosts=fleet-126,fleet-127 confirm=true}\necho done\n```\n',
+    });
+    try {
+      const run = await api.call('run.start', { runbookId: 'prod.md' });
+      const { runbook } = await api.call('runbook.open', { runbookId: 'prod.md' });
+      const id = runbook.steps[0]!.id;
+      await api.call('run.execute', {
+        runId: run.id,
+        stepId: id,
+        confirmed: true,
+        typed: 'production',
+      });
+      await waitFor('the question', () => latest()?.steps[id]?.rollout?.waiting ?? null, 30_000);
+      await expect(
+        api.call('run.proceed', { runId: run.id, stepId: id, confirmed: true }),
+      ).rejects.toThrow(/type "production" to confirm/);
+      await api.call('run.proceed', {
+        runId: run.id,
+        stepId: id,
+        confirmed: true,
+        typed: 'production',
+      });
+      expect((await ended(id)).status).toBe('passed');
+      const confirmed = readJournal(run.journalPath).records.filter(
+        (r) => r.type === 'step.confirmed',
+      );
+      expect(confirmed).toHaveLength(2);
+      expect(confirmed[1]).toMatchObject({ typed: 'production', environment: 'production' });
+    } finally {
+      core.dispose();
+    }
+  }, 60_000);
+
   it('cancel while a rollout waits records the hosts left as cancelled before they started', async () => {
     const { core, api, latest, ended } = fleetCore('cancel', {
       'cancel.md':

@@ -7,7 +7,9 @@ import {
   parseBatchSpec,
   parseFailLimit,
   planRollout,
+  rolloutSpecOf,
 } from '../../src/shared/model';
+import { parseDurationMs } from '../../src/shared/runbook/info-string';
 import { parseRunbook } from '../../src/shared/runbook/parse';
 
 // Issue 16, point 1: the arithmetic of a rolling fan-out (batch sizes, failure limits) and
@@ -137,5 +139,26 @@ describe('rollout attributes in a runbook', () => {
       pauseBetween: 120_000,
     });
     expect(step(10).attrs.pauseBetween).toBe('ask');
+  });
+});
+
+describe('rollout defaults from the frontmatter', () => {
+  it("a step's own attribute wins; the frontmatter fills the rest", () => {
+    const front = { batch: '1,rest', maxFail: 2, pauseBetween: '30s' };
+    expect(rolloutSpecOf({}, front, parseDurationMs)).toEqual({
+      batch: '1,rest',
+      maxFail: '2',
+      pause: 30_000,
+    });
+    expect(rolloutSpecOf({ batch: '5', pauseBetween: 'ask' }, front, parseDurationMs)).toEqual({
+      batch: '5',
+      maxFail: '2',
+      pause: 'ask',
+    });
+    expect(rolloutSpecOf({}, {}, parseDurationMs)).toEqual({
+      batch: null,
+      maxFail: null,
+      pause: null,
+    });
   });
 });
