@@ -88,6 +88,10 @@ test('a rollout in batches: the plan lists them, the card waits for the go-ahead
     timeout: 30_000,
   });
   await expect(step.getByTestId('rollout-where')).toHaveText('batch 2 of 3 · 3 hosts');
+  // The run header says it too, while the step runs.
+  await expect(page.getByTestId('run-rollout')).toHaveText(
+    'batch 2 of 3 · 3 hosts · waits for your go-ahead',
+  );
   const states = step.getByTestId('rollout-batch');
   await expect(states.nth(0)).toHaveAttribute('data-state', 'passed');
   await expect(states.nth(1)).toHaveAttribute('data-state', 'waiting');
@@ -105,6 +109,7 @@ test('a rollout in batches: the plan lists them, the card waits for the go-ahead
     '10 hosts: 2 passed, 2 failed, 0 unreachable, 6 not run',
   );
   await expect(step.getByTestId('rollout-where')).toHaveText('stopped after batch 2 of 3');
+  await expect(page.getByTestId('run-rollout')).toHaveCount(0);
   // Only the hosts that ran have output; the six not run are named by their chips.
   await expect(step.getByTestId('host-output')).toHaveCount(4);
   await expect(states.nth(1)).toHaveAttribute('data-state', 'failed');
