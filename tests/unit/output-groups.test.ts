@@ -58,4 +58,16 @@ describe('grouped outputs', () => {
     expect(groupTitle(grouped, 1)).toContain('too unlike the majority to diff');
     expect(groupOutputs({ a: host('x') })).toBeNull();
   });
+
+  it('diffs at most the 20 largest other groups; with nothing shared, none', () => {
+    const hosts: Record<string, HostResult> = {};
+    for (let i = 1; i <= 30; i++) hosts[`same-${i}`] = host('ok');
+    for (let i = 1; i <= 30; i++) hosts[`own-${i}`] = host(`ok ${i}`);
+    const grouped = groupOutputs(hosts)!;
+    expect(grouped.groups).toHaveLength(31);
+    expect(grouped.groups.filter((g) => g.diff !== null)).toHaveLength(20);
+    expect(groupTitle(grouped, 30)).toBe('own-30: a different output');
+    const unique = groupOutputs({ a: host('1'), b: host('2'), c: host('3') })!;
+    expect(unique.groups.every((g) => g.diff === null)).toBe(true);
+  });
 });

@@ -34,6 +34,13 @@ export type OutputGroups = z.infer<typeof OutputGroups>;
 const MAX_EDITS = 500;
 
 /**
+ * Groups diffed against the majority, largest first: the log is written again as a run goes
+ * on, and 500 hosts that each print their own name would mean 499 diffs every time. The
+ * others are named as different, not diffed.
+ */
+const MAX_DIFFED = 20;
+
+/**
  * Groups the hosts that ran (not the unreachable ones, nor those a rollout or a cancel never
  * started on) by their exact output. Null when fewer than two hosts ran.
  */
@@ -56,10 +63,12 @@ export function groupOutputs(hosts: Record<string, HostResult>): OutputGroups | 
   // The largest first; between groups of one size, the one whose first host comes first.
   groups.sort((a, b) => b.hosts.length - a.hosts.length || compareHosts(a.hosts[0]!, b.hosts[0]!));
   const majority = groups[0]!;
+  const shared = majority.hosts.length > 1;
   return {
     ran: ran.length,
     groups: groups.map((g, i) => {
-      if (i === 0) return { ...g, diff: null, tooDifferent: false };
+      // Nothing shared (every host its own output): nothing to read as one, so nothing diffed.
+      if (i === 0 || !shared || i > MAX_DIFFED) return { ...g, diff: null, tooDifferent: false };
       const label = (x: { hosts: string[] }) =>
         x.hosts.length === 1 ? x.hosts[0]! : `${x.hosts[0]} and ${x.hosts.length - 1} more`;
       const diff = createTwoFilesPatch(
@@ -84,7 +93,7 @@ export function groupTitle(groups: OutputGroups, index: number): string {
   const who = n === 1 ? g.hosts[0]! : `${n} hosts`;
   return index === 0
     ? `${who}: same output (the majority)`
-    : `${who}: ${g.tooDifferent ? 'a different output (too unlike the majority to diff)' : 'differs from the majority'}`;
+    : `${who}: ${g.tooDifferent ? 'a different output (too unlike the majority to diff)' : g.diff === null ? 'a different output' : 'differs from the majority'}`;
 }
 
 function withNewline(text: string): string {
