@@ -371,6 +371,12 @@ describe.skipIf(!HAS_SSHD)('rolling fan-out: batches, failure limits, pauses', (
         '- 5 hosts: same output (the majority): fleet-110, fleet-111, fleet-112, fleet-114, fleet-115',
       );
       expect(log).toContain('- fleet-113: differs from the majority: fleet-113');
+      // The five identical outputs are one block in the log; the outlier keeps its own.
+      expect(log).toContain(
+        '<details><summary>Output on 5 hosts (same output): fleet-110, fleet-111, fleet-112, fleet-114, fleet-115</summary>',
+      );
+      expect(log).toContain('<details><summary>Output on fleet-113</summary>');
+      expect(log).not.toContain('<details><summary>Output on fleet-110</summary>');
       expect(log).toMatch(
         /```diff\n\s*--- fleet-110 and 4 more\n\s*\+\+\+ fleet-113\n[^`]*-kernel 6\.1\n\s*\+kernel 5\.10\n\s* disk ok/,
       );

@@ -9,7 +9,7 @@ import {
 } from '../model';
 import { formatDuration } from '../util/duration';
 import { fenced } from './format';
-import { shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
+import { hostOutputIsCut, shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
 import { logFields, stepLabel, type LogField } from './fields';
 import { renderRehearsalReport } from './rehearsal';
 
@@ -163,8 +163,33 @@ function renderStep(runId: string, step: Step, result: StepResult, files: Output
     }
     lines.push('');
     lines.push(...groupedOutput(result));
+    // Hosts with the same whole output (none of it cut) share one block, where the first of
+    // them would be; a host whose output is cut keeps its own, with its note and file.
+    const sameAs = new Map<string, string[]>();
+    for (const g of groupOutputs(result.hosts)?.groups ?? [])
+      if (
+        g.hosts.length > 1 &&
+        g.output &&
+        g.hosts.every((x) => !hostOutputIsCut(result.hosts[x]!))
+      )
+        for (const x of g.hosts) sameAs.set(x, g.hosts);
     for (const [host, h] of hosts) {
       if (!h.output) continue;
+      const same = sameAs.get(host);
+      if (same) {
+        if (same[0] !== host) continue;
+        lines.push(
+          indent(
+            `<details><summary>Output on ${same.length} hosts (same output): ${same.map(cell).join(', ')}</summary>`,
+          ),
+          '',
+          indent(fenced(h.output, 'text')),
+          '',
+          indent('</details>'),
+          '',
+        );
+        continue;
+      }
       const { text, note } = shownHostOutput(runId, step.id, host, h, files);
       lines.push(
         indent(`<details><summary>Output on ${host}</summary>`),
