@@ -141,6 +141,11 @@ export class StepRunner {
   dispose(): void {
     this.disposed = true;
     this.queue = [];
+    // A rollout waiting between batches would wait for ever: it stops, as if cancelled.
+    if (this.current?.waiting) {
+      this.current.cancelled = true;
+      this.current.waiting.proceed(undefined);
+    }
   }
 
   private async follow(done: Promise<StepResult>, previous: Step): Promise<void> {
@@ -459,18 +464,14 @@ export class StepRunner {
           },
           { durable: true },
         );
-      } else {
-        live.record(
-          {
-            type: 'step.batch',
-            stepId: step.id,
-            index: i,
-            state: 'running',
-            ...(by ? { by } : {}),
-          },
-          { durable: true },
-        );
+        // Each host left is recorded as cancelled before it started (runOn sees the cancel).
+        await runBatch(rollout.batches.slice(i).flat());
+        return;
       }
+      live.record(
+        { type: 'step.batch', stepId: step.id, index: i, state: 'running', ...(by ? { by } : {}) },
+        { durable: true },
+      );
       await runBatch(batch);
     }
   }
