@@ -18,6 +18,7 @@ import {
   stepsToConfirm,
   timeSplitText,
   type Plan,
+  type Rollout,
   type Runbook,
   type Step,
 } from '../shared/model';
@@ -101,6 +102,27 @@ export async function runHeadless(
     // "Run from here" over the chosen steps: the same core function the app calls, so the
     // same steps run and the same rules (stop at a failure unless continueOnError) apply.
     const results = await runSteps(api, () => state, steps, typed, {
+      onAsk: async (step, rollout) => {
+        const next = rollout.batches[rollout.current]!;
+        const what = `batch ${rollout.current + 1} of ${rollout.batches.length} (${next.length} host${next.length === 1 ? '' : 's'}) of ${label(step)}`;
+        if (!interactive) {
+          if (options.yes && !options.json) out(`▶ ${what}: going on (--yes)`);
+          else
+            process.stderr.write(
+              `runsheet: ${what} waits for the go-ahead (pauseBetween=ask); without a terminal pass --yes to go on. Stopping the step.\n`,
+            );
+          return Boolean(options.yes);
+        }
+        // The prompt takes the keyboard from the shell until it is answered.
+        live?.();
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        try {
+          return /^y(es)?$/i.test((await rl.question(`\nGo on with ${what}? [y/N] `)).trim());
+        } finally {
+          rl.close();
+          live = attachTerminal(api, () => state.sessionId);
+        }
+      },
       onStart: (step, index) => {
         if (!options.json)
           out(`\n▶ [${index + 1}/${steps.length}] ${label(step)}  (line ${step.line})`);
@@ -260,9 +282,32 @@ async function runSteps(
   report: {
     onStart(step: Step, index: number): void;
     onEnd(step: Step, result: StepResult): void;
+    /** A rollout waits for the go-ahead to its next batch (`pauseBetween=ask`): whether to go on. */
+    onAsk(step: Step, rollout: Rollout): Promise<boolean>;
   },
 ): Promise<Array<{ step: Step; result: StepResult }>> {
   const reported = new Map<string, 'started' | 'ended'>();
+  /** Batches asked about, as step id and batch index: each is asked once. */
+  const asked = new Set<string>();
+  const answer = (step: Step, rollout: Rollout): void => {
+    const key = `${step.id}\0${rollout.current}`;
+    if (asked.has(key)) return;
+    asked.add(key);
+    const runId = state().id;
+    void report
+      .onAsk(step, rollout)
+      .then((yes) =>
+        yes
+          ? api.call('run.proceed', {
+              runId,
+              stepId: step.id,
+              confirmed: true,
+              ...(typed !== undefined ? { typed } : {}),
+            })
+          : api.call('run.cancel', { runId }),
+      )
+      .catch((error: Error) => process.stderr.write(`runsheet: ${error.message}\n`));
+  };
   const results: Array<{ step: Step; result: StepResult }> = [];
   return new Promise((resolve, reject) => {
     let launched = false;
@@ -277,6 +322,8 @@ async function runSteps(
       const now = answered && answered.seq > latest.seq ? answered : latest;
       for (const [index, step] of steps.entries()) {
         const result = now.steps[step.id];
+        if (result?.status === 'running' && result.rollout?.waiting?.until === null)
+          answer(step, result.rollout);
         const ended = result && ENDED.has(result.status) && now.runningStepId !== step.id;
         if (!result || (result.status !== 'running' && !ended)) continue;
         if (!reported.has(step.id)) {

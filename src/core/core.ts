@@ -289,6 +289,8 @@ export function createCore(options: CoreOptions): Core {
     'run.skip': async ({ runId, stepId, reason }) => runs.find(runId).skip(stepId, reason),
     'run.execute': async ({ runId, stepId, confirmed, typed, andFollowing, only }) =>
       runs.find(runId).execute(stepId, { confirmed, typed, andFollowing, only }),
+    'run.proceed': async ({ runId, stepId, confirmed, typed }) =>
+      runs.find(runId).proceed(stepId, { confirmed, typed }),
     'run.cancel': async ({ runId, force }) => runs.find(runId).cancel(force),
     'run.retryWrites': async ({ runId }) => runs.retryWrites(runId),
     'run.markDone': async ({ runId, stepId, note }) => runs.find(runId).markDone(stepId, note),

@@ -335,6 +335,37 @@ export class ActiveRun {
     this.live.record({ type: 'plan.approved', planSha256, signer, key }, { durable: true });
   }
 
+  /**
+   * The go-ahead for the next batch of the running step (`pauseBetween=ask`). A step that
+   * asks before it runs (destructive, `confirm=true`, production) is confirmed again for
+   * each batch, by the same rules as its start, and the journal keeps who said go on.
+   */
+  async proceed(
+    stepId: string,
+    answer: { confirmed?: boolean; typed?: string },
+  ): Promise<RunState> {
+    if (this.runner.asking !== stepId)
+      throw new ApiError('conflict', 'this step is not waiting for the go-ahead to its next batch');
+    const step = this.filled(this.step(stepId));
+    const by = userInfo().username;
+    const confirmation = confirmationFor(
+      [step],
+      this.state,
+      answer,
+      this.environmentsOf([step]),
+      by,
+    );
+    if (confirmation) {
+      for (const s of confirmation.steps)
+        s.reasons = await Promise.all(s.reasons.map((r) => this.redactor.text(r)));
+      if (this.runner.asking !== stepId)
+        throw new ApiError('conflict', 'the step stopped waiting meanwhile');
+      this.live.record({ type: 'step.confirmed', ...confirmation }, { durable: true });
+    }
+    this.runner.proceed(by);
+    return this.state;
+  }
+
   /** Ctrl-C to the running step (on every host); with `force`, kill its shells. */
   cancel(force = false): RunState {
     this.runner.cancel(force);

@@ -17,6 +17,8 @@ export interface Current {
   stepId: string;
   lanes: Set<Lane>;
   cancelled: boolean;
+  /** A rollout waits before its next batch: `proceed` ends the wait (`ask`: the operator's go-ahead, by whom). */
+  waiting?: { ask: boolean; proceed(by: string | undefined): void } | null;
 }
 
 /**

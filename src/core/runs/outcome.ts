@@ -104,6 +104,7 @@ const AS_STEP: Record<HostStatus, FinishedStatus> = {
   unreachable: 'failed',
   unknown: 'unknown',
   cancelled: 'cancelled',
+  'not-run': 'cancelled',
 };
 
 /**
@@ -139,6 +140,7 @@ export function stepResult(
   ];
   if (count('unknown')) parts.push(`${count('unknown')} unknown outcome`);
   if (count('cancelled')) parts.push(`${count('cancelled')} cancelled`);
+  if (count('not-run')) parts.push(`${count('not-run')} not run`);
   let detail = parts.join(', ');
   if (timedOut && options.timeout)
     detail += `; ${timedOut} timed out after ${formatDuration(options.timeout)}`;

@@ -1,6 +1,8 @@
 import {
   asks,
   blockedReason,
+  planRollout,
+  rolloutSpecOf,
   stepsToConfirm,
   type PlanContent,
   type PlanStep,
@@ -11,6 +13,7 @@ import type { StepAnalyzer } from '../../shared/runbook';
 import { isSecretVariable } from '../redaction/config';
 import type { WindowVerdict } from '../schedule/window-check';
 import { sha256 } from '../journal/reader';
+import { parseDurationMs } from '../../shared/runbook/info-string';
 import { commandFor, dangerWithValues, missingValues } from './step-command';
 
 const MASK = '••••••';
@@ -79,6 +82,13 @@ export function planContent(input: PlanInput): PlanContent {
       ? [moved]
       : (step.attrs.hosts ?? (step.attrs.host ? [step.attrs.host] : null));
     const hosts = specs ? [...new Set(specs.flatMap((s) => input.expandHosts(s)))] : input.runHosts;
+    // Batches only where the step fans out (as the runner decides: not the run's one host).
+    const fanOut =
+      hosts.length > 1 ||
+      (specs !== null && hosts.length === 1 && !input.runHosts.includes(hosts[0]!));
+    const rollout = fanOut
+      ? planRollout(hosts, rolloutSpecOf(step.attrs, runbook.frontmatter, parseDurationMs))
+      : null;
     return {
       stepId: step.id,
       line: step.line,
@@ -92,6 +102,7 @@ export function planContent(input: PlanInput): PlanContent {
       danger,
       asks: danger.some(asks) || stepsToConfirm([{ ...step, danger }], false).length > 0,
       ...(step.blocked.length > 0 ? { blocked: blockedReason(step)! } : {}),
+      ...(rollout ? { rollout } : {}),
     };
   });
   return {

@@ -1,5 +1,14 @@
 import { ApiError } from '../../shared/api/errors';
-import { blockedReason, type FailedCommand, type Step, type StepResult } from '../../shared/model';
+import {
+  blockedReason,
+  planRollout,
+  rolloutSpecOf,
+  type FailedCommand,
+  type Rollout,
+  type Step,
+  type StepResult,
+} from '../../shared/model';
+import { parseDurationMs } from '../../shared/runbook/info-string';
 import type { RedactionEngine } from '../redaction/engine';
 import type { ManagedSession } from '../sessions/session-manager';
 import type { LiveRun } from './live-run';
@@ -117,6 +126,7 @@ export class StepRunner {
     }
     this.stopped = true;
     current.cancelled = true;
+    current.waiting?.proceed(undefined);
     for (const lane of current.lanes) {
       lane.cancelRequested = true;
       if (force) {
@@ -131,6 +141,11 @@ export class StepRunner {
   dispose(): void {
     this.disposed = true;
     this.queue = [];
+    // A rollout waiting between batches would wait for ever: it stops, as if cancelled.
+    if (this.current?.waiting) {
+      this.current.cancelled = true;
+      this.current.waiting.proceed(undefined);
+    }
   }
 
   private async follow(done: Promise<StepResult>, previous: Step): Promise<void> {
@@ -183,6 +198,9 @@ export class StepRunner {
     const errexit = step.attrs.errexit ?? live.runbook.frontmatter.errexit === true;
     const failedOf = (lane: LaneResult): FailedCommand[] =>
       failedCommandsOf(step, shown, lane, Boolean(step.attrs.interpreter));
+    const rollout = hosts
+      ? planRollout(hosts, rolloutSpecOf(step.attrs, live.runbook.frontmatter, parseDurationMs))
+      : null;
     let own: ManagedSession | null = null;
     if (hosts?.length === 0)
       return this.failedToStart(
@@ -200,6 +218,7 @@ export class StepRunner {
           user: '',
           hostKey: null,
           code: shown,
+          ...(rollout ? { rollout } : {}),
         },
         { durable: true },
       );
@@ -304,31 +323,42 @@ export class StepRunner {
       if (!hosts) {
         results.push(await runOn(null));
       } else {
-        const queue = hosts.map((host, index) => ({ host, index }));
-        const worker = async (): Promise<void> => {
-          for (let next = queue.shift(); next; next = queue.shift()) {
-            const began = Date.now();
-            const result = await runOn(next.host);
-            results[next.index] = result;
-            const target = this.ctx.shells.hostTarget(next.host);
-            live.record({
-              type: 'step.host.finished',
-              stepId: step.id,
-              host: next.host,
-              status: result.status,
-              exitCode: result.exitCode,
-              durationMs: Date.now() - began,
-              user: result.status === 'unreachable' ? null : (target?.user ?? null),
-              hostKey: target?.hostKey ?? null,
-              detail: result.detail,
-              bytes: result.bytes,
-              text: result.text,
-              failedCommands: failedOf(result),
-            });
-          }
+        const index = new Map(hosts.map((host, i) => [host, i]));
+        const finished = (host: string, result: LaneRun, began: number): void => {
+          results[index.get(host)!] = result;
+          const target = this.ctx.shells.hostTarget(host);
+          live.record({
+            type: 'step.host.finished',
+            stepId: step.id,
+            host,
+            status: result.status,
+            exitCode: result.exitCode,
+            durationMs: Date.now() - began,
+            user:
+              result.status === 'unreachable' || result.status === 'not-run'
+                ? null
+                : (target?.user ?? null),
+            hostKey: result.status === 'not-run' ? null : (target?.hostKey ?? null),
+            detail: result.detail,
+            bytes: result.bytes,
+            text: result.text,
+            failedCommands: failedOf(result),
+          });
         };
-        const concurrency = Math.min(step.attrs.concurrency ?? FAN_OUT_CONCURRENCY, hosts.length);
-        await Promise.all(Array.from({ length: concurrency }, worker));
+        // Within a batch the step's concurrency applies; a batch ends before the next starts.
+        const runBatch = async (batch: string[]): Promise<void> => {
+          const queue = batch.slice();
+          const worker = async (): Promise<void> => {
+            for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+              const began = Date.now();
+              finished(next, await runOn(next), began);
+            }
+          };
+          const concurrency = Math.min(step.attrs.concurrency ?? FAN_OUT_CONCURRENCY, batch.length);
+          await Promise.all(Array.from({ length: concurrency }, worker));
+        };
+        if (!rollout) await runBatch(hosts);
+        else await this.rollOut(step, rollout, current, runBatch, results, finished);
       }
       const fanOut = results.length > 1;
       const { status, exitCode, detail } = stepResult(results, { fanOut, timeout });
@@ -365,6 +395,114 @@ export class StepRunner {
         this.ctx.changed();
       });
     return { done };
+  }
+
+  /**
+   * Runs a fan-out batch after batch. Before each batch after the first: the failure limit
+   * (more failed or unreachable hosts than `maxFail` stop the step, and every host not
+   * started is recorded as not run, with why), then the pause (a wait, or the operator's
+   * go-ahead). Cancel during a pause ends it; the hosts left are recorded as cancelled
+   * before they started, as they are for any cancelled fan-out.
+   */
+  private async rollOut(
+    step: Step,
+    rollout: Rollout,
+    current: Current,
+    runBatch: (batch: string[]) => Promise<void>,
+    results: LaneResult[],
+    finished: (host: string, result: LaneRun, began: number) => void,
+  ): Promise<void> {
+    const { live } = this.ctx;
+    const total = rollout.batches.reduce((n, b) => n + b.length, 0);
+    for (const [i, batch] of rollout.batches.entries()) {
+      if (i > 0 && rollout.maxFail !== null) {
+        const failed = results.filter(
+          (r) => r && (r.status === 'failed' || r.status === 'unreachable'),
+        ).length;
+        if (failed > rollout.maxFail) {
+          const rest = rollout.batches.slice(i).flat();
+          const reason = `${failed} of ${total} hosts failed, more than maxFail=${rollout.maxFailSpec} allows (${rollout.maxFail}); stopped after batch ${i} of ${rollout.batches.length}`;
+          live.record(
+            { type: 'step.batch', stepId: step.id, index: i, state: 'stopped', reason },
+            { durable: true },
+          );
+          for (const host of rest)
+            finished(
+              host,
+              {
+                status: 'not-run',
+                exitCode: null,
+                detail: `not run: ${reason}`,
+                text: '',
+                bytes: 0,
+                durationMs: 0,
+              },
+              Date.now(),
+            );
+          return;
+        }
+      }
+      let by: string | undefined;
+      if (i > 0 && rollout.pause !== null && !current.cancelled) {
+        const ms = rollout.pause === 'ask' ? null : rollout.pause;
+        const until = ms === null ? null : new Date(Date.now() + ms).toISOString();
+        live.record(
+          { type: 'step.batch', stepId: step.id, index: i, state: 'waiting', until },
+          { durable: true },
+        );
+        this.ctx.changed();
+        by = await this.pause(current, ms);
+      }
+      if (current.cancelled && i > 0) {
+        live.record(
+          {
+            type: 'step.batch',
+            stepId: step.id,
+            index: i,
+            state: 'stopped',
+            reason: `cancelled before batch ${i + 1} of ${rollout.batches.length}`,
+          },
+          { durable: true },
+        );
+        // Each host left is recorded as cancelled before it started (runOn sees the cancel).
+        await runBatch(rollout.batches.slice(i).flat());
+        return;
+      }
+      live.record(
+        { type: 'step.batch', stepId: step.id, index: i, state: 'running', ...(by ? { by } : {}) },
+        { durable: true },
+      );
+      await runBatch(batch);
+    }
+  }
+
+  /**
+   * Waits between batches: `ms`, or (null) until `proceed` says go on. Cancel ends the wait.
+   * Resolves with who said go on (an `ask`), else undefined.
+   */
+  private pause(current: Current, ms: number | null): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const timer = ms === null ? null : setTimeout(() => done(undefined), ms);
+      const done = (by: string | undefined): void => {
+        if (timer) clearTimeout(timer);
+        current.waiting = null;
+        resolve(by);
+      };
+      current.waiting = { ask: ms === null, proceed: done };
+    });
+  }
+
+  /** The operator's go-ahead for the next batch of the running step (`pauseBetween=ask`). */
+  proceed(by: string): void {
+    const waiting = this.current?.waiting;
+    if (!waiting?.ask)
+      throw new ApiError('conflict', 'no step is waiting for the go-ahead to its next batch');
+    waiting.proceed(by);
+  }
+
+  /** The running step waits for the operator before its next batch: its id. */
+  get asking(): string | null {
+    return this.current?.waiting?.ask ? this.current.stepId : null;
   }
 
   /**

@@ -141,6 +141,7 @@ export function App({ api, disconnected }: { api: RunsheetApi; disconnected: str
       toggle: actions.toggle,
       run: actions.runStep,
       cancel: actions.cancel,
+      proceed: actions.proceedStep,
       markDone: actions.markDone,
       setVariable: actions.setVariable,
       openLink: actions.openLink,

@@ -287,6 +287,21 @@ export const methods = {
       .strict(),
     output: S.RunState,
   },
+  /**
+   * The go-ahead for the next batch of a step rolled out with `pauseBetween=ask`. A step that
+   * asked before it ran asks again, as `run.execute` does (in production: the name typed).
+   */
+  'run.proceed': {
+    input: z
+      .object({
+        runId: S.RunId,
+        stepId: S.StepId,
+        confirmed: z.boolean().optional(),
+        typed: z.string().max(200).optional(),
+      })
+      .strict(),
+    output: S.RunState,
+  },
   'run.cancel': {
     input: z
       .object({

@@ -107,6 +107,12 @@ function structured(run: RunState, runbook: Runbook, files: OutputFiles) {
             return [host, { ...h, output: part.text, outputCut: part.cut }];
           }),
         ),
+        /** A fan-out in batches: its batches, its limit, where it stopped and why. */
+        rollout: result.rollout,
+        /** Hosts the step never started on (a rollout stopped by its failure limit), and why. */
+        notRun: Object.entries(result.hosts)
+          .filter(([, h]) => h.status === 'not-run')
+          .map(([host, h]) => ({ host, reason: h.detail })),
       };
     }),
     manualCommands: run.manualCommands,

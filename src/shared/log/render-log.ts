@@ -1,8 +1,15 @@
 import type { RunState, StepResult } from '../model';
-import { failingCommandsText, type Runbook, type Step } from '../model';
+import {
+  failingCommandsText,
+  groupOutputs,
+  groupTitle,
+  rolloutText,
+  type Runbook,
+  type Step,
+} from '../model';
 import { formatDuration } from '../util/duration';
 import { fenced } from './format';
-import { shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
+import { hostOutputIsCut, shownHostOutput, shownOutput, type OutputFiles } from './output-cut';
 import { logFields, stepLabel, type LogField } from './fields';
 import { renderRehearsalReport } from './rehearsal';
 
@@ -136,6 +143,12 @@ function renderStep(runId: string, step: Step, result: StepResult, files: Output
   const hosts = Object.entries(result.hosts).sort(([a], [b]) =>
     a.localeCompare(b, undefined, { numeric: true }),
   );
+  if (result.rollout) {
+    lines.push(indent(`Rollout: ${rolloutText(result.rollout)}.`), '');
+    const notRun = hosts.filter(([, h]) => h.status === 'not-run').map(([host]) => host);
+    if (notRun.length > 0)
+      lines.push(indent(`Not run (${notRun.length}): ${notRun.map(cell).join(', ')}.`), '');
+  }
   if (hosts.length > 0) {
     lines.push(
       indent('| Host | Result | Exit | Duration | As | Host key |'),
@@ -149,8 +162,34 @@ function renderStep(runId: string, step: Step, result: StepResult, files: Output
       );
     }
     lines.push('');
+    lines.push(...groupedOutput(result));
+    // Hosts with the same whole output (none of it cut) share one block, where the first of
+    // them would be; a host whose output is cut keeps its own, with its note and file.
+    const sameAs = new Map<string, string[]>();
+    for (const g of groupOutputs(result.hosts)?.groups ?? [])
+      if (
+        g.hosts.length > 1 &&
+        g.output &&
+        g.hosts.every((x) => !hostOutputIsCut(result.hosts[x]!))
+      )
+        for (const x of g.hosts) sameAs.set(x, g.hosts);
     for (const [host, h] of hosts) {
       if (!h.output) continue;
+      const same = sameAs.get(host);
+      if (same) {
+        if (same[0] !== host) continue;
+        lines.push(
+          indent(
+            `<details><summary>Output on ${same.length} hosts (same output): ${same.map(cell).join(', ')}</summary>`,
+          ),
+          '',
+          indent(fenced(h.output, 'text')),
+          '',
+          indent('</details>'),
+          '',
+        );
+        continue;
+      }
       const { text, note } = shownHostOutput(runId, step.id, host, h, files);
       lines.push(
         indent(`<details><summary>Output on ${host}</summary>`),
@@ -175,6 +214,23 @@ function renderStep(runId: string, step: Step, result: StepResult, files: Output
       '',
     );
   }
+  return lines;
+}
+
+/**
+ * Hosts with the same output as one line, and every other output as a diff against the
+ * majority's: what the per-host blocks below say, read at a glance. Only when some hosts
+ * share an output (otherwise there is nothing to group).
+ */
+function groupedOutput(result: StepResult): string[] {
+  const grouped = groupOutputs(result.hosts);
+  if (!grouped || grouped.groups.every((g) => g.hosts.length === 1)) return [];
+  const lines = [indent(`Output of ${grouped.ran} hosts, grouped:`), ''];
+  for (const [i, g] of grouped.groups.entries()) {
+    lines.push(indent(`- ${groupTitle(grouped, i)}: ${g.hosts.map(cell).join(', ')}`));
+    if (g.diff) lines.push('', indent(indent(fenced(g.diff, 'diff'))), '');
+  }
+  lines.push('');
   return lines;
 }
 

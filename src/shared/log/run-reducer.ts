@@ -32,6 +32,7 @@ export function emptyStepResult(): StepResult {
     hostKey: null,
     failedCommands: [],
     hosts: {},
+    rollout: null,
   };
 }
 
@@ -157,8 +158,18 @@ export function applyRecord(
         host: record.host,
         user: record.user,
         hostKey: record.hostKey,
+        rollout: record.rollout ?? null,
       };
       break;
+    case 'step.batch': {
+      const step = current(record.stepId);
+      if (!step.rollout) break;
+      const rollout = { ...step.rollout, current: record.index };
+      rollout.waiting = record.state === 'waiting' ? { until: record.until ?? null } : null;
+      if (record.state === 'stopped') rollout.stopped = record.reason ?? 'stopped';
+      next.steps[record.stepId] = { ...step, rollout };
+      break;
+    }
     case 'step.manual':
       next.steps[record.stepId] = {
         ...current(record.stepId),

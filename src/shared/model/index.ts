@@ -7,3 +7,5 @@ export * from './hosts';
 export * from './danger';
 export * from './plan';
 export * from './timing';
+export * from './rollout';
+export * from './output-groups';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { FailedCommand, FinishedStatus, HostStatus, Rehearsal } from './run';
 import { Confirmation } from './danger';
+import { Rollout } from './rollout';
 
 const stepId = z.string().min(1);
 
@@ -93,6 +94,22 @@ export const JournalEntry = z.discriminatedUnion('type', [
     /** SHA256 fingerprint of the remote host's key; null on this machine. */
     hostKey: z.string().nullable(),
     code: z.string(),
+    /** A fan-out in batches: its plan for the step's hosts (absent: every host in one go). */
+    rollout: Rollout.optional(),
+  }),
+  /**
+   * Where a rollout is: waiting before a batch (until a time, or for the operator when
+   * `until` is null), running one (`by`: who said go on after an `ask`), or stopped before
+   * one, and why (the failure limit, a cancel).
+   */
+  z.object({
+    type: z.literal('step.batch'),
+    stepId,
+    index: z.number().int().nonnegative(),
+    state: z.enum(['waiting', 'running', 'stopped']),
+    until: z.string().nullable().optional(),
+    by: z.string().optional(),
+    reason: z.string().optional(),
   }),
   /**
    * Raw terminal bytes, batched: stored byte for byte in the run's `.out` file

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DangerFlag } from './danger';
+import { Rollout } from './rollout';
 
 export const PlanStep = z.object({
   stepId: z.string(),
@@ -27,6 +28,8 @@ export const PlanStep = z.object({
    * stops it, so the plans of runbooks without errors hash as they always did.
    */
   blocked: z.string().optional(),
+  /** A fan-out in batches (`batch=`, `maxFail=`, `pauseBetween=`): its batches; absent otherwise. */
+  rollout: Rollout.optional(),
 });
 export type PlanStep = z.infer<typeof PlanStep>;
 

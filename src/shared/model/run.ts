@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Cadence, RunbookId } from './runbook';
 import { Confirmation } from './danger';
+import { Rollout } from './rollout';
 
 export const RunId = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, 'not a run id');
 export const StepId = z.string().min(1).max(1024);
@@ -38,7 +39,15 @@ export const FinishedStatus = StepStatus.extract([
 export type FinishedStatus = z.infer<typeof FinishedStatus>;
 
 /** How one host's part of a step ended. */
-export const HostStatus = z.enum(['passed', 'failed', 'unreachable', 'unknown', 'cancelled']);
+export const HostStatus = z.enum([
+  'passed',
+  'failed',
+  'unreachable',
+  'unknown',
+  'cancelled',
+  /** A rollout stopped before this host's batch (its failure limit): the step never started there. */
+  'not-run',
+]);
 export type HostStatus = z.infer<typeof HostStatus>;
 
 /**
@@ -91,6 +100,8 @@ export const StepResult = z.object({
   failedCommands: z.array(FailedCommand),
   /** Per-host results when the step ran on several hosts, by host name. */
   hosts: z.record(z.string(), HostResult),
+  /** A fan-out rolled out in batches (`batch=`, `maxFail=`, `pauseBetween=`): its batches and where it is. */
+  rollout: Rollout.nullable(),
 });
 export type StepResult = z.infer<typeof StepResult>;
 

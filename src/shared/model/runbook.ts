@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DangerFlag } from './danger';
+import { BatchPause } from './rollout';
 
 /** Runbook ids are paths relative to the workspace: no absolute paths, no `..`. */
 export const RunbookId = z
@@ -61,6 +62,12 @@ export const StepAttributes = z
     hosts: z.array(z.string()),
     /** Hosts a fan-out runs this step on at once (default 10): 1 for one host after another. */
     concurrency: z.number().int().min(1).max(1000),
+    /** `batch=1,10%,rest`: the hosts of a fan-out in successive batches (rollout.ts), as written. */
+    batch: z.string(),
+    /** `maxFail=3` or `10%`: more failed hosts than this stop the rollout after its batch. */
+    maxFail: z.string(),
+    /** Wait (ms) before each batch after the first, or `ask` the operator. */
+    pauseBetween: BatchPause,
     confirm: z.boolean(),
     /** Milliseconds. */
     timeout: z.number().nonnegative(),

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument, isMap, isScalar } from 'yaml';
-import type { RunbookWarning, Step } from '../model';
+import { parseBatchSpec, parseFailLimit, type RunbookWarning, type Step } from '../model';
+import { parseDurationMs } from './info-string';
 import { parseCadence } from './cadence';
 
 /** Which steps a bad value stops: none (it is shown, and the feature it drives is off), or the steps it applies to. */
@@ -76,6 +77,24 @@ export const FRONTMATTER: Record<string, KeyRule> = {
   },
   skipPrompts: { check: bool, blocks: 'nothing', consequence: FEATURE_OFF },
   secrets: { check: list, blocks: runnable, consequence: ALL_STEPS },
+  // Rollout defaults for every fan-out step (rollout.ts); a step's own attribute wins.
+  batch: {
+    check: (v) => (parseBatchSpec(v) ? null : 'batch sizes such as 1,10%,rest or 1,5,25%'),
+    blocks: (step) => step.runnable && step.attrs.batch === undefined,
+    consequence: 'the steps without their own batch= cannot run until it is fixed',
+  },
+  maxFail: {
+    check: (v) =>
+      parseFailLimit(v) ? null : 'a number of hosts such as 3 or a percentage such as 10%',
+    blocks: (step) => step.runnable && step.attrs.maxFail === undefined,
+    consequence: 'the steps without their own maxFail= cannot run until it is fixed',
+  },
+  pauseBetween: {
+    check: (v) =>
+      v === 'ask' || parseDurationMs(v) !== null ? null : 'a duration such as 30s or 2m, or ask',
+    blocks: (step) => step.runnable && step.attrs.pauseBetween === undefined,
+    consequence: 'the steps without their own pauseBetween= cannot run until it is fixed',
+  },
   errexit: {
     check: bool,
     blocks: (step) => step.runnable && step.attrs.errexit === undefined,

@@ -1,5 +1,5 @@
 import { NON_SHELL_LANGS, SHELL_LANGS } from './shell-detect';
-import type { RunbookWarning, StepAttributes } from '../model';
+import { parseBatchSpec, parseFailLimit, type RunbookWarning, type StepAttributes } from '../model';
 
 /** Languages we recognise in a fence's info string; anything else reads as prose. */
 const KNOWN_LANGS = new Set([
@@ -10,7 +10,17 @@ const KNOWN_LANGS = new Set([
   ),
 ]);
 
-type AttrType = 'string' | 'boolean' | 'duration' | 'list' | 'count' | 'safe' | 'unsupported';
+type AttrType =
+  | 'string'
+  | 'boolean'
+  | 'duration'
+  | 'list'
+  | 'count'
+  | 'safe'
+  | 'batch'
+  | 'failLimit'
+  | 'pause'
+  | 'unsupported';
 
 /** Runme-compatible fence attributes and their types. */
 export const ATTRIBUTES: Record<keyof StepAttributes, AttrType> = {
@@ -18,6 +28,9 @@ export const ATTRIBUTES: Record<keyof StepAttributes, AttrType> = {
   host: 'string',
   hosts: 'list',
   concurrency: 'count',
+  batch: 'batch',
+  maxFail: 'failLimit',
+  pauseBetween: 'pause',
   confirm: 'boolean',
   timeout: 'duration',
   interactive: 'boolean',
@@ -44,6 +57,10 @@ const EXPECTED: Record<AttrType, string> = {
   list: 'a comma-separated list of names',
   count: 'a whole number from 1 to 1000',
   safe: 'safe',
+  batch:
+    'batch sizes such as 1,10%,rest or 1,5,25% (counts, percentages of the hosts; rest only last)',
+  failLimit: 'a number of hosts such as 3 or a percentage such as 10%',
+  pause: 'a duration such as 30s or 2m, or ask',
   unsupported: '',
 };
 
@@ -151,6 +168,13 @@ function convert(type: AttrType, value: unknown): unknown {
       return value === 'safe' ? value : undefined;
     case 'unsupported':
       return undefined;
+    // Kept as written (trimmed): the plan is made from it for the step's hosts (rollout.ts).
+    case 'batch':
+      return parseBatchSpec(value) ? String(value).replace(/\s+/g, '') : undefined;
+    case 'failLimit':
+      return parseFailLimit(value) ? String(value).trim() : undefined;
+    case 'pause':
+      return value === 'ask' ? 'ask' : (parseDurationMs(value) ?? undefined);
     case 'string':
       return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
     case 'boolean':

@@ -1,4 +1,4 @@
-import type { Plan } from '../../../shared/model';
+import { rolloutText, type Plan } from '../../../shared/model';
 import { ModalDialog } from './ModalDialog';
 
 /**
@@ -105,6 +105,19 @@ export function PlanDialog({
                 {step.blocked && (
                   <div className="step-blocked" data-testid="plan-blocked">
                     Cannot run: {step.blocked}
+                  </div>
+                )}
+                {step.rollout && (
+                  <div className="plan-rollout" data-testid="plan-rollout">
+                    <div className="step-note">Rollout: {rolloutText(step.rollout)}</div>
+                    <ol className="plan-batches">
+                      {step.rollout.batches.map((batch, i) => (
+                        <li key={i} data-testid="plan-batch">
+                          Batch {i + 1} ({batch.length} host{batch.length === 1 ? '' : 's'}):{' '}
+                          {batch.join(', ')}
+                        </li>
+                      ))}
+                    </ol>
                   </div>
                 )}
                 {step.missing.length > 0 && (

@@ -1,6 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { RunbookSummary, RunState } from '../../../shared/api';
-import { cadenceText, runTimes, timeSplitText } from '../../../shared/model';
+import {
+  batchLabel,
+  cadenceText,
+  rolloutText,
+  runTimes,
+  timeSplitText,
+} from '../../../shared/model';
 import { formatDuration } from '../../../shared/util/duration';
 import type { FileProblem } from '../state/store';
 import { usePref } from '../ui/prefs';
@@ -275,6 +281,9 @@ function RunProgress({
   const percent = run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
   const failed = Object.values(run.steps).filter((s) => s.status === 'failed').length;
   const troubled = run.connections.filter((c) => c.state === 'lost' || c.state === 'failed');
+  /** The running step's rollout, if it runs in batches: where it is, in the header too. */
+  const rolling = run.runningStepId ? (run.steps[run.runningStepId]?.rollout ?? null) : null;
+  const rollingAt = rolling && rolling.current >= 0 ? rolling : null;
   return (
     <div className="run-progress-line">
       <span className={`run-status run-status-${run.status}`}>
@@ -311,6 +320,20 @@ function RunProgress({
       {run.outsideWindow && (
         <span className="text-warn" title={run.outsideWindow} data-testid="outside-window">
           outside its window
+        </span>
+      )}
+      {rollingAt && (
+        <span
+          className={rollingAt.waiting ? 'text-warn' : 'muted'}
+          title={rolloutText(rollingAt)}
+          data-testid="run-rollout"
+        >
+          {batchLabel(rollingAt)}
+          {rollingAt.waiting
+            ? rollingAt.waiting.until === null
+              ? ' · waits for your go-ahead'
+              : ' · pausing'
+            : ''}
         </span>
       )}
       {run.connections.length > 0 && (

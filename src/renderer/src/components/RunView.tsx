@@ -13,6 +13,7 @@ const NOTHING: StepActions = {
   toggle() {},
   run() {},
   cancel() {},
+  proceed() {},
   markDone() {},
   skip() {},
   setVariable() {},

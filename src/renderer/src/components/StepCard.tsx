@@ -15,11 +15,15 @@ import { moveStepFocus } from '../ui/keys';
 import { CodeBlock } from './CodeBlock';
 import { Markdown } from './Markdown';
 import { StatusChip } from './StatusChip';
+import { RolloutStrip } from './RolloutStrip';
+import { OutputGroupsView } from './OutputGroupsView';
 
 export interface StepActions {
   toggle(step: Step, checked: boolean): void;
   run(step: Step, andFollowing?: boolean): void;
   cancel(force: boolean): void;
+  /** The go-ahead for the next batch of a rollout that waits for it (`pauseBetween=ask`). */
+  proceed(step: Step): void;
   markDone(step: Step): void;
   skip(step: Step, reason: string): void;
   setVariable(step: Step, name: string, value: string): void;
@@ -385,12 +389,21 @@ export function StepCard({
       {result?.skipReason && status === 'skipped' && (
         <div className="step-note">Skipped: {result.skipReason}</div>
       )}
+      {result?.rollout && (
+        <RolloutStrip
+          rollout={result.rollout}
+          hosts={result.hosts}
+          running={running}
+          canProceed={!readOnly && running}
+          onProceed={() => actions.proceed(step)}
+        />
+      )}
       {hosts.length > 0 && (
         <div className="host-results" data-testid="host-results">
           {hosts.map(([host, h]) => (
             <span
               key={host}
-              className={`host-result chip chip-${h.status === 'passed' ? 'passed' : 'failed'}`}
+              className={`host-result chip chip-${h.status === 'passed' ? 'passed' : h.status === 'not-run' ? 'pending' : 'failed'}`}
               title={h.detail ?? h.output}
             >
               {host} · {h.status}
@@ -399,6 +412,7 @@ export function StepCard({
           ))}
         </div>
       )}
+      {result && hosts.length > 1 && !running && <OutputGroupsView hosts={result.hosts} />}
       {result && failingCommandsText(result) && (
         <div className="step-note step-failing" data-testid="step-failing" role="status">
           {failingCommandsText(result)}
@@ -444,24 +458,27 @@ export function StepCard({
             Output <span className="muted">({result.outputBytes} bytes)</span>
           </summary>
           {hosts.length > 1 ? (
-            // A fan-out: each host's own output under its name, in the order of the chips.
-            hosts.map(([host, h]) => (
-              <div key={host} className="host-output" data-testid="host-output">
-                <div className="host-output-title">
-                  <span className="connection-host">{host}</span> · {h.status}
-                  {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
-                  <button
-                    type="button"
-                    className="btn btn-small btn-ghost"
-                    tabIndex={inner}
-                    onClick={() => actions.openOutput(step, host)}
-                  >
-                    Full output
-                  </button>
+            // A fan-out: each host's own output under its name, in the order of the chips. Hosts
+            // a rollout never reached have none: their chips and the rollout's "Stopped" say why.
+            hosts
+              .filter(([, h]) => h.status !== 'not-run')
+              .map(([host, h]) => (
+                <div key={host} className="host-output" data-testid="host-output">
+                  <div className="host-output-title">
+                    <span className="connection-host">{host}</span> · {h.status}
+                    {h.exitCode !== null ? ` · exit ${h.exitCode}` : ''}
+                    <button
+                      type="button"
+                      className="btn btn-small btn-ghost"
+                      tabIndex={inner}
+                      onClick={() => actions.openOutput(step, host)}
+                    >
+                      Full output
+                    </button>
+                  </div>
+                  <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
                 </div>
-                <pre>{lastLines(h.output || h.detail || '(no output)', 20)}</pre>
-              </div>
-            ))
+              ))
           ) : (
             <>
               <pre data-testid="step-output">{lastLines(result.output, 40)}</pre>

@@ -394,6 +394,26 @@ export function createActions(
       if (yes) onConfirm?.(typed);
       onConfirm = null;
     },
+    /**
+     * The go-ahead for a rollout's next batch (`pauseBetween=ask`). A step that asked before
+     * it ran asks again: in production the core names the environment to type.
+     */
+    proceedStep(step: Step): void {
+      const go = (typed?: string): void =>
+        withStep(step, (runId) =>
+          api
+            .call('run.proceed', { runId, stepId: step.id, confirmed: true, typed })
+            .catch((error: Error) => {
+              const want = /: type "([^"]+)" to confirm/.exec(error.message)?.[1];
+              if (!want || typed === want || get().confirming) throw error;
+              onConfirm = (answer) => go(answer);
+              const steps = stepsToConfirm([step], run()?.rehearsal != null);
+              dispatch({ type: 'confirming', confirming: { steps, environment: want } });
+              throw new Cancelled();
+            }),
+        );
+      go();
+    },
     cancel(force: boolean): void {
       const current = run();
       if (current) api.call('run.cancel', { runId: current.id, force }).catch(fail);
