@@ -119,15 +119,26 @@ export function unstyled(line: string): string {
 }
 
 /**
- * Most step output is plain lines: printable ASCII, tabs, CRLF line ends, each
- * line narrower than the terminal. For that, what a person saw is the text
- * itself (tabs at 8-column stops, as xterm sets them), and skipping the
- * emulator saves ~2 ms a render — which a fan-out pays once per host. Anything
- * else (escape codes, lone \r, backspace, non-ASCII, wrapping) returns null.
+ * Most step output is plain lines: printable ASCII, tabs, CRLF line ends. For
+ * that, what a person saw is the text itself (tabs at 8-column stops, as xterm
+ * sets them; a line wider than the terminal wraps, and the wrapped rows join
+ * again into the line), and skipping the emulator saves ~2 ms a render, which a
+ * fan-out pays once per host, and most of the time of a big step's text (a
+ * 100 MB step is rendered for its output file, `runsheet output` and the
+ * viewer). Each line is decoded in one piece, never a character at a time.
+ * Anything else (escape codes, lone \r, backspace, non-ASCII, a tab in a line
+ * that wraps) returns null.
  */
 function simpleText(bytes: Uint8Array, cols: number): string | null {
   const lines: string[] = [];
-  let line = '';
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let start = 0;
+  let width = 0;
+  let tabs = false;
+  const lineAt = (end: number): string => {
+    const raw = text.toString('latin1', start, end);
+    return (tabs ? expandTabs(raw) : raw).trimEnd();
+  };
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b === 0x0d) {
@@ -137,21 +148,28 @@ function simpleText(bytes: Uint8Array, cols: number): string | null {
     if (b === 0x0a) {
       // A bare LF keeps the column in a terminal: not plain.
       if (bytes[i - 1] !== 0x0d) return null;
-      lines.push(line.trimEnd());
-      line = '';
+      lines.push(lineAt(i - 1));
+      start = i + 1;
+      width = 0;
+      tabs = false;
       continue;
     }
     if (b === 0x09) {
-      line += ' '.repeat(8 - (line.length % 8));
-    } else if (b >= 0x20 && b < 0x7f) {
-      line += String.fromCharCode(b);
-    } else {
-      return null;
-    }
-    // A full-width line wraps (or leaves the cursor pending): let the emulator decide.
-    if (line.length >= cols) return null;
+      width += 8 - (width % 8);
+      tabs = true;
+    } else if (b >= 0x20 && b < 0x7f) width++;
+    else return null;
+    // Where a tab stop falls on a wrapped row is the emulator's to say.
+    if (tabs && width >= cols) return null;
   }
-  lines.push(line.trimEnd());
+  lines.push(lineAt(bytes.length));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines.join('\n');
+}
+
+/** Tabs as spaces to the next 8-column stop. */
+function expandTabs(line: string): string {
+  let out = '';
+  for (const c of line) out += c === '\t' ? ' '.repeat(8 - (out.length % 8)) : c;
+  return out;
 }
