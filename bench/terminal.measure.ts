@@ -77,7 +77,9 @@ async function throughCore(): Promise<number> {
     api.on('session.didSkip', ({ data, skipped }) => {
       received += skipped + data.length;
       last = performance.now();
-      unacked += data.length;
+      // Drawn and acked like any output (TerminalView draws a skip's data the same way).
+      void api.call('session.ack', { sessionId, chars: unacked + data.length });
+      unacked = 0;
     });
     api.on('session.didData', ({ data }) => {
       received += data.length;

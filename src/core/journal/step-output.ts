@@ -168,6 +168,9 @@ export async function* renderText(
   /** The last piece was cut inside a line (longer than a piece): the next one goes on with it. */
   let midLine = false;
   const emit = async (bytes: Buffer) => {
+    // A turn for the event loop between pieces: a big step's text (its output file after
+    // it ends, runsheet output) must not hold every other session and run for seconds.
+    if (!first) await new Promise((resolve) => setImmediate(resolve));
     const text = await render(bytes, cols);
     const out = first || midLine ? text : `\n${text}`;
     first = false;

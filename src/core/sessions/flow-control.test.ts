@@ -148,6 +148,28 @@ describe('flow control', () => {
     flow.dispose();
   });
 
+  it('counts output in flight before it goes out: a renderer that acks at once is never left behind', () => {
+    // The in-process transport delivers an event, and the renderer's ack, before `out` returns.
+    vi.useFakeTimers();
+    let received = 0;
+    const draw = (data: string, skipped = 0) => {
+      received += skipped + data.length;
+      flow.acked(data.length);
+    };
+    const flow: FlowControl = new FlowControl({ data: (d) => draw(d), skip: (d, n) => draw(d, n) });
+    flow.attach();
+    const chunk = `${'z'.repeat(4095)}\n`;
+    const total = chunk.length * 2000;
+    for (let i = 0; i < 2000; i++) {
+      flow.push(chunk);
+      if (i % 100 === 0) vi.advanceTimersByTime(WINDOW_MS);
+    }
+    vi.advanceTimersByTime(WINDOW_MS * 4);
+    // Every character reached the screen or was counted as skipped (before the fix, an ack
+    // counted ahead of its output left the flow "behind" for good and the rest held).
+    expect(received).toBe(total);
+  });
+
   it('sends what is held when the session ends, however far behind the renderer is', () => {
     const { flow, sent } = make();
     flow.attach();

@@ -118,9 +118,11 @@ export class FlowControl {
     this.windowChars = 0;
   }
 
+  // Counted in flight before it goes out: a renderer may ack it before `out` returns
+  // (the in-process transport delivers synchronously), and an ack counted first was lost.
   private send(data: string): void {
-    this.out.data(data);
     this.sent(data.length);
+    this.out.data(data);
   }
 
   private sent(chars: number): void {
@@ -158,8 +160,8 @@ export class FlowControl {
       skipped += lineEnd + 1;
       data = data.slice(lineEnd + 1);
     }
-    this.out.skip(data, skipped);
     this.sent(data.length);
+    this.out.skip(data, skipped);
   }
 
   private reset(): void {
