@@ -46,6 +46,19 @@ describe('grouped outputs', () => {
     expect(diff).not.toContain('=====');
   });
 
+  it('a tie for the largest group is no majority: the others are compared with its first host', () => {
+    const grouped = groupOutputs({
+      'web-1': host('patched'),
+      'web-2': host('patched'),
+      'web-3': host('patch failed'),
+      'web-4': host('patch failed'),
+    })!;
+    expect(groupTitle(grouped, 0)).toBe(
+      '2 hosts: same output (as large as another group: the others are compared with it)',
+    );
+    expect(groupTitle(grouped, 1)).toBe("2 hosts: differs from web-1's output");
+  });
+
   it('an output with nothing in common is named, not diffed at length', () => {
     const lines = (seed: string) =>
       Array.from({ length: 5000 }, (_, i) => `${seed}${i}`).join('\n');

@@ -91,9 +91,13 @@ export function groupTitle(groups: OutputGroups, index: number): string {
   const n = g.hosts.length;
   if (groups.groups.length === 1) return `${n} hosts: same output`;
   const who = n === 1 ? g.hosts[0]! : `${n} hosts`;
+  // A tie for the largest group is no majority: the others are compared with its first host's.
+  const first = groups.groups[0]!;
+  const tie = groups.groups[1]!.hosts.length === first.hosts.length;
+  const reference = tie ? `${first.hosts[0]}'s output` : 'the majority';
   return index === 0
-    ? `${who}: same output (the majority)`
-    : `${who}: ${g.tooDifferent ? 'a different output (too unlike the majority to diff)' : g.diff === null ? 'a different output' : 'differs from the majority'}`;
+    ? `${who}: same output (${tie ? 'as large as another group: the others are compared with it' : 'the majority'})`
+    : `${who}: ${g.tooDifferent ? `a different output (too unlike ${reference} to diff)` : g.diff === null ? 'a different output' : `differs from ${reference}`}`;
 }
 
 function withNewline(text: string): string {
