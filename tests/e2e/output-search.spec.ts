@@ -92,5 +92,9 @@ test('a line of a past run found from the Overview, opened in the full output at
   await expect(line).toHaveClass(/output-row-current/);
   await expect(line).toBeInViewport();
   await expect(viewer.locator('.output-row[data-line="1"]')).toHaveCount(0);
+  // The search's text is in the Find box, found: the match on that line is the current one.
+  await expect(viewer.getByLabel('Find in output')).toHaveValue('ALERT-7731');
+  await expect(viewer.getByTestId('output-matches')).toContainText('1 of 1 line');
+  await expect(line.locator('mark')).toHaveText('ALERT-7731');
   await page.screenshot({ path: 'test-results/screenshots/output-search-viewer.png' });
 });

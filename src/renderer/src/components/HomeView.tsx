@@ -442,6 +442,7 @@ export function HomeView({
                                 title: h.stepTitle ?? h.stepId,
                                 host: h.host,
                                 line: h.line,
+                                find: h.text.slice(h.start, h.end),
                               })
                             : actions.openPastRun(h.runId)
                         }

@@ -27,6 +27,8 @@ export interface ViewerTarget {
   host: string | null;
   /** Open at this line (1-based), marked: a match of the Overview's output search. */
   line?: number;
+  /** That search's text: in the Find box, its matches found, the one on `line` current. */
+  find?: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export function OutputViewer({
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState(target.find ?? '');
   const [regex, setRegex] = useState(false);
   const [caseSensitive, setCaseSensitive] = useState(false);
   const [found, setFound] = useState<(Found & { query: string }) | null>(null);
@@ -180,6 +182,31 @@ export function OutputViewer({
       : line * ROW;
   }, [jumps, visible, scaled, total, span, height]);
 
+  /** Counts searches: the answer to one the user has since replaced is dropped. */
+  const searches = useRef(0);
+  /** The Overview's search text, found in this output: the match on `line` (0-based) current. */
+  const find = target.find;
+  const findFrom = useCallback(
+    async (line: number) => {
+      if (!viewId || !find) return;
+      const mine = ++searches.current;
+      try {
+        const result = await port.search({
+          viewId,
+          pattern: find,
+          regex: false,
+          caseSensitive: false,
+        });
+        if (mine !== searches.current) return;
+        setFound({ ...result, query: find });
+        const at = result.hits.findIndex((h) => h >= line);
+        setHit(at < 0 ? 0 : at);
+      } catch (e) {
+        if (mine === searches.current) setError((e as Error).message);
+      }
+    },
+    [viewId, find, port],
+  );
   // The line to open at, once the output has that many lines (it may still be rendering).
   const startLine = useRef(target.line ?? null);
   useEffect(() => {
@@ -187,7 +214,8 @@ export function OutputViewer({
     if (n === null || !status || (status.total < n && !status.complete)) return;
     startLine.current = null;
     goTo(Math.min(n, status.total) - 1);
-  }, [status, goTo]);
+    if (find) void findFrom(n - 1);
+  }, [status, goTo, findFrom, find]);
 
   /** To the last line: while the output is still rendering, once it is all there. */
   const toEnd = () => {
@@ -202,8 +230,6 @@ export function OutputViewer({
       .catch((e: Error) => setError(e.message));
   };
 
-  /** Counts searches: the answer to one the user has since replaced is dropped. */
-  const searches = useRef(0);
   const search = async () => {
     if (!viewId || !query) return;
     if (found && found.query === query && found.hits.length > 0) return move(1);

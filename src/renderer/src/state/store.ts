@@ -96,6 +96,8 @@ export interface AppState {
     host: string | null;
     /** Opened at this line (1-based): an output search's match. */
     line?: number;
+    /** That search's text, for the viewer's Find box. */
+    find?: string;
   } | null;
   /** The replay of a past run's terminal session. */
   replaying: { runId: string; title: string } | null;
