@@ -20,7 +20,11 @@ test.beforeAll(async () => {
   const key = join(dir.path, 'client');
   keygen(key);
   servers = await Promise.all(
-    SERVERS.map((n) => startSshd(join(dir.path, `s${n}`), `127.0.0.${n}`, 2222, key)),
+    // A clean /root for each server: this machine's root dotfiles (a pyenv init that takes a
+    // lock in every new shell) would otherwise decide how long 200 shells take to start.
+    SERVERS.map((n) =>
+      startSshd(join(dir.path, `s${n}`), `127.0.0.${n}`, 2222, key, { cleanHome: true }),
+    ),
   );
   const config = join(dir.path, 'ssh_config');
   writeFileSync(config, `Host *\n  User root\n  Port 2222\n  IdentityFile ${key}\n`);
@@ -35,8 +39,16 @@ test.beforeAll(async () => {
       'hosts:',
       ...SERVERS.map((n, i) => `  web-${i + 1}: { hostname: 127.0.0.${n}, groups: [web] }`),
       '  web-13: { hostname: 127.0.0.82, groups: [web] }',
+      // 200 names over the twelve servers: a fleet as the screen meets it.
+      ...Array.from(
+        { length: 200 },
+        (_, i) =>
+          `  node-${i + 1}: { hostname: 127.0.0.${SERVERS[i % SERVERS.length]}, groups: [fleet] }`,
+      ),
       '',
     ].join('\n'),
+    'patch.md':
+      '# Patch the fleet\n\n```bash {hosts=fleet concurrency=50}\nset -- $SSH_CONNECTION; if [ "$3" = 127.0.0.75 ]; then echo "kernel 5.10"; else echo "kernel 6.1"; fi\n```\n',
     'fleet.md':
       '# Fleet check\n\n```bash {hosts=web}\nset -- $SSH_CONNECTION; echo "served by $3"\n```\n',
     'drain.md':
@@ -137,4 +149,33 @@ test('Cancel stops a step on every host of a group, and the hosts it had not rea
   await expect(chips).toHaveCount(4);
   await expect(chips.filter({ hasText: 'web-4 · cancelled' })).toHaveCount(1);
   await page.screenshot({ path: 'test-results/screenshots/fan-out-cancelled.png' });
+});
+
+test('one step on 200 hosts: the card, the groups and the tabs stay usable', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(app.url);
+  await page.getByTestId('runbook-list').getByText('Patch the fleet').click();
+  await page.getByTestId('start-run').click();
+  const step = page.getByTestId('step').first();
+  await step.getByTestId('run-step').click();
+  await expect(step.getByTestId('step-status')).toHaveAttribute('data-status', 'passed', {
+    timeout: 120_000,
+  });
+  await expect(step.getByTestId('step-detail')).toContainText('200 hosts: 200 passed');
+  await expect(step.getByTestId('host-results').locator('.host-result')).toHaveCount(200);
+  // 17 hosts (every twelfth, on 127.0.0.75) print another kernel: one group, diffed.
+  await expect(step).toContainText('183 hosts: same output (the majority)');
+  await expect(step).toContainText('17 hosts: differs from the majority');
+  // The page still answers at once: a host's tab opens its shell.
+  const started = Date.now();
+  await page
+    .getByTestId('terminal-tab')
+    .filter({ hasText: /^node-6$/ })
+    .click();
+  await expect.poll(() => terminalText(page)).toContain('kernel 5.10');
+  console.log(`200 hosts: a host's tab showed its shell in ${Date.now() - started} ms`);
+  await page.screenshot({ path: 'test-results/screenshots/fan-out-200.png' });
+  await step.getByTestId('host-results').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/fan-out-200-card.png', fullPage: false });
 });
