@@ -6,22 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { localEngine } from '../../src/core/redaction/engine';
+import { random } from './random';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'secrets');
 
 /** A token of GitHub's shape (not a real one): the redactor's github rule finds it. */
 export const GITHUB_TOKEN = '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';
-
-/** A small seeded generator (mulberry32): the corpus is the same every run, and holds no real key. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';

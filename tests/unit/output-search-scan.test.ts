@@ -4,17 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JournalWriter } from '../../src/core/journal/writer';
 import { coreOn } from '../helpers/harness';
 import { tempDir } from '../helpers/temp';
-
-/** A small seeded generator (mulberry32): the same bytes every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random';
 
 const NEEDLE = 'Zq-Marker';
 

@@ -13,6 +13,14 @@ const HostName = z.string().regex(/^[\w.@:[\],-]{1,253}$/, 'not a host name');
 
 const Tracker = S.TrackerName;
 
+/** A step that asks before it runs (or before its next batch): the user's answer. */
+const confirmation = {
+  /** The user confirmed the steps that ask: destructive commands, and `confirm=true`. */
+  confirmed: z.boolean().optional(),
+  /** In production: the environment's name, typed by the user to go on. */
+  typed: z.string().max(200).optional(),
+};
+
 /** Facts about this installation, for the sidebar and the settings. */
 export const AppInfo = z.object({
   version: z.string(),
@@ -271,10 +279,7 @@ export const methods = {
       .object({
         runId: S.RunId,
         stepId: S.StepId,
-        /** The user confirmed the steps that ask: destructive commands, and `confirm=true`. */
-        confirmed: z.boolean().optional(),
-        /** In production: the environment's name, typed by the user to go on. */
-        typed: z.string().max(200).optional(),
+        ...confirmation,
         /**
          * Run this step and every runnable step after it that is not done
          * ("Run from here"), stopping at the first failure unless a step says
@@ -296,8 +301,7 @@ export const methods = {
       .object({
         runId: S.RunId,
         stepId: S.StepId,
-        confirmed: z.boolean().optional(),
-        typed: z.string().max(200).optional(),
+        ...confirmation,
       })
       .strict(),
     output: S.RunState,

@@ -10,6 +10,7 @@ import type {
   RunSummary,
 } from '../../../shared/api';
 import type { ExportFormat, OutputSearchResult, Plan, Runbook, Step } from '../../../shared/model';
+import type { ViewerTarget } from '../components/OutputViewer';
 
 /** The open question before steps that ask run: each with why, and the production name to type. */
 export interface Confirming {
@@ -89,16 +90,8 @@ export interface AppState {
   past: PastRunState | null;
   exporting: ExportState | null;
   /** The full-output viewer, on this step of this run. */
-  viewing: {
-    runId: string;
-    stepId: string;
-    title: string;
-    host: string | null;
-    /** Opened at this line (1-based): an output search's match. */
-    line?: number;
-    /** That search's text, for the viewer's Find box. */
-    find?: string;
-  } | null;
+  /** The step output open in the full-output viewer. */
+  viewing: ViewerTarget | null;
   /** The replay of a past run's terminal session. */
   replaying: { runId: string; title: string } | null;
   rehearsing: boolean;
